@@ -1,0 +1,46 @@
+# The local contract (docs/architecture.md): `make run` starts the hub, `make test` runs every test.
+# Both work from a fresh clone: they create .venv and install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CDK := node_modules/.bin/cdk
+export CDK_DISABLE_CLI_TELEMETRY := 1
+export CDK_DISABLE_VERSION_CHECK := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: install run test test-fast bench synth deploy lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[local,dev]'
+	touch $(STAMP)
+
+$(CDK): package.json
+	npm install --no-audit --no-fund --silent
+	touch $(CDK)
+
+install: $(STAMP) $(CDK)
+
+run: $(STAMP)
+	$(BIN)/mobie-hub serve
+
+test: $(STAMP) $(CDK)
+	$(BIN)/pytest
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not infra and not e2e"
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+synth: $(STAMP) $(CDK)
+	PATH=$(abspath $(BIN)):$$PATH $(CDK) synth --quiet
+
+deploy: $(STAMP) $(CDK)
+	PATH=$(abspath $(BIN)):$$PATH $(CDK) deploy
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out build

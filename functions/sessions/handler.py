@@ -1,0 +1,13 @@
+"""Lambda entry of the OCPI sessions module: Mangum around the module's FastAPI app (built once per container)."""
+
+from mangum import Mangum
+
+from mobie_hub.observability import logger
+from mobie_hub.ocpi.app import create_app
+
+app = Mangum(create_app("sessions"), lifespan="off")
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict, context) -> dict:
+    return app(event, context)

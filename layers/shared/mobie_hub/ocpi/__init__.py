@@ -1,0 +1,1 @@
+"""The OCPI 2.2 / 2.2.1 HTTP side: envelope, auth, headers, pagination, one router per module."""

@@ -1,0 +1,1 @@
+"""Repositories: the only code that touches boto3. Each raises domain errors from mobie_hub.errors."""

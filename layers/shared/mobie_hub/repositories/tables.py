@@ -1,0 +1,136 @@
+"""DynamoDB table definitions: the single source for the CDK data construct and the local/moto tables.
+
+Every table uses generic string keys ``pk``/``sk`` (and ``gsi<n>pk``/``gsi<n>sk`` for its indexes), so
+item shapes can evolve without a table migration. The access patterns each key serves are listed in
+docs/dynamodb.md; every request path is a GetItem, a Query or a transactional write — never a Scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """A global secondary index: its name is also the prefix of its key attributes (gsi1 → gsi1pk)."""
+
+    name: str
+    projection: str = "ALL"  # ALL | KEYS_ONLY
+
+    @property
+    def partition_key(self) -> str:
+        return f"{self.name}pk"
+
+    @property
+    def sort_key(self) -> str:
+        return f"{self.name}sk"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One DynamoDB table. ``key`` is the short name used in settings, CDK ids and env variables."""
+
+    key: str
+    indexes: tuple[IndexSpec, ...] = ()
+    stream: bool = False
+    ttl_attribute: str | None = None
+    partition_key: str = "pk"
+    sort_key: str = "sk"
+    description: str = field(default="", compare=False)
+
+    @property
+    def env_var(self) -> str:
+        """The Lambda environment variable that carries the deployed table name."""
+        return f"MOBIE_TABLE_{self.key.upper()}"
+
+    @property
+    def default_name(self) -> str:
+        """The table name used locally and in tests."""
+        return f"mobie-{self.key}"
+
+
+PARTIES = TableSpec(
+    key="parties",
+    indexes=(IndexSpec("gsi1"),),
+    stream=True,
+    description="OCPI parties, their credentials and hashed tokens (token → party lookup).",
+)
+LOCATIONS = TableSpec(
+    key="locations",
+    indexes=(IndexSpec("gsi1"),),
+    stream=True,
+    description="Charging stations as OCPI Locations (EVSEs and connectors inside), by last_updated.",
+)
+TARIFFS = TableSpec(
+    key="tariffs",
+    indexes=(IndexSpec("gsi1"),),
+    stream=True,
+    description="OCPI Tariffs, current and historical, by last_updated.",
+)
+TOKENS = TableSpec(
+    key="tokens",
+    indexes=(IndexSpec("gsi1"), IndexSpec("gsi2")),
+    description="EMSP tokens (the whitelist): by OCPI key, by OCPP idTag, by owning party.",
+)
+SESSIONS = TableSpec(
+    key="sessions",
+    indexes=(IndexSpec("gsi1"), IndexSpec("gsi2")),
+    stream=True,
+    description="Charging sessions: by id, by owning EMSP and last_updated, by EVSE and start.",
+)
+CDRS = TableSpec(
+    key="cdrs",
+    indexes=(IndexSpec("gsi1"),),
+    stream=True,
+    description="Charge detail records: by id, by owning EMSP and last_updated.",
+)
+COMMANDS = TableSpec(
+    key="commands",
+    ttl_attribute="expires_at",
+    description="EMSP commands in flight and their outcome (kept 30 days).",
+)
+STATIONS = TableSpec(
+    key="stations",
+    ttl_attribute="expires_at",
+    description="OCPP runtime: connection per station, pending hub calls, message-id de-duplication.",
+)
+EPHEMERAL = TableSpec(
+    key="ephemeral",
+    ttl_attribute="expires_at",
+    description="Short-lived shared state across Lambda instances: rate limits, response caches.",
+)
+
+ALL_TABLES: tuple[TableSpec, ...] = (
+    PARTIES, LOCATIONS, TARIFFS, TOKENS, SESSIONS, CDRS, COMMANDS, STATIONS, EPHEMERAL,
+)
+TABLES_BY_KEY = {table.key: table for table in ALL_TABLES}
+
+
+def create_table_kwargs(spec: TableSpec, name: str | None = None) -> dict:
+    """boto3 ``create_table`` arguments for a spec (local hub and tests; the CDK reads the same spec)."""
+    attributes = {spec.partition_key, spec.sort_key}
+    indexes = []
+    for index in spec.indexes:
+        attributes |= {index.partition_key, index.sort_key}
+        indexes.append({
+            "IndexName": index.name,
+            "KeySchema": [
+                {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": index.projection},
+        })
+    kwargs: dict = {
+        "TableName": name or spec.default_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
+        "KeySchema": [
+            {"AttributeName": spec.partition_key, "KeyType": "HASH"},
+            {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
+        ],
+    }
+    if indexes:
+        kwargs["GlobalSecondaryIndexes"] = indexes
+    if spec.stream:
+        kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    return kwargs

@@ -1,0 +1,108 @@
+"""OCPI 2.2 base types (OCPI 2.2.1 `types.asciidoc`), defined once with ``Annotated``.
+
+Models in ``mobie_hub.models`` compose these; nothing else re-declares a length or a date format.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StringConstraints, TypeAdapter
+
+_PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]*$")
+
+
+def _utc(value: datetime) -> datetime:
+    # types.asciidoc §DateTime: "All timestamps SHALL be in UTC. The absence of the timezone
+    # designator implies a UTC timestamp." Offsets from lenient peers are converted, not refused.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def format_datetime(value: datetime) -> str:
+    """RFC 3339 in UTC with ``Z`` (``isoformat()`` would give ``+00:00``, which OCPI forbids)."""
+    value = _utc(value)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, truncated to milliseconds (what DynamoDB sort keys and peers round-trip)."""
+    now = datetime.now(timezone.utc)
+    return now.replace(microsecond=(now.microsecond // 1000) * 1000)
+
+
+OcpiDateTime = Annotated[
+    datetime,
+    AfterValidator(_utc),
+    PlainSerializer(format_datetime, return_type=str, when_used="json"),
+]
+
+_DATETIME_ADAPTER = TypeAdapter(OcpiDateTime)
+
+
+def parse_datetime(value: str | datetime) -> datetime:
+    """Parse an OCPI DateTime (query parameter, stored string) into an aware UTC datetime."""
+    return _DATETIME_ADAPTER.validate_python(value)
+
+
+def _ascii_printable(value: str) -> str:
+    if not _PRINTABLE_ASCII.match(value):
+        raise ValueError("only printable ASCII characters are allowed")
+    return value
+
+
+def CiString(max_length: int):  # noqa: N802 - reads like the spec's CiString(n)
+    """OCPI CiString(n): case-insensitive, printable ASCII, at most n characters."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_ascii_printable)]
+
+
+def String(max_length: int):  # noqa: N802 - reads like the spec's string(n)
+    """OCPI string(n): UTF-8, at most n characters."""
+    return Annotated[str, StringConstraints(max_length=max_length)]
+
+
+CiString2 = CiString(2)
+CiString3 = CiString(3)
+CiString36 = CiString(36)
+CiString39 = CiString(39)
+CiString255 = CiString(255)
+String2 = String(2)
+String3 = String(3)
+String5 = String(5)
+String8 = String(8)
+String36 = String(36)
+String64 = String(64)
+String100 = String(100)
+String255 = String(255)
+String512 = String(512)
+
+URL = Annotated[str, StringConstraints(max_length=255)]
+"""OCPI URL: string(255) holding an absolute URL (RFC 3986)."""
+
+CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")]
+"""ISO 3166-1 alpha-2 country code, as OCPI's CiString(2) ``country_code``."""
+
+PartyId = Annotated[str, StringConstraints(min_length=3, max_length=3, pattern=r"^[A-Za-z0-9]{3}$")]
+"""OCPI/eMI3 party id: three letters or digits (profile §12, ISO 15118)."""
+
+
+def _decimal_json(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Number = Annotated[
+    Decimal,
+    BeforeValidator(lambda v: Decimal(str(v)) if isinstance(v, float) else v),
+    PlainSerializer(_decimal_json, when_used="json"),
+]
+"""OCPI ``number``: kept as Decimal so prices and kWh never pick up binary float error."""
+
+Price = Number
+NonNegativeInt = Annotated[int, Field(ge=0)]
