@@ -1,0 +1,76 @@
+"""Domain errors, raised low (repositories, logic) and mapped to OCPI/HTTP codes in one place
+(``mobie_hub.ocpi.error_mapping``). Nothing here knows about HTTP."""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """Base of every error the hub raises on purpose. ``message`` is safe to show to the caller."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- client errors (OCPI 2xxx) -------------------------------------------------------------------
+class InvalidRequest(HubError):
+    """The request is malformed or its values break a rule (OCPI 2001)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+
+
+class NotEnoughInformation(HubError):
+    """Required information is missing, e.g. a PATCH without last_updated (OCPI 2002)."""
+
+
+class UnknownLocation(HubError):
+    """The Location, EVSE or Connector named in the request does not exist (OCPI 2003)."""
+
+
+class UnknownToken(HubError):
+    """The Token named in the request does not exist (OCPI 2004)."""
+
+
+class NotFound(HubError):
+    """Any other object that does not exist (HTTP 404, OCPI 2000)."""
+
+
+# --- authentication / authorisation --------------------------------------------------------------
+class Unauthenticated(HubError):
+    """Missing or unknown credentials token (HTTP 401, OCPI 2000)."""
+
+
+class Forbidden(HubError):
+    """Known token, but not allowed here: token A beyond versions/credentials, another party's
+    object, a client certificate that does not belong to the token's party (HTTP 403, OCPI 2000)."""
+
+
+class MethodNotAllowed(HubError):
+    """The operation is not allowed in this state, e.g. POST credentials when registered (HTTP 405)."""
+
+
+class RateLimited(HubError):
+    """Too many requests of a kind in a window (HTTP 429). ``retry_after`` in seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+# --- server errors (OCPI 3xxx) --------------------------------------------------------------------
+class UnableToUseClientApi(HubError):
+    """Calling the party back failed: unreachable, error answer, garbage (OCPI 3001)."""
+
+
+class UnsupportedVersion(HubError):
+    """The party offers no OCPI version in common with the hub (OCPI 3002)."""
+
+
+class MissingEndpoints(HubError):
+    """The party lacks endpoints the hub requires (OCPI 3003)."""
+
+
+class ConflictingWrite(HubError):
+    """A conditional write lost a race; the caller may retry (HTTP 409, OCPI 2000)."""

@@ -1,0 +1,76 @@
+"""Credentials tokens the hub issued (token A for registration, token C for registered parties).
+
+Only a SHA-256 of each token is stored: the tokens are random UUIDs (122 bits), so a fast hash is
+enough, and a leaked table does not leak working credentials. One GetItem resolves a request's token.
+
+Item: pk=``TOKEN#<sha256>``, sk=``TOKEN``; role, country_code, party_id, kind, party_key, issued_at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from mobie_hub.ocpi.context import Caller
+from mobie_hub.repositories.dynamodb import table
+from mobie_hub.types import format_datetime, utcnow
+
+SK = "TOKEN"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_pk(token: str) -> str:
+    return f"TOKEN#{hash_token(token)}"
+
+
+def party_key(role: str, country_code: str, party_id: str) -> str:
+    """The key of a party's credentials record: one per (role, country_code, party_id) (profile §2)."""
+    return f"PARTY#{role}#{country_code.upper()}#{party_id.upper()}"
+
+
+def new_token() -> str:
+    """A fresh credentials token. UUIDs contain '-', so a plain token never parses as base64."""
+    return str(uuid.uuid4())
+
+
+def token_item(token: str, *, role: str, country_code: str, party_id: str, kind: str) -> dict[str, Any]:
+    """The item that maps a token to its party (also used inside transactions by the credentials logic)."""
+    return {
+        "pk": token_pk(token),
+        "sk": SK,
+        "kind": kind,
+        "role": role,
+        "country_code": country_code.upper(),
+        "party_id": party_id.upper(),
+        "party_key": party_key(role, country_code, party_id),
+        "issued_at": format_datetime(utcnow()),
+    }
+
+
+def store_token(token: str, *, role: str, country_code: str, party_id: str, kind: str) -> None:
+    table("parties").put_item(
+        Item=token_item(token, role=role, country_code=country_code, party_id=party_id, kind=kind),
+        ConditionExpression="attribute_not_exists(pk)",
+    )
+
+
+def find_caller(token: str) -> Caller | None:
+    """The party a token belongs to, or None. Strongly consistent: a token works right after issue."""
+    item = table("parties").get_item(Key={"pk": token_pk(token), "sk": SK}, ConsistentRead=True).get("Item")
+    if item is None:
+        return None
+    return Caller(
+        party_key=item["party_key"],
+        role=item["role"],
+        country_code=item["country_code"],
+        party_id=item["party_id"],
+        token_kind=item["kind"],
+    )
+
+
+def revoke_token(token: str) -> None:
+    table("parties").delete_item(Key={"pk": token_pk(token), "sk": SK})

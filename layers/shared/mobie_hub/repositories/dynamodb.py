@@ -1,0 +1,27 @@
+"""The one place a boto3 DynamoDB resource is made (lazily: nothing is created at import time)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from mobie_hub.settings import get_settings
+
+
+@cache
+def dynamodb_resource() -> Any:
+    """A DynamoDB service resource for the configured region (and local endpoint, if any)."""
+    import boto3  # imported here: boto3 costs ~0.3 s of cold start, only paid on first use
+
+    settings = get_settings()
+    return boto3.resource("dynamodb", region_name=settings.aws_region, endpoint_url=settings.dynamodb_endpoint)
+
+
+def table(key: str) -> Any:
+    """The boto3 Table for a table key of ``mobie_hub.repositories.tables``."""
+    return dynamodb_resource().Table(get_settings().tables[key])
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests and the local hub call this after changing settings)."""
+    dynamodb_resource.cache_clear()

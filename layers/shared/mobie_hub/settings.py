@@ -1,0 +1,68 @@
+"""Configuration as a validated model, composed of small parts, read once by ``get_settings()``.
+
+Every value comes from ``MOBIE_*`` environment variables (set by the CDK on each Lambda, or by
+``mobie-hub serve`` locally). Nothing reads the environment at import time, so tests can set it first.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mobie_hub.repositories.tables import ALL_TABLES
+
+
+class HubIdentity(BaseModel):
+    """Who the hub is in OCPI terms (profile §3: the routing headers name MOBI.E as PT / MOB)."""
+
+    country_code: str = Field(default="PT", min_length=2, max_length=2)
+    party_id: str = Field(default="MOB", min_length=3, max_length=3)
+    name: str = "MOBI.E"
+    website: str = "https://www.mobie.pt"
+
+
+class TableNames(BaseModel):
+    """Deployed table names by table key; defaults are the local names (``mobie-<key>``)."""
+
+    names: dict[str, str] = Field(default_factory=lambda: {t.key: t.default_name for t in ALL_TABLES})
+
+    def __getitem__(self, key: str) -> str:
+        return self.names[key]
+
+
+class Settings(BaseSettings):
+    """The hub's settings. ``public_url`` is the base every published URL is built from."""
+
+    model_config = SettingsConfigDict(env_prefix="MOBIE_", env_nested_delimiter="__", extra="ignore")
+
+    public_url: str = "http://127.0.0.1:8080"
+    hub: HubIdentity = HubIdentity()
+    tables: TableNames = TableNames()
+    aws_region: str = "eu-west-1"
+    dynamodb_endpoint: str | None = None
+    max_page_limit: int = Field(default=100, ge=1, le=1000)
+    outbound_timeout_seconds: float = Field(default=10.0, gt=0)
+    require_client_cert: bool = False
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def ocpi_url(self, *parts: str) -> str:
+        """An absolute URL under ``{public_url}/ocpi``."""
+        return "/".join([self.public_url, "ocpi", *(p.strip("/") for p in parts if p)])
+
+
+def _table_names_from_env() -> dict[str, str]:
+    import os
+
+    return {t.key: os.environ.get(t.env_var, t.default_name) for t in ALL_TABLES}
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings; ``get_settings.cache_clear()`` after changing the environment."""
+    return Settings(tables=TableNames(names=_table_names_from_env()))

@@ -1,0 +1,42 @@
+"""Shared fixtures: an isolated AWS environment (moto), the hub's tables, settings reset per test."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from mobie_hub.repositories.dynamodb import reset_clients
+from mobie_hub.settings import get_settings
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch):
+    """No test reaches AWS: fake credentials, a fixed region, settings rebuilt from a clean slate."""
+    for name in list(os.environ):
+        if name.startswith("MOBIE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
+    monkeypatch.setenv("MOBIE_PUBLIC_URL", "https://hub.test")
+    get_settings.cache_clear()
+    reset_clients()
+    yield
+    get_settings.cache_clear()
+    reset_clients()
+
+
+@pytest.fixture
+def aws():
+    """moto's in-memory AWS with every hub table created from the shared table specs."""
+    from moto import mock_aws
+
+    from mobie_hub.repositories.dynamodb import dynamodb_resource
+    from mobie_hub.repositories.schema import ensure_tables
+
+    with mock_aws():
+        ensure_tables(dynamodb_resource().meta.client)
+        yield

@@ -1,0 +1,102 @@
+"""Versions module through the full request plumbing (auth, headers, envelope) against moto."""
+
+from __future__ import annotations
+
+import uuid
+
+from mobie_hub.ocpi.modules import MODULES
+
+from tests.support.parties import Party
+
+
+def test_versions_list_offers_2_2_1_and_2_2_with_public_urls(client, emsp: Party):
+    response = client.get("/ocpi/versions", headers=emsp.headers)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status_code"] == 1000
+    assert body["timestamp"].endswith("Z")
+    assert body["data"] == [
+        {"version": "2.2.1", "url": "https://hub.test/ocpi/2.2.1/details"},
+        {"version": "2.2", "url": "https://hub.test/ocpi/2.2/details"},
+    ]
+
+
+def test_details_lists_every_module_with_its_role(client, emsp: Party):
+    response = client.get("/ocpi/2.2/details", headers=emsp.headers)
+
+    data = response.json()["data"]
+    assert data["version"] == "2.2"
+    roles = {e["identifier"]: e["role"] for e in data["endpoints"]}
+    assert roles == {
+        "credentials": "SENDER", "locations": "SENDER", "sessions": "SENDER", "cdrs": "SENDER",
+        "tariffs": "SENDER", "tokens": "RECEIVER", "commands": "RECEIVER", "hubclientinfo": "SENDER",
+    }
+    assert {e["url"] for e in data["endpoints"]} == {
+        f"https://hub.test/ocpi/2.2/{m.identifier}" for m in MODULES if m.in_details
+    }
+
+
+def test_token_a_may_read_versions(client, invited: Party):
+    assert client.get("/ocpi/2.2.1/details", headers=invited.headers).json()["status_code"] == 1000
+
+
+def test_plain_token_is_accepted_like_base64(client, emsp: Party):
+    response = client.get("/ocpi/versions", headers={"Authorization": f"Token {emsp.token}"})
+    assert response.json()["status_code"] == 1000
+
+
+def test_unknown_token_is_401_in_the_envelope(client, emsp: Party):
+    response = client.get("/ocpi/versions", headers={"Authorization": "Token bm9wZQ=="})
+
+    assert response.status_code == 401
+    assert response.json()["status_code"] == 2000
+    assert "X-Request-ID" in response.headers
+
+
+def test_missing_or_malformed_authorization_is_401(client, aws):
+    assert client.get("/ocpi/versions").status_code == 401
+    assert client.get("/ocpi/versions", headers={"Authorization": "Bearer x"}).status_code == 401
+
+
+def test_unknown_version_is_404_in_the_envelope(client, emsp: Party):
+    response = client.get("/ocpi/2.1.1/details", headers=emsp.headers)
+    assert response.status_code == 404
+    assert response.json()["status_code"] == 2000
+
+
+def test_unknown_module_path_is_404_in_the_envelope(client, emsp: Party):
+    response = client.get("/ocpi/2.2/nonsense", headers=emsp.headers)
+    assert response.status_code == 404
+    assert response.json()["status_code"] == 2000
+
+
+def test_request_and_correlation_ids_are_echoed(client, emsp: Party):
+    request_id, correlation_id = str(uuid.uuid4()), str(uuid.uuid4())
+    response = client.get(
+        "/ocpi/versions", headers={**emsp.headers, "X-Request-ID": request_id, "X-Correlation-ID": correlation_id}
+    )
+    assert response.headers["X-Request-ID"] == request_id
+    assert response.headers["X-Correlation-ID"] == correlation_id
+
+
+def test_missing_ids_are_generated_distinct_uuids(client, emsp: Party):
+    response = client.get("/ocpi/versions", headers=emsp.headers)
+    request_id = uuid.UUID(response.headers["X-Request-ID"])
+    correlation_id = uuid.UUID(response.headers["X-Correlation-ID"])
+    assert request_id != correlation_id
+
+
+def test_routing_headers_name_the_hub_and_the_caller(client, emsp: Party):
+    response = client.get("/ocpi/versions", headers=emsp.headers)
+    assert response.headers["OCPI-from-country-code"] == "PT"
+    assert response.headers["OCPI-from-party-id"] == "MOB"
+    assert response.headers["OCPI-to-country-code"] == "PT"
+    assert response.headers["OCPI-to-party-id"] == "EDP"
+
+
+def test_from_headers_of_another_party_are_refused(client, emsp: Party):
+    headers = {**emsp.headers, "OCPI-from-country-code": "PT", "OCPI-from-party-id": "GLP"}
+    response = client.get("/ocpi/versions", headers=headers)
+    assert response.status_code == 403
+    assert response.json()["status_code"] == 2000
