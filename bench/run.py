@@ -1,0 +1,23 @@
+"""``make bench``: every benchmark, each printing its own figures. Nothing here asserts a time."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import cold_start  # noqa: E402 - the path above makes the bench package importable
+
+BENCHMARKS = [("Lambda cold import", cold_start.main)]
+
+
+def main() -> int:
+    for title, run in BENCHMARKS:
+        print(f"\n== {title} ==")
+        run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
