@@ -1,0 +1,2 @@
+"""Operator (admin) operations: one registry, served locally on loopback and in AWS by an
+IAM-invoked function. Never mounted on the EMSP-facing API."""

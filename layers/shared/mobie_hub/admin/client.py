@@ -1,0 +1,72 @@
+"""How the CLI reaches the admin operations: the local hub over loopback HTTP, or the deployed
+admin function through the operator's AWS credentials (``--stack``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class AdminError(Exception):
+    """The hub refused or failed an admin operation; ``message`` is the hub's explanation."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind
+        self.message = message
+
+
+class AdminTransport(Protocol):
+    def call(self, name: str, payload: dict[str, Any]) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class HttpAdmin:
+    """The local hub's ``POST /admin/{operation}`` (answers on loopback only)."""
+
+    base_url: str = "http://127.0.0.1:8080"
+    timeout: float = 120.0
+
+    def call(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
+        import httpx
+
+        try:
+            response = httpx.post(f"{self.base_url.rstrip('/')}/admin/{name}", json=payload, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise AdminError("Unreachable", f"cannot reach the hub at {self.base_url}: {exc}") from exc
+        body = response.json()
+        if response.is_error:
+            raise AdminError(body.get("error", "Error"), body.get("message", response.text))
+        return body
+
+
+@dataclass(frozen=True)
+class LambdaAdmin:
+    """The deployed admin function, found from the CloudFormation stack's ``AdminFunctionName`` output."""
+
+    stack: str
+    region: str | None = None
+
+    def _function_name(self) -> str:
+        import boto3
+
+        stacks = boto3.client("cloudformation", region_name=self.region).describe_stacks(StackName=self.stack)
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks["Stacks"][0].get("Outputs", [])}
+        if "AdminFunctionName" not in outputs:
+            raise AdminError("NotDeployed", f"stack {self.stack} has no AdminFunctionName output")
+        return outputs["AdminFunctionName"]
+
+    def call(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
+        import boto3
+
+        response = boto3.client("lambda", region_name=self.region).invoke(
+            FunctionName=self._function_name(),
+            Payload=json.dumps({"operation": name, "payload": payload}).encode(),
+        )
+        body = json.loads(response["Payload"].read() or b"{}")
+        if "FunctionError" in response:
+            raise AdminError("FunctionError", body.get("errorMessage", "the admin function failed"))
+        if not body.get("ok"):
+            raise AdminError(body.get("error", "Error"), body.get("message", ""))
+        return body["result"]

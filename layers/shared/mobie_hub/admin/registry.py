@@ -1,0 +1,55 @@
+"""The admin operations by name. Each takes a JSON-able payload and returns a JSON-able dict.
+
+Operations register themselves with ``@operation("parties.invite")``; modules holding operations are
+listed in ``OPERATION_MODULES`` and imported on first dispatch, so a cold start loads only what runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
+
+from pydantic import ValidationError
+
+from mobie_hub.errors import HubError, InvalidRequest
+
+Operation = Callable[[dict[str, Any]], dict[str, Any]]
+
+OPERATION_MODULES: tuple[str, ...] = ("mobie_hub.admin.status",)
+
+_OPERATIONS: dict[str, Operation] = {}
+
+
+def operation(name: str) -> Callable[[Operation], Operation]:
+    def register(function: Operation) -> Operation:
+        if name in _OPERATIONS:
+            raise ValueError(f"admin operation {name!r} registered twice")
+        _OPERATIONS[name] = function
+        return function
+
+    return register
+
+
+def operations() -> dict[str, Operation]:
+    for module in OPERATION_MODULES:
+        import_module(module)
+    return dict(_OPERATIONS)
+
+
+def dispatch(name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Run one operation. Domain errors propagate (callers map them); bad payloads are InvalidRequest."""
+    handler = operations().get(name)
+    if handler is None:
+        raise InvalidRequest(f"unknown admin operation {name!r}; known: {', '.join(sorted(operations()))}")
+    try:
+        return handler(payload)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        raise InvalidRequest(problems) from exc
+
+
+def error_payload(exc: HubError) -> dict[str, Any]:
+    return {"error": type(exc).__name__, "message": exc.message}

@@ -1,0 +1,86 @@
+"""The ``mobie-hub`` command. Each sub-command parses its arguments and makes one call.
+
+Admin sub-commands reach the hub through an admin transport (``--hub`` locally, ``--stack`` in AWS),
+print a readable summary or, with ``--json``, exactly one JSON object; errors go to stderr, exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from mobie_hub.admin.client import AdminError, AdminTransport, HttpAdmin, LambdaAdmin
+
+PayloadBuilder = Callable[[argparse.Namespace], dict[str, Any]]
+
+
+def _transport(args: argparse.Namespace) -> AdminTransport:
+    return LambdaAdmin(args.stack, args.region) if args.stack else HttpAdmin(args.hub)
+
+
+def _render(result: dict[str, Any]) -> str:
+    lines = []
+    for key, value in result.items():
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        lines.append(f"{key}: {text}")
+    return "\n".join(lines)
+
+
+def add_admin_command(
+    commands: argparse._SubParsersAction, name: str, operation: str, help: str, payload: PayloadBuilder
+) -> argparse.ArgumentParser:
+    """A sub-command that sends ``payload(args)`` to the admin operation ``operation``."""
+    parser = commands.add_parser(name, help=help)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--hub", default="http://127.0.0.1:8080", help="local hub URL (default %(default)s)")
+    where.add_argument("--stack", help="deployed CloudFormation stack name (uses your AWS credentials)")
+    parser.add_argument("--region", help="AWS region of --stack")
+    parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
+
+    def run(args: argparse.Namespace) -> int:
+        result = _transport(args).call(operation, payload(args))
+        print(json.dumps(result, ensure_ascii=False) if args.json else _render(result))
+        return 0
+
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from mobie_hub.local.server import ServeOptions, serve
+
+    serve(ServeOptions(host=args.host, port=args.port, public_url=args.public_url, demo=not args.no_demo))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mobie-hub", description="MOBI.E OCPI 2.2 hub and OCPP 1.6-J backend")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the whole hub locally with an embedded DynamoDB")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--public-url", help="base of every URL the hub publishes (default http://HOST:PORT)")
+    serve.add_argument("--no-demo", action="store_true", help="start with an empty store")
+    serve.set_defaults(run=_serve)
+
+    add_admin_command(commands, "status", "status", "what the hub is and where it publishes", lambda a: {})
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except AdminError as exc:
+        print(f"mobie-hub: {exc.kind}: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
