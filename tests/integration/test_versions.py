@@ -100,3 +100,31 @@ def test_from_headers_of_another_party_are_refused(client, emsp: Party):
     response = client.get("/ocpi/versions", headers=headers)
     assert response.status_code == 403
     assert response.json()["status_code"] == 2000
+
+
+def test_token_a_is_refused_beyond_versions_and_credentials(aws, invited: Party, emsp: Party):
+    from fastapi import Depends, FastAPI
+    from fastapi.testclient import TestClient
+
+    from mobie_hub.ocpi.auth import caller_for
+    from mobie_hub.ocpi.error_mapping import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/ocpi/2.2/locations", dependencies=[Depends(caller_for("locations"))])
+    def locations():
+        return {"ok": True}
+
+    client = TestClient(app)
+    refused = client.get("/ocpi/2.2/locations", headers=invited.headers)
+    assert refused.status_code == 403
+    assert refused.json()["status_code"] == 2000
+    assert client.get("/ocpi/2.2/locations", headers=emsp.headers).status_code == 200
+
+
+def test_only_a_hash_of_each_token_is_stored(aws, emsp: Party):
+    from mobie_hub.repositories.dynamodb import table
+
+    items = table("parties").scan()["Items"]  # a test may scan; request paths never do
+    assert items and all(emsp.token not in str(item) for item in items)

@@ -7,23 +7,11 @@ the CDK wiring (which tables each module's function may read or write), so they 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from mobie_hub.models.common import VersionNumber as OcpiVersion
+from mobie_hub.models.versions import InterfaceRole
 
-class InterfaceRole(StrEnum):
-    """OCPI 2.2 ``InterfaceRole`` (version_information_endpoint §Endpoint)."""
-
-    SENDER = "SENDER"
-    RECEIVER = "RECEIVER"
-
-
-class OcpiVersion(StrEnum):
-    """The OCPI versions the hub offers (profile §4: 2.2, plus the 2.2.1 errata release)."""
-
-    V2_2 = "2.2"
-    V2_2_1 = "2.2.1"
-
-
+# The OCPI versions the hub offers, preferred first (profile §4: 2.2, plus the 2.2.1 errata release).
 SUPPORTED_VERSIONS: tuple[OcpiVersion, ...] = (OcpiVersion.V2_2_1, OcpiVersion.V2_2)
 
 
