@@ -5,79 +5,65 @@ Parse with ``Model.model_validate(...)`` (either version's JSON); emit with ``du
 PATCH bodies with ``partial_model(Model)``.
 """
 
-from mobie_hub.models.cdrs import Cdr, CdrLocation, CdrToken, ChargingPeriod, MobieCdr, MobieCdrLocation
-from mobie_hub.models.commands import (
-    CancelReservation,
-    CommandResponse,
-    CommandResult,
-    ReserveNow,
-    StartSession,
-    StopSession,
-    UnlockConnector,
-)
-from mobie_hub.models.common import (
-    BusinessDetails,
-    DisplayText,
-    EnergyMix,
-    GeoLocation,
-    Image,
-    OcpiModel,
-    Price,
-    VersionNumber,
-    dump_ocpi,
-    partial_model,
-)
-from mobie_hub.models.credentials import Credentials, CredentialsRole
-from mobie_hub.models.hubclientinfo import ClientInfo
-from mobie_hub.models.locations import EVSE, Connector, Hours, Location, MobieLocation
-from mobie_hub.models.mobie import MobieCdrExtension, VoltageLevel
-from mobie_hub.models.sessions import ChargingPreferences, Session
-from mobie_hub.models.tariffs import Tariff, TariffElement, TariffRestrictions
-from mobie_hub.models.tokens import AuthorizationInfo, Token
-from mobie_hub.models.versions import Endpoint, Version, VersionDetails
 
-__all__ = [
-    "EVSE",
-    "AuthorizationInfo",
-    "BusinessDetails",
-    "CancelReservation",
-    "Cdr",
-    "CdrLocation",
-    "CdrToken",
-    "ChargingPeriod",
-    "ChargingPreferences",
-    "ClientInfo",
-    "CommandResponse",
-    "CommandResult",
-    "Connector",
-    "Credentials",
-    "CredentialsRole",
-    "DisplayText",
-    "Endpoint",
-    "EnergyMix",
-    "GeoLocation",
-    "Hours",
-    "Image",
-    "Location",
-    "MobieCdr",
-    "MobieCdrExtension",
-    "MobieCdrLocation",
-    "MobieLocation",
-    "OcpiModel",
-    "Price",
-    "ReserveNow",
-    "Session",
-    "StartSession",
-    "StopSession",
-    "Tariff",
-    "TariffElement",
-    "TariffRestrictions",
-    "Token",
-    "UnlockConnector",
-    "Version",
-    "VersionDetails",
-    "VersionNumber",
-    "VoltageLevel",
-    "dump_ocpi",
-    "partial_model",
-]
+from __future__ import annotations
+
+from importlib import import_module
+
+# Name → defining module. Resolved on first access (PEP 562) so that importing one model module — as
+# each Lambda does — does not load all nine: cold start is measured by `make bench`.
+_EXPORTS = {
+    "AuthorizationInfo": "mobie_hub.models.tokens",
+    "BusinessDetails": "mobie_hub.models.common",
+    "CancelReservation": "mobie_hub.models.commands",
+    "Cdr": "mobie_hub.models.cdrs",
+    "CdrLocation": "mobie_hub.models.cdrs",
+    "CdrToken": "mobie_hub.models.cdrs",
+    "ChargingPeriod": "mobie_hub.models.cdrs",
+    "ChargingPreferences": "mobie_hub.models.sessions",
+    "ClientInfo": "mobie_hub.models.hubclientinfo",
+    "CommandResponse": "mobie_hub.models.commands",
+    "CommandResult": "mobie_hub.models.commands",
+    "Connector": "mobie_hub.models.locations",
+    "Credentials": "mobie_hub.models.credentials",
+    "CredentialsRole": "mobie_hub.models.credentials",
+    "DisplayText": "mobie_hub.models.common",
+    "EVSE": "mobie_hub.models.locations",
+    "Endpoint": "mobie_hub.models.versions",
+    "EnergyMix": "mobie_hub.models.common",
+    "GeoLocation": "mobie_hub.models.common",
+    "Hours": "mobie_hub.models.locations",
+    "Image": "mobie_hub.models.common",
+    "Location": "mobie_hub.models.locations",
+    "MobieCdr": "mobie_hub.models.cdrs",
+    "MobieCdrExtension": "mobie_hub.models.mobie",
+    "MobieCdrLocation": "mobie_hub.models.cdrs",
+    "MobieLocation": "mobie_hub.models.locations",
+    "OcpiModel": "mobie_hub.models.common",
+    "Price": "mobie_hub.models.common",
+    "ReserveNow": "mobie_hub.models.commands",
+    "Session": "mobie_hub.models.sessions",
+    "StartSession": "mobie_hub.models.commands",
+    "StopSession": "mobie_hub.models.commands",
+    "Tariff": "mobie_hub.models.tariffs",
+    "TariffElement": "mobie_hub.models.tariffs",
+    "TariffRestrictions": "mobie_hub.models.tariffs",
+    "Token": "mobie_hub.models.tokens",
+    "UnlockConnector": "mobie_hub.models.commands",
+    "Version": "mobie_hub.models.versions",
+    "VersionDetails": "mobie_hub.models.versions",
+    "VersionNumber": "mobie_hub.models.common",
+    "VoltageLevel": "mobie_hub.models.mobie",
+    "dump_ocpi": "mobie_hub.models.common",
+    "partial_model": "mobie_hub.models.common",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
