@@ -22,7 +22,9 @@ class InvalidRequest(HubError):
 
 
 class NotEnoughInformation(HubError):
-    """Required information is missing, e.g. a PATCH without last_updated (OCPI 2002)."""
+    """Every required field is there, but not enough to decide, e.g. a real-time authorisation
+    without LocationReferences (OCPI 2002). A missing required field, such as a PATCH without
+    last_updated, is 2001 (InvalidRequest; ocpi/ocpi#355)."""
 
 
 class UnknownLocation(HubError):

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StringConstraints, TypeAdapter
 
 _PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]*$")
+_NUMERIC = re.compile(r"^\s*[-+]?[0-9]+(\.[0-9]*)?\s*$")
 
 
 def _utc(value: datetime) -> datetime:
@@ -38,8 +39,17 @@ def utcnow() -> datetime:
     return now.replace(microsecond=(now.microsecond // 1000) * 1000)
 
 
+def _not_a_number(value: object) -> object:
+    # pydantic's lax mode reads numbers and digit strings as Unix time; OCPI DateTime is an RFC 3339
+    # string, so 5 or "1700000000" is a wrong type (2001), not 1970-01-01T00:00:05Z.
+    if isinstance(value, int | float | Decimal) or (isinstance(value, str) and _NUMERIC.match(value)):
+        raise ValueError("must be an RFC 3339 date-time string, e.g. 2026-01-31T12:00:00Z")
+    return value
+
+
 OcpiDateTime = Annotated[
     datetime,
+    BeforeValidator(_not_a_number),
     AfterValidator(_utc),
     PlainSerializer(format_datetime, return_type=str, when_used="json"),
 ]

@@ -1,0 +1,89 @@
+"""The OCPP side's lookup: an idTag → the token and its owner, in one DynamoDB read (profile §10, §11)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from mobie_hub.logic.tokens import AuthorizationStatus, authorization_status, id_tag_for
+from mobie_hub.models.tokens import Token
+from mobie_hub.repositories import tokens as repository
+from tests.support.dynamodb_calls import dynamodb_calls
+from tests.support.parties import Party, issue
+from tests.support.tokens import APP_UID, app_token, rfid_token
+
+RFID_URL = "/ocpi/2.2.1/tokens/PT/EDP/04A1B2C3D4E5F6"
+
+
+def test_a_pushed_rfid_card_is_found_by_its_uid_in_one_read(client: TestClient, emsp: Party):
+    # Given PT/EDP pushed an RFID token
+    client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
+
+    # When a station reports the card, in whatever case
+    with dynamodb_calls() as calls:
+        found = repository.find_by_id_tag("04a1b2c3d4e5f6")
+
+    # Then one Query finds the token and its owner, and it is accepted
+    assert calls == {"Query": 1}
+    assert found.token == Token.model_validate(rfid_token())
+    assert (found.country_code, found.party_id, found.id_tag) == ("PT", "EDP", "04A1B2C3D4E5F6")
+    assert found.owner_party_key == "PARTY#EMSP#PT#EDP"
+    assert authorization_status(found.token) is AuthorizationStatus.ACCEPTED
+
+
+def test_an_app_token_is_found_by_its_derived_id_tag(client: TestClient, emsp: Party):
+    # Given an APP_USER token (a 36-character UUID uid)
+    client.put(f"/ocpi/2.2.1/tokens/PT/EDP/{APP_UID}?type=APP_USER", json=app_token(), headers=emsp.headers)
+    token = Token.model_validate(app_token())
+
+    # When the idTag the hub sends in RemoteStartTransaction comes back from the station
+    id_tag = id_tag_for(token)
+    found = repository.find_by_id_tag(id_tag.lower())
+
+    # Then it resolves to that token; the uid itself is no idTag
+    assert len(id_tag) <= 20
+    assert found.token == token and found.id_tag == id_tag
+    assert repository.find_by_id_tag(APP_UID) is None
+
+
+def test_an_invalidated_token_is_still_found_and_blocked(client: TestClient, emsp: Party):
+    client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
+    client.patch(RFID_URL, json={"valid": False, "last_updated": "2024-05-01T00:00:00Z"}, headers=emsp.headers)
+
+    found = repository.find_by_id_tag("04A1B2C3D4E5F6")
+
+    assert found.token.valid is False
+    assert authorization_status(found.token) is AuthorizationStatus.BLOCKED
+
+
+def test_an_unknown_id_tag_is_none_and_invalid(aws):
+    assert repository.find_by_id_tag("DEADBEEF") is None
+    assert authorization_status(None) is AuthorizationStatus.INVALID
+
+
+def test_a_card_listed_by_two_emsps_resolves_to_the_valid_then_most_recent_one(client: TestClient, emsp: Party):
+    # Given the same card uid pushed by PT/EDP and PT/GLP
+    glp = issue("C", party_id="GLP")
+    glp_token = rfid_token(party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1", last_updated="2024-04-01T00:00:00Z")
+    client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
+    client.put("/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6", json=glp_token, headers=glp.headers)
+
+    # Then the most recently updated wins while both are valid …
+    assert len(repository.find_all_by_id_tag("04A1B2C3D4E5F6")) == 2
+    assert repository.find_by_id_tag("04A1B2C3D4E5F6").party_id == "GLP"
+
+    # … and a valid one wins over an invalidated one, however recent
+    client.patch("/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6", json={"valid": False, "last_updated": "2024-06-01T00:00:00Z"},
+                 headers=glp.headers)
+    assert repository.find_by_id_tag("04A1B2C3D4E5F6").party_id == "EDP"
+
+
+def test_the_item_carries_the_documented_keys(client: TestClient, emsp: Party):
+    # docs/dynamodb.md, tokens table
+    client.put(f"/ocpi/2.2.1/tokens/PT/EDP/{APP_UID}?type=APP_USER", json=app_token(), headers=emsp.headers)
+    item = repository.table("tokens").get_item(Key={"pk": f"TOKEN#PT#EDP#APP_USER#{APP_UID.upper()}", "sk": "TOKEN"})["Item"]
+    id_tag = id_tag_for(Token.model_validate(app_token()))
+    assert item["gsi1pk"] == f"IDTAG#{id_tag}"
+    assert item["gsi1sk"] == f"PT#EDP#APP_USER#{APP_UID.upper()}"
+    assert item["gsi2pk"] == "PARTY#PT#EDP"
+    assert item["gsi2sk"] == f"2024-03-01T09:00:00.000Z#APP_USER#{APP_UID.upper()}"
+    assert [s.key for s in repository.tokens_of_party("pt", "edp")] == [repository.TokenKey.of(Token.model_validate(app_token()))]

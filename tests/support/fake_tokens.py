@@ -1,0 +1,54 @@
+"""An in-memory token store implementing the receiver's ``TokenStore`` port (and the sync's)."""
+
+from __future__ import annotations
+
+from mobie_hub.errors import ConflictingWrite
+from mobie_hub.logic.tokens import id_tag_for
+from mobie_hub.models.tokens import Token
+from mobie_hub.repositories import documents
+from mobie_hub.repositories.tokens import StoredToken, TokenKey
+
+
+class FakeTokenStore:
+    """Keyed like the table (``TokenKey.normalized``); ``writes`` counts successful writes.
+
+    ``interfere`` (a number of times) makes that many conditional writes find another write first,
+    as a concurrent request would.
+    """
+
+    def __init__(self) -> None:
+        self.items: dict[str, StoredToken] = {}
+        self.writes = 0
+        self.interfere = 0
+
+    def _store(self, token: Token) -> None:
+        self.items[TokenKey.of(token).normalized] = StoredToken(token, id_tag_for(token), documents.encode(token))
+        self.writes += 1
+
+    def get_token(self, key: TokenKey) -> StoredToken | None:
+        return self.items.get(key.normalized)
+
+    def put_token(self, token: Token) -> bool:
+        created = TokenKey.of(token).normalized not in self.items
+        self._store(token)
+        return created
+
+    def replace_token(self, token: Token, *, expected: StoredToken) -> None:
+        if self.interfere:
+            self.interfere -= 1
+            raise ConflictingWrite("simulated concurrent write")
+        current = self.items.get(expected.key.normalized)
+        if current is None or current.revision != expected.revision:
+            raise ConflictingWrite("changed meanwhile")
+        self._store(token)
+
+    def put_token_unless_newer(self, token: Token) -> bool:
+        current = self.items.get(TokenKey.of(token).normalized)
+        if current is not None and current.token.last_updated > token.last_updated:
+            return False
+        self._store(token)
+        return True
+
+    def tokens_of_party(self, country_code: str, party_id: str):
+        prefix = f"{country_code.upper()}#{party_id.upper()}#"
+        return [stored for key, stored in sorted(self.items.items()) if key.startswith(prefix)]
