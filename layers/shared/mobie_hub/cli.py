@@ -49,6 +49,20 @@ def add_admin_command(
     return parser
 
 
+class CliError(Exception):
+    """A problem with the command line itself (a missing or unreadable file, …)."""
+
+
+def read_json_file(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{path} is not valid JSON: {exc}") from exc
+
+
 def _serve(args: argparse.Namespace) -> int:
     from mobie_hub.local.server import ServeOptions, serve
 
@@ -68,6 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     add_admin_command(commands, "status", "status", "what the hub is and where it publishes", lambda a: {})
+
+    for kind in ("locations", "tariffs"):
+        group = commands.add_parser(kind, help=f"the station registry's {kind}").add_subparsers(
+            dest="action", required=True
+        )
+        importer = add_admin_command(
+            group, "import", f"{kind}.import",
+            f"import a JSON array of OCPI {kind[:-1].title()} objects (validated whole; nothing stored on error)",
+            lambda a, kind=kind: {kind: read_json_file(a.file)},
+        )
+        importer.add_argument("file", help="path of the JSON file")
     return parser
 
 
@@ -78,6 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AdminError as exc:
         print(f"mobie-hub: {exc.kind}: {exc.message}", file=sys.stderr)
         return 1
+    except CliError as exc:
+        print(f"mobie-hub: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     max_page_limit: int = Field(default=100, ge=1, le=1000)
     outbound_timeout_seconds: float = Field(default=10.0, gt=0)
     require_client_cert: bool = False
+    # Profile §6: one full (unfiltered) Locations list per requesting party per window; list pages cached.
+    full_list_interval_seconds: int = Field(default=300, ge=0)
+    list_cache_seconds: int = Field(default=60, ge=0)
 
     @field_validator("public_url")
     @classmethod

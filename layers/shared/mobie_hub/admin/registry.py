@@ -16,7 +16,10 @@ from mobie_hub.errors import HubError, InvalidRequest
 
 Operation = Callable[[dict[str, Any]], dict[str, Any]]
 
-OPERATION_MODULES: tuple[str, ...] = ("mobie_hub.admin.status",)
+OPERATION_MODULES: tuple[str, ...] = (
+    "mobie_hub.admin.status",
+    "mobie_hub.admin.station_registry",
+)
 
 _OPERATIONS: dict[str, Operation] = {}
 

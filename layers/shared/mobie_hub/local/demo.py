@@ -1,16 +1,14 @@
-"""Demo data for ``make run``: real-looking Lisbon and Porto stations (one private) with tariffs."""
+"""Demo data for ``make run``: real-looking Lisbon and Porto stations (one private) with tariffs,
+loaded through the same import path as ``mobie-hub tariffs import`` / ``locations import``."""
 
 from __future__ import annotations
 
 import json
 from importlib import resources
 
-from pydantic import TypeAdapter
-
-from mobie_hub.models.locations import Location
-from mobie_hub.models.tariffs import Tariff
-from mobie_hub.repositories.locations import put_location
-from mobie_hub.repositories.tariffs import put_tariff
+from mobie_hub.logic.station_registry import import_locations, import_tariffs
+from mobie_hub.repositories.locations import DynamoLocationStore
+from mobie_hub.repositories.tariffs import DynamoTariffStore
 
 
 def _read(name: str) -> list:
@@ -18,11 +16,7 @@ def _read(name: str) -> list:
 
 
 def load_demo_data() -> dict[str, int]:
-    """Validate the demo files whole, then store them: tariffs first (connectors reference them)."""
-    tariffs = TypeAdapter(list[Tariff]).validate_python(_read("tariffs.json"))
-    locations = TypeAdapter(list[Location]).validate_python(_read("locations.json"))
-    for tariff in tariffs:
-        put_tariff(tariff)
-    for location in locations:
-        put_location(location)
-    return {"tariffs": len(tariffs), "locations": len(locations)}
+    """Tariffs first: connectors must reference tariffs that exist."""
+    tariffs = import_tariffs(_read("tariffs.json"), DynamoTariffStore())
+    locations = import_locations(_read("locations.json"), DynamoLocationStore(), DynamoTariffStore())
+    return {"tariffs": len(tariffs.created) + len(tariffs.updated), "locations": len(locations.created)}

@@ -11,6 +11,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mobie_hub.observability import logger
+from mobie_hub.ocpi.context import correlation_id as correlation_id_var
 from mobie_hub.ocpi.envelope import ocpi_response
 from mobie_hub.ocpi.status import OcpiStatus
 from mobie_hub.settings import get_settings
@@ -34,6 +35,11 @@ class OcpiHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            # OCPI peers often append "/" to endpoint URLs (the spec's own examples do); serve both
+            # forms rather than redirect, which behind API Gateway would point at the wrong host.
+            scope = {**scope, "path": path.rstrip("/") or "/"}
         request_headers = Headers(scope=scope)
         request_id = _uuid_or_new(request_headers.get("x-request-id"))
         correlation_id = _uuid_or_new(request_headers.get("x-correlation-id"))
@@ -41,6 +47,7 @@ class OcpiHeadersMiddleware:
             correlation_id = str(uuid.uuid4())
         state = scope.setdefault("state", {})
         state.update(request_id=request_id, correlation_id=correlation_id)
+        correlation_id_var.set(correlation_id)  # outbound calls for this request carry it (mobie_hub.outbound)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -51,7 +58,7 @@ class OcpiHeadersMiddleware:
                 headers["OCPI-from-country-code"] = hub.country_code
                 headers["OCPI-from-party-id"] = hub.party_id
                 caller = state.get("caller")
-                if caller is not None:
+                if caller is not None and caller.country_code:  # a pending registration has no identity yet
                     headers["OCPI-to-country-code"] = caller.country_code
                     headers["OCPI-to-party-id"] = caller.party_id
             await send(message)

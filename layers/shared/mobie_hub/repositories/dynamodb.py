@@ -25,3 +25,17 @@ def table(key: str) -> Any:
 def reset_clients() -> None:
     """Forget cached clients (tests and the local hub call this after changing settings)."""
     dynamodb_resource.cache_clear()
+
+
+def batch_get(key: str, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Every existing item among ``keys``: BatchGetItem in chunks of 100 (the API's limit), with
+    unprocessed keys asked for again."""
+    name = get_settings().tables[key]
+    items: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 100):
+        request: dict[str, Any] = {name: {"Keys": keys[start : start + 100]}}
+        while request:
+            response = dynamodb_resource().batch_get_item(RequestItems=request)
+            items.extend(response["Responses"].get(name, []))
+            request = response.get("UnprocessedKeys") or {}
+    return items

@@ -1,21 +1,24 @@
 """Charging stations as OCPI Locations in the ``locations`` table (docs/dynamodb.md).
 
-Item: pk=``LOC#<id>``, sk=``LOC``, ``doc`` (the Location), ``last_updated``; published Locations also
-carry gsi1pk=``PUBLISHED`` / gsi1sk=``<last_updated>#<cc>#<pid>#<id>`` — private ones never do, so no
-list query can return them (profile §6).
+Item: pk=``LOC#<id>``, sk=``LOC``, ``doc`` (the Location, MOBI.E shape), ``last_updated``. Published
+Locations also carry the list keys gsi1/gsi2 = ``PUBLISHED`` / ``<last_updated>#<cc>#<pid>#<id>``;
+private ones never do, so no list query can return them (profile §6).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from mobie_hub.models.locations import Location
+from mobie_hub.models.locations import Location, MobieLocation
+from mobie_hub.ocpi.pagination import Page, PageRequest
 from mobie_hub.repositories import documents
-from mobie_hub.repositories.dynamodb import table
+from mobie_hub.repositories.dynamodb import batch_get, table
 from mobie_hub.repositories.keys import sortable_time
+from mobie_hub.repositories.listing import ListIndex, query_page
 
 SK = "LOC"
-PUBLISHED = "PUBLISHED"
+PUBLISHED = ListIndex("locations", "PUBLISHED")
 
 
 def location_pk(location_id: str) -> str:
@@ -39,8 +42,8 @@ def location_item(location: Location) -> dict[str, Any]:
         "doc": documents.encode(location),
     }
     if location.publish:
-        item["gsi1pk"] = PUBLISHED
-        item["gsi1sk"] = f"{item['last_updated']}#{location.country_code}#{location.party_id}#{location.id}"
+        list_key = f"{item['last_updated']}#{location.country_code}#{location.party_id}#{location.id}"
+        item.update(gsi1pk=PUBLISHED.partition, gsi1sk=list_key, gsi2pk=PUBLISHED.partition, gsi2sk=list_key)
     return item
 
 
@@ -48,6 +51,31 @@ def put_location(location: Location) -> None:
     table("locations").put_item(Item=location_item(location))
 
 
-def get_location(location_id: str) -> Location | None:
+def get_location(location_id: str) -> MobieLocation | None:
     item = table("locations").get_item(Key={"pk": location_pk(location_id), "sk": SK}).get("Item")
-    return documents.decode(item, Location) if item else None
+    return documents.decode(item, MobieLocation) if item else None
+
+
+def get_locations(ids: Iterable[str]) -> dict[str, MobieLocation]:
+    keys = [{"pk": location_pk(i), "sk": SK} for i in dict.fromkeys(ids)]
+    locations = (documents.decode(item, MobieLocation) for item in batch_get("locations", keys))
+    return {location.id: location for location in locations}
+
+
+def put_locations(locations: list[Location]) -> None:
+    with table("locations").batch_writer() as batch:
+        for location in locations:
+            batch.put_item(Item=location_item(location))
+
+
+def published_page(page: PageRequest) -> Page[MobieLocation]:
+    """A page of published Locations by last_updated (date_from inclusive, date_to exclusive)."""
+    raw = query_page(PUBLISHED, page)
+    return Page([documents.decode(i, MobieLocation) for i in raw.items], raw.total, raw.next_cursor)
+
+
+class DynamoLocationStore:
+    """The station registry's LocationStore port on DynamoDB."""
+
+    get_many = staticmethod(get_locations)
+    put_many = staticmethod(put_locations)

@@ -55,15 +55,17 @@ PARTIES = TableSpec(
     stream=True,
     description="OCPI parties, their credentials and hashed tokens (token → party lookup).",
 )
+# List tables have two indexes with the same keys: gsi1 (ALL) serves a page in one Query; gsi2
+# (KEYS_ONLY, ~100 bytes an entry) counts X-Total-Count and skips offsets without reading documents.
 LOCATIONS = TableSpec(
     key="locations",
-    indexes=(IndexSpec("gsi1"),),
+    indexes=(IndexSpec("gsi1"), IndexSpec("gsi2", projection="KEYS_ONLY")),
     stream=True,
     description="Charging stations as OCPI Locations (EVSEs and connectors inside), by last_updated.",
 )
 TARIFFS = TableSpec(
     key="tariffs",
-    indexes=(IndexSpec("gsi1"),),
+    indexes=(IndexSpec("gsi1"), IndexSpec("gsi2", projection="KEYS_ONLY")),
     stream=True,
     description="OCPI Tariffs, current and historical, by last_updated.",
 )
