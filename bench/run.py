@@ -7,9 +7,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import cold_start  # noqa: E402 - the path above makes the bench package importable
+from bench import cold_start, tokens  # noqa: E402 - the path above makes the bench package importable
 
-BENCHMARKS = [("Lambda cold import", cold_start.main)]
+BENCHMARKS = [
+    ("Lambda cold import", cold_start.main),
+    ("Tokens receiver: throughput and DynamoDB calls per request", tokens.main),
+]
 
 
 def main() -> int:

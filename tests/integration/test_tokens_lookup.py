@@ -86,4 +86,6 @@ def test_the_item_carries_the_documented_keys(client: TestClient, emsp: Party):
     assert item["gsi1sk"] == f"PT#EDP#APP_USER#{APP_UID.upper()}"
     assert item["gsi2pk"] == "PARTY#PT#EDP"
     assert item["gsi2sk"] == f"2024-03-01T09:00:00.000Z#APP_USER#{APP_UID.upper()}"
-    assert [s.key for s in repository.tokens_of_party("pt", "edp")] == [repository.TokenKey.of(Token.model_validate(app_token()))]
+    [state] = repository.token_states_of_party("pt", "edp")
+    assert state.key == f"PT#EDP#APP_USER#{APP_UID.upper()}" and state.id_tag == id_tag
+    assert state.stored().token == Token.model_validate(app_token())

@@ -6,7 +6,8 @@ from mobie_hub.errors import ConflictingWrite
 from mobie_hub.logic.tokens import id_tag_for
 from mobie_hub.models.tokens import Token
 from mobie_hub.repositories import documents
-from mobie_hub.repositories.tokens import StoredToken, TokenKey
+from mobie_hub.repositories.keys import sortable_time
+from mobie_hub.repositories.tokens import StoredToken, TokenKey, TokenState
 
 
 class FakeTokenStore:
@@ -44,11 +45,15 @@ class FakeTokenStore:
 
     def put_token_unless_newer(self, token: Token) -> bool:
         current = self.items.get(TokenKey.of(token).normalized)
-        if current is not None and current.token.last_updated > token.last_updated:
+        if current is not None and current.token.last_updated > token.last_updated:  # the table's condition
             return False
         self._store(token)
         return True
 
-    def tokens_of_party(self, country_code: str, party_id: str):
+    def token_states_of_party(self, country_code: str, party_id: str) -> list[TokenState]:
         prefix = f"{country_code.upper()}#{party_id.upper()}#"
-        return [stored for key, stored in sorted(self.items.items()) if key.startswith(prefix)]
+        return [
+            TokenState(key, sortable_time(stored.token.last_updated), stored.id_tag, stored.revision)
+            for key, stored in sorted(self.items.items())
+            if key.startswith(prefix)
+        ]

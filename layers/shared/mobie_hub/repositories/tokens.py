@@ -162,16 +162,32 @@ def put_token_unless_newer(token: Token) -> bool:
     )
 
 
-def tokens_of_party(country_code: str, party_id: str) -> Iterator[StoredToken]:
+@dataclass(frozen=True)
+class TokenState:
+    """What a pull sync compares without decoding every token: key, last update, stored document."""
+
+    key: str  # TokenKey.normalized
+    last_updated: str  # sortable_time of the token's last_updated
+    id_tag: str
+    revision: str  # the stored document
+
+    def stored(self) -> StoredToken:
+        return StoredToken(Token.model_validate_json(self.revision), self.id_tag, self.revision)
+
+
+def token_states_of_party(country_code: str, party_id: str) -> Iterator[TokenState]:
     """Every token of one EMSP (Query gsi2, page by page), oldest update first."""
     query: dict[str, Any] = {
         "IndexName": "gsi2",
         "KeyConditionExpression": "gsi2pk = :party",
         "ExpressionAttributeValues": {":party": party_partition(country_code, party_id)},
+        "ProjectionExpression": "gsi1sk, last_updated, id_tag, #doc",
+        "ExpressionAttributeNames": {"#doc": "doc"},
     }
     while True:
         page = table(TABLE).query(**query)
-        yield from (_stored(item) for item in page.get("Items", []))
+        for item in page.get("Items", []):
+            yield TokenState(item["gsi1sk"], item["last_updated"], item["id_tag"], item["doc"])
         if "LastEvaluatedKey" not in page:
             return
         query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
