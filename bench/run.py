@@ -7,11 +7,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import cold_start, tokens  # noqa: E402 - the path above makes the bench package importable
+from bench import cold_start, locations, tokens  # noqa: E402 - the path above makes the bench package importable
 
 BENCHMARKS = [
     ("Lambda cold import", cold_start.main),
     ("Tokens receiver: throughput and DynamoDB calls per request", tokens.main),
+    ("Locations: 10,000 stations listed page by page", locations.main),
 ]
 
 

@@ -26,8 +26,11 @@ _LOCAL_ENV = {
 @contextmanager
 def embedded_aws(host: str = "127.0.0.1") -> Iterator[str]:
     """Start moto on a free loopback port, point the hub at it, create the tables; yield the endpoint."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request otherwise
     server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
     server.start()
     bound_host, port = server.get_host_and_port()

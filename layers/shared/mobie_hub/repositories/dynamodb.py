@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -39,3 +42,23 @@ def batch_get(key: str, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
             items.extend(response["Responses"].get(name, []))
             request = response.get("UnprocessedKeys") or {}
     return items
+
+
+@contextmanager
+def counting_calls() -> Iterator[Counter]:
+    """Count the DynamoDB API calls the hub's client makes inside the block (operation → calls).
+
+    A botocore ``before-call`` hook: exact, whatever the backend. Used by benchmarks and tests that
+    pin access patterns (one Query a page, one write a PUT)."""
+    calls: Counter = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    events = dynamodb_resource().meta.client.meta.events
+    unique_id = f"mobie-hub-call-counter-{id(calls)}"
+    events.register("before-call.dynamodb", count, unique_id=unique_id)
+    try:
+        yield calls
+    finally:
+        events.unregister("before-call.dynamodb", unique_id=unique_id)
