@@ -7,6 +7,7 @@ Every value comes from ``MOBIE_*`` environment variables (set by the CDK on each
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,12 @@ class TableNames(BaseModel):
         return self.names[key]
 
 
+def _default_client_info_push() -> str:
+    import os
+
+    return "stream" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "inline"
+
+
 class Settings(BaseSettings):
     """The hub's settings. ``public_url`` is the base every published URL is built from."""
 
@@ -48,6 +55,13 @@ class Settings(BaseSettings):
     # Profile §6: one full (unfiltered) Locations list per requesting party per window; list pages cached.
     full_list_interval_seconds: int = Field(default=300, ge=0)
     list_cache_seconds: int = Field(default=60, ge=0)
+    # Profile §5: credentials are renewed with every party this many days after their last change;
+    # the local hub checks every renewal_interval_seconds (AWS: a daily EventBridge schedule).
+    credentials_renewal_days: float = Field(default=7, gt=0)
+    renewal_interval_seconds: float = Field(default=86400, gt=0)
+    # HubClientInfo pushes: "inline" right after a status change (local hub), or "stream" (AWS: the
+    # parties table stream drives functions/hubclientinfo_push). Lambda defaults to "stream".
+    client_info_push: Literal["inline", "stream"] = Field(default_factory=_default_client_info_push)
 
     @field_validator("public_url")
     @classmethod

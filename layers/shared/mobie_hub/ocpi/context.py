@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mobie_hub.ocpi.modules import OcpiVersion
 
@@ -17,6 +17,9 @@ class Caller:
     country_code: str
     party_id: str
     token_kind: str  # "A" (registration only) or "C" (registered)
+    # SHA-256 fingerprints of the client certificates bound to the party (profile §2; mobie_hub.ocpi.client_cert).
+    cert_fingerprints: frozenset[str] = frozenset()
+    token: str = field(default="", repr=False)  # the credentials token the request carried (GET credentials)
 
     @property
     def registered(self) -> bool:
@@ -25,3 +28,6 @@ class Caller:
 
 # The OCPI version of the current request's path: models are dumped in that version's shape.
 ocpi_version: ContextVar[OcpiVersion] = ContextVar("ocpi_version", default=OcpiVersion.V2_2_1)
+
+# The X-Correlation-ID of the request being served: outbound calls made for it carry the same one.
+correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)

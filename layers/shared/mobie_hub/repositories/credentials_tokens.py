@@ -39,14 +39,33 @@ def new_token() -> str:
 
 def token_item(token: str, *, role: str, country_code: str, party_id: str, kind: str) -> dict[str, Any]:
     """The item that maps a token to its party (also used inside transactions by the credentials logic)."""
+    return token_item_for_hash(
+        hash_token(token), role=role, country_code=country_code, party_id=party_id, kind=kind
+    )
+
+
+def token_item_for_hash(
+    token_hash: str,
+    *,
+    role: str,
+    country_code: str,
+    party_id: str,
+    kind: str,
+    key: str | None = None,
+    cert_fingerprints: list[str] | tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The token item by the token's hash. ``key`` overrides the party key (a registration in progress
+    has no identity yet); ``cert_fingerprints`` are copied from the party so that one GetItem
+    authenticates a request and tells which client certificates may carry it (profile §2)."""
     return {
-        "pk": token_pk(token),
+        "pk": f"TOKEN#{token_hash}",
         "sk": SK,
         "kind": kind,
         "role": role,
         "country_code": country_code.upper(),
         "party_id": party_id.upper(),
-        "party_key": party_key(role, country_code, party_id),
+        "party_key": key or party_key(role, country_code, party_id),
+        "cert_fingerprints": list(cert_fingerprints),
         "issued_at": format_datetime(utcnow()),
     }
 
@@ -69,6 +88,8 @@ def find_caller(token: str) -> Caller | None:
         country_code=item["country_code"],
         party_id=item["party_id"],
         token_kind=item["kind"],
+        cert_fingerprints=frozenset(item.get("cert_fingerprints") or ()),
+        token=token,
     )
 
 

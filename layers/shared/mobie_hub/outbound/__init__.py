@@ -1,0 +1,57 @@
+"""The outbound OCPI client: how the hub calls parties (pushes, callbacks, registration, pull sync).
+
+Use it like this (``party`` is a ``mobie_hub.parties.model.Party`` read from the parties repository)::
+
+    from mobie_hub.outbound import get_client, OutboundCallFailed
+
+    client = get_client()                       # or an injected OcpiClient (tests: a fake/MockTransport)
+    client.put(party, "locations", f"PT/MOB/{location.id}", location)      # RECEIVER interface
+    client.patch(party, "locations", f"PT/MOB/{lid}/{evse_uid}", {"status": "AVAILABLE", ...})
+    reply = client.get(party, "tokens", params={"date_from": ...})       # SENDER interface
+    for token in client.get_all_pages(party, "tokens"):                  # follows Link to the end
+        ...
+    client.post(party, "cdrs", "", cdr)
+    client.send_to(party, "POST", response_url, body=command_result)     # a URL the party gave us
+
+- ``path`` is appended to the party's endpoint URL of ``module``; pydantic OCPI models in bodies are
+  dumped in the shape of the party's OCPI version (2.2 or 2.2.1).
+- A reply is an ``OcpiReply`` (``data``, ``status_code`` == 1000, ``headers``, ``next_url``,
+  ``total_count``). Anything else raises ``OutboundCallFailed`` (an ``UnableToUseClientApi``) with a
+  message naming the call and what went wrong; a party without the endpoint raises ``MissingEndpoints``.
+  No retries (profile §3).
+- Headers: ``Authorization: Token <base64>``, a fresh ``X-Request-ID``, the ``X-Correlation-ID`` of the
+  request being served (or of the enclosing ``correlation_scope()``), routing headers hub → party.
+- Every call logs one structured line (method, url, party, http/ocpi status, ms, outcome) and, for
+  calls to a party, tells the observer whether the party answered: HubClientInfo marks it OFFLINE or
+  CONNECTED again (``mobie_hub.parties.connection``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from mobie_hub.outbound.client import (
+    RECEIVER,
+    SENDER,
+    Addressee,
+    CallObserver,
+    OcpiClient,
+    OcpiReply,
+    OutboundCallFailed,
+    Peer,
+    correlation_scope,
+)
+
+__all__ = [
+    "RECEIVER", "SENDER", "Addressee", "CallObserver", "OcpiClient", "OcpiReply", "OutboundCallFailed",
+    "Peer", "correlation_scope", "get_client",
+]
+
+
+@cache
+def get_client() -> OcpiClient:
+    """The process-wide client: httpx, with the connection tracker as observer. Built on first use."""
+    from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
+    from mobie_hub.parties.connection import ConnectionTracker
+
+    return HttpxOcpiClient(observer=ConnectionTracker())
