@@ -42,34 +42,15 @@ def _token(i: int, **overrides) -> dict:
     return body
 
 
-class CallCounter:
-    """DynamoDB operations made by the hub's boto3 client while active."""
-
-    def __init__(self) -> None:
-        from mobie_hub.repositories.dynamodb import dynamodb_resource
-
-        self.calls: Counter = Counter()
-        self._events = dynamodb_resource().meta.client.meta.events
-
-    def __enter__(self) -> Counter:
-        self.calls.clear()
-        self._events.register("before-call.dynamodb", self._count, unique_id="bench-call-counter")
-        return self.calls
-
-    def __exit__(self, *exc) -> None:
-        self._events.unregister("before-call.dynamodb", unique_id="bench-call-counter")
-
-    def _count(self, model, **_) -> None:
-        self.calls[model.name] += 1
-
-
 def _report(title: str, runs: int, seconds: float, calls: Counter) -> None:
     per = ", ".join(f"{name} {count / runs:.2f}" for name, count in sorted(calls.items())) or "none"
     print(f"{title:<38}{runs:>6}{runs / seconds:>10.0f}/s{seconds / runs * 1000:>9.2f} ms   calls per request: {per}")
 
 
-def _timed(runs: int, action: Callable[[int], object], counter: CallCounter) -> tuple[float, Counter]:
-    with counter as calls:
+def _timed(runs: int, action: Callable[[int], object]) -> tuple[float, Counter]:
+    from mobie_hub.repositories.dynamodb import counting_calls
+
+    with counting_calls() as calls:
         start = time.perf_counter()
         for i in range(runs):
             action(i)
@@ -101,7 +82,6 @@ def main() -> int:
         credentials_tokens.store_token(secret, role="EMSP", country_code="PT", party_id="EDP", kind="C")
         headers = {"Authorization": f"Token {secret}"}
         client = TestClient(create_app("tokens"))
-        counter = CallCounter()
 
         def http_put(i: int) -> None:
             body = _token(i)
@@ -125,11 +105,11 @@ def main() -> int:
             assert repository.find_by_id_tag(id_tags[i % len(id_tags)]) is not None
 
         print(f"{'in-process, moto DynamoDB':<38}{'n':>6}{'rate':>12}{'per req':>12}")
-        _report("HTTP PUT (create), whole stack", PUTS, *_timed(PUTS, http_put, counter))
-        _report("HTTP PUT (replace), whole stack", PUTS, *_timed(PUTS, http_put, counter))
-        _report("HTTP PATCH, whole stack", PUTS, *_timed(PUTS, http_patch, counter))
-        _report("logic + repository PUT (APP_USER)", PUTS, *_timed(PUTS, direct_put, counter))
-        _report("idTag lookup (find_by_id_tag)", LOOKUPS, *_timed(LOOKUPS, lookup, counter))
+        _report("HTTP PUT (create), whole stack", PUTS, *_timed(PUTS, http_put))
+        _report("HTTP PUT (replace), whole stack", PUTS, *_timed(PUTS, http_put))
+        _report("HTTP PATCH, whole stack", PUTS, *_timed(PUTS, http_patch))
+        _report("logic + repository PUT (APP_USER)", PUTS, *_timed(PUTS, direct_put))
+        _report("idTag lookup (find_by_id_tag)", LOOKUPS, *_timed(LOOKUPS, lookup))
         print("goal: PUT = 1 PutItem (+ the credentials GetItem on the parties table), lookup = 1 Query")
     get_settings.cache_clear()
     reset_clients()

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from mobie_hub.logic.tokens import AuthorizationStatus, authorization_status, id_tag_for
 from mobie_hub.models.tokens import Token
 from mobie_hub.repositories import tokens as repository
-from tests.support.dynamodb_calls import dynamodb_calls
+from mobie_hub.repositories.dynamodb import counting_calls
 from tests.support.parties import Party, issue
 from tests.support.tokens import APP_UID, app_token, rfid_token
 
@@ -19,7 +19,7 @@ def test_a_pushed_rfid_card_is_found_by_its_uid_in_one_read(client: TestClient, 
     client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
 
     # When a station reports the card, in whatever case
-    with dynamodb_calls() as calls:
+    with counting_calls() as calls:
         found = repository.find_by_id_tag("04a1b2c3d4e5f6")
 
     # Then one Query finds the token and its owner, and it is accepted

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from mobie_hub.repositories.dynamodb import table
-from tests.support.dynamodb_calls import dynamodb_calls
+from mobie_hub.repositories.dynamodb import counting_calls, table
 from tests.support.parties import Party, issue
 from tests.support.tokens import APP_UID, EXAMPLES, adapted_to_mobie, app_token, official_example, rfid_token
 
@@ -65,7 +64,7 @@ def test_app_user_tokens_need_the_type_in_the_url(client: TestClient, emsp: Part
 
 
 def test_a_put_is_one_write_and_no_read_of_the_tokens_table(client: TestClient, emsp: Party):
-    with dynamodb_calls() as calls:
+    with counting_calls() as calls:
         client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
         client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
     # per PUT: the credentials-token GetItem (parties table) and one PutItem

@@ -93,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
             lambda a, kind=kind: {kind: read_json_file(a.file)},
         )
         importer.add_argument("file", help="path of the JSON file")
+
+    tokens = commands.add_parser("tokens", help="the EMSPs' tokens (MOBI.E's whitelist)")
+    sync = add_admin_command(
+        tokens.add_subparsers(dest="action", required=True), "sync", "tokens.sync",
+        "pull an EMSP's full token list and reconcile the hub's copy (docs/tokens.md)",
+        lambda a: {"party": a.party, "dry_run": a.dry_run, "invalidate_missing": not a.keep_missing},
+    )
+    sync.add_argument("--party", required=True, help="the EMSP as COUNTRY/PARTY_ID, e.g. PT/EDP")
+    sync.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    sync.add_argument(
+        "--keep-missing", action="store_true", help="report tokens no longer listed; do not invalidate them"
+    )
     return parser
 
 

@@ -19,6 +19,7 @@ Operation = Callable[[dict[str, Any]], dict[str, Any]]
 OPERATION_MODULES: tuple[str, ...] = (
     "mobie_hub.admin.status",
     "mobie_hub.admin.station_registry",
+    "mobie_hub.admin.tokens",
 )
 
 _OPERATIONS: dict[str, Operation] = {}

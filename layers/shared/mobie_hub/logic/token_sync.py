@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from mobie_hub.errors import ConflictingWrite, HubError, InvalidRequest, UnableToUseClientApi
+from mobie_hub.errors import ConflictingWrite, InvalidRequest, UnableToUseClientApi
 from mobie_hub.logic.tokens import check_token
 from mobie_hub.models.common import TokenType
 from mobie_hub.models.tokens import Token
@@ -129,7 +129,7 @@ def reconcile(
             raw = next(items)
         except StopIteration:
             break
-        except HubError as exc:
+        except UnableToUseClientApi as exc:  # a page failed (other errors, e.g. MissingEndpoints, pass)
             raise UnableToUseClientApi(
                 f"reading the token list of {report.party} failed after {report.listed} tokens "
                 f"({report.summary()}; nothing invalidated): {exc.message}"

@@ -1,0 +1,62 @@
+"""``mobie-hub tokens sync --party PT/EDP``: pull one EMSP's full token list and reconcile the hub's
+copy (``mobie_hub.logic.token_sync``; docs/tokens.md).
+
+The list comes from the EMSP's tokens SENDER endpoint through the outbound OCPI client, every
+``Link`` page followed; the EMSP and its token are read from the parties repository.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from mobie_hub.admin.registry import operation
+from mobie_hub.errors import InvalidRequest
+from mobie_hub.logic.token_sync import SyncReport, SyncStore, reconcile
+from mobie_hub.models.common import Role
+from mobie_hub.observability import logger
+from mobie_hub.outbound import OcpiClient, correlation_scope, get_client
+from mobie_hub.parties.model import PartyRef, Registration
+from mobie_hub.repositories import parties as party_repository
+from mobie_hub.repositories import tokens as token_repository
+
+
+class SyncRequest(BaseModel):
+    """The ``tokens.sync`` payload."""
+
+    party: str = Field(pattern=r"^[A-Za-z]{2}/[A-Za-z0-9]{3}$", description="the EMSP as CC/PID, e.g. PT/EDP")
+    dry_run: bool = False
+    invalidate_missing: bool = True
+
+    def ref(self) -> PartyRef:
+        country_code, party_id = self.party.split("/")
+        return PartyRef(role=Role.EMSP, country_code=country_code, party_id=party_id)
+
+
+def sync_party_tokens(
+    ref: PartyRef,
+    *,
+    client: OcpiClient | None = None,
+    store: SyncStore = token_repository,
+    dry_run: bool = False,
+    invalidate_missing: bool = True,
+) -> SyncReport:
+    """Read ``ref``'s token list (all pages) and reconcile the hub's tokens of that party."""
+    party = party_repository.require_party(ref)
+    if party.registration != Registration.REGISTERED:
+        raise InvalidRequest(f"{party.label} is {party.registration.value}, not registered: nothing to read from")
+    client = client or get_client()
+    with correlation_scope():
+        listed = client.get_all_pages(party, "tokens")
+        report = reconcile(party.country_code, party.party_id, listed, store=store,
+                           dry_run=dry_run, invalidate_missing=invalidate_missing)
+    logger.info("tokens synced", party=report.party, dry_run=dry_run, listed=report.listed, **report.counts)
+    return report
+
+
+@operation("tokens.sync")
+def tokens_sync(payload: dict[str, Any]) -> dict[str, Any]:
+    request = SyncRequest.model_validate(payload)
+    report = sync_party_tokens(request.ref(), dry_run=request.dry_run, invalidate_missing=request.invalidate_missing)
+    return report.as_dict()
