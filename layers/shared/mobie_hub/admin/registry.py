@@ -18,6 +18,7 @@ Operation = Callable[[dict[str, Any]], dict[str, Any]]
 
 OPERATION_MODULES: tuple[str, ...] = (
     "mobie_hub.admin.status",
+    "mobie_hub.admin.parties",
     "mobie_hub.admin.station_registry",
     "mobie_hub.admin.tokens",
 )

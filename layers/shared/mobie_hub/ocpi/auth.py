@@ -13,6 +13,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from mobie_hub.errors import Forbidden, Unauthenticated
+from mobie_hub.ocpi.client_cert import check_client_certificate
 from mobie_hub.ocpi.context import Caller
 from mobie_hub.repositories import credentials_tokens
 
@@ -53,6 +54,7 @@ def caller_for(module: str) -> Callable[[Request], Caller]:
 
     def dependency(request: Request) -> Caller:
         caller = authenticate(request.headers.get("authorization"))
+        check_client_certificate(request, caller)  # profile §2: token, certificate and party match
         if not caller.registered and module not in REGISTRATION_MODULES:
             raise Forbidden("Token A may only be used for the versions and credentials modules")
         request.state.caller = caller

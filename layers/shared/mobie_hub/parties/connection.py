@@ -55,6 +55,8 @@ class ConnectionTracker:
         changed = set_connection_status(party.key, wanted)
         party.connection_status = wanted  # the caller's copy, so its next call does not write again
         if changed is not None:
+            # ... and it may save itself afterwards: keep its revision current.
+            party.revision, party.last_updated = changed.revision, changed.last_updated
             logger.info("party connection status changed", party=party.label, status=wanted.value)
             if self.notify:
                 notify_status_changed(changed)
