@@ -158,9 +158,9 @@ class FakeEmsp:
 
         @app.put("/ocpi/emsp/{version}/hubclientinfo/{country_code}/{party_id}")
         async def client_info(version: str, country_code: str, party_id: str, request: Request):
-            self.received.append(("PUT", f"hubclientinfo/{country_code}/{party_id}", await request.json()))
             if not authorised(request):
                 return refuse()
+            self.received.append(("PUT", f"hubclientinfo/{country_code}/{party_id}", await request.json()))
             return envelope()
 
         return app
