@@ -22,9 +22,13 @@ LOOKUPS = 500
 
 def _environment() -> None:
     for name, value in {
-        "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_SESSION_TOKEN": "bench",
-        "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-        "MOBIE_PUBLIC_URL": "https://hub.bench", "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_SESSION_TOKEN": "bench",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "MOBIE_PUBLIC_URL": "https://hub.bench",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
     }.items():
         os.environ[name] = value
     for name in [n for n in os.environ if n.startswith("MOBIE_TABLE_") or n == "MOBIE_DYNAMODB_ENDPOINT"]:
@@ -33,8 +37,14 @@ def _environment() -> None:
 
 def _token(i: int, **overrides) -> dict:
     body = {
-        "country_code": "PT", "party_id": "EDP", "uid": f"{i:014X}", "type": "RFID",
-        "contract_id": "PT-EDP-C-1234ABCD-J", "issuer": "EDP Comercial", "valid": True, "whitelist": "ALWAYS",
+        "country_code": "PT",
+        "party_id": "EDP",
+        "uid": f"{i:014X}",
+        "type": "RFID",
+        "contract_id": "PT-EDP-C-1234ABCD-J",
+        "issuer": "EDP Comercial",
+        "valid": True,
+        "whitelist": "ALWAYS",
         "energy_contract": {"supplier_name": "EDPC", "contract_id": f"CT_{i:06d}"},
         "last_updated": "2024-03-01T09:00:00Z",
     }
@@ -44,7 +54,8 @@ def _token(i: int, **overrides) -> dict:
 
 def _report(title: str, runs: int, seconds: float, calls: Counter) -> None:
     per = ", ".join(f"{name} {count / runs:.2f}" for name, count in sorted(calls.items())) or "none"
-    print(f"{title:<38}{runs:>6}{runs / seconds:>10.0f}/s{seconds / runs * 1000:>9.2f} ms   calls per request: {per}")
+    rate, ms = runs / seconds, seconds / runs * 1000
+    print(f"{title:<38}{runs:>6}{rate:>10.0f}/s{ms:>9.2f} ms   calls per request: {per}")
 
 
 def _timed(runs: int, action: Callable[[int], object]) -> tuple[float, Counter]:
@@ -93,7 +104,9 @@ def main() -> int:
             response = client.patch(f"/ocpi/2.2.1/tokens/PT/EDP/{i:014X}", json=body, headers=headers)
             assert response.status_code == 200, response.text
 
-        app_tokens = [Token.model_validate(_token(i, uid=str(uuid.uuid4()), type="APP_USER")) for i in range(PUTS)]
+        app_tokens = [
+            Token.model_validate(_token(i, uid=str(uuid.uuid4()), type="APP_USER")) for i in range(PUTS)
+        ]
 
         def direct_put(i: int) -> None:
             token = app_tokens[i]

@@ -29,11 +29,13 @@ def emsp_with_token_list(tokens: list[dict], page_size: int = 1) -> Iterator[Fak
     def token_list(version: str, request: Request, offset: int = 0):
         if token_of(request.headers.get("authorization")) not in emsp.accepted_tokens:  # the EMSP's token C
             return envelope(status_code=2000, message="Unauthorized", http=401)
-        page = tokens[offset:offset + page_size]
+        page = tokens[offset : offset + page_size]
         response = envelope(page)
         response.headers["X-Total-Count"] = str(len(tokens))
         if offset + page_size < len(tokens):
-            response.headers["Link"] = f'<{emsp.base_url}/ocpi/emsp/{version}/tokens?offset={offset + page_size}>; rel="next"'
+            response.headers["Link"] = (
+                f'<{emsp.base_url}/ocpi/emsp/{version}/tokens?offset={offset + page_size}>; rel="next"'
+            )
         return response
 
     with serve_in_thread(app) as base_url:
@@ -62,8 +64,11 @@ def test_an_emsp_pushes_tokens_and_the_operator_syncs_its_list(hub: RunningHub):
 
         # The EMSP pushes an RFID card; another party's URL is refused
         put = httpx.put(f"{tokens_url}/04A1B2C3D4E5F6", json=rfid_token(), headers=emsp.headers())
-        other = httpx.put(f"{hub.base_url}/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6", json=rfid_token(),
-                          headers=emsp.headers())
+        other = httpx.put(
+            f"{hub.base_url}/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6",
+            json=rfid_token(),
+            headers=emsp.headers(),
+        )
         assert (put.status_code, put.json()["status_code"]) == (201, 1000)
         assert (other.status_code, other.json()["status_code"]) == (403, 2000)
 

@@ -47,7 +47,9 @@ def test_an_app_token_is_found_by_its_derived_id_tag(client: TestClient, emsp: P
 
 def test_an_invalidated_token_is_still_found_and_blocked(client: TestClient, emsp: Party):
     client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
-    client.patch(RFID_URL, json={"valid": False, "last_updated": "2024-05-01T00:00:00Z"}, headers=emsp.headers)
+    client.patch(
+        RFID_URL, json={"valid": False, "last_updated": "2024-05-01T00:00:00Z"}, headers=emsp.headers
+    )
 
     found = repository.find_by_id_tag("04A1B2C3D4E5F6")
 
@@ -60,10 +62,14 @@ def test_an_unknown_id_tag_is_none_and_invalid(aws):
     assert authorization_status(None) is AuthorizationStatus.INVALID
 
 
-def test_a_card_listed_by_two_emsps_resolves_to_the_valid_then_most_recent_one(client: TestClient, emsp: Party):
+def test_a_card_listed_by_two_emsps_resolves_to_the_valid_then_most_recent_one(
+    client: TestClient, emsp: Party
+):
     # Given the same card uid pushed by PT/EDP and PT/GLP
     glp = issue("C", party_id="GLP")
-    glp_token = rfid_token(party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1", last_updated="2024-04-01T00:00:00Z")
+    glp_token = rfid_token(
+        party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1", last_updated="2024-04-01T00:00:00Z"
+    )
     client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
     client.put("/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6", json=glp_token, headers=glp.headers)
 
@@ -72,15 +78,20 @@ def test_a_card_listed_by_two_emsps_resolves_to_the_valid_then_most_recent_one(c
     assert repository.find_by_id_tag("04A1B2C3D4E5F6").party_id == "GLP"
 
     # … and a valid one wins over an invalidated one, however recent
-    client.patch("/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6", json={"valid": False, "last_updated": "2024-06-01T00:00:00Z"},
-                 headers=glp.headers)
+    client.patch(
+        "/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6",
+        json={"valid": False, "last_updated": "2024-06-01T00:00:00Z"},
+        headers=glp.headers,
+    )
     assert repository.find_by_id_tag("04A1B2C3D4E5F6").party_id == "EDP"
 
 
 def test_the_item_carries_the_documented_keys(client: TestClient, emsp: Party):
     # docs/dynamodb.md, tokens table
     client.put(f"/ocpi/2.2.1/tokens/PT/EDP/{APP_UID}?type=APP_USER", json=app_token(), headers=emsp.headers)
-    item = repository.table("tokens").get_item(Key={"pk": f"TOKEN#PT#EDP#APP_USER#{APP_UID.upper()}", "sk": "TOKEN"})["Item"]
+    item = repository.table("tokens").get_item(
+        Key={"pk": f"TOKEN#PT#EDP#APP_USER#{APP_UID.upper()}", "sk": "TOKEN"}
+    )["Item"]
     id_tag = id_tag_for(Token.model_validate(app_token()))
     assert item["gsi1pk"] == f"IDTAG#{id_tag}"
     assert item["gsi1sk"] == f"PT#EDP#APP_USER#{APP_UID.upper()}"

@@ -28,7 +28,9 @@ def assert_refused(response, http_status: int, ocpi_status: int, *, mentions: st
 
 # --- PUT / GET / PATCH ---------------------------------------------------------------------------
 @pytest.mark.parametrize("version", ["2.2.1", "2.2"])
-def test_put_creates_201_then_replaces_200_and_get_returns_the_token(client: TestClient, emsp: Party, version):
+def test_put_creates_201_then_replaces_200_and_get_returns_the_token(
+    client: TestClient, emsp: Party, version
+):
     url = f"/ocpi/{version}/tokens/PT/EDP/04A1B2C3D4E5F6"
 
     created = client.put(url, json=rfid_token(), headers=emsp.headers)
@@ -45,7 +47,9 @@ def test_put_creates_201_then_replaces_200_and_get_returns_the_token(client: Tes
 def test_get_and_patch_address_the_token_case_insensitively(client: TestClient, emsp: Party):
     client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
 
-    patched = client.patch("/ocpi/2.2/tokens/pt/edp/04a1b2c3d4e5f6?type=RFID", json=PATCH, headers=emsp.headers)
+    patched = client.patch(
+        "/ocpi/2.2/tokens/pt/edp/04a1b2c3d4e5f6?type=RFID", json=PATCH, headers=emsp.headers
+    )
     got = client.get("/ocpi/2.2/tokens/pt/edp/04a1b2c3d4e5f6", headers=emsp.headers)
 
     assert (patched.status_code, patched.json()["status_code"]) == (200, 1000)
@@ -77,15 +81,21 @@ if not EXAMPLES.is_dir():
 
 
 @pytest.mark.parametrize("version", ["2.2", "2.2.1"])
-@pytest.mark.parametrize("name", ["token_example_1_app_user.json", "token_example_2_full_rfid.json", "token_put_example.json"])
-def test_official_examples_adapted_to_a_pt_party_are_accepted_end_to_end(client: TestClient, emsp: Party, version, name):
+@pytest.mark.parametrize(
+    "name", ["token_example_1_app_user.json", "token_example_2_full_rfid.json", "token_put_example.json"]
+)
+def test_official_examples_adapted_to_a_pt_party_are_accepted_end_to_end(
+    client: TestClient, emsp: Party, version, name
+):
     # Given an OCPI example token as PT/EDP would send it
     token = adapted_to_mobie(official_example(version, name))
     url = f"/ocpi/{version}/tokens/PT/EDP/{token['uid']}?type={token['type']}"
 
     # When it is PUT, then PATCHed with the official PATCH example
     put = client.put(url, json=token, headers=emsp.headers)
-    patch = client.patch(url, json=official_example(version, "token_patch_example.json"), headers=emsp.headers)
+    patch = client.patch(
+        url, json=official_example(version, "token_patch_example.json"), headers=emsp.headers
+    )
     got = client.get(url, headers=emsp.headers)
 
     # Then both are accepted and GET shows the token with the PATCH applied
@@ -115,7 +125,9 @@ def test_a_cpo_cannot_push_tokens(client: TestClient, aws):
 
 
 def test_token_a_and_no_token_are_refused(client: TestClient, invited: Party):
-    assert_refused(client.put("/ocpi/2.2.1/tokens/PT/GLP/X", json=rfid_token(), headers=invited.headers), 403, 2000)
+    assert_refused(
+        client.put("/ocpi/2.2.1/tokens/PT/GLP/X", json=rfid_token(), headers=invited.headers), 403, 2000
+    )
     assert_refused(client.get(RFID_URL), 401, 2000)
     assert stored_items() == []
 
@@ -126,7 +138,9 @@ def test_get_and_patch_of_an_unknown_token_are_2004_with_404(client: TestClient,
 
     assert_refused(client.get(f"{RFID_URL}?type=APP_USER", headers=emsp.headers), 404, 2004)
     assert_refused(client.get("/ocpi/2.2.1/tokens/PT/EDP/FFFF", headers=emsp.headers), 404, 2004)
-    assert_refused(client.patch("/ocpi/2.2.1/tokens/PT/EDP/FFFF", json=PATCH, headers=emsp.headers), 404, 2004)
+    assert_refused(
+        client.patch("/ocpi/2.2.1/tokens/PT/EDP/FFFF", json=PATCH, headers=emsp.headers), 404, 2004
+    )
     assert len(stored_items()) == 1
 
 
@@ -157,7 +171,9 @@ def test_patch_without_last_updated_is_2001(client: TestClient, emsp: Party):
         ([rfid_token()], "body"),
     ],
 )
-def test_wrong_types_and_over_long_strings_are_2001_and_store_nothing(client: TestClient, emsp: Party, body, mentions):
+def test_wrong_types_and_over_long_strings_are_2001_and_store_nothing(
+    client: TestClient, emsp: Party, body, mentions
+):
     response = client.put(RFID_URL, json=body, headers=emsp.headers)
     assert_refused(response, 400, 2001, mentions=mentions)
     assert stored_items() == []
@@ -189,7 +205,10 @@ def test_url_problems_are_2001(client: TestClient, emsp: Party, url, mentions):
     [
         (rfid_token(whitelist="ALLOWED"), "whitelist"),
         (rfid_token(contract_id="DE8ACC12E46L89"), "contract_id"),
-        (rfid_token(energy_contract={"supplier_name": "EDPC", "contract_id": "0123"}), "energy_contract.contract_id"),
+        (
+            rfid_token(energy_contract={"supplier_name": "EDPC", "contract_id": "0123"}),
+            "energy_contract.contract_id",
+        ),
         (rfid_token(country_code="ES"), "country_code"),
     ],
 )

@@ -38,10 +38,12 @@ class EmspTokenSender:
         offset = int(parse_qs(urlparse(str(request.url)).query).get("offset", ["0"])[0])
         if offset == self.fail_on_offset:
             return httpx.Response(502, text="<html>Bad gateway</html>")
-        page = self.tokens[offset:offset + self.page_size]
+        page = self.tokens[offset : offset + self.page_size]
         headers = {"X-Total-Count": str(len(self.tokens)), "X-Limit": str(self.page_size)}
         if offset + self.page_size < len(self.tokens):
-            headers["Link"] = f'<{EMSP_TOKENS}?offset={offset + self.page_size}&limit={self.page_size}>; rel="next"'
+            headers["Link"] = (
+                f'<{EMSP_TOKENS}?offset={offset + self.page_size}&limit={self.page_size}>; rel="next"'
+            )
         body = {"status_code": 1000, "data": page, "timestamp": "2026-01-01T00:00:00Z"}
         return httpx.Response(200, json=body, headers=headers)
 
@@ -50,9 +52,13 @@ def register_emsp(*, endpoints: bool = True, registration: Registration = Regist
     """PT/EDP's party record: registered, with its tokens SENDER endpoint (created, or updated if present)."""
     existing = parties.get_party(REF)
     fields = {
-        "registration": registration, "connection_status": ConnectionStatus.CONNECTED, "version": "2.2.1",
+        "registration": registration,
+        "connection_status": ConnectionStatus.CONNECTED,
+        "version": "2.2.1",
         "party_token": "token-b-of-edp",
-        "endpoints": [Endpoint(identifier="tokens", role=InterfaceRole.SENDER, url=EMSP_TOKENS)] if endpoints else [],
+        "endpoints": [Endpoint(identifier="tokens", role=InterfaceRole.SENDER, url=EMSP_TOKENS)]
+        if endpoints
+        else [],
     }
     if existing is None:
         parties.save(PartyRecord(country_code="PT", party_id="EDP", **fields), expected_revision=None)
@@ -121,7 +127,9 @@ def test_a_second_sync_of_the_same_list_changes_nothing(hub_with_tokens):
 def test_a_dry_run_through_the_admin_operation_writes_nothing(hub_with_tokens, monkeypatch):
     import mobie_hub.admin.tokens as admin_tokens
 
-    monkeypatch.setattr(admin_tokens, "get_client", lambda: client_for(EmspTokenSender([rfid_token(uid="0000AAAA")])))
+    monkeypatch.setattr(
+        admin_tokens, "get_client", lambda: client_for(EmspTokenSender([rfid_token(uid="0000AAAA")]))
+    )
     before = held()
 
     result = dispatch("tokens.sync", {"party": "pt/edp", "dry_run": True})
@@ -132,7 +140,9 @@ def test_a_dry_run_through_the_admin_operation_writes_nothing(hub_with_tokens, m
 
 
 def test_a_failing_page_invalidates_nothing(hub_with_tokens):
-    sender = EmspTokenSender([rfid_token(uid="0000AAAA"), rfid_token(uid="0000BBBB"), rfid_token()], fail_on_offset=2)
+    sender = EmspTokenSender(
+        [rfid_token(uid="0000AAAA"), rfid_token(uid="0000BBBB"), rfid_token()], fail_on_offset=2
+    )
     with pytest.raises(UnableToUseClientApi, match="after 2 tokens .*added 2.*nothing invalidated"):
         sync_party_tokens(REF, client=client_for(sender))
     assert held()[f"PT#EDP#APP_USER#{APP_UID.upper()}"] is True

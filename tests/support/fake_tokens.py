@@ -23,7 +23,9 @@ class FakeTokenStore:
         self.interfere = 0
 
     def _store(self, token: Token) -> None:
-        self.items[TokenKey.of(token).normalized] = StoredToken(token, id_tag_for(token), documents.encode(token))
+        self.items[TokenKey.of(token).normalized] = StoredToken(
+            token, id_tag_for(token), documents.encode(token)
+        )
         self.writes += 1
 
     def get_token(self, key: TokenKey) -> StoredToken | None:

@@ -27,8 +27,12 @@ def patch_body(**fields) -> object:
 
 # --- ownership ----------------------------------------------------------------------------------
 def test_an_emsp_owns_its_own_tokens_in_any_case():
-    token_receiver.ensure_owner(caller_role="EMSP", caller_country_code="PT", caller_party_id="EDP",
-                                key=TokenKey("pt", "edp", TokenType.RFID, "X"))
+    token_receiver.ensure_owner(
+        caller_role="EMSP",
+        caller_country_code="PT",
+        caller_party_id="EDP",
+        key=TokenKey("pt", "edp", TokenType.RFID, "X"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -37,8 +41,9 @@ def test_an_emsp_owns_its_own_tokens_in_any_case():
 )
 def test_anyone_else_is_forbidden(role, country_code, party_id):
     with pytest.raises(Forbidden):
-        token_receiver.ensure_owner(caller_role=role, caller_country_code=country_code,
-                                    caller_party_id=party_id, key=KEY)
+        token_receiver.ensure_owner(
+            caller_role=role, caller_country_code=country_code, caller_party_id=party_id, key=KEY
+        )
 
 
 # --- PUT ----------------------------------------------------------------------------------------
@@ -61,8 +66,11 @@ def test_a_refused_put_stores_nothing(store, body):
 
 def test_the_url_type_must_match_the_body(store):
     with pytest.raises(InvalidRequest) as refused:
-        token_receiver.put(Token.model_validate(rfid_token()), TokenKey("PT", "EDP", TokenType.APP_USER,
-                                                                       "04A1B2C3D4E5F6"), store=store)
+        token_receiver.put(
+            Token.model_validate(rfid_token()),
+            TokenKey("PT", "EDP", TokenType.APP_USER, "04A1B2C3D4E5F6"),
+            store=store,
+        )
     assert refused.value.field == "type"
 
 
@@ -71,7 +79,10 @@ def test_get_returns_the_stored_token_or_unknown_token(store):
     with pytest.raises(UnknownToken):
         token_receiver.get(KEY, store=store)
     token_receiver.put(Token.model_validate(rfid_token()), KEY, store=store)
-    assert token_receiver.get(TokenKey("pt", "edp", TokenType.RFID, "04a1b2c3d4e5f6"), store=store).uid == "04A1B2C3D4E5F6"
+    assert (
+        token_receiver.get(TokenKey("pt", "edp", TokenType.RFID, "04a1b2c3d4e5f6"), store=store).uid
+        == "04A1B2C3D4E5F6"
+    )
 
 
 # --- PATCH --------------------------------------------------------------------------------------

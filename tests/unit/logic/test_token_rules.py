@@ -60,9 +60,18 @@ def test_tokens_that_follow_the_profile_are_accepted(body):
         (rfid_token(whitelist="ALLOWED_OFFLINE"), "whitelist"),
         (rfid_token(energy_contract=None), "energy_contract"),
         (rfid_token(energy_contract={"supplier_name": "EDPC"}), "energy_contract.contract_id"),
-        (rfid_token(energy_contract={"supplier_name": "EDPC", "contract_id": "0123456789"}), "energy_contract.contract_id"),
-        (rfid_token(energy_contract={"supplier_name": "EDPC", "contract_id": "ct_1"}), "energy_contract.contract_id"),
-        (rfid_token(energy_contract={"supplier_name": "", "contract_id": "CT_1"}), "energy_contract.supplier_name"),
+        (
+            rfid_token(energy_contract={"supplier_name": "EDPC", "contract_id": "0123456789"}),
+            "energy_contract.contract_id",
+        ),
+        (
+            rfid_token(energy_contract={"supplier_name": "EDPC", "contract_id": "ct_1"}),
+            "energy_contract.contract_id",
+        ),
+        (
+            rfid_token(energy_contract={"supplier_name": "", "contract_id": "CT_1"}),
+            "energy_contract.supplier_name",
+        ),
     ],
 )
 def test_each_rule_refuses_what_breaks_it(body, field):
@@ -97,7 +106,12 @@ def test_the_body_must_be_the_token_the_url_names():
     url = {"country_code": "pt", "party_id": "edp", "uid": "04a1b2c3d4e5f6", "type": TokenType.RFID}
     check_addressed(token, **url)  # same token, other case: accepted
 
-    for field, value in (("country_code", "ES"), ("party_id", "GLP"), ("uid", "FFFF"), ("type", TokenType.APP_USER)):
+    for field, value in (
+        ("country_code", "ES"),
+        ("party_id", "GLP"),
+        ("uid", "FFFF"),
+        ("type", TokenType.APP_USER),
+    ):
         with pytest.raises(InvalidRequest) as refused:
             check_addressed(token, **{**url, field: value})
         assert refused.value.field == field
@@ -109,15 +123,23 @@ TokenPatch = partial_model(Token)
 
 def test_a_patch_changes_only_what_it_carries():
     stored = Token.model_validate(rfid_token())
-    merged = merge_patch(stored, TokenPatch.model_validate({"valid": False, "last_updated": "2024-05-01T00:00:00Z"}))
+    merged = merge_patch(
+        stored, TokenPatch.model_validate({"valid": False, "last_updated": "2024-05-01T00:00:00Z"})
+    )
     assert merged.valid is False
     assert merged.last_updated.isoformat() == "2024-05-01T00:00:00+00:00"
-    assert merged.model_dump(exclude={"valid", "last_updated"}) == stored.model_dump(exclude={"valid", "last_updated"})
+    assert merged.model_dump(exclude={"valid", "last_updated"}) == stored.model_dump(
+        exclude={"valid", "last_updated"}
+    )
 
 
 def test_a_patch_replaces_a_nested_object_whole_and_null_clears_an_optional_field():
     stored = Token.model_validate(rfid_token())
-    body = {"energy_contract": {"supplier_name": "GALP"}, "visual_number": None, "last_updated": "2024-05-01T00:00:00Z"}
+    body = {
+        "energy_contract": {"supplier_name": "GALP"},
+        "visual_number": None,
+        "last_updated": "2024-05-01T00:00:00Z",
+    }
     merged = merge_patch(stored, TokenPatch.model_validate(body))
     assert merged.energy_contract.model_dump() == {"supplier_name": "GALP", "contract_id": None}
     assert merged.visual_number is None
@@ -126,5 +148,7 @@ def test_a_patch_replaces_a_nested_object_whole_and_null_clears_an_optional_fiel
 def test_a_patch_that_nulls_a_required_field_is_refused():
     stored = Token.model_validate(rfid_token())
     with pytest.raises(InvalidRequest) as refused:
-        merge_patch(stored, TokenPatch.model_validate({"issuer": None, "last_updated": "2024-05-01T00:00:00Z"}))
+        merge_patch(
+            stored, TokenPatch.model_validate({"issuer": None, "last_updated": "2024-05-01T00:00:00Z"})
+        )
     assert refused.value.field == "issuer"

@@ -113,7 +113,9 @@ def test_listed_tokens_that_break_a_rule_are_rejected_and_not_stored(raw, reason
 def test_a_rejected_listing_does_not_invalidate_the_hubs_copy():
     # Given the hub holds a good token, and the EMSP now lists it with whitelist NEVER
     store = holding(rfid_token())
-    report = reconcile("PT", "EDP", [rfid_token(whitelist="NEVER", last_updated="2024-05-01T00:00:00Z")], store=store)
+    report = reconcile(
+        "PT", "EDP", [rfid_token(whitelist="NEVER", last_updated="2024-05-01T00:00:00Z")], store=store
+    )
     # Then it is rejected, but still listed: neither replaced nor invalidated
     assert report.counts["rejected"] == 1 and report.counts["invalidated"] == 0
     assert valid_of(store, "04A1B2C3D4E5F6") is True
@@ -130,9 +132,13 @@ def test_a_failing_page_stops_the_sync_before_invalidating():
 
     def pages():
         yield rfid_token(visual_number="CHANGED", last_updated="2024-05-01T00:00:00Z")
-        raise UnableToUseClientApi("GET https://emsp/tokens?offset=1: HTTP 502")  # as the outbound client does
+        raise UnableToUseClientApi(
+            "GET https://emsp/tokens?offset=1: HTTP 502"
+        )  # as the outbound client does
 
-    with pytest.raises(UnableToUseClientApi, match="after 1 tokens .*updated 1.*nothing invalidated.*HTTP 502"):
+    with pytest.raises(
+        UnableToUseClientApi, match="after 1 tokens .*updated 1.*nothing invalidated.*HTTP 502"
+    ):
         reconcile("PT", "EDP", pages(), store=store)
     assert valid_of(store, APP_UID) is True  # not listed yet, but the list was incomplete
 

@@ -45,12 +45,20 @@ def sync_party_tokens(
     """Read ``ref``'s token list (all pages) and reconcile the hub's tokens of that party."""
     party = party_repository.require_party(ref)
     if party.registration != Registration.REGISTERED:
-        raise InvalidRequest(f"{party.label} is {party.registration.value}, not registered: nothing to read from")
+        raise InvalidRequest(
+            f"{party.label} is {party.registration.value}, not registered: nothing to read from"
+        )
     client = client or get_client()
     with correlation_scope():
         listed = client.get_all_pages(party, "tokens")
-        report = reconcile(party.country_code, party.party_id, listed, store=store,
-                           dry_run=dry_run, invalidate_missing=invalidate_missing)
+        report = reconcile(
+            party.country_code,
+            party.party_id,
+            listed,
+            store=store,
+            dry_run=dry_run,
+            invalidate_missing=invalidate_missing,
+        )
     logger.info("tokens synced", party=report.party, dry_run=dry_run, listed=report.listed, **report.counts)
     return report
 
@@ -58,5 +66,7 @@ def sync_party_tokens(
 @operation("tokens.sync")
 def tokens_sync(payload: dict[str, Any]) -> dict[str, Any]:
     request = SyncRequest.model_validate(payload)
-    report = sync_party_tokens(request.ref(), dry_run=request.dry_run, invalidate_missing=request.invalidate_missing)
+    report = sync_party_tokens(
+        request.ref(), dry_run=request.dry_run, invalidate_missing=request.invalidate_missing
+    )
     return report.as_dict()

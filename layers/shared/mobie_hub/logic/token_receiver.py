@@ -36,25 +36,32 @@ def ensure_owner(*, caller_role: str, caller_country_code: str, caller_party_id:
     """Profile §10: a party may only read or write its own tokens, and only EMSPs own tokens."""
     if caller_role.upper() != "EMSP":
         raise Forbidden("only an EMSP may use the tokens receiver interface")
-    if (key.country_code.upper(), key.party_id.upper()) != (caller_country_code.upper(), caller_party_id.upper()):
-        raise Forbidden(
-            f"tokens under {key.country_code.upper()}/{key.party_id.upper()} belong to another party; "
-            f"use {caller_country_code.upper()}/{caller_party_id.upper()}"
-        )
+    caller = f"{caller_country_code.upper()}/{caller_party_id.upper()}"
+    if key.owner != caller:
+        raise Forbidden(f"tokens under {key.owner} belong to another party; use {caller}")
+
+
+def _unknown(key: TokenKey, hint: str = "") -> UnknownToken:
+    return UnknownToken(f"no {key.type} token {key.uid} for {key.owner}{hint}")
+
+
+def _check(token: Token, key: TokenKey) -> None:
+    """The token is the one the URL names, and follows MOBI.E's rules (else 2001)."""
+    check_addressed(token, country_code=key.country_code, party_id=key.party_id, uid=key.uid, type=key.type)
+    check_token(token, owner_country_code=key.country_code, owner_party_id=key.party_id)
 
 
 def get(key: TokenKey, *, store: TokenStore = token_repository) -> Token:
     """The token as the hub holds it; ``UnknownToken`` (2004, HTTP 404) when it has none."""
     stored = store.get_token(key)
     if stored is None:
-        raise UnknownToken(f"no {key.type} token {key.uid} for {key.country_code.upper()}/{key.party_id.upper()}")
+        raise _unknown(key)
     return stored.token
 
 
 def put(token: Token, key: TokenKey, *, store: TokenStore = token_repository) -> bool:
     """Create or replace the token the URL names; True when created. One write, no read."""
-    check_addressed(token, country_code=key.country_code, party_id=key.party_id, uid=key.uid, type=key.type)
-    check_token(token, owner_country_code=key.country_code, owner_party_id=key.party_id)
+    _check(token, key)
     return store.put_token(token)
 
 
@@ -65,12 +72,9 @@ def patch(body: BaseModel, key: TokenKey, *, store: TokenStore = token_repositor
     for attempt in range(1, PATCH_ATTEMPTS + 1):
         stored = store.get_token(key)
         if stored is None:
-            raise UnknownToken(
-                f"no {key.type} token {key.uid} for {key.country_code.upper()}/{key.party_id.upper()}; PUT it first"
-            )
+            raise _unknown(key, "; PUT it first")
         merged = merge_patch(stored.token, body)
-        check_addressed(merged, country_code=key.country_code, party_id=key.party_id, uid=key.uid, type=key.type)
-        check_token(merged, owner_country_code=key.country_code, owner_party_id=key.party_id)
+        _check(merged, key)
         try:
             store.replace_token(merged, expected=stored)
         except ConflictingWrite:

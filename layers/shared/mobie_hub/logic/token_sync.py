@@ -141,8 +141,15 @@ def reconcile(
     return report
 
 
-def _reconcile_one(raw: Any, country_code: str, party_id: str, held: dict[str, TokenState], seen: set[str],
-                   report: SyncReport, store: SyncStore) -> None:
+def _reconcile_one(
+    raw: Any,
+    country_code: str,
+    party_id: str,
+    held: dict[str, TokenState],
+    seen: set[str],
+    report: SyncReport,
+    store: SyncStore,
+) -> None:
     key, display = _listed_id(raw)
     if key is not None:
         seen.add(key)  # even if refused below: the EMSP still lists it, so it is not "missing"

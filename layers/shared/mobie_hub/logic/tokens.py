@@ -61,10 +61,13 @@ def _contract_id_violation(token: Token) -> Violation | None:
     except InvalidIdentifier as exc:
         return Violation("contract_id", f"must be an eMA ID like PT-EDP-C-1234ABCD-J ({exc})")
     if parsed.country_code != NATIONAL_COUNTRY:
-        return Violation("contract_id", f"must be a {NATIONAL_COUNTRY} eMA ID, got country {parsed.country_code}")
+        return Violation(
+            "contract_id", f"must be a {NATIONAL_COUNTRY} eMA ID, got country {parsed.country_code}"
+        )
     if not _same(parsed.provider_id, token.party_id):
         return Violation(
-            "contract_id", f"provider {parsed.provider_id} is not the token's party_id {token.party_id.upper()}"
+            "contract_id",
+            f"provider {parsed.provider_id} is not the token's party_id {token.party_id.upper()}",
         )
     return None
 

@@ -59,8 +59,13 @@ class TokenKey:
     def pk(self) -> str:
         return f"TOKEN#{self.normalized}"
 
+    @property
+    def owner(self) -> str:
+        """``CC/PID`` of the owning party, upper-cased."""
+        return f"{self.country_code.upper()}/{self.party_id.upper()}"
+
     def __str__(self) -> str:
-        return f"{self.country_code.upper()}/{self.party_id.upper()}/{self.type.value}/{self.uid}"
+        return f"{self.owner}/{self.type.value}/{self.uid}"
 
 
 @dataclass(frozen=True)
