@@ -47,13 +47,14 @@ def local_hub(*extra: str, startup_timeout: float = 60.0) -> Iterator[RunningHub
         [sys.executable, "-m", "mobie_hub.cli", "serve", "--port", str(port), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
     )
-    hub = RunningHub(f"http://127.0.0.1:{port}", process)
+    scheme = "https" if "--tls-cert" in extra else "http"
+    hub = RunningHub(f"{scheme}://127.0.0.1:{port}", process)
     deadline = time.monotonic() + startup_timeout
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"hub exited early:\n{process.stdout.read()}")
         try:
-            httpx.get(f"{hub.base_url}/ocpi/versions", timeout=1)
+            httpx.get(f"{hub.base_url}/ocpi/versions", timeout=1, verify=False)  # a readiness probe only
             break
         except httpx.TransportError:
             if time.monotonic() > deadline:

@@ -18,7 +18,7 @@ PayloadBuilder = Callable[[argparse.Namespace], dict[str, Any]]
 
 
 def _transport(args: argparse.Namespace) -> AdminTransport:
-    return LambdaAdmin(args.stack, args.region) if args.stack else HttpAdmin(args.hub)
+    return LambdaAdmin(args.stack, args.region) if args.stack else HttpAdmin(args.hub, ca_file=args.hub_ca)
 
 
 def _render(result: dict[str, Any]) -> str:
@@ -38,6 +38,7 @@ def add_admin_command(
     where.add_argument("--hub", default="http://127.0.0.1:8080", help="local hub URL (default %(default)s)")
     where.add_argument("--stack", help="deployed CloudFormation stack name (uses your AWS credentials)")
     parser.add_argument("--region", help="AWS region of --stack")
+    parser.add_argument("--hub-ca", help="CA certificate of an https --hub (e.g. certs/ca.pem)")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
 
     def run(args: argparse.Namespace) -> int:
@@ -66,7 +67,12 @@ def read_json_file(path: str) -> Any:
 def _serve(args: argparse.Namespace) -> int:
     from mobie_hub.local.server import ServeOptions, serve
 
-    serve(ServeOptions(host=args.host, port=args.port, public_url=args.public_url, demo=not args.no_demo))
+    tls = (args.tls_cert, args.tls_key, args.client_ca)
+    if any(tls) and not all(tls):
+        raise CliError("--tls-cert, --tls-key and --client-ca go together")
+    serve(ServeOptions(host=args.host, port=args.port, public_url=args.public_url, demo=not args.no_demo,
+                       tls_cert=args.tls_cert, tls_key=args.tls_key, client_ca=args.client_ca,
+                       renewal_interval=args.renewal_interval, renewal_days=args.renewal_days))
     return 0
 
 
@@ -79,9 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--public-url", help="base of every URL the hub publishes (default http://HOST:PORT)")
     serve.add_argument("--no-demo", action="store_true", help="start with an empty store")
+    serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM; `mobie-hub certs init`)")
+    serve.add_argument("--tls-key", help="the private key of --tls-cert")
+    serve.add_argument("--client-ca", help="CA whose client certificates the OCPI API requires (mutual TLS)")
+    serve.add_argument("--renewal-interval", type=float, help="seconds between credentials renewal runs (1 day)")
+    serve.add_argument("--renewal-days", type=float, help="renew credentials older than this many days (7)")
     serve.set_defaults(run=_serve)
 
     add_admin_command(commands, "status", "status", "what the hub is and where it publishes", lambda a: {})
+    from mobie_hub.admin.parties_cli import add_certs_commands, add_party_commands
+
+    add_party_commands(commands)
+    add_certs_commands(commands)
 
     for kind in ("locations", "tariffs"):
         group = commands.add_parser(kind, help=f"the station registry's {kind}").add_subparsers(

@@ -27,12 +27,17 @@ class HttpAdmin:
 
     base_url: str = "http://127.0.0.1:8080"
     timeout: float = 120.0
+    ca_file: str | None = None  # CA of an https hub (`serve --tls-cert`, e.g. certs/ca.pem)
 
     def call(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
+        import ssl
+
         import httpx
 
+        verify = ssl.create_default_context(cafile=self.ca_file) if self.ca_file else True
         try:
-            response = httpx.post(f"{self.base_url.rstrip('/')}/admin/{name}", json=payload, timeout=self.timeout)
+            response = httpx.post(f"{self.base_url.rstrip('/')}/admin/{name}", json=payload, timeout=self.timeout,
+                                  verify=verify)
         except httpx.HTTPError as exc:
             raise AdminError("Unreachable", f"cannot reach the hub at {self.base_url}: {exc}") from exc
         body = response.json()

@@ -14,10 +14,20 @@ class ServeOptions:
     port: int = 8080
     public_url: str | None = None
     demo: bool = True
+    # HTTPS with client certificates (mobie_hub.local.tls); all three or none.
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    client_ca: str | None = None
+    renewal_interval: float | None = None  # seconds between credentials renewal runs (default: settings)
+    renewal_days: float | None = None  # renew credentials older than this (default: settings, 7)
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.tls_cert and self.tls_key and self.client_ca)
 
     @property
     def base_url(self) -> str:
-        return self.public_url or f"http://{self.host}:{self.port}"
+        return self.public_url or f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
 
 def create_local_app():
@@ -36,17 +46,26 @@ def serve(options: ServeOptions) -> None:
 
     from mobie_hub.local.demo import load_demo_data
     from mobie_hub.local.embedded_aws import embedded_aws
+    from mobie_hub.local.renewal import serve_with_renewal
+    from mobie_hub.local.tls import uvicorn_options
+    from mobie_hub.settings import get_settings
 
     os.environ["MOBIE_PUBLIC_URL"] = options.base_url
+    if options.tls:  # the OCPI API then refuses requests without a client certificate (profile §2)
+        os.environ["MOBIE_REQUIRE_CLIENT_CERT"] = "true"
+    if options.renewal_days is not None:
+        os.environ["MOBIE_CREDENTIALS_RENEWAL_DAYS"] = str(options.renewal_days)
     with embedded_aws() as endpoint:
         logger.info("embedded DynamoDB ready", endpoint=endpoint)
         if options.demo:
             counts = load_demo_data()
             logger.info("demo data loaded", **counts)
-        config = uvicorn.Config(create_local_app(), host=options.host, port=options.port, log_level="info")
+        tls = uvicorn_options(options.tls_cert, options.tls_key, options.client_ca) if options.tls else {}
+        config = uvicorn.Config(create_local_app(), host=options.host, port=options.port, log_level="info", **tls)
         logger.info("hub listening", versions_url=f"{options.base_url}/ocpi/versions")
         try:
-            uvicorn.Server(config).run()
+            interval = options.renewal_interval or get_settings().renewal_interval_seconds
+            serve_with_renewal(uvicorn.Server(config), interval)  # uvicorn + the credentials renewal timer
         except KeyboardInterrupt:  # uvicorn shut down gracefully, then re-raised the Ctrl-C it caught
             pass
     logger.info("hub stopped")
