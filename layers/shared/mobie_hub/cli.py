@@ -71,8 +71,9 @@ def _serve(args: argparse.Namespace) -> int:
     if any(tls) and not all(tls):
         raise CliError("--tls-cert, --tls-key and --client-ca go together")
     serve(ServeOptions(host=args.host, port=args.port, public_url=args.public_url, demo=not args.no_demo,
-                       tls_cert=args.tls_cert, tls_key=args.tls_key, client_ca=args.client_ca,
-                       renewal_interval=args.renewal_interval, renewal_days=args.renewal_days))
+                       require_station_auth=args.require_station_auth, tls_cert=args.tls_cert,
+                       tls_key=args.tls_key, client_ca=args.client_ca, renewal_interval=args.renewal_interval,
+                       renewal_days=args.renewal_days))
     return 0
 
 
@@ -85,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--public-url", help="base of every URL the hub publishes (default http://HOST:PORT)")
     serve.add_argument("--no-demo", action="store_true", help="start with an empty store")
+    serve.add_argument(
+        "--require-station-auth", action="store_true",
+        help="OCPP stations must authenticate (HTTP Basic), also those without a password set",
+    )
     serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM; `mobie-hub certs init`)")
     serve.add_argument("--tls-key", help="the private key of --tls-cert")
     serve.add_argument("--client-ca", help="CA whose client certificates the OCPI API requires (mutual TLS)")
@@ -93,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     add_admin_command(commands, "status", "status", "what the hub is and where it publishes", lambda a: {})
+    from mobie_hub.ocpp.cli import add_simulate_commands, add_station_commands
+
+    add_station_commands(commands)
+    add_simulate_commands(commands)
     from mobie_hub.admin.parties_cli import add_certs_commands, add_party_commands
 
     add_party_commands(commands)

@@ -76,3 +76,13 @@ class MissingEndpoints(HubError):
 
 class ConflictingWrite(HubError):
     """A conditional write lost a race; the caller may retry (HTTP 409, OCPI 2000)."""
+
+
+# --- OCPP stations ---------------------------------------------------------------------------------
+class StationOffline(HubError):
+    """The station has no open OCPP connection: never connected, disconnected, or gone (HTTP 409)."""
+
+
+class StationBusy(HubError):
+    """The station still owes the answer to an earlier call from the hub; OCPP-J allows one
+    outstanding call per direction (HTTP 409)."""

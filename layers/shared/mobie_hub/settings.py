@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     max_page_limit: int = Field(default=100, ge=1, le=1000)
     outbound_timeout_seconds: float = Field(default=10.0, gt=0)
     require_client_cert: bool = False
+    # OCPP gateway (docs/ocpp.md). A heartbeat at most every 300 s keeps a station's connection inside
+    # API Gateway's 10-minute idle timeout.
+    require_station_auth: bool = False
+    ocpp_heartbeat_interval: int = Field(default=300, ge=10, le=300)
+    ocpp_call_timeout_seconds: int = Field(default=60, ge=1, le=3600)
+    ocpp_data_transfer_vendors: list[str] = Field(default_factory=list)
+    ocpp_management_url: str | None = None  # API Gateway Management API endpoint, https://<api>/<stage>
     # Profile §6: one full (unfiltered) Locations list per requesting party per window; list pages cached.
     full_list_interval_seconds: int = Field(default=300, ge=0)
     list_cache_seconds: int = Field(default=60, ge=0)

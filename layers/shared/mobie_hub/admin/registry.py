@@ -20,6 +20,7 @@ OPERATION_MODULES: tuple[str, ...] = (
     "mobie_hub.admin.status",
     "mobie_hub.admin.parties",
     "mobie_hub.admin.station_registry",
+    "mobie_hub.admin.stations",
     "mobie_hub.admin.tokens",
 )
 

@@ -14,6 +14,7 @@ class ServeOptions:
     port: int = 8080
     public_url: str | None = None
     demo: bool = True
+    require_station_auth: bool = False
     # HTTPS with client certificates (mobie_hub.local.tls); all three or none.
     tls_cert: str | None = None
     tls_key: str | None = None
@@ -33,10 +34,14 @@ class ServeOptions:
 def create_local_app():
     """Every OCPI module plus the loopback-only admin interface in one ASGI app."""
     from mobie_hub.admin.http import router as admin_router
+    from mobie_hub.local.ocpp import local_gateway
+    from mobie_hub.local.ocpp import router as ocpp_router
     from mobie_hub.ocpi.app import create_app
 
     app = create_app()
     app.include_router(admin_router)
+    local_gateway()  # OCPP over this process's websockets: ws://HOST:PORT/ocpp/{charge_point_id}
+    app.include_router(ocpp_router)
     return app
 
 
@@ -51,6 +56,8 @@ def serve(options: ServeOptions) -> None:
     from mobie_hub.settings import get_settings
 
     os.environ["MOBIE_PUBLIC_URL"] = options.base_url
+    if options.require_station_auth:
+        os.environ["MOBIE_REQUIRE_STATION_AUTH"] = "true"
     if options.tls:  # the OCPI API then refuses requests without a client certificate (profile §2)
         os.environ["MOBIE_REQUIRE_CLIENT_CERT"] = "true"
     if options.renewal_days is not None:

@@ -26,6 +26,9 @@ ERROR_CODES: dict[type[errors.HubError], tuple[OcpiStatus, int]] = {
     errors.Forbidden: (OcpiStatus.CLIENT_ERROR, 403),
     errors.MethodNotAllowed: (OcpiStatus.CLIENT_ERROR, 405),
     errors.ConflictingWrite: (OcpiStatus.CLIENT_ERROR, 409),
+    # OCPP station states; OCPI commands answer them in a CommandResponse, so these reach only admin calls.
+    errors.StationOffline: (OcpiStatus.CLIENT_ERROR, 409),
+    errors.StationBusy: (OcpiStatus.CLIENT_ERROR, 409),
     errors.RateLimited: (OcpiStatus.CLIENT_ERROR, 429),
     errors.UnableToUseClientApi: (OcpiStatus.UNABLE_TO_USE_CLIENT_API, 200),
     errors.UnsupportedVersion: (OcpiStatus.UNSUPPORTED_VERSION, 200),

@@ -1,0 +1,9 @@
+"""Lambda entry of the OCPP gateway: the $connect REQUEST authorizer (station, subprotocol, HTTP Basic auth)."""
+
+from mobie_hub.observability import logger
+from mobie_hub.ocpp.lambda_entry import authorize
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict, context) -> dict:
+    return authorize(event)

@@ -1,0 +1,9 @@
+"""Lambda entry of the OCPP gateway: $disconnect: unmap the station unless a newer connection replaced it."""
+
+from mobie_hub.observability import logger
+from mobie_hub.ocpp.lambda_entry import disconnect
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict, context) -> dict:
+    return disconnect(event)

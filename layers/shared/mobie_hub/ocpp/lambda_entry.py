@@ -1,0 +1,110 @@
+"""API Gateway WebSocket events → the OCPP gateway (events/ocpp/*.json are real-shaped samples).
+
+CloudFront rewrites ``wss://…/ocpp/{charge_point_id}`` to ``/?station={charge_point_id}`` (API Gateway
+cannot route a path after the stage). ``$connect`` has a REQUEST authorizer whose identity source is
+that query parameter — always present, so a station without a password still reaches the
+authorizer (an ``Authorization`` identity source would refuse it before any code runs). The
+authorizer admits the station and puts its id in the context, which API Gateway hands to every later
+event of the connection: ``$default`` knows the station without reading DynamoDB.
+
+Authorizer answers: wrong or missing credentials → ``Unauthorized`` (HTTP 401); unknown station or no
+``ocpp1.6`` subprotocol → a Deny policy (HTTP 403; API Gateway authorizers cannot answer 404/400).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from mobie_hub.observability import logger
+from mobie_hub.ocpp import admission
+from mobie_hub.settings import get_settings
+
+STATION_PARAMETER = "station"
+
+
+class Unauthorized(Exception):
+    """Raised with the message ``Unauthorized``: API Gateway then answers HTTP 401."""
+
+    def __init__(self) -> None:
+        super().__init__("Unauthorized")
+
+
+def _headers(event: dict[str, Any]) -> dict[str, str]:
+    return {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+
+
+def _policy(principal: str, effect: str, resource: str, context: dict[str, str] | None = None) -> dict[str, Any]:
+    policy: dict[str, Any] = {
+        "principalId": principal,
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}],
+        },
+    }
+    if context:
+        policy["context"] = context
+    return policy
+
+
+def authorize(event: dict[str, Any]) -> dict[str, Any]:
+    """The ``$connect`` REQUEST authorizer."""
+    station_id = (event.get("queryStringParameters") or {}).get(STATION_PARAMETER, "")
+    headers = _headers(event)
+    try:
+        admitted = admission.admit(
+            station_id,
+            authorization=headers.get("authorization"),
+            offered=admission.offered_subprotocols(headers.get("sec-websocket-protocol")),
+            require_auth=get_settings().require_station_auth,
+        )
+    except admission.AdmissionRefused as refused:
+        logger.info("station refused", station_id=station_id, status=refused.status, reason=refused.reason)
+        if refused.status == 401:
+            raise Unauthorized() from None
+        return _policy(station_id or "unknown", "Deny", event["methodArn"])
+    context = {"stationId": admitted.station_id, "subprotocol": admitted.subprotocol}
+    return _policy(admitted.station_id, "Allow", event["methodArn"], context)
+
+
+def _station(event: dict[str, Any]) -> tuple[str, str]:
+    context = event["requestContext"]
+    authorizer = context.get("authorizer") or {}
+    if "stationId" not in authorizer:
+        raise RuntimeError("no stationId in the authorizer context: is the $connect authorizer attached?")
+    return authorizer["stationId"], context["connectionId"]
+
+
+def _management_url(event: dict[str, Any]) -> str:
+    context = event["requestContext"]
+    return f"https://{context['domainName']}/{context['stage']}"
+
+
+def _gateway(event: dict[str, Any]):
+    from mobie_hub.ocpp.runtime import gateway
+
+    return gateway(_management_url(event))
+
+
+def connect(event: dict[str, Any]) -> dict[str, Any]:
+    """``$connect`` (after the authorizer allowed it): map station → connection, echo the subprotocol."""
+    station_id, connection_id = _station(event)
+    _gateway(event).connected(station_id, connection_id)
+    subprotocol = event["requestContext"]["authorizer"].get("subprotocol", admission.SUBPROTOCOL)
+    return {"statusCode": 200, "headers": {"Sec-WebSocket-Protocol": subprotocol}}
+
+
+def disconnect(event: dict[str, Any]) -> dict[str, Any]:
+    station_id, connection_id = _station(event)
+    _gateway(event).disconnected(station_id, connection_id)
+    return {"statusCode": 200}
+
+
+def default(event: dict[str, Any]) -> dict[str, Any]:
+    """``$default`` (a two-way route): the answer frame, if any, is the response body."""
+    station_id, _ = _station(event)
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        body = base64.b64decode(body)
+    reply = _gateway(event).handle(station_id, body)
+    return {"statusCode": 200, "body": reply} if reply is not None else {"statusCode": 200}

@@ -1,0 +1,217 @@
+"""OCPP transactions in the ``sessions`` table (docs/dynamodb.md): the facts OCPI Sessions and CDRs
+are built from (issue 7), recorded by ``RecordedTransactions``, the default ``TransactionEvents``.
+
+| item | pk | sk |
+|---|---|---|
+| the hub's transactionId counter | ``COUNTER#TRANSACTION`` | ``COUNTER`` |
+| a transaction: start, stop, latest energy reading | ``TX#<transactionId>`` | ``TX`` |
+| one MeterValues message (or StopTransaction's transactionData) | ``TX#<transactionId>`` | ``METER#<timestamp>#<message id>`` |
+
+Query ``pk = TX#<id> AND begins_with(sk, "METER#")`` gives a transaction's meter values in time order.
+A METER item's key holds the message id, so a retransmitted MeterValues cannot be stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from mobie_hub.observability import logger
+from mobie_hub.ocpp.meter import energy_register_wh, sample_dict
+from mobie_hub.ocpp.ports import (
+    AlreadyHandled,
+    IdTagDecision,
+    MeterSample,
+    MeterValuesReported,
+    Receipt,
+    TransactionEvents,
+    TransactionStarted,
+    TransactionStopped,
+    UnknownTransaction,
+)
+from mobie_hub.repositories import stations, transact
+from mobie_hub.repositories.dynamodb import table
+from mobie_hub.repositories.keys import sortable_time
+from mobie_hub.types import format_datetime
+
+TABLE = "sessions"
+TX = "TX"
+ACTIVE = "ACTIVE"
+STOPPED = "STOPPED"
+_COUNTER_KEY = {"pk": "COUNTER#TRANSACTION", "sk": "COUNTER"}
+
+
+def tx_key(transaction_id: int) -> dict[str, str]:
+    return {"pk": f"TX#{transaction_id}", "sk": TX}
+
+
+def next_transaction_id() -> int:
+    """A new OCPP transactionId: one atomic UpdateItem ADD on the counter (ids never repeat; a
+    retransmitted StartTransaction may leave a gap, which is harmless)."""
+    response = table(TABLE).update_item(
+        Key=_COUNTER_KEY,
+        UpdateExpression="ADD #value :one",
+        ExpressionAttributeNames={"#value": "value"},
+        ExpressionAttributeValues={":one": 1},
+        ReturnValues="UPDATED_NEW",
+    )
+    return int(response["Attributes"]["value"])
+
+
+def _token_attributes(prefix: str, decision: IdTagDecision | None) -> dict[str, Any]:
+    if decision is None:
+        return {}
+    attributes: dict[str, Any] = {f"{prefix}auth_status": decision.status}
+    if decision.token is not None:
+        attributes[f"{prefix}token"] = json.dumps(asdict(decision.token), separators=(",", ":"))
+    return attributes
+
+
+def _meter_item(transaction_id: int, station_id: str, message_id: str, samples: tuple[MeterSample, ...],
+                received_at: datetime) -> dict[str, Any]:
+    first = min(sample.timestamp for sample in samples) if samples else received_at
+    return {
+        "pk": f"TX#{transaction_id}",
+        "sk": f"METER#{sortable_time(first)}#{message_id}",
+        "station_id": station_id,
+        "received_at": format_datetime(received_at),
+        "samples": json.dumps([sample_dict(s) for s in samples], separators=(",", ":")),
+    }
+
+
+def start_item(started: TransactionStarted) -> dict[str, Any]:
+    """The TX item of a started transaction (issue 7 may write it in its own transaction)."""
+    item = {
+        **tx_key(started.transaction_id),
+        "status": ACTIVE,
+        "station_id": started.station_id,
+        "connector_id": started.connector_id,
+        "evse_uid": started.evse_uid,
+        "id_tag": started.id_tag,
+        "meter_start_wh": started.meter_start_wh,
+        "started_at": format_datetime(started.timestamp),
+        "start_received_at": format_datetime(started.received_at),
+        "start_message_id": started.message_id,
+        **_token_attributes("", started.authorization),
+    }
+    if started.reservation_id is not None:
+        item["reservation_id"] = started.reservation_id
+    return item
+
+
+class RecordedTransactions(TransactionEvents):
+    """Records the facts of every transaction (start, meter values, stop) — nothing more."""
+
+    def on_start(self, started: TransactionStarted, receipt: Receipt) -> None:
+        actions = [
+            transact.put(TABLE, start_item(started), "attribute_not_exists(pk)"),
+            stations.receipt_action(receipt, started.received_at),
+        ]
+        try:
+            transact.write(actions)
+        except transact.Cancelled as cancelled:
+            if cancelled.condition_failed(1):
+                raise AlreadyHandled(
+                    stations.stored_response(cancelled.items[1], receipt.station_id, receipt.message_id)
+                ) from None
+            raise
+
+    def on_meter_values(self, reported: MeterValuesReported) -> None:
+        expression = "SET meter_message_count = if_not_exists(meter_message_count, :zero) + :one"
+        values: dict[str, Any] = {":station": reported.station_id, ":zero": 0, ":one": 1}
+        energy = energy_register_wh(reported.samples)
+        if energy is not None:
+            expression += ", last_energy_wh = :energy, last_energy_at = :energy_at"
+            values.update({":energy": energy[0], ":energy_at": format_datetime(energy[1])})
+        actions = [
+            transact.put(
+                TABLE,
+                _meter_item(reported.transaction_id, reported.station_id, reported.message_id, reported.samples,
+                            reported.received_at),
+                "attribute_not_exists(pk)",
+            ),
+            transact.update(
+                TABLE, tx_key(reported.transaction_id), expression, "station_id = :station",
+                ExpressionAttributeValues=values,
+            ),
+        ]
+        try:
+            transact.write(actions)
+        except transact.Cancelled as cancelled:
+            if cancelled.condition_failed(0):
+                return  # this message id is stored already: a retransmission
+            if cancelled.condition_failed(1):
+                raise UnknownTransaction(
+                    f"transaction {reported.transaction_id} was not started at {reported.station_id}"
+                ) from None
+            raise
+
+    def on_stop(self, stopped: TransactionStopped, receipt: Receipt) -> None:
+        values: dict[str, Any] = {
+            ":station": stopped.station_id, ":stopped": STOPPED, ":meter": stopped.meter_stop_wh,
+            ":at": format_datetime(stopped.timestamp), ":reason": stopped.reason,
+            ":received": format_datetime(stopped.received_at), ":message": stopped.message_id,
+        }
+        assignments = [
+            "station_id = if_not_exists(station_id, :station)", "#status = :stopped", "meter_stop_wh = :meter",
+            "stopped_at = :at", "stop_reason = :reason", "stop_received_at = :received",
+            "stop_message_id = :message",
+        ]
+        if stopped.id_tag is not None:
+            assignments.append("stop_id_tag = :tag")
+            values[":tag"] = stopped.id_tag
+        for name, value in _token_attributes("stop_", stopped.authorization).items():
+            assignments.append(f"{name} = :{name}")
+            values[f":{name}"] = value
+        actions = [
+            transact.update(
+                TABLE, tx_key(stopped.transaction_id), "SET " + ", ".join(assignments),
+                "(attribute_not_exists(station_id) OR station_id = :station) AND attribute_not_exists(stopped_at)",
+                return_old=True, ExpressionAttributeNames={"#status": "status"}, ExpressionAttributeValues=values,
+            ),
+            stations.receipt_action(receipt, stopped.received_at),
+        ]
+        if stopped.samples:
+            actions.append(transact.put(
+                TABLE,
+                _meter_item(stopped.transaction_id, stopped.station_id, stopped.message_id, stopped.samples,
+                            stopped.received_at),
+            ))
+        try:
+            transact.write(actions)
+        except transact.Cancelled as cancelled:
+            if cancelled.condition_failed(1):
+                raise AlreadyHandled(
+                    stations.stored_response(cancelled.items[1], receipt.station_id, receipt.message_id)
+                ) from None
+            if cancelled.condition_failed(0):
+                found = cancelled.items[0] or {}
+                logger.warning(
+                    "StopTransaction not recorded",
+                    transaction_id=stopped.transaction_id, station_id=stopped.station_id,
+                    recorded_station=found.get("station_id"), already_stopped_at=found.get("stopped_at"),
+                )
+                return
+            raise
+
+
+def get_transaction(transaction_id: int) -> dict[str, Any] | None:
+    """The TX item as stored (plain attributes; Decimals for numbers)."""
+    return table(TABLE).get_item(Key=tx_key(transaction_id), ConsistentRead=True).get("Item")
+
+
+def meter_items(transaction_id: int) -> list[dict[str, Any]]:
+    """A transaction's METER items, oldest first (one Query per page)."""
+    query: dict[str, Any] = {
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :meter)",
+        "ExpressionAttributeValues": {":pk": f"TX#{transaction_id}", ":meter": "METER#"},
+    }
+    items: list[dict[str, Any]] = []
+    while True:
+        page = table(TABLE).query(**query)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]

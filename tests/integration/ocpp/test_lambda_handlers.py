@@ -1,0 +1,183 @@
+"""The OCPP Lambda entries with real-shaped API Gateway WebSocket events (events/ocpp/*.json) against
+moto: DynamoDB and the API Gateway Management API (post_to_connection)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.stub import Stubber
+
+from mobie_hub.errors import StationOffline
+from mobie_hub.models.tokens import Token
+from mobie_hub.ocpp import runtime
+from mobie_hub.ocpp.station_auth import basic_header, hash_password
+from mobie_hub.repositories import stations, tokens
+from mobie_hub.types import utcnow
+from tests.support.events import load_event
+from tests.support.handlers import FakeContext, lambda_module
+from tests.support.ocpp_data import STATION_ID
+from tests.support.tokens import rfid_token
+
+PASSWORD = "s3cret-authorization-key"
+API_ENDPOINT = "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/ocpp"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_runtime():
+    runtime.use(None)
+    yield
+    runtime.use(None)
+
+
+def invoke(name: str, event: dict) -> dict:
+    return lambda_module(name).handler(event, FakeContext())
+
+
+def authorizer_event(station_id: str = STATION_ID, authorization: str = "", subprotocol: str = "ocpp1.6") -> dict:
+    return load_event("ocpp/authorizer_connect.json", station_id=station_id, authorization=authorization,
+                      subprotocol=subprotocol, connection_id="Lq3kVeCfjoECFsQ=")
+
+
+def message_event(frame: str, connection_id: str = "Lq3kVeCfjoECFsQ=") -> dict:
+    event = load_event("ocpp/message.json", station_id=STATION_ID, connection_id=connection_id)
+    event["body"] = frame
+    return event
+
+
+def sent_to(connection_id: str) -> bytes:
+    from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
+
+    return apigatewaymanagementapi_backends["123456789012"]["eu-west-1"].connections[connection_id].data
+
+
+def allowed(policy: dict) -> bool:
+    return policy["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+
+
+def test_the_authorizer_admits_a_known_station_without_password_and_names_it_in_the_context(location):
+    policy = invoke("ocpp_authorizer", authorizer_event(authorization=""))
+
+    assert allowed(policy)
+    assert policy["principalId"] == STATION_ID
+    assert policy["context"] == {"stationId": STATION_ID, "subprotocol": "ocpp1.6"}
+    assert policy["policyDocument"]["Statement"][0]["Resource"].endswith("/ocpp/$connect")
+
+
+def test_the_authorizer_denies_an_unknown_station_and_a_missing_subprotocol(location):
+    assert not allowed(invoke("ocpp_authorizer", authorizer_event(station_id="NOPE-1")))
+    assert not allowed(invoke("ocpp_authorizer", authorizer_event(subprotocol="ocpp2.0.1")))
+
+
+def test_the_authorizer_checks_the_stored_password(location):
+    stations.set_password_hash(STATION_ID, hash_password(PASSWORD.encode()), utcnow())
+
+    assert allowed(invoke("ocpp_authorizer", authorizer_event(authorization=basic_header(STATION_ID, PASSWORD))))
+    for wrong in ("", basic_header(STATION_ID, "not-the-right-password"), basic_header("OTHER", PASSWORD)):
+        with pytest.raises(Exception, match="^Unauthorized$"):  # API Gateway answers HTTP 401
+            invoke("ocpp_authorizer", authorizer_event(authorization=wrong))
+
+
+def test_when_authentication_is_required_a_station_without_password_is_refused(location, monkeypatch):
+    from mobie_hub.settings import get_settings
+
+    monkeypatch.setenv("MOBIE_REQUIRE_STATION_AUTH", "true")
+    get_settings.cache_clear()
+
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        invoke("ocpp_authorizer", authorizer_event())
+
+
+def test_connect_maps_the_station_and_echoes_the_subprotocol(location):
+    response = invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-1"))
+
+    assert response == {"statusCode": 200, "headers": {"Sec-WebSocket-Protocol": "ocpp1.6"}}
+    assert stations.get_connection(STATION_ID).connection_id == "c-1"
+
+
+def test_default_answers_in_the_response_body(location):
+    invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="Lq3kVeCfjoECFsQ="))
+
+    response = invoke("ocpp_message", load_event("ocpp/message.json", station_id=STATION_ID,
+                                                 connection_id="Lq3kVeCfjoECFsQ="))
+
+    assert response["statusCode"] == 200
+    answer = json.loads(response["body"])
+    assert answer[:2] == [3, "boot-1"]
+    assert answer[2]["status"] == "Accepted"
+    assert stations.get_station(STATION_ID).boot["chargePointVendor"] == "ABB"
+
+
+def test_default_authorizes_from_the_real_whitelist_and_refuses_bad_frames(location):
+    tokens.put_token(Token.model_validate(rfid_token()))
+
+    authorized = invoke("ocpp_message", message_event('[2,"a1","Authorize",{"idTag":"04a1b2c3d4e5f6"}]'))
+    unknown = invoke("ocpp_message", message_event('[2,"a2","Authorize",{"idTag":"FFFFFFFF"}]'))
+    broken = invoke("ocpp_message", message_event("{not json"))
+
+    assert json.loads(authorized["body"])[2] == {"idTagInfo": {"status": "Accepted"}}
+    assert json.loads(unknown["body"])[2] == {"idTagInfo": {"status": "Invalid"}}
+    assert json.loads(broken["body"])[:3] == [4, "-1", "FormationViolation"]
+
+
+def test_a_base64_body_is_decoded(location):
+    import base64
+
+    event = message_event(base64.b64encode(b'[2,"h1","Heartbeat",{}]').decode())
+    event["isBase64Encoded"] = True
+
+    assert json.loads(invoke("ocpp_message", event)["body"])[:2] == [3, "h1"]
+
+
+def test_an_answer_from_the_station_gets_no_body(location):
+    invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="Lq3kVeCfjoECFsQ="))
+    message_id = runtime.gateway(API_ENDPOINT).send_call(STATION_ID, "UnlockConnector", {"connectorId": 1})
+
+    response = invoke("ocpp_message", message_event(json.dumps([3, message_id, {"status": "Unlocked"}])))
+
+    assert response == {"statusCode": 200}
+    assert stations.get_pending_call(STATION_ID) is None
+
+
+def test_send_call_posts_to_the_connection_through_the_management_api(location, monkeypatch):
+    monkeypatch.setenv("MOBIE_OCPP_MANAGEMENT_URL", API_ENDPOINT)
+    from mobie_hub.settings import get_settings
+
+    get_settings.cache_clear()
+    invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-42"))
+
+    message_id = runtime.gateway().send_call(STATION_ID, "TriggerMessage", {"requestedMessage": "StatusNotification"})
+
+    assert json.loads(sent_to("c-42")) == [2, message_id, "TriggerMessage", {"requestedMessage": "StatusNotification"}]
+
+
+def test_a_gone_connection_unmaps_the_station(location):
+    invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-gone"))
+    gateway = runtime.gateway(API_ENDPOINT)
+
+    with Stubber(gateway.connections.client) as stub:
+        stub.add_client_error("post_to_connection", service_error_code="GoneException", http_status_code=410)
+        with pytest.raises(StationOffline):
+            gateway.send_call(STATION_ID, "UnlockConnector", {"connectorId": 1})
+
+    assert stations.get_connection(STATION_ID) is None
+    assert stations.get_pending_call(STATION_ID) is None
+
+
+def test_a_reconnect_closes_the_old_connection_and_its_late_disconnect_changes_nothing(location):
+    from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
+
+    backend = apigatewaymanagementapi_backends["123456789012"]["eu-west-1"]
+    invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-old"))
+    backend.connections["c-old"]  # noqa: B018 - moto creates the connection on first access
+    invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-new"))
+
+    assert "c-old" not in backend.connections  # delete_connection was called on it
+
+    response = invoke("ocpp_disconnect", load_event("ocpp/disconnect.json", station_id=STATION_ID,
+                                                    connection_id="c-old"))
+
+    assert response == {"statusCode": 200}
+    assert stations.get_connection(STATION_ID).connection_id == "c-new"
+    invoke("ocpp_disconnect", load_event("ocpp/disconnect.json", station_id=STATION_ID, connection_id="c-new"))
+    assert stations.get_connection(STATION_ID) is None
