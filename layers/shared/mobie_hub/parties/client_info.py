@@ -57,3 +57,22 @@ def broadcast(changed: Party, client: OcpiClient) -> BroadcastResult:
     logger.info("client info pushed", party=changed.label, status=info.status.value,
                 sent=len(result.sent), failed=len(result.failed))
     return result
+
+
+def changed_parties(records: list[dict]) -> list[Party]:
+    """Parties whose ClientInfo status changed, from DynamoDB stream records of the parties table
+    (NEW_AND_OLD_IMAGES): what the AWS hubclientinfo push function broadcasts."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    changed = []
+    for record in records:
+        images = record.get("dynamodb", {})
+        old = {k: deserializer.deserialize(v) for k, v in (images.get("OldImage") or {}).items()}
+        new = {k: deserializer.deserialize(v) for k, v in (images.get("NewImage") or {}).items()}
+        if new.get("sk") != repository.SK or "doc" not in new:
+            continue  # token items, deletions: nothing to announce
+        if old.get("connection_status") != new.get("connection_status"):
+            changed.append(Party.model_validate_json(new["doc"]))
+    return changed
+

@@ -151,3 +151,28 @@ def count_outcome(outcome: RenewalOutcome) -> None:
     from mobie_hub.observability import count
 
     count("CredentialsRenewed" if outcome.renewed else "CredentialsRenewalFailed")
+
+
+def workflow_step(event: dict, client: OcpiClient, record: Recorder = count_outcome) -> dict:
+    """One task of the AWS renewal workflow (``functions/credentials_renewal``, state machine
+    ``infra/constructs/credentials_renewal.asl.json``):
+
+    - ``{"action": "list_due"}`` → ``{"parties": [{"party": key, "label": …}, …]}``
+    - ``{"action": "renew", "party": key}`` → the outcome (a failed renewal is an outcome, not an error)
+    - ``{"action": "record_failure", "party": key, "label": …, "error": {"Error", "Cause"}}`` → the
+      outcome of a renewal task that crashed or timed out (the workflow's Catch), logged and counted
+    """
+    action = event.get("action")
+    if action == "list_due":
+        return {"parties": [{"party": p.key, "label": p.label} for p in due_parties()]}
+    if action == "renew":
+        return renew_one(str(event["party"]), client, record).as_dict()
+    if action == "record_failure":
+        error = event.get("error") or {}
+        outcome = RenewalOutcome(str(event.get("party")), str(event.get("label") or event.get("party")),
+                                 renewed=False, reason=f"{error.get('Error', 'Error')}: {error.get('Cause', '')}")
+        logger.warning("credentials renewal task failed", party=outcome.label, reason=outcome.reason)
+        record(outcome)
+        return outcome.as_dict()
+    raise ValueError(f"unknown renewal workflow action {action!r}")
+

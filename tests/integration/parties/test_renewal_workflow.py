@@ -1,0 +1,114 @@
+"""The AWS renewal workflow, executed: moto runs the real state machine definition
+(infra/constructs/credentials_renewal.asl.json) and its lambda:invoke tasks run the real handler
+(functions/credentials_renewal) in-process against fake EMSPs on loopback."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from mobie_hub.parties.model import PartyRef
+from mobie_hub.repositories import parties
+from mobie_hub.repositories.dynamodb import dynamodb_resource
+from mobie_hub.repositories.schema import ensure_tables
+from tests.integration.parties.test_renewal import can_call_hub, registered
+from tests.support.fake_emsp import FakeEmsp, garbage, running_emsp
+from tests.support.handlers import lambda_module
+from tests.support.lambda_runtime import in_process_lambdas
+
+DEFINITION = Path(__file__).resolve().parents[3] / "infra" / "constructs" / "credentials_renewal.asl.json"
+FUNCTION = "mobie-hub-credentials-renewal"
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """moto with Step Functions really executing state machines (overrides the plain `aws` fixture)."""
+    from moto import mock_aws
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
+        ensure_tables(dynamodb_resource().meta.client)
+        yield
+
+
+@pytest.fixture
+def state_machine(aws) -> str:
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="renewal", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context): pass\n")
+    function_arn = boto3.client("lambda").create_function(
+        FunctionName=FUNCTION, Runtime="python3.12", Role=role, Handler="handler.handler",
+        Code={"ZipFile": code.getvalue()},
+    )["FunctionArn"]
+    definition = DEFINITION.read_text().replace("${RenewalFunctionArn}", function_arn)
+    return boto3.client("stepfunctions").create_state_machine(
+        name="credentials-renewal", definition=definition, roleArn=role, type="STANDARD")["stateMachineArn"]
+
+
+def run(state_machine: str, handler=None) -> tuple[dict, list]:
+    handler = handler or lambda_module("credentials_renewal").handler
+    sfn = boto3.client("stepfunctions")
+    with in_process_lambdas({FUNCTION: handler}) as calls:
+        execution = sfn.start_execution(stateMachineArn=state_machine, input="{}")["executionArn"]
+        deadline = time.monotonic() + 60
+        while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+            assert time.monotonic() < deadline, "the workflow did not finish"
+            time.sleep(0.1)
+    assert described["status"] == "SUCCEEDED", described
+    return json.loads(described["output"]), calls
+
+
+def test_the_workflow_renews_due_parties_and_reports_failures_without_failing(
+        hub, edp: FakeEmsp, glp: FakeEmsp, state_machine, capsys):
+    # Given two parties due for renewal, one of which answers garbage, and one not yet due
+    registered(hub, edp)
+    glp_before = registered(hub, glp)
+    glp_tokens = (glp.hub_token, glp_before.party_token)
+    glp.override["credentials"] = garbage
+    with running_emsp(party_id="IBD") as ibd:
+        registered(hub, ibd, days_ago=1)
+        # When the schedule starts the workflow
+        output, calls = run(state_machine)
+    # Then each due party went through one Renew task, and the run succeeded with both outcomes
+    assert [event["action"] for _, event in calls] == ["list_due", "renew", "renew"]
+    outcomes = {o["label"]: o for o in output["outcomes"]}
+    assert outcomes["EMSP PT/EDP"]["renewed"] is True
+    assert outcomes["EMSP PT/GLP"]["renewed"] is False and "not an OCPI response" in outcomes["EMSP PT/GLP"]["reason"]
+    assert "EMSP PT/IBD" not in outcomes
+    # EDP has new credentials both ways; GLP's old ones still work both ways
+    assert can_call_hub(hub, edp.hub_token)
+    glp_after = parties.get_party(PartyRef(country_code="PT", party_id="GLP"))
+    assert glp_after.party_token == glp_tokens[1] and can_call_hub(hub, glp_tokens[0])
+    # And each outcome was counted as a metric (Powertools EMF)
+    printed = capsys.readouterr().out
+    assert '"CredentialsRenewed"' in printed and '"CredentialsRenewalFailed"' in printed
+
+
+def test_a_crashing_renew_task_is_caught_recorded_and_counted(hub, edp: FakeEmsp, state_machine, capsys):
+    registered(hub, edp)
+    real = lambda_module("credentials_renewal").handler
+
+    def crashing(event, context):
+        if event["action"] == "renew":
+            raise RuntimeError("the Lambda ran out of time")
+        return real(event, context)
+
+    output, calls = run(state_machine, crashing)
+    assert [event["action"] for _, event in calls] == ["list_due", "renew", "record_failure"]
+    (outcome,) = output["outcomes"]
+    assert outcome["renewed"] is False and "ran out of time" in outcome["reason"]
+    assert outcome["label"] == "EMSP PT/EDP"
+    assert '"CredentialsRenewalFailed"' in capsys.readouterr().out
+
+
+def test_nothing_due_is_an_empty_successful_run(aws, state_machine):
+    output, calls = run(state_machine)
+    assert output["outcomes"] == [] and [e["action"] for _, e in calls] == ["list_due"]
