@@ -11,6 +11,12 @@ def handler(event: dict, context) -> list[dict]:
     pushed = []
     for party in changed_parties(event.get("Records", [])):
         result = broadcast(party, get_client())
-        pushed.append({"party": party.label, "status": party.connection_status.value,
-                       "sent": result.sent, "failed": result.failed})
+        pushed.append(
+            {
+                "party": party.label,
+                "status": party.connection_status.value,
+                "sent": result.sent,
+                "failed": result.failed,
+            }
+        )
     return pushed

@@ -35,20 +35,27 @@ def hub():
 def test_both_registration_directions_through_the_cli(hub):
     with running_emsp(party_id="EDP") as edp, running_emsp(party_id="GLP") as glp:
         # EMSP-initiated: the operator invites, the EMSP registers with the token A
-        invited = run_json(hub, "parties", "invite", "--country-code", "PT", "--party-id", "EDP", "--role", "EMSP")
+        invited = run_json(
+            hub, "parties", "invite", "--country-code", "PT", "--party-id", "EDP", "--role", "EMSP"
+        )
         assert invited["versions_url"] == f"{hub.base_url}/ocpi/versions"
         assert edp.register(invited["versions_url"], invited["token_a"]).json()["status_code"] == 1000
         # MOBI.E-initiated: the operator registers with the EMSP's versions URL and token A
-        registered = run_json(hub, "parties", "register", "--versions-url", glp.versions_url,
-                              "--token-a", glp.issue_token_a())
+        registered = run_json(
+            hub, "parties", "register", "--versions-url", glp.versions_url, "--token-a", glp.issue_token_a()
+        )
         assert registered["party"]["registration"] == "REGISTERED"
         listed = run_json(hub, "parties", "list")["parties"]
-        assert [(p["party_id"], p["registration"]) for p in listed] == [("EDP", "REGISTERED"), ("GLP", "REGISTERED")]
+        assert [(p["party_id"], p["registration"]) for p in listed] == [
+            ("EDP", "REGISTERED"),
+            ("GLP", "REGISTERED"),
+        ]
         # The renewal timer renews both within a few seconds (new tokens both ways)
         first_tokens = (edp.hub_token, glp.hub_token)
         deadline = time.monotonic() + 20
         while (edp.hub_token, glp.hub_token) == first_tokens or any(
-            t in first_tokens for t in (edp.hub_token, glp.hub_token)):
+            t in first_tokens for t in (edp.hub_token, glp.hub_token)
+        ):
             assert time.monotonic() < deadline, "the renewal timer did not renew"
             time.sleep(0.3)
         assert httpx.get(f"{hub.base_url}/ocpi/2.2.1/hubclientinfo", headers=edp.headers()).status_code == 200
@@ -57,22 +64,38 @@ def test_both_registration_directions_through_the_cli(hub):
 
 
 def test_a_failed_registration_is_one_clear_error_on_stderr(hub):
-    result = hub.cli("parties", "register", "--versions-url", "http://127.0.0.1:9/ocpi/versions", "--token-a", "x")
+    result = hub.cli(
+        "parties", "register", "--versions-url", "http://127.0.0.1:9/ocpi/versions", "--token-a", "x"
+    )
     assert result.returncode == 1
     assert result.stdout == ""
     assert "unreachable" in result.stderr
 
 
 def test_an_unreadable_certificate_file_is_a_cli_error(hub, tmp_path):
-    result = hub.cli("parties", "invite", "--country-code", "PT", "--party-id", "IBD",
-                     "--client-cert", str(tmp_path / "missing.pem"))
+    result = hub.cli(
+        "parties",
+        "invite",
+        "--country-code",
+        "PT",
+        "--party-id",
+        "IBD",
+        "--client-cert",
+        str(tmp_path / "missing.pem"),
+    )
     assert result.returncode == 2 and "cannot read the certificate" in result.stderr
 
 
 def certs_json(*args: str) -> dict:
     """``mobie-hub certs …`` works on local files and needs no hub."""
-    result = subprocess.run([sys.executable, "-m", "mobie_hub.cli", "certs", *args, "--json"],
-                            capture_output=True, text=True, timeout=60, env=_env())
+    result = subprocess.run(
+        [sys.executable, "-m", "mobie_hub.cli", "certs", *args, "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env=_env(),
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -91,14 +114,31 @@ def test_mutual_tls_end_to_end(tmp_path):
     glp_cert = Path(certs_json("issue", "--dir", certs, "--country-code", "PT", "--party-id", "GLP")["cert"])
     ca = Path(made["ca"])
     server = made["server"]
-    with local_hub("--no-demo", "--tls-cert", server["cert"], "--tls-key", server["key"], "--client-ca", str(ca)) as hub, \
-            running_emsp(party_id="EDP") as edp:
+    with (
+        local_hub(
+            "--no-demo", "--tls-cert", server["cert"], "--tls-key", server["key"], "--client-ca", str(ca)
+        ) as hub,
+        running_emsp(party_id="EDP") as edp,
+    ):
         assert hub.base_url.startswith("https://")
-        invited = run_json(hub, "parties", "invite", "--country-code", "PT", "--party-id", "EDP",
-                           "--client-cert", str(edp_cert), "--hub-ca", str(ca))
+        invited = run_json(
+            hub,
+            "parties",
+            "invite",
+            "--country-code",
+            "PT",
+            "--party-id",
+            "EDP",
+            "--client-cert",
+            str(edp_cert),
+            "--hub-ca",
+            str(ca),
+        )
         assert invited["party"]["cert_fingerprints"] == [
-            run_json(hub, "parties", "show", "--country-code", "PT", "--party-id", "EDP",
-                     "--hub-ca", str(ca))["party"]["cert_fingerprints"][0]]
+            run_json(
+                hub, "parties", "show", "--country-code", "PT", "--party-id", "EDP", "--hub-ca", str(ca)
+            )["party"]["cert_fingerprints"][0]
+        ]
         registered = edp.register(invited["versions_url"], invited["token_a"], verify=tls(ca, edp_cert))
         assert registered.json()["status_code"] == 1000
         url = f"{hub.base_url}/ocpi/2.2.1/credentials"

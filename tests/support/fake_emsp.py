@@ -25,7 +25,9 @@ from tests.support.servers import serve_in_thread
 TS = "2026-01-01T00:00:00Z"
 
 
-def envelope(data: Any = None, status_code: int = 1000, message: str = "Success", http: int = 200) -> JSONResponse:
+def envelope(
+    data: Any = None, status_code: int = 1000, message: str = "Success", http: int = 200
+) -> JSONResponse:
     body = {"status_code": status_code, "status_message": message, "timestamp": TS}
     if data is not None:
         body["data"] = data
@@ -46,7 +48,10 @@ class FakeEmsp:
     party_id: str = "EDP"
     versions: tuple[str, ...] = ("2.2", "2.2.1")
     modules: tuple[tuple[str, str], ...] = (
-        ("credentials", "RECEIVER"), ("locations", "RECEIVER"), ("tokens", "SENDER"), ("hubclientinfo", "RECEIVER"),
+        ("credentials", "RECEIVER"),
+        ("locations", "RECEIVER"),
+        ("tokens", "SENDER"),
+        ("hubclientinfo", "RECEIVER"),
     )
     base_url: str = ""
     # Tokens the hub may use to call this EMSP (token A before registration, then the EMSP's own).
@@ -73,8 +78,12 @@ class FakeEmsp:
         return {"token": token, "url": self.versions_url, "roles": [self.role()]}
 
     def role(self) -> dict:
-        return {"role": "EMSP", "country_code": self.country_code, "party_id": self.party_id,
-                "business_details": {"name": f"{self.party_id} Mobility"}}
+        return {
+            "role": "EMSP",
+            "country_code": self.country_code,
+            "party_id": self.party_id,
+            "business_details": {"name": f"{self.party_id} Mobility"},
+        }
 
     def new_token_for_hub(self) -> str:
         token = f"emsp-c-{uuid.uuid4()}"
@@ -85,7 +94,9 @@ class FakeEmsp:
     def headers(self) -> dict[str, str]:
         return {"Authorization": "Token " + base64.b64encode((self.hub_token or "").encode()).decode()}
 
-    def register(self, hub_versions_url: str, token_a: str, version: str = "2.2.1", **httpx_args) -> httpx.Response:
+    def register(
+        self, hub_versions_url: str, token_a: str, version: str = "2.2.1", **httpx_args
+    ) -> httpx.Response:
         """EMSP-initiated: read the hub's versions and details with token A, POST credentials."""
         self.hub_token = token_a
         with httpx.Client(headers=self.headers(), timeout=10, **httpx_args) as http:
@@ -132,8 +143,10 @@ class FakeEmsp:
                 return self.override["details"]()
             if not authorised(request):
                 return refuse()
-            endpoints = [{"identifier": m, "role": r, "url": f"{self.base_url}/ocpi/emsp/{version}/{m}"}
-                         for m, r in self.modules]
+            endpoints = [
+                {"identifier": m, "role": r, "url": f"{self.base_url}/ocpi/emsp/{version}/{m}"}
+                for m, r in self.modules
+            ]
             return envelope({"version": self.details_claims_version or version, "endpoints": endpoints})
 
         @app.api_route("/ocpi/emsp/{version}/credentials", methods=["GET", "POST", "PUT", "DELETE"])

@@ -45,9 +45,12 @@ def in_process_lambdas(handlers: dict[str, Handler]) -> Iterator[list[tuple[str,
         parsed: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
         try:
             payload = handlers[name](event, FakeContext())
-        except Exception as exc:  # what Lambda reports for an unhandled exception
-            payload = {"errorMessage": str(exc), "errorType": type(exc).__name__,
-                       "stackTrace": traceback.format_tb(exc.__traceback__)}
+        except Exception as exc:  # noqa: BLE001 - what Lambda reports for an unhandled exception
+            payload = {
+                "errorMessage": str(exc),
+                "errorType": type(exc).__name__,
+                "stackTrace": traceback.format_tb(exc.__traceback__),
+            }
             parsed["FunctionError"] = "Unhandled"
         parsed["Payload"] = io.BytesIO(json.dumps(payload).encode())
         return AWSResponse(params.get("url", ""), 200, {}, None), parsed

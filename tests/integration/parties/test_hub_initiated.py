@@ -18,7 +18,9 @@ def snapshot() -> list[dict]:
 
 
 def register(hub, emsp: FakeEmsp, **extra) -> httpx.Response:
-    return hub.admin("parties.register", versions_url=emsp.versions_url, token_a=emsp.issue_token_a(), **extra)
+    return hub.admin(
+        "parties.register", versions_url=emsp.versions_url, token_a=emsp.issue_token_a(), **extra
+    )
 
 
 def test_the_hub_registers_with_an_emsp_from_its_versions_url_and_token_a(hub, edp: FakeEmsp):

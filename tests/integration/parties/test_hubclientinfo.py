@@ -36,8 +36,10 @@ def test_the_list_shows_every_party_with_its_status_paginated(hub, edp: FakeEmsp
         seen += response.json()["data"]
         url = response.links.get("next", {}).get("url")
     assert [(c["country_code"], c["party_id"], c["role"], c["status"]) for c in seen] == [
-        ("ES", "IBE", "EMSP", "PLANNED"), ("PT", "EDP", "EMSP", "CONNECTED"),
-        ("PT", "GLP", "EMSP", "SUSPENDED"), ("PT", "IBD", "EMSP", "PLANNED"),
+        ("ES", "IBE", "EMSP", "PLANNED"),
+        ("PT", "EDP", "EMSP", "CONNECTED"),
+        ("PT", "GLP", "EMSP", "SUSPENDED"),
+        ("PT", "IBD", "EMSP", "PLANNED"),
     ]
     assert all(c["last_updated"].endswith("Z") for c in seen)
 
@@ -45,18 +47,25 @@ def test_the_list_shows_every_party_with_its_status_paginated(hub, edp: FakeEmsp
 def test_the_list_filters_on_last_updated(hub, edp: FakeEmsp):
     register(hub, edp)
     changed = parties.get_party(PartyRef(country_code="PT", party_id="EDP")).last_updated
-    after = httpx.get(f"{hub.base_url}/ocpi/2.2/hubclientinfo",
-                      params={"date_from": "2099-01-01T00:00:00Z"}, headers=edp.headers())
+    after = httpx.get(
+        f"{hub.base_url}/ocpi/2.2/hubclientinfo",
+        params={"date_from": "2099-01-01T00:00:00Z"},
+        headers=edp.headers(),
+    )
     assert after.json()["data"] == []
-    until = httpx.get(f"{hub.base_url}/ocpi/2.2/hubclientinfo",
-                      params={"date_to": "2099-01-01T00:00:00Z", "date_from": changed.isoformat()},
-                      headers=edp.headers())
+    until = httpx.get(
+        f"{hub.base_url}/ocpi/2.2/hubclientinfo",
+        params={"date_to": "2099-01-01T00:00:00Z", "date_from": changed.isoformat()},
+        headers=edp.headers(),
+    )
     assert [c["party_id"] for c in until.json()["data"]] == ["EDP"]
 
 
 def test_token_a_cannot_read_the_list(hub):
     token_a = hub.admin("parties.invite", country_code="PT", party_id="EDP").json()["token_a"]
-    response = httpx.get(f"{hub.base_url}/ocpi/2.2.1/hubclientinfo", headers={"Authorization": f"Token {token_a}"})
+    response = httpx.get(
+        f"{hub.base_url}/ocpi/2.2.1/hubclientinfo", headers={"Authorization": f"Token {token_a}"}
+    )
     assert response.status_code == 403
 
 
@@ -70,13 +79,19 @@ def test_changes_are_pushed_to_the_other_parties_that_receive_client_info(hub, e
     hub.admin("parties.unregister", country_code="PT", party_id="EDP")
     # Then GLP received each change of EDP, and EDP never received its own
     assert statuses(glp) == [
-        ("PT/EDP", "PLANNED"), ("PT/EDP", "SUSPENDED"), ("PT/EDP", "CONNECTED"), ("PT/EDP", "SUSPENDED")]
+        ("PT/EDP", "PLANNED"),
+        ("PT/EDP", "SUSPENDED"),
+        ("PT/EDP", "CONNECTED"),
+        ("PT/EDP", "SUSPENDED"),
+    ]
     put = next(body for method, what, body in glp.received if what == "hubclientinfo/PT/EDP")
     assert set(put) == {"party_id", "country_code", "role", "status", "last_updated"}
     assert [c for c in statuses(edp) if c[0] == "PT/EDP"] == []
 
 
-def test_a_party_that_stops_answering_is_offline_and_connected_again_when_it_answers(hub, edp: FakeEmsp, glp: FakeEmsp):
+def test_a_party_that_stops_answering_is_offline_and_connected_again_when_it_answers(
+    hub, edp: FakeEmsp, glp: FakeEmsp
+):
     register(hub, edp)
     register(hub, glp)
     client = get_client()
@@ -96,7 +111,9 @@ def test_a_party_that_stops_answering_is_offline_and_connected_again_when_it_ans
     assert {c["party_id"]: c["status"] for c in listed} == {"EDP": "CONNECTED", "GLP": "CONNECTED"}
 
 
-def test_a_failed_client_info_push_marks_the_recipient_offline_without_a_cascade(hub, edp: FakeEmsp, glp: FakeEmsp):
+def test_a_failed_client_info_push_marks_the_recipient_offline_without_a_cascade(
+    hub, edp: FakeEmsp, glp: FakeEmsp
+):
     register(hub, glp)
     glp.accepted_tokens = set()  # GLP refuses the hub from now on: 401 in an envelope (reachable)
     register(hub, edp)

@@ -17,14 +17,16 @@ def stream_records() -> list[dict]:
     arn = table("parties").latest_stream_arn
     records = []
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
         records += streams.get_records(ShardIterator=iterator)["Records"]
     return records
 
 
-def test_status_changes_in_the_stream_are_pushed_to_the_other_parties(hub, edp: FakeEmsp, glp: FakeEmsp,
-                                                                       monkeypatch):
+def test_status_changes_in_the_stream_are_pushed_to_the_other_parties(
+    hub, edp: FakeEmsp, glp: FakeEmsp, monkeypatch
+):
     # Given the hub in AWS mode (no inline pushes) with GLP and EDP registered
     monkeypatch.setenv("MOBIE_CLIENT_INFO_PUSH", "stream")
     get_settings.cache_clear()
@@ -36,10 +38,16 @@ def test_status_changes_in_the_stream_are_pushed_to_the_other_parties(hub, edp: 
     # When the stream's records reach the push function
     changed = changed_parties(records)
     assert [(p.party_id, p.connection_status) for p in changed] == [
-        ("GLP", "CONNECTED"), ("EDP", "CONNECTED"), ("EDP", "SUSPENDED")]
+        ("GLP", "CONNECTED"),
+        ("EDP", "CONNECTED"),
+        ("EDP", "SUSPENDED"),
+    ]
     result = lambda_module("hubclientinfo_push").handler({"Records": records}, FakeContext())
     # Then GLP heard of EDP's changes (token items and unchanged statuses are ignored)
-    assert [(c["party_id"], c["status"]) for c in glp.client_infos()] == [("EDP", "CONNECTED"), ("EDP", "SUSPENDED")]
+    assert [(c["party_id"], c["status"]) for c in glp.client_infos()] == [
+        ("EDP", "CONNECTED"),
+        ("EDP", "SUSPENDED"),
+    ]
     assert [(r["party"], r["status"], r["sent"]) for r in result] == [
         ("EMSP PT/GLP", "CONNECTED", []),  # EDP was unregistered by then: nobody else to tell
         ("EMSP PT/EDP", "CONNECTED", ["EMSP PT/GLP"]),

@@ -21,13 +21,17 @@ from tests.support.handlers import FakeContext, lambda_module
 def pems(tmp_path_factory) -> dict[str, str]:
     directory = tmp_path_factory.mktemp("lambda-pki")
     certs.init(directory, ["127.0.0.1"])
-    return {pid: certs.issue_client(directory, "EMSP", "PT", pid).cert_path.read_text() for pid in ("EDP", "GLP")}
+    return {
+        pid: certs.issue_client(directory, "EMSP", "PT", pid).cert_path.read_text() for pid in ("EDP", "GLP")
+    }
 
 
 def event(token: str, pem: str | None) -> dict:
-    body = load_event("apigw/ocpi_get_credentials_mtls.json",
-                      token_b64=base64.b64encode(token.encode()).decode(),
-                      client_cert_pem=json.dumps(pem or "")[1:-1])
+    body = load_event(
+        "apigw/ocpi_get_credentials_mtls.json",
+        token_b64=base64.b64encode(token.encode()).decode(),
+        client_cert_pem=json.dumps(pem or "")[1:-1],
+    )
     if pem is None:
         del body["requestContext"]["identity"]["clientCert"]
     return body
@@ -40,7 +44,9 @@ def invoke(payload: dict) -> tuple[int, dict]:
 
 @pytest.fixture
 def token_a(aws, pems) -> str:
-    _, token = registration.invite(PartyRef(country_code="PT", party_id="EDP"), cert=identity_from_pem(pems["EDP"]))
+    _, token = registration.invite(
+        PartyRef(country_code="PT", party_id="EDP"), cert=identity_from_pem(pems["EDP"])
+    )
     return token
 
 

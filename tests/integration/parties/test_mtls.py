@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -39,8 +39,7 @@ def pki(tmp_path_factory) -> Path:
     expired.mkdir()
     for name in (certs.CA_CERT, certs.CA_KEY):
         (expired / name).write_bytes((directory / name).read_bytes())
-    certs.issue_client(expired, "EMSP", "PT", "EDP", days=1,
-                       not_before=datetime.now(timezone.utc) - timedelta(days=3))
+    certs.issue_client(expired, "EMSP", "PT", "EDP", days=1, not_before=datetime.now(UTC) - timedelta(days=3))
     stranger = directory / "stranger"
     certs.init(stranger, ["127.0.0.1"])
     certs.issue_client(stranger, "EMSP", "PT", "EDP")
@@ -61,7 +60,9 @@ def tls_hub(aws, monkeypatch, pki: Path) -> Iterator[Hub]:
     monkeypatch.setenv("MOBIE_REQUIRE_CLIENT_CERT", "true")
     get_settings.cache_clear()
     get_client.cache_clear()
-    options = uvicorn_options(str(pki / certs.SERVER_CERT), str(pki / certs.SERVER_KEY), str(pki / certs.CA_CERT))
+    options = uvicorn_options(
+        str(pki / certs.SERVER_CERT), str(pki / certs.SERVER_KEY), str(pki / certs.CA_CERT)
+    )
     with serve_in_thread(create_local_app(), port=port, **options) as base_url:
         yield Hub(base_url)
     get_client.cache_clear()
@@ -72,7 +73,9 @@ def registered_edp(tls_hub: Hub, edp: FakeEmsp, pki: Path) -> FakeEmsp:
     """EDP invited with its certificate bound, then registered over mutual TLS with that certificate."""
     cert = identity_from_pem((pki / "emsp-pt-edp.pem").read_text())
     _, token_a = registration.invite(EDP, cert=cert)
-    response = edp.register(tls_hub.versions_url, token_a, verify=client_context(pki, pki / "emsp-pt-edp.pem"))
+    response = edp.register(
+        tls_hub.versions_url, token_a, verify=client_context(pki, pki / "emsp-pt-edp.pem")
+    )
     assert response.json()["status_code"] == 1000, response.text
     return edp
 
@@ -112,7 +115,9 @@ def test_a_certificate_from_another_ca_fails_the_handshake(tls_hub, registered_e
 
 def test_the_server_context_requires_tls_1_2_and_verifies_client_certificates(pki):
     # OpenSSL 3 clients refuse TLS 1.1 themselves, so a handshake test would prove nothing: check the setting.
-    context = server_context(str(pki / certs.SERVER_CERT), str(pki / certs.SERVER_KEY), str(pki / certs.CA_CERT))
+    context = server_context(
+        str(pki / certs.SERVER_CERT), str(pki / certs.SERVER_KEY), str(pki / certs.CA_CERT)
+    )
     assert context.minimum_version == ssl.TLSVersion.TLSv1_2
     assert context.verify_mode == ssl.CERT_OPTIONAL  # presented → verified; absent → the app refuses (403)
 

@@ -38,7 +38,9 @@ def test_an_invited_emsp_registers_and_gets_token_c(hub, edp: FakeEmsp):
     assert credentials["token"] != token_a
     assert credentials["url"] == hub.versions_url
     assert {(r["role"], r["country_code"], r["party_id"]) for r in credentials["roles"]} == {
-        ("HUB", "PT", "MOB"), ("CPO", "PT", "MOB")}
+        ("HUB", "PT", "MOB"),
+        ("CPO", "PT", "MOB"),
+    }
     party = edp_record()
     assert party.registration == "REGISTERED" and party.connection_status == "CONNECTED"
     assert party.version == "2.2.1"
@@ -56,8 +58,9 @@ def test_a_replayed_token_a_cannot_register_twice(hub, edp: FakeEmsp):
     token_a = invite(hub)
     assert edp.register(hub.versions_url, token_a).json()["status_code"] == 1000
     before = snapshot()
-    replay = httpx.post(hub.credentials_url(), json=edp.credentials("another"),
-                        headers={"Authorization": f"Token {token_a}"})
+    replay = httpx.post(
+        hub.credentials_url(), json=edp.credentials("another"), headers={"Authorization": f"Token {token_a}"}
+    )
     assert replay.status_code == 401
     assert replay.json()["status_code"] == 2000
     assert snapshot() == before
@@ -65,8 +68,9 @@ def test_a_replayed_token_a_cannot_register_twice(hub, edp: FakeEmsp):
 
 def test_post_when_registered_is_405_and_put_when_not_registered_is_405(hub, edp: FakeEmsp):
     token_a = invite(hub)
-    put_first = httpx.put(hub.credentials_url(), json=edp.credentials("x"),
-                          headers={"Authorization": f"Token {token_a}"})
+    put_first = httpx.put(
+        hub.credentials_url(), json=edp.credentials("x"), headers={"Authorization": f"Token {token_a}"}
+    )
     assert put_first.status_code == 405
     delete_first = httpx.delete(hub.credentials_url(), headers={"Authorization": f"Token {token_a}"})
     assert delete_first.status_code == 405
@@ -108,7 +112,9 @@ def test_delete_unregisters_and_revokes_the_token(hub, edp: FakeEmsp):
 
 
 def post_with(hub, token_a: str, body) -> httpx.Response:
-    return httpx.post(hub.credentials_url(), json=body, headers={"Authorization": f"Token {token_a}"}, timeout=30)
+    return httpx.post(
+        hub.credentials_url(), json=body, headers={"Authorization": f"Token {token_a}"}, timeout=30
+    )
 
 
 def test_malformed_credentials_are_2001_and_change_nothing(hub, edp: FakeEmsp):

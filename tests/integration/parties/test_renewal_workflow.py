@@ -45,12 +45,16 @@ def state_machine(aws) -> str:
     with zipfile.ZipFile(code, "w") as archive:
         archive.writestr("handler.py", "def handler(event, context): pass\n")
     function_arn = boto3.client("lambda").create_function(
-        FunctionName=FUNCTION, Runtime="python3.12", Role=role, Handler="handler.handler",
+        FunctionName=FUNCTION,
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
         Code={"ZipFile": code.getvalue()},
     )["FunctionArn"]
     definition = DEFINITION.read_text().replace("${RenewalFunctionArn}", function_arn)
     return boto3.client("stepfunctions").create_state_machine(
-        name="credentials-renewal", definition=definition, roleArn=role, type="STANDARD")["stateMachineArn"]
+        name="credentials-renewal", definition=definition, roleArn=role, type="STANDARD"
+    )["stateMachineArn"]
 
 
 def run(state_machine: str, handler=None) -> tuple[dict, list]:
@@ -67,7 +71,8 @@ def run(state_machine: str, handler=None) -> tuple[dict, list]:
 
 
 def test_the_workflow_renews_due_parties_and_reports_failures_without_failing(
-        hub, edp: FakeEmsp, glp: FakeEmsp, state_machine, capsys):
+    hub, edp: FakeEmsp, glp: FakeEmsp, state_machine, capsys
+):
     # Given two parties due for renewal, one of which answers garbage, and one not yet due
     registered(hub, edp)
     glp_before = registered(hub, glp)
@@ -81,7 +86,10 @@ def test_the_workflow_renews_due_parties_and_reports_failures_without_failing(
     assert [event["action"] for _, event in calls] == ["list_due", "renew", "renew"]
     outcomes = {o["label"]: o for o in output["outcomes"]}
     assert outcomes["EMSP PT/EDP"]["renewed"] is True
-    assert outcomes["EMSP PT/GLP"]["renewed"] is False and "not an OCPI response" in outcomes["EMSP PT/GLP"]["reason"]
+    assert (
+        outcomes["EMSP PT/GLP"]["renewed"] is False
+        and "not an OCPI response" in outcomes["EMSP PT/GLP"]["reason"]
+    )
     assert "EMSP PT/IBD" not in outcomes
     # EDP has new credentials both ways; GLP's old ones still work both ways
     assert can_call_hub(hub, edp.hub_token)

@@ -16,8 +16,13 @@ def invited(party_id: str = "EDP") -> Party:
 
 def token_item(party: Party, token: str, kind: str = "A") -> dict:
     return credentials_tokens.token_item_for_hash(
-        credentials_tokens.hash_token(token), role="EMSP", country_code=party.country_code,
-        party_id=party.party_id, kind=kind, cert_fingerprints=["ab" * 32])
+        credentials_tokens.hash_token(token),
+        role="EMSP",
+        country_code=party.country_code,
+        party_id=party.party_id,
+        kind=kind,
+        cert_fingerprints=["ab" * 32],
+    )
 
 
 def test_a_party_and_its_token_are_written_together_and_read_back(aws):
@@ -51,7 +56,9 @@ def test_a_consumed_token_must_exist_so_a_replay_cannot_win(aws):
     parties.save(party, expected_revision=1, consumed_token_hashes=[credentials_tokens.hash_token("token-a")])
     assert credentials_tokens.find_caller("token-a") is None
     with pytest.raises(ConflictingWrite):
-        parties.save(party, expected_revision=2, consumed_token_hashes=[credentials_tokens.hash_token("token-a")])
+        parties.save(
+            party, expected_revision=2, consumed_token_hashes=[credentials_tokens.hash_token("token-a")]
+        )
 
 
 def test_list_parties_uses_the_index_in_key_order(aws):

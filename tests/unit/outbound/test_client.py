@@ -20,21 +20,36 @@ TOKEN = "b7c1d6a2-58e4-4bb0-9d55-1f2e3a4b5c6d"
 
 
 def party(**changes) -> Party:
-    fields = dict(
-        country_code="PT", party_id="EDP", registration="REGISTERED", connection_status="CONNECTED",
-        version="2.2.1", party_token=TOKEN,
-        endpoints=[
-            Endpoint(identifier="locations", role=InterfaceRole.RECEIVER, url="https://emsp.test/ocpi/2.2.1/locations"),
-            Endpoint(identifier="tokens", role=InterfaceRole.SENDER, url="https://emsp.test/ocpi/2.2.1/tokens"),
-            Endpoint(identifier="credentials", role=InterfaceRole.SENDER, url="https://emsp.test/ocpi/2.2.1/credentials"),
+    fields = {
+        "country_code": "PT",
+        "party_id": "EDP",
+        "registration": "REGISTERED",
+        "connection_status": "CONNECTED",
+        "version": "2.2.1",
+        "party_token": TOKEN,
+        "endpoints": [
+            Endpoint(
+                identifier="locations",
+                role=InterfaceRole.RECEIVER,
+                url="https://emsp.test/ocpi/2.2.1/locations",
+            ),
+            Endpoint(
+                identifier="tokens", role=InterfaceRole.SENDER, url="https://emsp.test/ocpi/2.2.1/tokens"
+            ),
+            Endpoint(
+                identifier="credentials",
+                role=InterfaceRole.SENDER,
+                url="https://emsp.test/ocpi/2.2.1/credentials",
+            ),
         ],
-    )
+    }
     return Party(**(fields | changes))
 
 
 def ok(data=None, **headers) -> httpx.Response:
-    return httpx.Response(200, json={"status_code": 1000, "data": data, "timestamp": "2026-01-01T00:00:00Z"},
-                          headers=headers)
+    return httpx.Response(
+        200, json={"status_code": 1000, "data": data, "timestamp": "2026-01-01T00:00:00Z"}, headers=headers
+    )
 
 
 class Recorder:
@@ -97,7 +112,9 @@ def test_calls_in_one_correlation_scope_share_the_correlation_id_and_not_the_req
 
 
 def test_models_are_sent_in_the_shape_of_the_partys_version():
-    token = CdrToken(uid="123", type="RFID", contract_id="PT-EDP-C-1234ABCD-J", country_code="PT", party_id="EDP")
+    token = CdrToken(
+        uid="123", type="RFID", contract_id="PT-EDP-C-1234ABCD-J", country_code="PT", party_id="EDP"
+    )
     handler = Recorder(ok(), ok())
     client_for(handler).put(party(version="2.2"), "locations", "x", token)
     client_for(handler).put(party(version="2.2.1"), "locations", "x", token)
@@ -155,7 +172,11 @@ def test_a_party_without_a_token_is_refused_before_any_call():
 
 def test_get_all_pages_follows_link_to_the_end():
     handler = Recorder(
-        ok([1, 2], Link='<https://emsp.test/ocpi/2.2.1/tokens?offset=2&limit=2>; rel="next"', **{"X-Total-Count": "5"}),
+        ok(
+            [1, 2],
+            Link='<https://emsp.test/ocpi/2.2.1/tokens?offset=2&limit=2>; rel="next"',
+            **{"X-Total-Count": "5"},
+        ),
         ok([3, 4], Link='<https://emsp.test/ocpi/2.2.1/tokens?offset=4&limit=2>; rel="next"'),
         ok([5]),
     )
@@ -175,7 +196,8 @@ def test_get_all_pages_refuses_a_page_that_is_not_a_list():
 
 def test_reply_exposes_total_count_and_next_url():
     reply = client_for(Recorder(ok([], Link='<https://e/next>; rel="next"', **{"X-Total-Count": "7"}))).get(
-        party(), "tokens")
+        party(), "tokens"
+    )
     assert reply.total_count == 7
     assert reply.next_url == "https://e/next"
 
@@ -194,7 +216,9 @@ def test_one_structured_log_line_per_call(caplog):
         client.get(party(), "tokens")
     calls = [r.__dict__ for r in caplog.records if r.getMessage() in {"ocpi call", "ocpi call failed"}]
     assert [(c["outcome"], c["method"], c["party"]) for c in calls] == [
-        ("ok", "GET", "EMSP PT/EDP"), ("failed", "GET", "EMSP PT/EDP")]
+        ("ok", "GET", "EMSP PT/EDP"),
+        ("failed", "GET", "EMSP PT/EDP"),
+    ]
     assert all("ms" in c and c["url"] == "https://emsp.test/ocpi/2.2.1/tokens" for c in calls)
     assert calls[0]["http_status"] == 200 and calls[0]["ocpi_status"] == 1000
     assert "unreachable" in calls[1]["reason"]

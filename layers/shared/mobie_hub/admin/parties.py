@@ -62,14 +62,23 @@ def _cert(pem: str | None):
 def invite(payload: dict[str, Any]) -> dict[str, Any]:
     request = Invite.model_validate(payload)
     party, token = registration.invite(request.ref(), cert=_cert(request.client_cert))
-    return {"token_a": token, "versions_url": get_settings().ocpi_url("versions"), "party": party.public_view()}
+    return {
+        "token_a": token,
+        "versions_url": get_settings().ocpi_url("versions"),
+        "party": party.public_view(),
+    }
 
 
 @operation("parties.register")
 def register(payload: dict[str, Any]) -> dict[str, Any]:
     request = Register.model_validate(payload)
-    party = registration.register(request.versions_url, request.token_a, get_client(),
-                                  expected=request.expected(), cert=_cert(request.client_cert))
+    party = registration.register(
+        request.versions_url,
+        request.token_a,
+        get_client(),
+        expected=request.expected(),
+        cert=_cert(request.client_cert),
+    )
     return {"party": party.public_view()}
 
 
@@ -116,5 +125,7 @@ def unregister(payload: dict[str, Any]) -> dict[str, Any]:
 @operation("parties.bind_cert")
 def bind_cert(payload: dict[str, Any]) -> dict[str, Any]:
     request = BindCert.model_validate(payload)
-    party = registration.bind_certificate(request.ref(), identity_from_pem(request.client_cert), add=request.add)
+    party = registration.bind_certificate(
+        request.ref(), identity_from_pem(request.client_cert), add=request.add
+    )
     return {"party": party.public_view()}

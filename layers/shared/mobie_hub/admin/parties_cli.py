@@ -43,18 +43,28 @@ def add_party_commands(commands: argparse._SubParsersAction) -> None:
     actions = group.add_subparsers(dest="action", required=True)
 
     invite = add_admin_command(
-        actions, "invite", "parties.invite", "issue a token A the party registers with (it POSTs its credentials)",
+        actions,
+        "invite",
+        "parties.invite",
+        "issue a token A the party registers with (it POSTs its credentials)",
         lambda a: {**_selected(a), "client_cert": _read_cert(a.client_cert)},
     )
     _selector(invite)
     invite.add_argument("--client-cert", help="the party's client certificate (PEM) to bind")
 
     register = add_admin_command(
-        actions, "register", "parties.register",
+        actions,
+        "register",
+        "parties.register",
         "register with a party from its versions URL and token A (the hub starts the handshake)",
-        lambda a: {"versions_url": a.versions_url, "token_a": a.token_a, "role": a.role.upper(),
-                   "country_code": a.country_code, "party_id": a.party_id,
-                   "client_cert": _read_cert(a.client_cert)},
+        lambda a: {
+            "versions_url": a.versions_url,
+            "token_a": a.token_a,
+            "role": a.role.upper(),
+            "country_code": a.country_code,
+            "party_id": a.party_id,
+            "client_cert": _read_cert(a.client_cert),
+        },
     )
     register.add_argument("--versions-url", required=True, help="the party's OCPI versions URL")
     register.add_argument("--token-a", required=True, help="the token the party gave MOBI.E out of band")
@@ -67,15 +77,27 @@ def add_party_commands(commands: argparse._SubParsersAction) -> None:
     for name, operation, text in (
         ("show", "parties.show", "one party"),
         ("update-endpoints", "parties.update_endpoints", "re-read the party's version details"),
-        ("renew", "parties.renew", "renew the party's credentials now (credentials PUT, new tokens both ways)"),
+        (
+            "renew",
+            "parties.renew",
+            "renew the party's credentials now (credentials PUT, new tokens both ways)",
+        ),
         ("unregister", "parties.unregister", "tell the party (credentials DELETE) and revoke its tokens"),
     ):
         _selector(add_admin_command(actions, name, operation, text, _selected))
-    add_admin_command(actions, "renew-due", "parties.renew_due",
-                      "renew every party whose credentials are older than the renewal age", lambda a: {})
+    add_admin_command(
+        actions,
+        "renew-due",
+        "parties.renew_due",
+        "renew every party whose credentials are older than the renewal age",
+        lambda a: {},
+    )
 
     bind = add_admin_command(
-        actions, "bind-cert", "parties.bind_cert", "bind a client certificate to the party (mutual TLS)",
+        actions,
+        "bind-cert",
+        "parties.bind_cert",
+        "bind a client certificate to the party (mutual TLS)",
         lambda a: {**_selected(a), "client_cert": _read_cert(a.client_cert), "add": a.add},
     )
     _selector(bind)
@@ -102,7 +124,9 @@ def _certs_issue(args: argparse.Namespace) -> int:
     from mobie_hub.local import certs
 
     try:
-        issued = certs.issue_client(Path(args.dir), args.role, args.country_code, args.party_id, days=args.days)
+        issued = certs.issue_client(
+            Path(args.dir), args.role, args.country_code, args.party_id, days=args.days
+        )
     except FileNotFoundError as exc:
         raise _cli_error(str(exc)) from exc
     _print(issued.as_dict(), args.json)
@@ -114,7 +138,9 @@ def add_certs_commands(commands: argparse._SubParsersAction) -> None:
     actions = group.add_subparsers(dest="action", required=True)
 
     init = actions.add_parser("init", help="create the CA (once) and a server certificate for the hub")
-    init.add_argument("--host", action="append", help="a host name or IP of the hub (repeatable; 127.0.0.1, localhost)")
+    init.add_argument(
+        "--host", action="append", help="a host name or IP of the hub (repeatable; 127.0.0.1, localhost)"
+    )
     init.set_defaults(run=_certs_init)
 
     issue = actions.add_parser("issue", help="issue a client certificate for one party")
@@ -122,6 +148,8 @@ def add_certs_commands(commands: argparse._SubParsersAction) -> None:
     issue.set_defaults(run=_certs_issue)
 
     for parser, days in ((init, 825), (issue, 365)):
-        parser.add_argument("--dir", default="certs", help="where the CA and certificates live (default %(default)s)")
+        parser.add_argument(
+            "--dir", default="certs", help="where the CA and certificates live (default %(default)s)"
+        )
         parser.add_argument("--days", type=int, default=days, help="validity in days (default %(default)s)")
         parser.add_argument("--json", action="store_true", help="print exactly one JSON object")

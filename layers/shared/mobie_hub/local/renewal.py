@@ -21,7 +21,7 @@ async def renewal_loop(interval: float) -> None:
         await asyncio.sleep(interval)
         try:
             await asyncio.to_thread(run_renewal)
-        except Exception:  # a broken run must not stop the next one; the hub keeps serving
+        except Exception:  # noqa: BLE001 - a broken run must not stop the next one; the hub keeps serving
             logger.exception("credentials renewal run failed")
 
 

@@ -27,7 +27,9 @@ from mobie_hub.settings import get_settings
 
 def _aws_client_cert(event: dict[str, Any]) -> dict[str, Any] | None:
     context = event.get("requestContext") or {}
-    return (context.get("identity") or {}).get("clientCert") or (context.get("authentication") or {}).get("clientCert")
+    return (context.get("identity") or {}).get("clientCert") or (context.get("authentication") or {}).get(
+        "clientCert"
+    )
 
 
 def presented_certificate(request: Request) -> CertificateIdentity | None:
@@ -36,8 +38,9 @@ def presented_certificate(request: Request) -> CertificateIdentity | None:
     if isinstance(event, dict):
         cert = _aws_client_cert(event)
         if cert and cert.get("clientCertPem"):
-            return CertificateIdentity(fingerprint(der_from_pem(cert["clientCertPem"])),
-                                       cert.get("subjectDN"), cert.get("issuerDN"))
+            return CertificateIdentity(
+                fingerprint(der_from_pem(cert["clientCertPem"])), cert.get("subjectDN"), cert.get("issuerDN")
+            )
         return None
     tls = (request.scope.get("extensions") or {}).get("tls") or {}
     chain = tls.get("client_cert_chain") or []
@@ -56,5 +59,7 @@ def check_client_certificate(request: Request, caller: Caller) -> None:
             raise Forbidden("a client certificate issued by MOBI.E is required")
         return
     if presented.fingerprint not in caller.cert_fingerprints:
-        who = f"{caller.role} {caller.country_code}/{caller.party_id}" if caller.country_code else "this token"
+        who = (
+            f"{caller.role} {caller.country_code}/{caller.party_id}" if caller.country_code else "this token"
+        )
         raise Forbidden(f"the client certificate is not registered for {who}")

@@ -43,8 +43,16 @@ from mobie_hub.outbound.client import (
 )
 
 __all__ = [
-    "RECEIVER", "SENDER", "Addressee", "CallObserver", "OcpiClient", "OcpiReply", "OutboundCallFailed",
-    "Peer", "correlation_scope", "get_client",
+    "RECEIVER",
+    "SENDER",
+    "Addressee",
+    "CallObserver",
+    "OcpiClient",
+    "OcpiReply",
+    "OutboundCallFailed",
+    "Peer",
+    "correlation_scope",
+    "get_client",
 ]
 
 

@@ -141,54 +141,96 @@ class OcpiClient(ABC):
         X-Correlation-ID, routing headers hub → ``to``; the envelope parsed; one log line."""
 
     # --- calls to a registered party's modules -------------------------------------------------
-    def get(self, party: Peer, module: str, path: str = "", params: Mapping[str, Any] | None = None,
-            *, interface: InterfaceRole = SENDER) -> OcpiReply:
+    def get(
+        self,
+        party: Peer,
+        module: str,
+        path: str = "",
+        params: Mapping[str, Any] | None = None,
+        *,
+        interface: InterfaceRole = SENDER,
+    ) -> OcpiReply:
         return self._module_call("GET", party, module, path, interface, params=params)
 
-    def put(self, party: Peer, module: str, path: str, body: Any, *, interface: InterfaceRole = RECEIVER) -> OcpiReply:
+    def put(
+        self, party: Peer, module: str, path: str, body: Any, *, interface: InterfaceRole = RECEIVER
+    ) -> OcpiReply:
         return self._module_call("PUT", party, module, path, interface, body=body)
 
-    def patch(self, party: Peer, module: str, path: str, body: Any, *, interface: InterfaceRole = RECEIVER) -> OcpiReply:
+    def patch(
+        self, party: Peer, module: str, path: str, body: Any, *, interface: InterfaceRole = RECEIVER
+    ) -> OcpiReply:
         return self._module_call("PATCH", party, module, path, interface, body=body)
 
-    def post(self, party: Peer, module: str, path: str, body: Any, *, interface: InterfaceRole = RECEIVER) -> OcpiReply:
+    def post(
+        self, party: Peer, module: str, path: str, body: Any, *, interface: InterfaceRole = RECEIVER
+    ) -> OcpiReply:
         return self._module_call("POST", party, module, path, interface, body=body)
 
-    def delete(self, party: Peer, module: str, path: str = "", *, interface: InterfaceRole = RECEIVER) -> OcpiReply:
+    def delete(
+        self, party: Peer, module: str, path: str = "", *, interface: InterfaceRole = RECEIVER
+    ) -> OcpiReply:
         return self._module_call("DELETE", party, module, path, interface)
 
-    def get_all_pages(self, party: Peer, module: str, params: Mapping[str, Any] | None = None,
-                      *, interface: InterfaceRole = SENDER, max_pages: int = 10_000) -> Iterator[Any]:
+    def get_all_pages(
+        self,
+        party: Peer,
+        module: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        interface: InterfaceRole = SENDER,
+        max_pages: int = 10_000,
+    ) -> Iterator[Any]:
         """Every item of a paginated list, following ``Link: <…>; rel="next"`` to the end."""
         reply = self.get(party, module, params=params, interface=interface)
         for _ in range(max_pages):
             if not isinstance(reply.data, list):
                 raise OutboundCallFailed(
                     f"{party.label} answered a {module} list request with data that is not a list",
-                    reachable=True, http_status=reply.http_status, ocpi_status=reply.status_code,
+                    reachable=True,
+                    http_status=reply.http_status,
+                    ocpi_status=reply.status_code,
                 )
             yield from reply.data
             if not reply.next_url:
                 return
             reply = self.send_to(party, "GET", reply.next_url)
-        raise OutboundCallFailed(f"{party.label} kept sending Link headers past {max_pages} pages", reachable=True)
+        raise OutboundCallFailed(
+            f"{party.label} kept sending Link headers past {max_pages} pages", reachable=True
+        )
 
-    def send_to(self, party: Peer, method: str, url: str, *, body: Any = None,
-                params: Mapping[str, Any] | None = None) -> OcpiReply:
+    def send_to(
+        self, party: Peer, method: str, url: str, *, body: Any = None, params: Mapping[str, Any] | None = None
+    ) -> OcpiReply:
         """A call to a URL of a registered party with its token; the outcome is observed."""
         if not party.party_token:
             raise OutboundCallFailed(f"the hub holds no credentials token for {party.label}", reachable=True)
         try:
-            reply = self.send(method, url, token=party.party_token, to=party,
-                              body=dump_body(body, party.version), params=params)
+            reply = self.send(
+                method,
+                url,
+                token=party.party_token,
+                to=party,
+                body=dump_body(body, party.version),
+                params=params,
+            )
         except OutboundCallFailed as exc:
             self._observe(party, reachable=exc.reachable)
             raise
         self._observe(party, reachable=True)
         return reply
 
-    def _module_call(self, method: str, party: Peer, module: str, path: str, interface: InterfaceRole,
-                     *, body: Any = None, params: Mapping[str, Any] | None = None) -> OcpiReply:
+    def _module_call(
+        self,
+        method: str,
+        party: Peer,
+        module: str,
+        path: str,
+        interface: InterfaceRole,
+        *,
+        body: Any = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> OcpiReply:
         base = party.endpoint_url(module, interface)
         if base is None:
             raise MissingEndpoints(f"{party.label} exposes no {module} {interface.value} endpoint")

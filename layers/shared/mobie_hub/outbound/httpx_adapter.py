@@ -73,33 +73,56 @@ class HttpxOcpiClient(OcpiClient):
     ) -> OcpiReply:
         headers = self.headers_for(token, to)
         started = time.perf_counter()
-        log = {"method": method, "url": url, "party": to.label, "request_id": headers["X-Request-ID"],
-               "correlation_id": headers["X-Correlation-ID"]}
+        log = {
+            "method": method,
+            "url": url,
+            "party": to.label,
+            "request_id": headers["X-Request-ID"],
+            "correlation_id": headers["X-Correlation-ID"],
+        }
         try:
             reply = self._exchange(method, url, headers, body, params)
         except OutboundCallFailed as exc:
-            logger.warning("ocpi call failed", **log, outcome="failed", http_status=exc.http_status,
-                           ocpi_status=exc.ocpi_status, reason=exc.message, ms=_ms(started))
+            logger.warning(
+                "ocpi call failed",
+                **log,
+                outcome="failed",
+                http_status=exc.http_status,
+                ocpi_status=exc.ocpi_status,
+                reason=exc.message,
+                ms=_ms(started),
+            )
             raise
-        logger.info("ocpi call", **log, outcome="ok", http_status=reply.http_status,
-                    ocpi_status=reply.status_code, ms=_ms(started))
+        logger.info(
+            "ocpi call",
+            **log,
+            outcome="ok",
+            http_status=reply.http_status,
+            ocpi_status=reply.status_code,
+            ms=_ms(started),
+        )
         return reply
 
-    def _exchange(self, method: str, url: str, headers: dict[str, str], body: Any,
-                  params: Mapping[str, Any] | None) -> OcpiReply:
+    def _exchange(
+        self, method: str, url: str, headers: dict[str, str], body: Any, params: Mapping[str, Any] | None
+    ) -> OcpiReply:
         where = f"{method} {url}"
         try:
             response = self._http.request(method, url, headers=headers, json=body, params=params)
         except httpx.TimeoutException as exc:
-            raise OutboundCallFailed(f"{where}: no answer within the timeout ({type(exc).__name__})",
-                                     reachable=False) from exc
+            raise OutboundCallFailed(
+                f"{where}: no answer within the timeout ({type(exc).__name__})", reachable=False
+            ) from exc
         except (httpx.HTTPError, ValueError) as exc:  # ValueError: a URL httpx cannot even parse
-            raise OutboundCallFailed(f"{where}: unreachable ({type(exc).__name__}: {exc})", reachable=False) from exc
+            raise OutboundCallFailed(
+                f"{where}: unreachable ({type(exc).__name__}: {exc})", reachable=False
+            ) from exc
         envelope = _envelope(response)
         if envelope is None:
             raise OutboundCallFailed(
                 f"{where}: HTTP {response.status_code} with a body that is not an OCPI response",
-                reachable=False, http_status=response.status_code,
+                reachable=False,
+                http_status=response.status_code,
             )
         status, message = envelope.get("status_code"), envelope.get("status_message")
         if response.is_error or status != 1000:
@@ -107,7 +130,9 @@ class HttpxOcpiClient(OcpiClient):
             raise OutboundCallFailed(
                 f"{where}: HTTP {response.status_code}, OCPI status_code {status}{detail}",
                 # A 5xx is the party failing even when it still wraps the failure in an envelope.
-                reachable=response.status_code < 500, http_status=response.status_code, ocpi_status=status,
+                reachable=response.status_code < 500,
+                http_status=response.status_code,
+                ocpi_status=status,
             )
         return OcpiReply(
             data=envelope.get("data"),
@@ -125,8 +150,10 @@ def _envelope(response: httpx.Response) -> dict[str, Any] | None:
         body = response.json()
     except ValueError:
         return None
-    if not isinstance(body, dict) or not isinstance(body.get("status_code"), int) or isinstance(
-        body.get("status_code"), bool
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("status_code"), int)
+        or isinstance(body.get("status_code"), bool)
     ):
         return None
     return body

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from mobie_hub.errors import InvalidRequest
 
-_PEM = re.compile(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.S)
+_PEM = re.compile(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.DOTALL)
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,13 @@ def broadcast(changed: Party, client: OcpiClient) -> BroadcastResult:
                 result.sent.append(recipient.label)
             except (UnableToUseClientApi, MissingEndpoints) as exc:
                 result.failed[recipient.label] = exc.message
-    logger.info("client info pushed", party=changed.label, status=info.status.value,
-                sent=len(result.sent), failed=len(result.failed))
+    logger.info(
+        "client info pushed",
+        party=changed.label,
+        status=info.status.value,
+        sent=len(result.sent),
+        failed=len(result.failed),
+    )
     return result
 
 
@@ -75,4 +80,3 @@ def changed_parties(records: list[dict]) -> list[Party]:
         if old.get("connection_status") != new.get("connection_status"):
             changed.append(Party.model_validate_json(new["doc"]))
     return changed
-

@@ -29,7 +29,11 @@ def set_connection_status(key: str, status: ConnectionStatus) -> Party | None:
 
     for _ in range(3):  # a concurrent writer may bump the revision in between: read again
         party = parties.get_party(key)
-        if party is None or party.registration != Registration.REGISTERED or party.connection_status == status:
+        if (
+            party is None
+            or party.registration != Registration.REGISTERED
+            or party.connection_status == status
+        ):
             return None
         changed = party.model_copy(update={"connection_status": status, "last_updated": utcnow()})
         try:

@@ -45,18 +45,22 @@ def _absolute(url: str) -> bool:
 
 def read_versions(fetch: Fetch, versions_url: str, label: str) -> list[Version]:
     if not _absolute(versions_url):
-        raise UnableToUseClientApi(f"the versions URL of {label} is not an absolute http(s) URL: {versions_url!r}")
+        raise UnableToUseClientApi(
+            f"the versions URL of {label} is not an absolute http(s) URL: {versions_url!r}"
+        )
     reply = fetch(versions_url)
     try:
         return TypeAdapter(list[Version]).validate_python(reply.data)
     except ValidationError as exc:
         raise UnableToUseClientApi(
-            f"{label} answered at {versions_url} with something that is not an OCPI versions list ({_problem(exc)})"
+            f"{label} answered at {versions_url} with something that is not an OCPI versions list "
+            f"({_problem(exc)})"
         ) from None
 
 
 def choose_version(versions: list[Version], label: str, required: str | None = None) -> Version:
-    """``required`` (the version of the endpoint a party called), else the hub's preferred: 2.2.1, then 2.2."""
+    """``required`` (the version of the endpoint a party called), else the hub's preferred: 2.2.1,
+    then 2.2."""
     offered = {str(v.version): v for v in versions}
     wanted = [required] if required else [v.value for v in SUPPORTED_VERSIONS]
     for number in wanted:
@@ -68,21 +72,27 @@ def choose_version(versions: list[Version], label: str, required: str | None = N
 
 def read_details(fetch: Fetch, version: Version, label: str) -> VersionDetails:
     if not _absolute(version.url):
-        raise UnableToUseClientApi(f"{label} lists OCPI {version.version} at a URL that is not absolute: {version.url!r}")
+        raise UnableToUseClientApi(
+            f"{label} lists OCPI {version.version} at a URL that is not absolute: {version.url!r}"
+        )
     reply = fetch(version.url)
     try:
         details = VersionDetails.model_validate(reply.data)
     except ValidationError as exc:
         raise UnableToUseClientApi(
-            f"{label} answered at {version.url} with something that is not OCPI version details ({_problem(exc)})"
+            f"{label} answered at {version.url} with something that is not OCPI version details "
+            f"({_problem(exc)})"
         ) from None
     if str(details.version) != str(version.version):
         raise UnableToUseClientApi(
-            f"{label} lists {version.url} as OCPI {version.version}, but it describes version {details.version}"
+            f"{label} lists {version.url} as OCPI {version.version}, "
+            f"but it describes version {details.version}"
         )
     bad = [e.url for e in details.endpoints if not _absolute(e.url)]
     if bad:
-        raise UnableToUseClientApi(f"{label} publishes endpoint URLs that are not absolute: {', '.join(bad[:3])}")
+        raise UnableToUseClientApi(
+            f"{label} publishes endpoint URLs that are not absolute: {', '.join(bad[:3])}"
+        )
     return details
 
 
@@ -100,4 +110,6 @@ def discover(fetch: Fetch, versions_url: str, label: str, *, version: str | None
     chosen = choose_version(read_versions(fetch, versions_url, label), label, version)
     details = read_details(fetch, chosen, label)
     check_required(details, label)
-    return PeerVersion(versions_url=versions_url, version=str(chosen.version), endpoints=list(details.endpoints))
+    return PeerVersion(
+        versions_url=versions_url, version=str(chosen.version), endpoints=list(details.endpoints)
+    )

@@ -29,8 +29,12 @@ def hub_credentials(token: str) -> Credentials:
         token=token,
         url=settings.ocpi_url("versions"),
         roles=[
-            CredentialsRole(role=role, business_details=details, party_id=settings.hub.party_id,
-                            country_code=settings.hub.country_code)
+            CredentialsRole(
+                role=role,
+                business_details=details,
+                party_id=settings.hub.party_id,
+                country_code=settings.hub.country_code,
+            )
             for role in HUB_ROLES
         ],
     )
@@ -41,9 +45,10 @@ def party_role(credentials: Credentials, expected: PartyRef | None) -> Credentia
     roles = credentials.roles
     if expected is not None:
         matching = [
-            r for r in roles
-            if r.role == expected.role and (r.country_code.upper(), r.party_id.upper()) == (
-                expected.country_code, expected.party_id)
+            r
+            for r in roles
+            if r.role == expected.role
+            and (r.country_code.upper(), r.party_id.upper()) == (expected.country_code, expected.party_id)
         ]
         if not matching:
             raise InvalidRequest(

@@ -37,28 +37,42 @@ def _party_of(caller: Caller) -> Party | None:
 
 def _read_peer(credentials: Credentials, version: str, label: str, client: OcpiClient, party: Party):
     to = Addressee(label, party.country_code, party.party_id)
-    fetch = lambda url: client.send("GET", url, token=credentials.token, to=to)  # noqa: E731
+    fetch = lambda url: client.send("GET", url, token=credentials.token, to=to)
     return discovery.discover(fetch, credentials.url, label, version=version)
 
 
 def _connected(party: Party, credentials: Credentials, peer: discovery.PeerVersion, hub_hash: str) -> Party:
     now = utcnow()
-    return party.model_copy(update={
-        "registration": Registration.REGISTERED, "connection_status": ConnectionStatus.CONNECTED,
-        "business_details": credentials.roles[0].business_details, "versions_url": peer.versions_url,
-        "version": peer.version, "endpoints": peer.endpoints, "party_token": credentials.token,
-        "hub_token_hash": hub_hash, "pending_hub_token_hash": None, "credentials_changed_at": now,
-        "last_updated": now if party.connection_status != ConnectionStatus.CONNECTED else party.last_updated,
-    })
+    return party.model_copy(
+        update={
+            "registration": Registration.REGISTERED,
+            "connection_status": ConnectionStatus.CONNECTED,
+            "business_details": credentials.roles[0].business_details,
+            "versions_url": peer.versions_url,
+            "version": peer.version,
+            "endpoints": peer.endpoints,
+            "party_token": credentials.token,
+            "hub_token_hash": hub_hash,
+            "pending_hub_token_hash": None,
+            "credentials_changed_at": now,
+            "last_updated": now
+            if party.connection_status != ConnectionStatus.CONNECTED
+            else party.last_updated,
+        }
+    )
 
 
-def accept_registration(caller: Caller, credentials: Credentials, version: str, client: OcpiClient) -> Credentials:
+def accept_registration(
+    caller: Caller, credentials: Credentials, version: str, client: OcpiClient
+) -> Credentials:
     """POST: the party-initiated handshake, with the token A the operator gave it (``parties invite``)."""
     if caller.registered:
         raise MethodNotAllowed("already registered: use PUT to update the credentials, DELETE to unregister")
     party = _party_of(caller)
     if party is None or party.registration != Registration.INVITED:
-        raise MethodNotAllowed("this token A belongs to a registration the hub started; it cannot POST credentials")
+        raise MethodNotAllowed(
+            "this token A belongs to a registration the hub started; it cannot POST credentials"
+        )
     party_role(credentials, party)
     with correlation_scope():
         peer = _read_peer(credentials, version, party.label, client, party)

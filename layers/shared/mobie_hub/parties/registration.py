@@ -38,9 +38,13 @@ def _not_registered(existing: Party | None) -> None:
 def _with_cert(party: Party, cert: CertificateIdentity | None) -> Party:
     if cert is None:
         return party
-    return party.model_copy(update={
-        "cert_fingerprints": [cert.fingerprint], "cert_subject": cert.subject, "cert_issuer": cert.issuer,
-    })
+    return party.model_copy(
+        update={
+            "cert_fingerprints": [cert.fingerprint],
+            "cert_subject": cert.subject,
+            "cert_issuer": cert.issuer,
+        }
+    )
 
 
 def _notify_if_changed(before: Party | None, after: Party) -> None:
@@ -55,13 +59,22 @@ def invite(ref: PartyRef, *, cert: CertificateIdentity | None = None) -> tuple[P
     _not_registered(existing)
     token = credentials_tokens.new_token()
     now = utcnow()
-    base = existing or Party(**ref.model_dump(), registration=Registration.INVITED,
-                             connection_status=ConnectionStatus.PLANNED, created_at=now)
-    party = _with_cert(base, cert).model_copy(update={
-        "registration": Registration.INVITED, "connection_status": ConnectionStatus.PLANNED,
-        "hub_token_hash": credentials_tokens.hash_token(token), "pending_hub_token_hash": None,
-        "party_token": None, "last_updated": now,
-    })
+    base = existing or Party(
+        **ref.model_dump(),
+        registration=Registration.INVITED,
+        connection_status=ConnectionStatus.PLANNED,
+        created_at=now,
+    )
+    party = _with_cert(base, cert).model_copy(
+        update={
+            "registration": Registration.INVITED,
+            "connection_status": ConnectionStatus.PLANNED,
+            "hub_token_hash": credentials_tokens.hash_token(token),
+            "pending_hub_token_hash": None,
+            "party_token": None,
+            "last_updated": now,
+        }
+    )
     saved = repository.save(
         party,
         expected_revision=existing.revision if existing else None,
@@ -86,23 +99,38 @@ def register(
     if expected is not None:
         _not_registered(repository.get_party(expected))
     label = expected.label if expected else versions_url
-    to = Addressee(label, expected.country_code if expected else None, expected.party_id if expected else None)
+    to = Addressee(
+        label, expected.country_code if expected else None, expected.party_id if expected else None
+    )
     with correlation_scope():
-        peer = discovery.discover(lambda url: client.send("GET", url, token=token_a, to=to), versions_url, label)
+        peer = discovery.discover(
+            lambda url: client.send("GET", url, token=token_a, to=to), versions_url, label
+        )
         hub_token = credentials_tokens.new_token()
         hub_hash = credentials_tokens.hash_token(hub_token)
         # The party may read the hub's versions with the new token while handling the POST, so it must
         # work now; until the party's identity is known it opens versions and credentials only.
-        repository.put_token(credentials_tokens.token_item_for_hash(
-            hub_hash, role=(expected.role.value if expected else "EMSP"),
-            country_code=expected.country_code if expected else "", party_id=expected.party_id if expected else "",
-            kind="A", key=f"PENDING#{uuid.uuid4()}", cert_fingerprints=[cert.fingerprint] if cert else (),
-        ))
+        repository.put_token(
+            credentials_tokens.token_item_for_hash(
+                hub_hash,
+                role=(expected.role.value if expected else "EMSP"),
+                country_code=expected.country_code if expected else "",
+                party_id=expected.party_id if expected else "",
+                kind="A",
+                key=f"PENDING#{uuid.uuid4()}",
+                cert_fingerprints=[cert.fingerprint] if cert else (),
+            )
+        )
         credentials_url = next(e.url for e in peer.endpoints if str(e.identifier) == "credentials")
         accepted = False
         try:
-            reply = client.send("POST", credentials_url, token=token_a, to=to,
-                                body=dump_body(hub_credentials(hub_token), peer.version))
+            reply = client.send(
+                "POST",
+                credentials_url,
+                token=token_a,
+                to=to,
+                body=dump_body(hub_credentials(hub_token), peer.version),
+            )
             accepted = True
             answer = _credentials_answer(reply.data, label)
             role = party_role(answer, expected)
@@ -131,24 +159,43 @@ def _credentials_answer(data: Any, label: str) -> Credentials:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "data"
         raise UnableToUseClientApi(
-            f"{label} answered the credentials POST with an invalid Credentials object ({where}: {first['msg']})"
+            f"{label} answered the credentials POST with an invalid Credentials object "
+            f"({where}: {first['msg']})"
         ) from None
 
 
-def _store_registration(ref: PartyRef, answer: Credentials, peer: discovery.PeerVersion, hub_hash: str,
-                        cert: CertificateIdentity | None) -> tuple[Party, Party | None]:
+def _store_registration(
+    ref: PartyRef,
+    answer: Credentials,
+    peer: discovery.PeerVersion,
+    hub_hash: str,
+    cert: CertificateIdentity | None,
+) -> tuple[Party, Party | None]:
     existing = repository.get_party(ref)
     _not_registered(existing)
     now = utcnow()
-    base = existing or Party(**ref.model_dump(), registration=Registration.REGISTERED,
-                             connection_status=ConnectionStatus.CONNECTED, created_at=now)
-    party = _with_cert(base, cert).model_copy(update={
-        "registration": Registration.REGISTERED, "connection_status": ConnectionStatus.CONNECTED,
-        "business_details": answer.roles[0].business_details, "versions_url": peer.versions_url,
-        "version": peer.version, "endpoints": peer.endpoints, "party_token": answer.token,
-        "hub_token_hash": hub_hash, "pending_hub_token_hash": None, "registered_at": now,
-        "credentials_changed_at": now, "last_updated": now,
-    })
+    base = existing or Party(
+        **ref.model_dump(),
+        registration=Registration.REGISTERED,
+        connection_status=ConnectionStatus.CONNECTED,
+        created_at=now,
+    )
+    party = _with_cert(base, cert).model_copy(
+        update={
+            "registration": Registration.REGISTERED,
+            "connection_status": ConnectionStatus.CONNECTED,
+            "business_details": answer.roles[0].business_details,
+            "versions_url": peer.versions_url,
+            "version": peer.version,
+            "endpoints": peer.endpoints,
+            "party_token": answer.token,
+            "hub_token_hash": hub_hash,
+            "pending_hub_token_hash": None,
+            "registered_at": now,
+            "credentials_changed_at": now,
+            "last_updated": now,
+        }
+    )
     saved = repository.save(
         party,
         expected_revision=existing.revision if existing else None,
@@ -169,8 +216,12 @@ def update_endpoints(ref: PartyRef, client: OcpiClient) -> Party:
     """Re-read the party's version details (same version) with its token; store the endpoints."""
     party = _registered(ref)
     with correlation_scope():
-        peer = discovery.discover(lambda url: client.send_to(party, "GET", url), party.versions_url or "",
-                                  party.label, version=party.version)
+        peer = discovery.discover(
+            lambda url: client.send_to(party, "GET", url),
+            party.versions_url or "",
+            party.label,
+            version=party.version,
+        )
     updated = party.model_copy(update={"endpoints": peer.endpoints})
     saved = repository.save(updated, expected_revision=party.revision)
     logger.info("party endpoints updated", party=saved.label, endpoints=len(saved.endpoints))
@@ -203,11 +254,19 @@ def unregister(ref: PartyRef, client: OcpiClient) -> tuple[Party, str | None]:
 
 def forget(party: Party) -> Party:
     """Mark ``party`` unregistered and revoke every token the hub issued to it (one transaction)."""
-    updated = party.model_copy(update={
-        "registration": Registration.UNREGISTERED, "connection_status": STATUS_OF[Registration.UNREGISTERED],
-        "party_token": None, "hub_token_hash": None, "pending_hub_token_hash": None, "last_updated": utcnow(),
-    })
-    saved = repository.save(updated, expected_revision=party.revision, deleted_token_hashes=party.hub_token_hashes())
+    updated = party.model_copy(
+        update={
+            "registration": Registration.UNREGISTERED,
+            "connection_status": STATUS_OF[Registration.UNREGISTERED],
+            "party_token": None,
+            "hub_token_hash": None,
+            "pending_hub_token_hash": None,
+            "last_updated": utcnow(),
+        }
+    )
+    saved = repository.save(
+        updated, expected_revision=party.revision, deleted_token_hashes=party.hub_token_hashes()
+    )
     logger.info("party unregistered", party=saved.label)
     _notify_if_changed(party, saved)
     return saved
@@ -218,12 +277,16 @@ def bind_certificate(ref: PartyRef, cert: CertificateIdentity, *, add: bool = Fa
     the party's token items carry the fingerprints too, so requests are checked with one read."""
     party = repository.require_party(ref)
     fingerprints = [*party.cert_fingerprints, cert.fingerprint] if add else [cert.fingerprint]
-    updated = party.model_copy(update={
-        "cert_fingerprints": list(dict.fromkeys(fingerprints)), "cert_subject": cert.subject,
-        "cert_issuer": cert.issuer,
-    })
+    updated = party.model_copy(
+        update={
+            "cert_fingerprints": list(dict.fromkeys(fingerprints)),
+            "cert_subject": cert.subject,
+            "cert_issuer": cert.issuer,
+        }
+    )
     saved = repository.save(
-        updated, expected_revision=party.revision,
+        updated,
+        expected_revision=party.revision,
         replaced_tokens=[token_item(updated, h) for h in party.hub_token_hashes()],
     )
     logger.info("client certificate bound", party=saved.label, fingerprint=cert.fingerprint, add=add)

@@ -62,7 +62,9 @@ def renew(key: str, client: OcpiClient) -> Party:
     new_hash = credentials_tokens.hash_token(new_token)
     staged = party.model_copy(update={"pending_hub_token_hash": new_hash})
     staged = repository.save(
-        staged, expected_revision=party.revision, new_tokens=[token_item(staged, new_hash)],
+        staged,
+        expected_revision=party.revision,
+        new_tokens=[token_item(staged, new_hash)],
         deleted_token_hashes=[party.pending_hub_token_hash] if party.pending_hub_token_hash else (),
     )
     with correlation_scope():
@@ -71,18 +73,29 @@ def renew(key: str, client: OcpiClient) -> Party:
             answer = _answer(reply.data, staged)
             peer = None
             if answer.url != staged.versions_url:  # the party moved its API: read it again
-                peer = discovery.discover(lambda url: client.send_to(_with_token(staged, answer.token), "GET", url),
-                                          answer.url, staged.label, version=staged.version)
+                peer = discovery.discover(
+                    lambda url: client.send_to(_with_token(staged, answer.token), "GET", url),
+                    answer.url,
+                    staged.label,
+                    version=staged.version,
+                )
         except HubError as exc:
             _after_failure(staged, new_hash, exc)
             raise
     now = utcnow()
-    renewed = staged.model_copy(update={
-        "party_token": answer.token, "hub_token_hash": new_hash, "pending_hub_token_hash": None,
-        "business_details": answer.roles[0].business_details, "credentials_changed_at": now,
-        **({"versions_url": peer.versions_url, "endpoints": peer.endpoints} if peer else {}),
-    })
-    saved = repository.save(renewed, expected_revision=staged.revision, deleted_token_hashes=[party.hub_token_hash])
+    renewed = staged.model_copy(
+        update={
+            "party_token": answer.token,
+            "hub_token_hash": new_hash,
+            "pending_hub_token_hash": None,
+            "business_details": answer.roles[0].business_details,
+            "credentials_changed_at": now,
+            **({"versions_url": peer.versions_url, "endpoints": peer.endpoints} if peer else {}),
+        }
+    )
+    saved = repository.save(
+        renewed, expected_revision=staged.revision, deleted_token_hashes=[party.hub_token_hash]
+    )
     logger.info("credentials renewed", party=saved.label)
     return saved
 
@@ -100,7 +113,8 @@ def _answer(data: object, party: Party) -> Credentials:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "data"
         raise UnableToUseClientApi(
-            f"{party.label} answered the credentials PUT with an invalid Credentials object ({where}: {first['msg']})"
+            f"{party.label} answered the credentials PUT with an invalid Credentials object "
+            f"({where}: {first['msg']})"
         ) from None
     try:
         party_role(answer, party)
@@ -115,10 +129,14 @@ def _after_failure(staged: Party, new_hash: str, exc: HubError) -> None:
     if refused:
         current = repository.get_party(staged.key)
         if current is not None and current.pending_hub_token_hash == new_hash:
-            repository.save(current.model_copy(update={"pending_hub_token_hash": None}),
-                            expected_revision=current.revision, deleted_token_hashes=[new_hash])
-    logger.warning("credentials renewal failed", party=staged.label, reason=exc.message,
-                   new_token_kept=not refused)
+            repository.save(
+                current.model_copy(update={"pending_hub_token_hash": None}),
+                expected_revision=current.revision,
+                deleted_token_hashes=[new_hash],
+            )
+    logger.warning(
+        "credentials renewal failed", party=staged.label, reason=exc.message, new_token_kept=not refused
+    )
 
 
 Recorder = Callable[[RenewalOutcome], None]
@@ -140,8 +158,12 @@ def renew_one(key: str, client: OcpiClient, record: Recorder) -> RenewalOutcome:
 def renew_due(client: OcpiClient, record: Recorder, now: datetime | None = None) -> list[RenewalOutcome]:
     """Renew every due party, one after the other (what the local timer runs)."""
     outcomes = [renew_one(p.key, client, record) for p in due_parties(now)]
-    logger.info("credentials renewal run", due=len(outcomes), renewed=sum(o.renewed for o in outcomes),
-                failed=sum(not o.renewed for o in outcomes))
+    logger.info(
+        "credentials renewal run",
+        due=len(outcomes),
+        renewed=sum(o.renewed for o in outcomes),
+        failed=sum(not o.renewed for o in outcomes),
+    )
     return outcomes
 
 
@@ -169,10 +191,13 @@ def workflow_step(event: dict, client: OcpiClient, record: Recorder = count_outc
         return renew_one(str(event["party"]), client, record).as_dict()
     if action == "record_failure":
         error = event.get("error") or {}
-        outcome = RenewalOutcome(str(event.get("party")), str(event.get("label") or event.get("party")),
-                                 renewed=False, reason=f"{error.get('Error', 'Error')}: {error.get('Cause', '')}")
+        outcome = RenewalOutcome(
+            str(event.get("party")),
+            str(event.get("label") or event.get("party")),
+            renewed=False,
+            reason=f"{error.get('Error', 'Error')}: {error.get('Cause', '')}",
+        )
         logger.warning("credentials renewal task failed", party=outcome.label, reason=outcome.reason)
         record(outcome)
         return outcome.as_dict()
     raise ValueError(f"unknown renewal workflow action {action!r}")
-

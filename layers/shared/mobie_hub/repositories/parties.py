@@ -101,10 +101,15 @@ def save(
             "ExpressionAttributeValues": {":rev": expected_revision},
         }
     actions: list[dict[str, Any]] = [{"Put": {"Item": party_item(stored), **party_condition}}]
-    actions += [{"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}} for item in new_tokens]
-    actions += [{"Put": {"Item": item, "ConditionExpression": "attribute_exists(pk)"}} for item in replaced_tokens]
     actions += [
-        {"Delete": {"Key": _token_key(h), "ConditionExpression": "attribute_exists(pk)"}} for h in consumed_token_hashes
+        {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}} for item in new_tokens
+    ]
+    actions += [
+        {"Put": {"Item": item, "ConditionExpression": "attribute_exists(pk)"}} for item in replaced_tokens
+    ]
+    actions += [
+        {"Delete": {"Key": _token_key(h), "ConditionExpression": "attribute_exists(pk)"}}
+        for h in consumed_token_hashes
     ]
     actions += [{"Delete": {"Key": _token_key(h)}} for h in deleted_token_hashes]
     transact(actions, what=f"the credentials of {party.label}")

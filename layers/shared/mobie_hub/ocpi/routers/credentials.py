@@ -27,8 +27,9 @@ def outbound_client() -> OcpiClient:
 
 
 @router.get(PATH)
-def get_credentials(version: OcpiVersion = Depends(request_version), caller: Caller = Depends(authenticated)
-                    ) -> OcpiResponse:
+def get_credentials(
+    version: OcpiVersion = Depends(request_version), caller: Caller = Depends(authenticated)
+) -> OcpiResponse:
     return ocpi_response(incoming.current_credentials(caller))
 
 
@@ -53,7 +54,8 @@ def put_credentials(
 
 
 @router.delete(PATH)
-def delete_credentials(version: OcpiVersion = Depends(request_version), caller: Caller = Depends(authenticated)
-                       ) -> OcpiResponse:
+def delete_credentials(
+    version: OcpiVersion = Depends(request_version), caller: Caller = Depends(authenticated)
+) -> OcpiResponse:
     incoming.accept_unregister(caller)
     return ocpi_response()
