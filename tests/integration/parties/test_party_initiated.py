@@ -190,3 +190,20 @@ def test_an_emsp_refusing_its_own_token_gets_3001(hub, edp: FakeEmsp):
     response = post_with(hub, token_a, {**edp.credentials("not-what-it-accepts")})
     assert response.json()["status_code"] == 3001
     assert "HTTP 401" in response.json()["status_message"]
+
+
+def test_the_read_back_carries_the_requests_correlation_id_and_routing_headers(hub, edp: FakeEmsp):
+    token_a = invite(hub)
+    correlation = "5b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
+    headers = {"Authorization": f"Token {token_a}", "X-Correlation-ID": correlation}
+    response = httpx.post(hub.credentials_url(), json=edp.credentials(edp.new_token_for_hub()), headers=headers)
+    assert response.json()["status_code"] == 1000
+    assert response.headers["X-Correlation-ID"] == correlation
+    read_back = [h for method, what, h in edp.received if what in {"versions", "details"}]
+    assert len(read_back) == 2
+    for sent in read_back:
+        assert sent["x-correlation-id"] == correlation
+        assert sent["x-request-id"] != correlation
+        assert (sent["ocpi-from-country-code"], sent["ocpi-from-party-id"]) == ("PT", "MOB")
+        assert (sent["ocpi-to-country-code"], sent["ocpi-to-party-id"]) == ("PT", "EDP")
+    assert read_back[0]["x-request-id"] != read_back[1]["x-request-id"]
