@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from mobie_hub.errors import UnableToUseClientApi
+from mobie_hub.errors import MissingEndpoints, UnableToUseClientApi
 from mobie_hub.outbound import get_client
 from mobie_hub.parties import renewal
 from mobie_hub.parties.model import PartyRef
@@ -114,3 +114,23 @@ def test_renew_due_admin_operation_counts_a_metric_per_outcome(hub, edp: FakeEms
     emf = [line for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert any("CredentialsRenewalFailed" in line for line in emf)
     assert any('"CredentialsRenewed"' in line for line in emf)
+
+
+def test_a_party_without_a_credentials_endpoint_keeps_no_unsent_token(hub, edp: FakeEmsp):
+    before = registered(hub, edp)
+    without = before.model_copy(
+        update={"endpoints": [e for e in before.endpoints if str(e.identifier) != "credentials"]}
+    )
+    parties.save(without, expected_revision=before.revision)
+    with pytest.raises(MissingEndpoints):
+        renewal.renew(before.key, get_client())
+    after = parties.get_party(before.key)
+    assert after.pending_hub_token_hash is None and after.hub_token_hash == before.hub_token_hash
+
+
+def test_a_successful_put_with_an_unusable_answer_keeps_the_new_token(hub, edp: FakeEmsp):
+    before = registered(hub, edp)
+    edp.override["credentials"] = lambda: envelope({"token": "t", "url": edp.versions_url, "roles": []})
+    with pytest.raises(UnableToUseClientApi, match="invalid Credentials"):
+        renewal.renew(before.key, get_client())
+    assert parties.get_party(before.key).pending_hub_token_hash is not None

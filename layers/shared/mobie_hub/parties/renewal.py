@@ -67,9 +67,11 @@ def renew(key: str, client: OcpiClient) -> Party:
         new_tokens=[token_item(staged, new_hash)],
         deleted_token_hashes=[party.pending_hub_token_hash] if party.pending_hub_token_hash else (),
     )
+    accepted = False  # the party answered the PUT with success: it may be using the new token now
     with correlation_scope():
         try:
             reply = client.put(staged, "credentials", "", hub_credentials(new_token))
+            accepted = True
             answer = _answer(reply.data, staged)
             peer = None
             if answer.url != staged.versions_url:  # the party moved its API: read it again
@@ -80,7 +82,10 @@ def renew(key: str, client: OcpiClient) -> Party:
                     version=staged.version,
                 )
         except HubError as exc:
-            _after_failure(staged, new_hash, exc)
+            # Lost or garbled answers (unreachable, timeout, 5xx, not OCPI) leave it open whether the
+            # party switched to the new token; an OCPI refusal, or no call at all, does not.
+            maybe_in_use = accepted or (isinstance(exc, OutboundCallFailed) and not exc.reachable)
+            _after_failure(staged, new_hash, exc, keep_new_token=maybe_in_use)
             raise
     now = utcnow()
     renewed = staged.model_copy(
@@ -123,10 +128,9 @@ def _answer(data: object, party: Party) -> Credentials:
     return answer
 
 
-def _after_failure(staged: Party, new_hash: str, exc: HubError) -> None:
-    """Keep the old credentials; drop the new hub token only if the party clearly refused it."""
-    refused = isinstance(exc, OutboundCallFailed) and exc.reachable and exc.ocpi_status is not None
-    if refused:
+def _after_failure(staged: Party, new_hash: str, exc: HubError, *, keep_new_token: bool) -> None:
+    """Keep the old credentials; keep the new hub token too unless the party cannot be using it."""
+    if not keep_new_token:
         current = repository.get_party(staged.key)
         if current is not None and current.pending_hub_token_hash == new_hash:
             repository.save(
@@ -135,7 +139,7 @@ def _after_failure(staged: Party, new_hash: str, exc: HubError) -> None:
                 deleted_token_hashes=[new_hash],
             )
     logger.warning(
-        "credentials renewal failed", party=staged.label, reason=exc.message, new_token_kept=not refused
+        "credentials renewal failed", party=staged.label, reason=exc.message, new_token_kept=keep_new_token
     )
 
 
