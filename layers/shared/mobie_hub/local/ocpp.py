@@ -173,11 +173,18 @@ async def ocpp_endpoint(websocket: WebSocket, charge_point_id: str) -> None:
     except AdmissionRefused as refused:
         await _refuse(websocket, refused)
         return
-    await websocket.accept(subprotocol=admitted.subprotocol)
+    # As with API Gateway's $connect, the station is mapped before its handshake completes: once the
+    # station sees the connection open, calls to it find it (they wait in its queue until the writer runs).
     connection_id, queue = connections.open()
-    writer = asyncio.create_task(_writer(websocket, queue))
-    await run_in_threadpool(gateway.connected, charge_point_id, connection_id)
     try:
+        await run_in_threadpool(gateway.connected, charge_point_id, connection_id)
+    except BaseException:
+        connections.forget(connection_id)
+        raise
+    writer: asyncio.Task | None = None
+    try:
+        await websocket.accept(subprotocol=admitted.subprotocol)
+        writer = asyncio.create_task(_writer(websocket, queue))
         while not writer.done():
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
@@ -188,7 +195,8 @@ async def ocpp_endpoint(websocket: WebSocket, charge_point_id: str) -> None:
                 queue.put_nowait(reply)
     finally:
         connections.forget(connection_id)
-        writer.cancel()
+        if writer is not None:
+            writer.cancel()
         await run_in_threadpool(gateway.disconnected, charge_point_id, connection_id)
 
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 
 def _payload(text: str) -> dict[str, Any]:
-    from mobie_hub.cli import CliError
-
+    """``--payload``: a JSON object (argparse reports anything else as a usage error, exit 2)."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CliError(f"--payload is not valid JSON: {exc}") from exc
+        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
-        raise CliError("--payload must be a JSON object")
+        raise argparse.ArgumentTypeError("must be a JSON object")
     return value
 
 
@@ -41,18 +41,19 @@ def add_station_commands(commands: argparse._SubParsersAction) -> None:
     caller = add_admin_command(
         group, "call", "stations.call",
         "send an OCPP call (TriggerMessage, UnlockConnector, …) and wait for the answer (local hub)",
-        lambda a: {"station_id": a.id, "action": a.ocpp_action, "payload": _payload(a.payload), "wait_seconds": a.wait},
+        lambda a: {"station_id": a.id, "action": a.ocpp_action, "payload": a.payload, "wait_seconds": a.wait},
     )
     caller.add_argument("id")
     caller.add_argument("ocpp_action", metavar="ACTION", help="e.g. TriggerMessage")
-    caller.add_argument("--payload", default="{}", help='the call\'s JSON payload, e.g. \'{"requestedMessage": "Heartbeat"}\'')
+    caller.add_argument("--payload", type=_payload, default={}, help='the call\'s JSON payload, e.g. \'{"requestedMessage": "Heartbeat"}\'')
     caller.add_argument("--wait", type=float, default=30, help="seconds to wait for the answer (default 30)")
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    """Exit 0 when done, 1 when the hub did not accept the boot or the idTag, 2 when the hub could not
+    be reached or refused the connection (the reason on stderr)."""
     import asyncio
 
-    from mobie_hub.cli import CliError
     from mobie_hub.simulator import SimulatorOptions, run
 
     options = SimulatorOptions(
@@ -63,13 +64,15 @@ def _simulate(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(run(options))
     except OSError as exc:
-        raise CliError(f"cannot reach the hub at {args.url}: {exc}") from exc
+        problem = f"cannot reach the hub at {args.url}: {exc}"
     except Exception as exc:  # websockets' InvalidStatus: the hub refused the handshake
         response = getattr(exc, "response", None)
         if response is None:
             raise
         reason = response.body.decode("utf-8", "replace").strip() if response.body else ""
-        raise CliError(f"the hub refused station {args.id}: HTTP {response.status_code} {reason}") from exc
+        problem = f"the hub refused station {args.id}: HTTP {response.status_code} {reason}"
+    print(f"mobie-hub: {problem}", file=sys.stderr)
+    return 2
 
 
 def add_simulate_commands(commands: argparse._SubParsersAction) -> None:

@@ -73,7 +73,8 @@ def _say(station_id: str, text: str) -> None:
 
 async def run(options: SimulatorOptions) -> int:
     """Boot, report every connector, charge once on ``rfid`` (if given), then answer the hub's calls
-    until the connection closes or Ctrl-C (or, with ``once``, stop after the charge)."""
+    until the connection closes or Ctrl-C (with ``once``: stop after the boot and the charge). Exit
+    code 1 when the boot or the charge's idTag was not accepted."""
     say = lambda text: _say(options.station_id, text)  # noqa: E731 - a one-line printer
     async with connect_station(options.url, options.station_id, password=options.password,
                                connectors=options.connectors, meter_interval=options.meter_interval) as station:
@@ -94,6 +95,8 @@ async def run(options: SimulatorOptions) -> int:
                     f"{result.energy_wh} Wh, reason {result.stop_reason}")
             if options.once:
                 return 0 if result.id_tag_status == "Accepted" else 1
+        if options.once:
+            return 0
         say("answering RemoteStart/RemoteStop/UnlockConnector/TriggerMessage (Ctrl-C to stop)")
         with contextlib.suppress(Exception):
             await station.receiver

@@ -1,5 +1,6 @@
-"""The local hub's ASGI app served in-process by uvicorn on a free loopback port (OCPP e2e tests,
-the OCPP benchmark): the same app ``mobie-hub serve`` runs, with the embedded DynamoDB."""
+"""The local hub's ASGI app served by uvicorn in a background thread of this process, on a free
+loopback port, with the embedded DynamoDB: the same app ``mobie-hub serve`` runs, for e2e tests and
+benchmarks that drive it over real sockets while inspecting its store directly."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from mobie_hub.ocpp.gateway import OcppGateway
 class InProcessHub:
     base_url: str
     gateway: OcppGateway
+    dynamodb_endpoint: str
 
     @property
     def ocpp_url(self) -> str:
@@ -30,23 +32,21 @@ def in_process_hub(*, demo: bool = True, log_level: str = "warning") -> Iterator
     from mobie_hub.local.demo import load_demo_data
     from mobie_hub.local.embedded_aws import embedded_aws
     from mobie_hub.local.server import create_local_app
-    from tests.support.local_hub import free_port
 
-    with embedded_aws():
+    with embedded_aws() as endpoint:
         if demo:
             load_demo_data()
-        app = create_local_app()
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level))
-        thread = threading.Thread(target=server.run, name="hub", daemon=True)
+        server = uvicorn.Server(uvicorn.Config(create_local_app(), host="127.0.0.1", port=0, log_level=log_level))
+        thread = threading.Thread(target=server.run, name="in-process-hub", daemon=True)
         thread.start()
         deadline = time.monotonic() + 30
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the in-process hub did not start")
             time.sleep(0.02)
+        port = server.servers[0].sockets[0].getsockname()[1]
         try:
-            yield InProcessHub(f"http://127.0.0.1:{port}", runtime.gateway())
+            yield InProcessHub(f"http://127.0.0.1:{port}", runtime.gateway(), endpoint)
         finally:
             server.should_exit = True
             thread.join(timeout=30)
