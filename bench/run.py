@@ -8,14 +8,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import ocpp_gateway  # noqa: E402 - importable thanks to the path above
-from bench import ocpp_gateway  # noqa: E402 - importable thanks to the path above
 from bench import cold_start, credentials, locations, tokens  # noqa: E402 - the path above makes the bench package importable
 
 BENCHMARKS = [
     ("Lambda cold import", cold_start.main),
     ("Tokens receiver: throughput and DynamoDB calls per request", tokens.main),
     ("Locations: 10,000 stations listed page by page", locations.main),
-    ("OCPP gateway: messages per second over websockets, DynamoDB calls per message", ocpp_gateway.main),
     ("OCPP gateway: messages per second over websockets, DynamoDB calls per message", ocpp_gateway.main),
     ("Credentials: registration, renewal, ClientInfo push, authenticated request", credentials.main),
 ]
