@@ -31,8 +31,11 @@ GOALS = {"Heartbeat": "1 write", "StatusNotification": "1 read + 1 write", "Mete
 
 def _environment() -> None:
     for name, value in {
-        "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-1",
-        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "MOBIE_PUBLIC_URL": "http://127.0.0.1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "MOBIE_PUBLIC_URL": "http://127.0.0.1",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }.items():
         os.environ[name] = value
@@ -52,8 +55,10 @@ def _stations() -> list[str]:
     ids = []
     for n in range(STATIONS + 1):  # the last one is measured alone, fresh
         station_id = f"BENCH-{n:05d}"
-        evses = [{**evse, "uid": f"{station_id}-{i:02d}", "evse_id": None, "status": "AVAILABLE"}
-                 for i, evse in enumerate(source["evses"], start=1)]
+        evses = [
+            {**evse, "uid": f"{station_id}-{i:02d}", "evse_id": None, "status": "AVAILABLE"}
+            for i, evse in enumerate(source["evses"], start=1)
+        ]
         put_location(Location.model_validate({**source, "id": station_id, "evses": evses}))
         ids.append(station_id)
     return ids
@@ -94,7 +99,10 @@ async def _throughput(url: str, ids: list[str]) -> tuple[int, float, list[float]
                     break
                 for action, payload in (
                     ("Heartbeat", {}),
-                    ("StatusNotification", _status(1 + round_ % 2, "Charging" if round_ % 4 < 2 else "Available")),
+                    (
+                        "StatusNotification",
+                        _status(1 + round_ % 2, "Charging" if round_ % 4 < 2 else "Available"),
+                    ),
                 ):
                     start = time.perf_counter()
                     await station.call(action, payload)
@@ -124,24 +132,60 @@ async def _calls_per_type(url: str, station_id: str) -> dict[str, tuple[Counter,
                 for i in range(SAMPLES):
                     answers.append(await station.call(action, payload_for(i)))
                 milliseconds = (time.perf_counter() - start) / SAMPLES * 1000
-            measured[title] = (Counter({name: count / SAMPLES for name, count in calls.items()}), milliseconds)
+            measured[title] = (
+                Counter({name: count / SAMPLES for name, count in calls.items()}),
+                milliseconds,
+            )
             return answers
 
-        await measure("BootNotification", "BootNotification", lambda i: {"chargePointVendor": "B", "chargePointModel": "B"})
+        await measure(
+            "BootNotification",
+            "BootNotification",
+            lambda i: {"chargePointVendor": "B", "chargePointModel": "B"},
+        )
         await measure("Heartbeat", "Heartbeat", lambda i: {})
-        await measure("StatusNotification", "StatusNotification",
-                      lambda i: _status(1, "Charging" if i % 2 == 0 else "Available"))
-        await measure("StatusNotification (unchanged)", "StatusNotification", lambda i: _status(2, "Available"))
+        await measure(
+            "StatusNotification",
+            "StatusNotification",
+            lambda i: _status(1, "Charging" if i % 2 == 0 else "Available"),
+        )
+        await measure(
+            "StatusNotification (unchanged)", "StatusNotification", lambda i: _status(2, "Available")
+        )
         await measure("Authorize", "Authorize", lambda i: {"idTag": f"BENCH{i:05d}"})
-        started = await measure("StartTransaction", "StartTransaction", lambda i: {
-            "connectorId": 1, "idTag": f"BENCH{i:05d}", "meterStart": 0, "timestamp": "2026-11-23T09:00:00Z"})
+        started = await measure(
+            "StartTransaction",
+            "StartTransaction",
+            lambda i: {
+                "connectorId": 1,
+                "idTag": f"BENCH{i:05d}",
+                "meterStart": 0,
+                "timestamp": "2026-11-23T09:00:00Z",
+            },
+        )
         transaction_id = started[0][2]["transactionId"]
-        await measure("MeterValues", "MeterValues", lambda i: {
-            "connectorId": 1, "transactionId": transaction_id,
-            "meterValue": [{"timestamp": f"2026-11-23T09:{i:02d}:00Z", "sampledValue": [{"value": str(100 * i)}]}]})
+        await measure(
+            "MeterValues",
+            "MeterValues",
+            lambda i: {
+                "connectorId": 1,
+                "transactionId": transaction_id,
+                "meterValue": [
+                    {"timestamp": f"2026-11-23T09:{i:02d}:00Z", "sampledValue": [{"value": str(100 * i)}]}
+                ],
+            },
+        )
         ids = [answer[2]["transactionId"] for answer in started]
-        await measure("StopTransaction", "StopTransaction", lambda i: {
-            "transactionId": ids[i], "meterStop": 100, "timestamp": "2026-11-23T10:00:00Z", "idTag": f"BENCH{i:05d}"})
+        await measure(
+            "StopTransaction",
+            "StopTransaction",
+            lambda i: {
+                "transactionId": ids[i],
+                "meterStop": 100,
+                "timestamp": "2026-11-23T10:00:00Z",
+                "idTag": f"BENCH{i:05d}",
+            },
+        )
     return measured
 
 
@@ -157,11 +201,15 @@ def main() -> int:
     with in_process_hub(demo=False) as hub:
         ids = _stations()
         messages, seconds, latencies = asyncio.run(_throughput(hub.ocpp_url, ids[:STATIONS]))
-        print(f"{STATIONS} stations at once over websockets, {ROUNDS} rounds of Heartbeat + StatusNotification "
-              f"(bounded by {TIME_LIMIT:.0f} s):")
-        print(f"  {messages} messages in {seconds:.2f} s = {messages / seconds:.0f} messages/s; latency "
-              f"p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {_percentile(latencies, 0.95) * 1000:.1f} ms, "
-              f"max {max(latencies) * 1000:.1f} ms")
+        print(
+            f"{STATIONS} stations at once over websockets, {ROUNDS} rounds of Heartbeat + StatusNotification "
+            f"(bounded by {TIME_LIMIT:.0f} s):"
+        )
+        print(
+            f"  {messages} messages in {seconds:.2f} s = {messages / seconds:.0f} messages/s; latency "
+            f"p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {_percentile(latencies, 0.95) * 1000:.1f} ms, "
+            f"max {max(latencies) * 1000:.1f} ms"
+        )
         measured = asyncio.run(_calls_per_type(hub.ocpp_url, ids[STATIONS]))
     print(f"DynamoDB calls per message, one station alone (mean of {SAMPLES}):")
     print(f"  {'message':<32}{'ms':>7}{'reads':>7}{'writes':>8}   calls by operation")

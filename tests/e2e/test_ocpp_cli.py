@@ -28,7 +28,10 @@ def simulate(hub, *args: str, timeout: float = 60) -> subprocess.CompletedProces
     ocpp_url = hub.base_url.replace("http://", "ws://") + "/ocpp"
     return subprocess.run(
         [sys.executable, "-m", "mobie_hub.cli", "simulate", "station", "--url", ocpp_url, *args],
-        capture_output=True, text=True, timeout=timeout, env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=_env(),
     )
 
 
@@ -63,14 +66,19 @@ def test_the_operator_calls_a_connected_station_and_reads_its_answer(hub):
     ocpp_url = hub.base_url.replace("http://", "ws://") + "/ocpp"
     station = subprocess.Popen(
         [sys.executable, "-m", "mobie_hub.cli", "simulate", "station", "--url", ocpp_url, "--id", STATION],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_env(),
     )
     try:
         deadline = time.monotonic() + 30
         while not json.loads(hub.cli("stations", "show", STATION, "--json").stdout)["connected"]:
             assert time.monotonic() < deadline, "the simulator did not connect"
             time.sleep(0.2)
-        called = hub.cli("stations", "call", STATION, "UnlockConnector", "--payload", '{"connectorId": 1}', "--json")
+        called = hub.cli(
+            "stations", "call", STATION, "UnlockConnector", "--payload", '{"connectorId": 1}', "--json"
+        )
         refused = hub.cli("stations", "call", STATION, "Heartbeat")
     finally:
         station.terminate()

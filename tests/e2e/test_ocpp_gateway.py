@@ -12,6 +12,7 @@ from ocpp.v16 import call as req
 from websockets.exceptions import InvalidStatus
 
 from mobie_hub.errors import StationBusy, StationOffline
+from mobie_hub.local.in_process import in_process_hub
 from mobie_hub.models.location_enums import Status
 from mobie_hub.models.tokens import Token
 from mobie_hub.ocpp.station_auth import basic_header, hash_password
@@ -20,7 +21,6 @@ from mobie_hub.repositories.dynamodb import reset_clients
 from mobie_hub.settings import get_settings
 from mobie_hub.simulator import connect_station, station_url
 from mobie_hub.types import utcnow
-from mobie_hub.local.in_process import in_process_hub
 from tests.support.tokens import rfid_token
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +52,9 @@ def run(scenario):
 
 
 async def raw(hub, station_id: str = STATION, subprotocols=("ocpp1.6",), **options):
-    return await websockets.connect(station_url(hub.ocpp_url, station_id), subprotocols=list(subprotocols), **options)
+    return await websockets.connect(
+        station_url(hub.ocpp_url, station_id), subprotocols=list(subprotocols), **options
+    )
 
 
 async def exchange(connection, frame) -> list:
@@ -108,7 +110,9 @@ def test_a_charge_on_an_rfid_runs_authorize_start_meter_values_and_stop(hub):
 def test_data_transfer_firmware_and_diagnostics_notifications_are_answered(hub):
     async def scenario():
         async with connect_station(hub.ocpp_url, STATION) as station:
-            transfer = await station.call(req.DataTransfer(vendor_id="com.example", message_id="x"), suppress=False)
+            transfer = await station.call(
+                req.DataTransfer(vendor_id="com.example", message_id="x"), suppress=False
+            )
             firmware = await station.call(req.FirmwareStatusNotification(status="Downloaded"), suppress=False)
             diagnostics = await station.call(req.DiagnosticsStatusNotification(status="Idle"), suppress=False)
             return transfer, firmware, diagnostics
@@ -193,8 +197,12 @@ def test_the_echoed_subprotocol_is_ocpp16(hub):
 
 
 def test_a_retransmitted_message_id_is_answered_the_same_and_applied_once(hub):
-    start = [2, "retransmitted-start", "StartTransaction",
-             {"connectorId": 2, "idTag": RFID, "meterStart": 0, "timestamp": "2026-11-23T09:00:00Z"}]
+    start = [
+        2,
+        "retransmitted-start",
+        "StartTransaction",
+        {"connectorId": 2, "idTag": RFID, "meterStart": 0, "timestamp": "2026-11-23T09:00:00Z"},
+    ]
 
     async def scenario():
         async with await raw(hub) as connection:
@@ -203,7 +211,9 @@ def test_a_retransmitted_message_id_is_answered_the_same_and_applied_once(hub):
     first, again = run(scenario())
 
     assert first == again
-    assert transactions.get_transaction(first[2]["transactionId"])["start_message_id"] == "retransmitted-start"
+    assert (
+        transactions.get_transaction(first[2]["transactionId"])["start_message_id"] == "retransmitted-start"
+    )
     assert transactions.get_transaction(first[2]["transactionId"] + 1) is None
 
 
@@ -238,7 +248,9 @@ def test_remote_start_stop_unlock_and_trigger_reach_the_station_and_their_result
         async with connect_station(hub.ocpp_url, STATION, meter_interval=0.2) as station:
             await station.boot()
             await station.report_all()
-            started = await call("RemoteStartTransaction", {"idTag": RFID, "connectorId": 2}, {"command": "c-1"})
+            started = await call(
+                "RemoteStartTransaction", {"idTag": RFID, "connectorId": 2}, {"command": "c-1"}
+            )
             for _ in range(50):
                 if 2 in station.transactions:
                     break

@@ -16,8 +16,9 @@ from mobie_hub.ocpp.ports import (
     TokenRef,
 )
 
-EDP_TOKEN = TokenRef(country_code="PT", party_id="EDP", type="RFID", uid="04A1B2C3D4E5F6",
-                     contract_id="PT-EDP-C-1234ABCD-J")
+EDP_TOKEN = TokenRef(
+    country_code="PT", party_id="EDP", type="RFID", uid="04A1B2C3D4E5F6", contract_id="PT-EDP-C-1234ABCD-J"
+)
 
 
 class FakeConnections(StationConnections):
@@ -43,7 +44,9 @@ class FakeConnections(StationConnections):
 class FakeAuthority(IdTagAuthority):
     """Accepted for the idTags in ``accepted``, a given status for those in ``statuses``, else Invalid."""
 
-    def __init__(self, accepted: dict[str, TokenRef] | None = None, statuses: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, accepted: dict[str, TokenRef] | None = None, statuses: dict[str, str] | None = None
+    ) -> None:
         self.accepted = accepted if accepted is not None else {EDP_TOKEN.uid: EDP_TOKEN}
         self.statuses = statuses or {}
         self.asked: list[str] = []

@@ -32,7 +32,9 @@ class Clock:
 class Station:
     """Talks to the gateway as one station over one connection (frames in, frames out)."""
 
-    def __init__(self, gateway: OcppGateway, station_id: str = STATION_ID, connection_id: str = "conn-1") -> None:
+    def __init__(
+        self, gateway: OcppGateway, station_id: str = STATION_ID, connection_id: str = "conn-1"
+    ) -> None:
         self.gateway = gateway
         self.station_id = station_id
         self.connection_id = connection_id
@@ -43,7 +45,9 @@ class Station:
         return self
 
     def send(self, frame: Any) -> list[Any] | None:
-        reply = self.gateway.handle(self.station_id, frame if isinstance(frame, (str, bytes)) else json.dumps(frame))
+        reply = self.gateway.handle(
+            self.station_id, frame if isinstance(frame, (str, bytes)) else json.dumps(frame)
+        )
         return json.loads(reply) if reply is not None else None
 
     def call(self, action: str, payload: dict[str, Any], message_id: str | None = None) -> list[Any]:

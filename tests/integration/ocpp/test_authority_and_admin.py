@@ -29,7 +29,11 @@ def test_the_whitelist_accepts_a_valid_token_and_names_its_owner(aws):
     decision = WhitelistAuthority().authorize("04a1b2c3d4e5f6")
 
     assert decision.status == "Accepted"
-    assert (decision.token.country_code, decision.token.party_id, decision.token.uid) == ("PT", "EDP", "04A1B2C3D4E5F6")
+    assert (decision.token.country_code, decision.token.party_id, decision.token.uid) == (
+        "PT",
+        "EDP",
+        "04A1B2C3D4E5F6",
+    )
     assert decision.token.contract_id == "PT-EDP-C-1234ABCD-J"
 
 
@@ -74,5 +78,11 @@ def test_station_operations_refuse_unknown_stations_and_short_passwords(location
 
 def test_a_call_to_a_station_that_is_not_connected_is_a_clear_error(location):
     with pytest.raises(StationOffline, match="not connected"):
-        dispatch("stations.call", {"station_id": STATION_ID, "action": "TriggerMessage",
-                                   "payload": {"requestedMessage": "Heartbeat"}})
+        dispatch(
+            "stations.call",
+            {
+                "station_id": STATION_ID,
+                "action": "TriggerMessage",
+                "payload": {"requestedMessage": "Heartbeat"},
+            },
+        )

@@ -15,8 +15,9 @@ from tests.support.ocpp_data import STATION_ID
 UNLOCK = {"connectorId": 1}
 
 
-def test_a_call_goes_down_the_stations_connection_and_its_answer_reaches_the_listener(station, gateway, connections,
-                                                                                      listener):
+def test_a_call_goes_down_the_stations_connection_and_its_answer_reaches_the_listener(
+    station, gateway, connections, listener
+):
     message_id = gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK, context={"task_token": "t-1"})
 
     assert connections.frames("conn-1") == [[2, message_id, "UnlockConnector", UNLOCK]]
@@ -26,8 +27,11 @@ def test_a_call_goes_down_the_stations_connection_and_its_answer_reaches_the_lis
 
     (outcome,) = listener.outcomes
     assert outcome.ok
-    assert (outcome.action, outcome.result, outcome.context) == ("UnlockConnector", {"status": "Unlocked"},
-                                                                 {"task_token": "t-1"})
+    assert (outcome.action, outcome.result, outcome.context) == (
+        "UnlockConnector",
+        {"status": "Unlocked"},
+        {"task_token": "t-1"},
+    )
     assert stations.get_pending_call(STATION_ID) is None
 
 
@@ -43,8 +47,9 @@ def test_one_outstanding_call_per_station(station, gateway, listener):
 
 
 def test_a_call_whose_deadline_passed_no_longer_blocks_the_next(station, gateway, clock, listener):
-    stale = gateway.send_call(STATION_ID, "TriggerMessage", {"requestedMessage": "Heartbeat"},
-                              timeout=timedelta(seconds=30))
+    stale = gateway.send_call(
+        STATION_ID, "TriggerMessage", {"requestedMessage": "Heartbeat"}, timeout=timedelta(seconds=30)
+    )
     clock.advance(31)
 
     fresh = gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
@@ -61,8 +66,10 @@ def test_a_callerror_and_an_invalid_result_are_routed_as_failures(station, gatew
     invalid = gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
     station.send([3, invalid, {"status": "Wide open"}])
 
-    assert [(o.failure.code, o.message_id) for o in listener.outcomes] == [("NotSupported", failing),
-                                                                          ("InvalidResult", invalid)]
+    assert [(o.failure.code, o.message_id) for o in listener.outcomes] == [
+        ("NotSupported", failing),
+        ("InvalidResult", invalid),
+    ]
     assert "PropertyConstraintViolation" in listener.outcomes[1].failure.description
 
 
@@ -84,7 +91,9 @@ def test_a_station_without_connection_is_offline(gateway):
         gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
 
 
-def test_a_gone_connection_is_unmapped_and_the_caller_told_the_station_is_offline(station, gateway, connections):
+def test_a_gone_connection_is_unmapped_and_the_caller_told_the_station_is_offline(
+    station, gateway, connections
+):
     connections.gone.add("conn-1")
 
     with pytest.raises(StationOffline, match="gone"):
@@ -96,10 +105,15 @@ def test_a_gone_connection_is_unmapped_and_the_caller_told_the_station_is_offlin
 
 @pytest.mark.parametrize(
     ("action", "payload", "field"),
-    [("Heartbeat", {}, "action"), ("Bogus", {}, "action"), ("UnlockConnector", {"connectorId": "one"}, "payload")],
+    [
+        ("Heartbeat", {}, "action"),
+        ("Bogus", {}, "action"),
+        ("UnlockConnector", {"connectorId": "one"}, "payload"),
+    ],
 )
-def test_calls_a_central_system_may_not_send_or_with_invalid_payloads_are_refused(station, gateway, action, payload,
-                                                                                  field, connections):
+def test_calls_a_central_system_may_not_send_or_with_invalid_payloads_are_refused(
+    station, gateway, action, payload, field, connections
+):
     with pytest.raises(InvalidRequest, match=field):
         gateway.send_call(STATION_ID, action, payload)
     assert connections.sent == []
@@ -110,11 +124,15 @@ def test_a_disconnect_fails_the_pending_call_of_that_connection(station, gateway
 
     gateway.disconnected(STATION_ID, "conn-1")
 
-    assert [(o.message_id, o.failure.code) for o in listener.outcomes] == [(message_id, "StationDisconnected")]
+    assert [(o.message_id, o.failure.code) for o in listener.outcomes] == [
+        (message_id, "StationDisconnected")
+    ]
     assert stations.get_connection(STATION_ID) is None
 
 
-def test_a_reconnect_overtakes_the_late_disconnect_of_the_old_connection(station, gateway, connections, listener):
+def test_a_reconnect_overtakes_the_late_disconnect_of_the_old_connection(
+    station, gateway, connections, listener
+):
     pending = gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
     Station(gateway, connection_id="conn-2").connect()
 

@@ -34,9 +34,16 @@ def invoke(name: str, event: dict) -> dict:
     return lambda_module(name).handler(event, FakeContext())
 
 
-def authorizer_event(station_id: str = STATION_ID, authorization: str = "", subprotocol: str = "ocpp1.6") -> dict:
-    return load_event("ocpp/authorizer_connect.json", station_id=station_id, authorization=authorization,
-                      subprotocol=subprotocol, connection_id="Lq3kVeCfjoECFsQ=")
+def authorizer_event(
+    station_id: str = STATION_ID, authorization: str = "", subprotocol: str = "ocpp1.6"
+) -> dict:
+    return load_event(
+        "ocpp/authorizer_connect.json",
+        station_id=station_id,
+        authorization=authorization,
+        subprotocol=subprotocol,
+        connection_id="Lq3kVeCfjoECFsQ=",
+    )
 
 
 def message_event(frame: str, connection_id: str = "Lq3kVeCfjoECFsQ=") -> dict:
@@ -72,7 +79,9 @@ def test_the_authorizer_denies_an_unknown_station_and_a_missing_subprotocol(loca
 def test_the_authorizer_checks_the_stored_password(location):
     stations.set_password_hash(STATION_ID, hash_password(PASSWORD.encode()), utcnow())
 
-    assert allowed(invoke("ocpp_authorizer", authorizer_event(authorization=basic_header(STATION_ID, PASSWORD))))
+    assert allowed(
+        invoke("ocpp_authorizer", authorizer_event(authorization=basic_header(STATION_ID, PASSWORD)))
+    )
     for wrong in ("", basic_header(STATION_ID, "not-the-right-password"), basic_header("OTHER", PASSWORD)):
         with pytest.raises(Exception, match="^Unauthorized$"):  # API Gateway answers HTTP 401
             invoke("ocpp_authorizer", authorizer_event(authorization=wrong))
@@ -89,17 +98,24 @@ def test_when_authentication_is_required_a_station_without_password_is_refused(l
 
 
 def test_connect_maps_the_station_and_echoes_the_subprotocol(location):
-    response = invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-1"))
+    response = invoke(
+        "ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-1")
+    )
 
     assert response == {"statusCode": 200, "headers": {"Sec-WebSocket-Protocol": "ocpp1.6"}}
     assert stations.get_connection(STATION_ID).connection_id == "c-1"
 
 
 def test_default_answers_in_the_response_body(location):
-    invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="Lq3kVeCfjoECFsQ="))
+    invoke(
+        "ocpp_connect",
+        load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="Lq3kVeCfjoECFsQ="),
+    )
 
-    response = invoke("ocpp_message", load_event("ocpp/message.json", station_id=STATION_ID,
-                                                 connection_id="Lq3kVeCfjoECFsQ="))
+    response = invoke(
+        "ocpp_message",
+        load_event("ocpp/message.json", station_id=STATION_ID, connection_id="Lq3kVeCfjoECFsQ="),
+    )
 
     assert response["statusCode"] == 200
     answer = json.loads(response["body"])
@@ -130,7 +146,10 @@ def test_a_base64_body_is_decoded(location):
 
 
 def test_an_answer_from_the_station_gets_no_body(location):
-    invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="Lq3kVeCfjoECFsQ="))
+    invoke(
+        "ocpp_connect",
+        load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="Lq3kVeCfjoECFsQ="),
+    )
     message_id = runtime.gateway(API_ENDPOINT).send_call(STATION_ID, "UnlockConnector", {"connectorId": 1})
 
     response = invoke("ocpp_message", message_event(json.dumps([3, message_id, {"status": "Unlocked"}])))
@@ -146,9 +165,16 @@ def test_send_call_posts_to_the_connection_through_the_management_api(location, 
     get_settings.cache_clear()
     invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-42"))
 
-    message_id = runtime.gateway().send_call(STATION_ID, "TriggerMessage", {"requestedMessage": "StatusNotification"})
+    message_id = runtime.gateway().send_call(
+        STATION_ID, "TriggerMessage", {"requestedMessage": "StatusNotification"}
+    )
 
-    assert json.loads(sent_to("c-42")) == [2, message_id, "TriggerMessage", {"requestedMessage": "StatusNotification"}]
+    assert json.loads(sent_to("c-42")) == [
+        2,
+        message_id,
+        "TriggerMessage",
+        {"requestedMessage": "StatusNotification"},
+    ]
 
 
 def test_a_gone_connection_unmaps_the_station(location):
@@ -169,15 +195,18 @@ def test_a_reconnect_closes_the_old_connection_and_its_late_disconnect_changes_n
 
     backend = apigatewaymanagementapi_backends["123456789012"]["eu-west-1"]
     invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-old"))
-    backend.connections["c-old"]  # noqa: B018 - moto creates the connection on first access
+    backend.connections["c-old"]
     invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-new"))
 
     assert "c-old" not in backend.connections  # delete_connection was called on it
 
-    response = invoke("ocpp_disconnect", load_event("ocpp/disconnect.json", station_id=STATION_ID,
-                                                    connection_id="c-old"))
+    response = invoke(
+        "ocpp_disconnect", load_event("ocpp/disconnect.json", station_id=STATION_ID, connection_id="c-old")
+    )
 
     assert response == {"statusCode": 200}
     assert stations.get_connection(STATION_ID).connection_id == "c-new"
-    invoke("ocpp_disconnect", load_event("ocpp/disconnect.json", station_id=STATION_ID, connection_id="c-new"))
+    invoke(
+        "ocpp_disconnect", load_event("ocpp/disconnect.json", station_id=STATION_ID, connection_id="c-new")
+    )
     assert stations.get_connection(STATION_ID) is None

@@ -21,8 +21,10 @@ def evse_statuses() -> list[Status]:
 
 
 def meter(value: str, at: str = "2026-11-23T09:05:00Z") -> dict:
-    return {"timestamp": at, "sampledValue": [{"value": value, "measurand": "Energy.Active.Import.Register",
-                                               "unit": "Wh"}]}
+    return {
+        "timestamp": at,
+        "sampledValue": [{"value": value, "measurand": "Energy.Active.Import.Register", "unit": "Wh"}],
+    }
 
 
 def test_boot_is_accepted_with_a_heartbeat_interval_within_api_gateways_idle_timeout(station, clock):
@@ -48,7 +50,9 @@ def test_heartbeat_answers_the_time_and_records_last_seen_in_one_write(station, 
 
 def test_a_status_change_updates_the_evse_and_bumps_last_updated_in_one_read_and_one_write(station, clock):
     with dynamodb_calls() as calls:
-        answer = station.call("StatusNotification", {"connectorId": 2, "errorCode": "NoError", "status": "Charging"})
+        answer = station.call(
+            "StatusNotification", {"connectorId": 2, "errorCode": "NoError", "status": "Charging"}
+        )
 
     assert answer[2] == {}
     assert evse_statuses() == [Status.AVAILABLE, Status.CHARGING]
@@ -81,9 +85,14 @@ def test_a_concurrent_location_write_is_not_overwritten_but_retried(station, mon
         if not interfered:
             interfered.append(True)
             other = station_locations.read(STATION_ID)
-            changed = other.location.model_copy(update={"evses": [
-                other.location.evses[0].model_copy(update={"status": Status.INOPERATIVE}), other.location.evses[1],
-            ]})
+            changed = other.location.model_copy(
+                update={
+                    "evses": [
+                        other.location.evses[0].model_copy(update={"status": Status.INOPERATIVE}),
+                        other.location.evses[1],
+                    ]
+                }
+            )
             assert real_replace(changed, expected=other)
         return real_replace(location, expected=expected)
 
@@ -95,8 +104,11 @@ def test_a_concurrent_location_write_is_not_overwritten_but_retried(station, mon
 
 
 def test_a_connector_the_location_does_not_have_is_a_property_constraint_violation(station):
-    answer = station.call("StatusNotification", {"connectorId": 3, "errorCode": "NoError", "status": "Available"},
-                          message_id="s3")
+    answer = station.call(
+        "StatusNotification",
+        {"connectorId": 3, "errorCode": "NoError", "status": "Available"},
+        message_id="s3",
+    )
 
     assert answer[:3] == [4, "s3", "PropertyConstraintViolation"]
     assert "has 2 EVSE" in answer[3]
@@ -166,9 +178,14 @@ def test_meter_values_for_a_transaction_the_station_never_started_are_acknowledg
 
 def test_stop_transaction_records_the_stop_and_a_retransmission_gets_the_stored_answer(station, authority):
     transaction_id = station.call("StartTransaction", START)[2]["transactionId"]
-    stop = {"transactionId": transaction_id, "meterStop": 9200, "timestamp": "2026-11-23T10:00:00Z",
-            "idTag": "04A1B2C3D4E5F6", "reason": "EVDisconnected",
-            "transactionData": [meter("9200", "2026-11-23T10:00:00Z")]}
+    stop = {
+        "transactionId": transaction_id,
+        "meterStop": 9200,
+        "timestamp": "2026-11-23T10:00:00Z",
+        "idTag": "04A1B2C3D4E5F6",
+        "reason": "EVDisconnected",
+        "transactionData": [meter("9200", "2026-11-23T10:00:00Z")],
+    }
 
     first = station.call("StopTransaction", stop, message_id="stop-1")
     authority.accepted.clear()  # even if the token changed meanwhile, a retransmission is answered the same
@@ -184,7 +201,9 @@ def test_stop_transaction_records_the_stop_and_a_retransmission_gets_the_stored_
 
 
 def test_a_stop_without_idtag_has_no_idtaginfo_and_a_stop_of_an_unknown_transaction_is_kept(station):
-    answer = station.call("StopTransaction", {"transactionId": 77, "meterStop": 10, "timestamp": "2026-11-23T10:00:00Z"})
+    answer = station.call(
+        "StopTransaction", {"transactionId": 77, "meterStop": 10, "timestamp": "2026-11-23T10:00:00Z"}
+    )
 
     assert answer[2] == {}
     recorded = transactions.get_transaction(77)
@@ -198,7 +217,10 @@ def test_a_station_cannot_stop_another_stations_transaction(station, gateway):
     from tests.integration.ocpp.conftest import Station
 
     other = Station(gateway, station_id="OPO-00001", connection_id="conn-other")
-    other.call("StopTransaction", {"transactionId": transaction_id, "meterStop": 1, "timestamp": "2026-11-23T10:00:00Z"})
+    other.call(
+        "StopTransaction",
+        {"transactionId": transaction_id, "meterStop": 1, "timestamp": "2026-11-23T10:00:00Z"},
+    )
 
     assert transactions.get_transaction(transaction_id)["status"] == "ACTIVE"
 
@@ -216,7 +238,10 @@ def test_data_transfer_knows_only_configured_vendors(station, monkeypatch):
 
 @pytest.mark.parametrize(
     ("action", "payload"),
-    [("FirmwareStatusNotification", {"status": "Installed"}), ("DiagnosticsStatusNotification", {"status": "Uploaded"})],
+    [
+        ("FirmwareStatusNotification", {"status": "Installed"}),
+        ("DiagnosticsStatusNotification", {"status": "Uploaded"}),
+    ],
 )
 def test_firmware_and_diagnostics_notifications_are_acknowledged(station, action, payload):
     assert station.call(action, payload)[2] == {}
@@ -224,8 +249,11 @@ def test_firmware_and_diagnostics_notifications_are_acknowledged(station, action
 
 @pytest.mark.parametrize(
     ("action", "code"),
-    [("SecurityEventNotification", "NotSupported"), ("RemoteStartTransaction", "NotSupported"),
-     ("Reboot", "NotImplemented")],
+    [
+        ("SecurityEventNotification", "NotSupported"),
+        ("RemoteStartTransaction", "NotSupported"),
+        ("Reboot", "NotImplemented"),
+    ],
 )
 def test_actions_a_station_may_not_send_here_are_refused_by_kind(station, action, code):
     assert station.call(action, {}, message_id="a1")[:3] == [4, "a1", code]
@@ -238,8 +266,10 @@ def test_actions_a_station_may_not_send_here_are_refused_by_kind(station, action
         ([2, "b1", "Heartbeat"], "ProtocolError"),
         ([2, "b1", "BootNotification", {"chargePointVendor": "ABB"}], "ProtocolError"),
         ([2, "b1", "StartTransaction", {**START, "meterStart": "1200"}], "TypeConstraintViolation"),
-        ([2, "b1", "StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Asleep"}],
-         "PropertyConstraintViolation"),
+        (
+            [2, "b1", "StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Asleep"}],
+            "PropertyConstraintViolation",
+        ),
     ],
 )
 def test_bad_frames_get_a_callerror_and_change_nothing(station, frame, code):

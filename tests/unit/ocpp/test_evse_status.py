@@ -21,9 +21,15 @@ def statuses(location: Location) -> list[Status]:
 @pytest.mark.parametrize(
     ("ocpp", "ocpi"),
     [
-        ("Available", Status.AVAILABLE), ("Preparing", Status.CHARGING), ("Charging", Status.CHARGING),
-        ("SuspendedEV", Status.CHARGING), ("SuspendedEVSE", Status.CHARGING), ("Finishing", Status.CHARGING),
-        ("Reserved", Status.RESERVED), ("Unavailable", Status.INOPERATIVE), ("Faulted", Status.OUTOFORDER),
+        ("Available", Status.AVAILABLE),
+        ("Preparing", Status.CHARGING),
+        ("Charging", Status.CHARGING),
+        ("SuspendedEV", Status.CHARGING),
+        ("SuspendedEVSE", Status.CHARGING),
+        ("Finishing", Status.CHARGING),
+        ("Reserved", Status.RESERVED),
+        ("Unavailable", Status.INOPERATIVE),
+        ("Faulted", Status.OUTOFORDER),
     ],
 )
 def test_every_ocpp_status_maps_to_its_ocpi_status(ocpp, ocpi):
@@ -32,8 +38,17 @@ def test_every_ocpp_status_maps_to_its_ocpi_status(ocpp, ocpi):
     updated = apply_status(location, 2, ocpp, NOW)
 
     assert statuses(updated) == [Status.UNKNOWN, ocpi]
-    assert set(OCPP_TO_OCPI) == {"Available", "Preparing", "Charging", "SuspendedEV", "SuspendedEVSE", "Finishing",
-                                 "Reserved", "Unavailable", "Faulted"}
+    assert set(OCPP_TO_OCPI) == {
+        "Available",
+        "Preparing",
+        "Charging",
+        "SuspendedEV",
+        "SuspendedEVSE",
+        "Finishing",
+        "Reserved",
+        "Unavailable",
+        "Faulted",
+    }
 
 
 def test_a_change_bumps_the_evse_and_the_location_last_updated_only():

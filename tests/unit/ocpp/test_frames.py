@@ -13,13 +13,19 @@ from mobie_hub.ocpp.frames import CallFrame, ErrorCode, ErrorFrame, FrameError, 
 def test_a_call_parses_into_its_parts():
     frame = frames.parse('[2,"19223201","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]')
 
-    assert frame == CallFrame("19223201", "BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"})
+    assert frame == CallFrame(
+        "19223201", "BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"}
+    )
 
 
 def test_a_callresult_and_a_callerror_parse_with_or_without_details():
     assert frames.parse('[3,"7",{"status":"Accepted"}]') == ResultFrame("7", {"status": "Accepted"})
-    assert frames.parse('[4,"7","NotSupported","nope",{"a":1}]') == ErrorFrame("7", "NotSupported", "nope", {"a": 1})
-    assert frames.parse('[4,"7","GenericError","no details"]') == ErrorFrame("7", "GenericError", "no details", {})
+    assert frames.parse('[4,"7","NotSupported","nope",{"a":1}]') == ErrorFrame(
+        "7", "NotSupported", "nope", {"a": 1}
+    )
+    assert frames.parse('[4,"7","GenericError","no details"]') == ErrorFrame(
+        "7", "GenericError", "no details", {}
+    )
 
 
 @pytest.mark.parametrize(
@@ -51,7 +57,9 @@ def test_broken_calls_get_the_ocpp_j_error_code_and_the_readable_message_id(text
     assert answer[:3] == [4, message_id, code.value]
 
 
-@pytest.mark.parametrize("text", ['[3,"m1"]', '[3,"m1",[]]', '[4,"m1",5,"x",{}]', '[4,"m1","GenericError","x",[]]'])
+@pytest.mark.parametrize(
+    "text", ['[3,"m1"]', '[3,"m1",[]]', '[4,"m1",5,"x",{}]', '[4,"m1","GenericError","x",[]]']
+)
 def test_broken_answers_are_never_answered(text):
     with pytest.raises(FrameError) as caught:
         frames.parse(text)

@@ -13,8 +13,13 @@ from mobie_hub.ocpp.ports import CallOutcome, ConnectionGone
 from mobie_hub.simulator import station_url
 from tests.support.ocpp_fakes import RecordingListener
 
-OUTCOME = CallOutcome("LSB-00175", "m1", "TriggerMessage", datetime(2026, 1, 1, tzinfo=timezone.utc),
-                      result={"status": "Accepted"})
+OUTCOME = CallOutcome(
+    "LSB-00175",
+    "m1",
+    "TriggerMessage",
+    datetime(2026, 1, 1, tzinfo=timezone.utc),
+    result={"status": "Accepted"},
+)
 
 
 def test_frames_sent_from_any_thread_arrive_in_order_on_the_connection_queue():
@@ -52,7 +57,9 @@ def test_an_outcome_reaches_a_waiter_whether_it_came_before_or_after_the_wait_an
     async def later():
         waiter = asyncio.ensure_future(results.wait_async("LSB-00175", "m2", timeout=2))
         await asyncio.sleep(0.01)
-        results.on_outcome(CallOutcome("LSB-00175", "m2", "Reset", OUTCOME.sent_at, result={"status": "Accepted"}))
+        results.on_outcome(
+            CallOutcome("LSB-00175", "m2", "Reset", OUTCOME.sent_at, result={"status": "Accepted"})
+        )
         return await waiter
 
     assert asyncio.run(later()).message_id == "m2"

@@ -21,13 +21,37 @@ def refusal(action: str, payload: dict) -> FrameError:
     ("action", "payload", "code", "path"),
     [
         ("BootNotification", {"chargePointModel": "M"}, ErrorCode.PROTOCOL_ERROR, ""),
-        ("BootNotification", {"chargePointVendor": 1, "chargePointModel": "M"}, ErrorCode.TYPE_CONSTRAINT_VIOLATION,
-         "chargePointVendor"),
+        (
+            "BootNotification",
+            {"chargePointVendor": 1, "chargePointModel": "M"},
+            ErrorCode.TYPE_CONSTRAINT_VIOLATION,
+            "chargePointVendor",
+        ),
         ("Authorize", {"idTag": "X" * 21}, ErrorCode.TYPE_CONSTRAINT_VIOLATION, "idTag"),
-        ("StatusNotification", {**STATUS, "timestamp": "yesterday"}, ErrorCode.TYPE_CONSTRAINT_VIOLATION, "timestamp"),
-        ("StatusNotification", {**STATUS, "timestamp": "2024-01-01"}, ErrorCode.TYPE_CONSTRAINT_VIOLATION, "timestamp"),
-        ("StatusNotification", {**STATUS, "status": "Sleeping"}, ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, "status"),
-        ("MeterValues", {"connectorId": 1, "meterValue": []}, ErrorCode.OCCURENCE_CONSTRAINT_VIOLATION, "meterValue"),
+        (
+            "StatusNotification",
+            {**STATUS, "timestamp": "yesterday"},
+            ErrorCode.TYPE_CONSTRAINT_VIOLATION,
+            "timestamp",
+        ),
+        (
+            "StatusNotification",
+            {**STATUS, "timestamp": "2024-01-01"},
+            ErrorCode.TYPE_CONSTRAINT_VIOLATION,
+            "timestamp",
+        ),
+        (
+            "StatusNotification",
+            {**STATUS, "status": "Sleeping"},
+            ErrorCode.PROPERTY_CONSTRAINT_VIOLATION,
+            "status",
+        ),
+        (
+            "MeterValues",
+            {"connectorId": 1, "meterValue": []},
+            ErrorCode.OCCURENCE_CONSTRAINT_VIOLATION,
+            "meterValue",
+        ),
         ("Heartbeat", {"extra": True}, ErrorCode.FORMATION_VIOLATION, ""),
     ],
 )
@@ -39,12 +63,19 @@ def test_each_schema_failure_gets_the_matching_callerror(action, payload, code, 
 
 
 def test_valid_payloads_pass_including_offsets_and_one_decimal_limits():
-    schemas.check_call("StatusNotification", {**STATUS, "timestamp": "2024-01-01T10:00:00+01:00"}, message_id="1")
+    schemas.check_call(
+        "StatusNotification", {**STATUS, "timestamp": "2024-01-01T10:00:00+01:00"}, message_id="1"
+    )
     schemas.check_call("Heartbeat", {}, message_id="1")
     # RemoteStartTransaction limits are multipleOf 0.1: 21.4 must pass despite binary floats.
     schedule = {"chargingRateUnit": "W", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 21.4}]}
-    profile = {"chargingProfileId": 1, "stackLevel": 0, "chargingProfilePurpose": "TxProfile",
-               "chargingProfileKind": "Absolute", "chargingSchedule": schedule}
+    profile = {
+        "chargingProfileId": 1,
+        "stackLevel": 0,
+        "chargingProfilePurpose": "TxProfile",
+        "chargingProfileKind": "Absolute",
+        "chargingSchedule": schedule,
+    }
     schemas.check_call("RemoteStartTransaction", {"idTag": "A", "chargingProfile": profile}, message_id="1")
 
 

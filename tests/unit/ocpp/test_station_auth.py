@@ -7,7 +7,13 @@ import base64
 import pytest
 
 from mobie_hub.errors import InvalidRequest
-from mobie_hub.ocpp.station_auth import basic_header, hash_password, parse_basic, password_bytes, verify_password
+from mobie_hub.ocpp.station_auth import (
+    basic_header,
+    hash_password,
+    parse_basic,
+    password_bytes,
+    verify_password,
+)
 
 PASSWORD = b"correct-horse-battery"
 
@@ -35,7 +41,9 @@ def test_basic_credentials_split_at_the_first_colon_and_keep_binary_passwords():
     assert parse_basic(basic_header("LSB-00175", "p:w")) == ("LSB-00175", b"p:w")
 
 
-@pytest.mark.parametrize("header", [None, "", "Bearer abc", "Basic", "Basic !!!", "Basic " + base64.b64encode(b"nocolon").decode()])
+@pytest.mark.parametrize(
+    "header", [None, "", "Bearer abc", "Basic", "Basic !!!", "Basic " + base64.b64encode(b"nocolon").decode()]
+)
 def test_anything_but_basic_credentials_is_no_credential(header):
     assert parse_basic(header) is None
 

@@ -22,7 +22,9 @@ class ApiGatewayConnections(StationConnections):
     def client(self) -> Any:
         import boto3
 
-        return boto3.client("apigatewaymanagementapi", endpoint_url=self.endpoint_url, region_name=self.region)
+        return boto3.client(
+            "apigatewaymanagementapi", endpoint_url=self.endpoint_url, region_name=self.region
+        )
 
     def send(self, connection_id: str, text: str) -> None:
         try:

@@ -74,8 +74,13 @@ def show(payload: dict[str, Any]) -> dict[str, Any]:
         "last_seen": format_datetime(record.last_seen) if record and record.last_seen else None,
         "password_set": bool(record and record.password_hash),
         "boot": record.boot if record else {},
-        "pending_call": {"action": pending.action, "message_id": pending.message_id,
-                         "deadline": format_datetime(pending.deadline)} if pending else None,
+        "pending_call": {
+            "action": pending.action,
+            "message_id": pending.message_id,
+            "deadline": format_datetime(pending.deadline),
+        }
+        if pending
+        else None,
     }
 
 
@@ -84,10 +89,16 @@ def call(payload: dict[str, Any]) -> dict[str, Any]:
     request = CallRequest.model_validate(payload)
     gateway = runtime.gateway()
     message_id = gateway.send_call(
-        request.station_id, request.action, request.payload,
+        request.station_id,
+        request.action,
+        request.payload,
         timeout=timedelta(seconds=request.wait_seconds) if request.wait_seconds else None,
     )
-    answer: dict[str, Any] = {"station_id": request.station_id, "action": request.action, "message_id": message_id}
+    answer: dict[str, Any] = {
+        "station_id": request.station_id,
+        "action": request.action,
+        "message_id": message_id,
+    }
     wait = getattr(gateway.listener, "wait", None)
     if wait is None or not request.wait_seconds:
         return {**answer, "outcome": None}
@@ -98,7 +109,11 @@ def call(payload: dict[str, Any]) -> dict[str, Any]:
     failure = outcome.failure
     return {
         **answer,
-        "outcome": {"result": outcome.result} if failure is None else {
-            "error": failure.code, "description": failure.description, "details": failure.details,
+        "outcome": {"result": outcome.result}
+        if failure is None
+        else {
+            "error": failure.code,
+            "description": failure.description,
+            "details": failure.details,
         },
     }

@@ -36,7 +36,9 @@ def in_process_hub(*, demo: bool = True, log_level: str = "warning") -> Iterator
     with embedded_aws() as endpoint:
         if demo:
             load_demo_data()
-        server = uvicorn.Server(uvicorn.Config(create_local_app(), host="127.0.0.1", port=0, log_level=log_level))
+        server = uvicorn.Server(
+            uvicorn.Config(create_local_app(), host="127.0.0.1", port=0, log_level=log_level)
+        )
         thread = threading.Thread(target=server.run, name="in-process-hub", daemon=True)
         thread.start()
         deadline = time.monotonic() + 30

@@ -131,7 +131,9 @@ def local_gateway() -> OcppGateway:
     from mobie_hub.ocpp.authority import WhitelistAuthority
     from mobie_hub.repositories.transactions import RecordedTransactions
 
-    gateway = OcppGateway(LocalConnections(), WhitelistAuthority(), RecordedTransactions(), LocalCallResults())
+    gateway = OcppGateway(
+        LocalConnections(), WhitelistAuthority(), RecordedTransactions(), LocalCallResults()
+    )
     runtime.use(gateway)
     return gateway
 
@@ -166,7 +168,8 @@ async def ocpp_endpoint(websocket: WebSocket, charge_point_id: str) -> None:
         raise RuntimeError("the local OCPP endpoint needs local_gateway() installed")
     try:
         admitted = await run_in_threadpool(
-            gateway.admit, charge_point_id,
+            gateway.admit,
+            charge_point_id,
             authorization=websocket.headers.get("authorization"),
             offered=offered_subprotocols(websocket.headers.getlist("sec-websocket-protocol")),
         )

@@ -69,12 +69,16 @@ def admit(station_id: str, *, authorization: str | None, offered: list[str], req
     credentials = parse_basic(authorization)
     if password_hash is None:
         if require_auth:
-            raise AdmissionRefused(401, f"station {station_id} has no password; the hub requires authentication")
+            raise AdmissionRefused(
+                401, f"station {station_id} has no password; the hub requires authentication"
+            )
         return Admission(station_id, subprotocol, authenticated=False)
     if credentials is None:
         raise AdmissionRefused(401, f"station {station_id} must authenticate (HTTP Basic)")
     username, password = credentials
     if username != station_id or not verify_password(password, password_hash):
-        logger.warning("station authentication failed", station_id=station_id, username_matches=username == station_id)
+        logger.warning(
+            "station authentication failed", station_id=station_id, username_matches=username == station_id
+        )
         raise AdmissionRefused(401, f"wrong credentials for station {station_id}")
     return Admission(station_id, subprotocol, authenticated=True)

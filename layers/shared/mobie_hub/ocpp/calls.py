@@ -40,12 +40,22 @@ class LoggingListener(CallResultListener):
 
     def on_outcome(self, outcome: CallOutcome) -> None:
         if outcome.ok:
-            logger.info("call answered", station_id=outcome.station_id, action=outcome.action,
-                        message_id=outcome.message_id, result=outcome.result)
+            logger.info(
+                "call answered",
+                station_id=outcome.station_id,
+                action=outcome.action,
+                message_id=outcome.message_id,
+                result=outcome.result,
+            )
         else:
-            logger.warning("call failed", station_id=outcome.station_id, action=outcome.action,
-                           message_id=outcome.message_id, code=outcome.failure.code,
-                           description=outcome.failure.description)
+            logger.warning(
+                "call failed",
+                station_id=outcome.station_id,
+                action=outcome.action,
+                message_id=outcome.message_id,
+                code=outcome.failure.code,
+                description=outcome.failure.description,
+            )
 
 
 def send_call(
@@ -73,7 +83,9 @@ def send_call(
     if connection is None:
         raise StationOffline(f"station {station_id} is not connected")
     now = clock()
-    call = PendingCall(station_id, message_id, action, connection.connection_id, now, now + timeout, context or {})
+    call = PendingCall(
+        station_id, message_id, action, connection.connection_id, now, now + timeout, context or {}
+    )
     in_the_way = stations.put_pending_call(call)
     if in_the_way is not None:
         raise StationBusy(
@@ -94,7 +106,9 @@ def send_call(
 
 
 def _outcome(call: PendingCall, **answer: Any) -> CallOutcome:
-    return CallOutcome(call.station_id, call.message_id, call.action, call.sent_at, context=call.context, **answer)
+    return CallOutcome(
+        call.station_id, call.message_id, call.action, call.sent_at, context=call.context, **answer
+    )
 
 
 def route_answer(station_id: str, frame: ResultFrame | ErrorFrame, listener: CallResultListener) -> None:
@@ -111,14 +125,24 @@ def route_answer(station_id: str, frame: ResultFrame | ErrorFrame, listener: Cal
             schemas.check_result(call.action, frame.payload, message_id=frame.message_id)
             outcome = _outcome(call, result=frame.payload)
         except FrameError as error:
-            outcome = _outcome(call, failure=CallFailure(
-                INVALID_RESULT, f"{error.code}: {error.description}", {"result": frame.payload}
-            ))
+            outcome = _outcome(
+                call,
+                failure=CallFailure(
+                    INVALID_RESULT, f"{error.code}: {error.description}", {"result": frame.payload}
+                ),
+            )
     listener.on_outcome(outcome)
 
 
-def fail_pending(station_id: str, listener: CallResultListener, *, code: str, description: str,
-                 message_id: str | None = None, connection_id: str | None = None) -> None:
+def fail_pending(
+    station_id: str,
+    listener: CallResultListener,
+    *,
+    code: str,
+    description: str,
+    message_id: str | None = None,
+    connection_id: str | None = None,
+) -> None:
     """End a pending call without an answer: a broken answer frame, or its connection closed."""
     call = stations.take_pending_call(station_id, message_id=message_id, connection_id=connection_id)
     if call is not None:

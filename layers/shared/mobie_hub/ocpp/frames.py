@@ -141,20 +141,24 @@ def parse(text: str | bytes) -> Frame:
         raise FrameError(
             ErrorCode.PROTOCOL_ERROR,
             f"a {kind.name} has {maximum} elements, this message has {len(frame)}",
-            message_id=message_id, message_type=kind,
+            message_id=message_id,
+            message_type=kind,
         )
     if len(frame) > maximum:
         raise FrameError(
             ErrorCode.FORMATION_VIOLATION,
             f"a {kind.name} has {maximum} elements, this message has {len(frame)}",
-            message_id=message_id, message_type=kind,
+            message_id=message_id,
+            message_type=kind,
         )
     return _typed(kind, message_id, frame)
 
 
 def _typed(kind: MessageType, message_id: str, frame: list[Any]) -> Frame:
     def refuse(description: str) -> FrameError:
-        return FrameError(ErrorCode.FORMATION_VIOLATION, description, message_id=message_id, message_type=kind)
+        return FrameError(
+            ErrorCode.FORMATION_VIOLATION, description, message_id=message_id, message_type=kind
+        )
 
     if kind is MessageType.CALL:
         action, payload = frame[2], frame[3]

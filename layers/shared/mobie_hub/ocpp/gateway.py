@@ -41,25 +41,41 @@ class OcppGateway:
     def admit(self, station_id: str, *, authorization: str | None, offered: list[str]) -> admission.Admission:
         """Raises ``AdmissionRefused`` (404 / 401 / 400) for a connection that must not open."""
         return admission.admit(
-            station_id, authorization=authorization, offered=offered,
+            station_id,
+            authorization=authorization,
+            offered=offered,
             require_auth=get_settings().require_station_auth,
         )
 
     def connected(self, station_id: str, connection_id: str) -> None:
         """Map the station to this connection; an older connection it replaces is closed."""
         previous = stations.put_connection(station_id, connection_id, self.clock())
-        logger.info("station connected", station_id=station_id, connection_id=connection_id, replaced=previous)
+        logger.info(
+            "station connected", station_id=station_id, connection_id=connection_id, replaced=previous
+        )
         if previous is not None:
-            calls.fail_pending(station_id, self.listener, connection_id=previous, code=calls.STATION_DISCONNECTED,
-                               description="the station opened a new connection")
+            calls.fail_pending(
+                station_id,
+                self.listener,
+                connection_id=previous,
+                code=calls.STATION_DISCONNECTED,
+                description="the station opened a new connection",
+            )
             self.connections.close(previous)
 
     def disconnected(self, station_id: str, connection_id: str) -> None:
         """Unmap the station unless a newer connection already replaced this one."""
         removed = stations.delete_connection(station_id, connection_id)
-        logger.info("station disconnected", station_id=station_id, connection_id=connection_id, current=removed)
-        calls.fail_pending(station_id, self.listener, connection_id=connection_id,
-                           code=calls.STATION_DISCONNECTED, description="the station disconnected")
+        logger.info(
+            "station disconnected", station_id=station_id, connection_id=connection_id, current=removed
+        )
+        calls.fail_pending(
+            station_id,
+            self.listener,
+            connection_id=connection_id,
+            code=calls.STATION_DISCONNECTED,
+            description="the station disconnected",
+        )
 
     # --- frames from the station ------------------------------------------------------------------
     def handle(self, station_id: str, text: str | bytes) -> str | None:
@@ -67,12 +83,19 @@ class OcppGateway:
         try:
             frame = frames.parse(text)
         except FrameError as error:
-            logger.warning("malformed OCPP frame", station_id=station_id, code=error.code, reason=error.description)
+            logger.warning(
+                "malformed OCPP frame", station_id=station_id, code=error.code, reason=error.description
+            )
             if error.answerable:
                 return error.to_text()
             if error.message_id != frames.UNKNOWN_MESSAGE_ID:
-                calls.fail_pending(station_id, self.listener, message_id=error.message_id,
-                                   code=calls.INVALID_RESULT, description=f"{error.code}: {error.description}")
+                calls.fail_pending(
+                    station_id,
+                    self.listener,
+                    message_id=error.message_id,
+                    code=calls.INVALID_RESULT,
+                    description=f"{error.code}: {error.description}",
+                )
             return None
         if isinstance(frame, CallFrame):
             return self._answer(station_id, frame)
@@ -85,22 +108,33 @@ class OcppGateway:
     def _answer(self, station_id: str, call: CallFrame) -> str:
         if call.action not in STATION_ACTIONS:
             code = ErrorCode.NOT_SUPPORTED if call.action in ALL_ACTIONS else ErrorCode.NOT_IMPLEMENTED
-            reason = ("is not supported from a charging station by this central system" if call.action in ALL_ACTIONS
-                      else "is not an OCPP 1.6 action")
+            reason = (
+                "is not supported from a charging station by this central system"
+                if call.action in ALL_ACTIONS
+                else "is not an OCPP 1.6 action"
+            )
             return frames.error_text(call.message_id, code, f"{call.action} {reason}")
         context = MessageContext(station_id, call.message_id, self.clock(), self.authority, self.transactions)
         try:
             schemas.check_call(call.action, call.payload, message_id=call.message_id)
             response = HANDLERS[call.action](context, call.payload)
         except FrameError as error:
-            logger.info("OCPP call refused", station_id=station_id, action=call.action, code=error.code,
-                        reason=error.description)
+            logger.info(
+                "OCPP call refused",
+                station_id=station_id,
+                action=call.action,
+                code=error.code,
+                reason=error.description,
+            )
             return error.to_text()
         except UnknownConnector as error:
-            return frames.error_text(call.message_id, ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, str(error),
-                                     {"path": "connectorId"})
+            return frames.error_text(
+                call.message_id, ErrorCode.PROPERTY_CONSTRAINT_VIOLATION, str(error), {"path": "connectorId"}
+            )
         except HubError as error:
-            logger.warning("OCPP call failed", station_id=station_id, action=call.action, reason=error.message)
+            logger.warning(
+                "OCPP call failed", station_id=station_id, action=call.action, reason=error.message
+            )
             return frames.error_text(call.message_id, ErrorCode.INTERNAL_ERROR, error.message)
         except Exception:  # the last resort: a bug answers InternalError (the station retries), logged
             logger.exception("OCPP call crashed", station_id=station_id, action=call.action)
@@ -108,15 +142,29 @@ class OcppGateway:
         try:  # the hub's own answer must hold to the schema too: a failure here is a bug of the hub
             schemas.check_result(call.action, response, message_id=call.message_id)
         except FrameError as error:
-            logger.error("invalid OCPP answer", station_id=station_id, action=call.action, reason=error.description)
+            logger.error(
+                "invalid OCPP answer", station_id=station_id, action=call.action, reason=error.description
+            )
             return frames.error_text(call.message_id, ErrorCode.INTERNAL_ERROR, "internal error")
         return frames.result_text(call.message_id, response)
 
     # --- calls to the station ---------------------------------------------------------------------
-    def send_call(self, station_id: str, action: str, payload: dict[str, Any], *,
-                  context: dict[str, Any] | None = None, timeout: timedelta | None = None) -> str:
+    def send_call(
+        self,
+        station_id: str,
+        action: str,
+        payload: dict[str, Any],
+        *,
+        context: dict[str, Any] | None = None,
+        timeout: timedelta | None = None,
+    ) -> str:
         """Send a call; returns its message id (see ``calls.send_call``)."""
         return calls.send_call(
-            station_id, action, payload, connections=self.connections, context=context,
-            timeout=timeout or timedelta(seconds=get_settings().ocpp_call_timeout_seconds), clock=self.clock,
+            station_id,
+            action,
+            payload,
+            connections=self.connections,
+            context=context,
+            timeout=timeout or timedelta(seconds=get_settings().ocpp_call_timeout_seconds),
+            clock=self.clock,
         )

@@ -34,7 +34,9 @@ def _headers(event: dict[str, Any]) -> dict[str, str]:
     return {name.lower(): value for name, value in (event.get("headers") or {}).items()}
 
 
-def _policy(principal: str, effect: str, resource: str, context: dict[str, str] | None = None) -> dict[str, Any]:
+def _policy(
+    principal: str, effect: str, resource: str, context: dict[str, str] | None = None
+) -> dict[str, Any]:
     policy: dict[str, Any] = {
         "principalId": principal,
         "policyDocument": {

@@ -57,8 +57,13 @@ def energy_register_wh(samples: tuple[MeterSample, ...]) -> tuple[Decimal, datet
 def sample_dict(sample: MeterSample) -> dict[str, Any]:
     """A sample as stored: compact, defaults included, timestamp as an OCPI DateTime string."""
     data = {
-        "timestamp": format_datetime(sample.timestamp), "value": sample.value, "measurand": sample.measurand,
-        "unit": sample.unit, "context": sample.context, "location": sample.location, "format": sample.format,
+        "timestamp": format_datetime(sample.timestamp),
+        "value": sample.value,
+        "measurand": sample.measurand,
+        "unit": sample.unit,
+        "context": sample.context,
+        "location": sample.location,
+        "format": sample.format,
     }
     if sample.phase:
         data["phase"] = sample.phase

@@ -62,7 +62,12 @@ def verify_password(password: bytes, encoded: str) -> bool:
         if scheme != _SCHEME:
             return False
         digest = hashlib.scrypt(
-            password, salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(base64.b64decode(expected))
+            password,
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(base64.b64decode(expected)),
         )
     except (ValueError, binascii.Error):
         return False

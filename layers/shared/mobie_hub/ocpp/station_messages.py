@@ -65,8 +65,13 @@ Handler = Callable[[MessageContext, dict[str, Any]], dict[str, Any]]
 def boot_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
     # Every station is a registered Location (admission), so every boot is Accepted (OCPP 1.6 §4.2).
     stations.record_seen(ctx.station_id, ctx.received_at, boot=payload)
-    logger.info("station booted", station_id=ctx.station_id, vendor=payload["chargePointVendor"],
-                model=payload["chargePointModel"], firmware=payload.get("firmwareVersion"))
+    logger.info(
+        "station booted",
+        station_id=ctx.station_id,
+        vendor=payload["chargePointVendor"],
+        model=payload["chargePointModel"],
+        firmware=payload.get("firmwareVersion"),
+    )
     return {
         "status": "Accepted",
         "currentTime": format_datetime(ctx.received_at),
@@ -89,8 +94,13 @@ def status_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[st
         if updated is None:
             return {}
         if station_locations.replace(updated, expected=current):
-            logger.info("EVSE status changed", station_id=ctx.station_id, connector_id=connector_id,
-                        ocpp_status=status, error_code=payload["errorCode"])
+            logger.info(
+                "EVSE status changed",
+                station_id=ctx.station_id,
+                connector_id=connector_id,
+                ocpp_status=status,
+                error_code=payload["errorCode"],
+            )
             return {}
     raise ConflictingWrite(f"the Location of {ctx.station_id} kept changing; status not applied")
 
@@ -125,8 +135,13 @@ def start_transaction(ctx: MessageContext, payload: dict[str, Any]) -> dict[str,
     except AlreadyHandled as handled:
         logger.info("StartTransaction retransmitted", station_id=ctx.station_id, message_id=ctx.message_id)
         return handled.response
-    logger.info("transaction started", station_id=ctx.station_id, transaction_id=transaction_id,
-                evse_uid=evse.uid, authorization=decision.status)
+    logger.info(
+        "transaction started",
+        station_id=ctx.station_id,
+        transaction_id=transaction_id,
+        evse_uid=evse.uid,
+        authorization=decision.status,
+    )
     return response
 
 
@@ -147,8 +162,12 @@ def meter_values(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]
     try:
         ctx.transactions.on_meter_values(reported)
     except UnknownTransaction as unknown:
-        logger.warning("meter values for an unknown transaction", station_id=ctx.station_id,
-                       transaction_id=transaction_id, reason=str(unknown))
+        logger.warning(
+            "meter values for an unknown transaction",
+            station_id=ctx.station_id,
+            transaction_id=transaction_id,
+            reason=str(unknown),
+        )
     return {}
 
 
@@ -173,8 +192,12 @@ def stop_transaction(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, 
     except AlreadyHandled as handled:
         logger.info("StopTransaction retransmitted", station_id=ctx.station_id, message_id=ctx.message_id)
         return handled.response
-    logger.info("transaction stopped", station_id=ctx.station_id, transaction_id=stopped.transaction_id,
-                reason=stopped.reason)
+    logger.info(
+        "transaction stopped",
+        station_id=ctx.station_id,
+        transaction_id=stopped.transaction_id,
+        reason=stopped.reason,
+    )
     return response
 
 
@@ -183,8 +206,13 @@ def data_transfer(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any
     if vendor not in get_settings().ocpp_data_transfer_vendors:
         return {"status": "UnknownVendorId"}
     # A configured vendor's data is accepted and logged; no vendor-specific message is interpreted yet.
-    logger.info("data transfer", station_id=ctx.station_id, vendor_id=vendor,
-                vendor_message_id=payload.get("messageId"), data=payload.get("data"))
+    logger.info(
+        "data transfer",
+        station_id=ctx.station_id,
+        vendor_id=vendor,
+        vendor_message_id=payload.get("messageId"),
+        data=payload.get("data"),
+    )
     return {"status": "Accepted"}
 
 

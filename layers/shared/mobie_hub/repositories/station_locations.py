@@ -26,7 +26,9 @@ class LocationRevision:
 
 def read(location_id: str) -> LocationRevision | None:
     """One strongly consistent GetItem."""
-    item = table(TABLE).get_item(Key={"pk": location_pk(location_id), "sk": SK}, ConsistentRead=True).get("Item")
+    item = (
+        table(TABLE).get_item(Key={"pk": location_pk(location_id), "sk": SK}, ConsistentRead=True).get("Item")
+    )
     if item is None:
         return None
     return LocationRevision(documents.decode(item, Location), item["doc"])

@@ -191,8 +191,9 @@ def get_pending_call(station_id: str) -> PendingCall | None:
     return _pending(station_id, item) if item else None
 
 
-def take_pending_call(station_id: str, *, message_id: str | None = None,
-                      connection_id: str | None = None) -> PendingCall | None:
+def take_pending_call(
+    station_id: str, *, message_id: str | None = None, connection_id: str | None = None
+) -> PendingCall | None:
     """Delete and return the pending call if it matches ``message_id`` (its answer arrived) or
     ``connection_id`` (that connection closed); None when there is no such call. One DeleteItem."""
     condition, values = "attribute_exists(pk)", {}
@@ -203,7 +204,9 @@ def take_pending_call(station_id: str, *, message_id: str | None = None,
     stations = table(TABLE)
     try:
         response = stations.delete_item(
-            Key=_key(station_id, CALL), ConditionExpression=condition, ReturnValues="ALL_OLD",
+            Key=_key(station_id, CALL),
+            ConditionExpression=condition,
+            ReturnValues="ALL_OLD",
             **({"ExpressionAttributeValues": values} if values else {}),
         )
     except stations.meta.client.exceptions.ConditionalCheckFailedException:
@@ -212,7 +215,7 @@ def take_pending_call(station_id: str, *, message_id: str | None = None,
     return _pending(station_id, old) if old else None
 
 
-# --- receipts (retransmitted message ids) ---------------------------------------------------------------------
+# --- receipts (retransmitted message ids) ------------------------------------------------------
 def receipt_action(receipt: Receipt, now: datetime) -> transact.Action:
     """The Put of a receipt, for the transaction that applies the message's effects: it fails when
     the message id was handled before, and then returns the stored receipt (no extra read)."""
@@ -233,5 +236,7 @@ def receipt_action(receipt: Receipt, now: datetime) -> transact.Action:
 def stored_response(item: dict[str, Any] | None, station_id: str, message_id: str) -> dict[str, Any]:
     """The answer a receipt holds (read again only if the cancellation did not carry the item)."""
     if item is None:
-        item = table(TABLE).get_item(Key=_key(station_id, f"MSG#{message_id}"), ConsistentRead=True).get("Item")
+        item = (
+            table(TABLE).get_item(Key=_key(station_id, f"MSG#{message_id}"), ConsistentRead=True).get("Item")
+        )
     return json.loads(item["response"]) if item else {}

@@ -24,8 +24,14 @@ class Action:
     body: dict[str, Any] = field(default_factory=dict)
 
 
-def put(table: str, item: dict[str, Any], condition: str | None = None, *, return_old: bool = False,
-        **expression: Any) -> Action:
+def put(
+    table: str,
+    item: dict[str, Any],
+    condition: str | None = None,
+    *,
+    return_old: bool = False,
+    **expression: Any,
+) -> Action:
     body: dict[str, Any] = {"Item": item, **expression}
     if condition:
         body["ConditionExpression"] = condition
@@ -34,8 +40,15 @@ def put(table: str, item: dict[str, Any], condition: str | None = None, *, retur
     return Action("Put", table, body)
 
 
-def update(table: str, key: dict[str, Any], expression: str, condition: str | None = None, *,
-           return_old: bool = False, **expression_values: Any) -> Action:
+def update(
+    table: str,
+    key: dict[str, Any],
+    expression: str,
+    condition: str | None = None,
+    *,
+    return_old: bool = False,
+    **expression_values: Any,
+) -> Action:
     body: dict[str, Any] = {"Key": key, "UpdateExpression": expression, **expression_values}
     if condition:
         body["ConditionExpression"] = condition

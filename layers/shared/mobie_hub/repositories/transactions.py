@@ -69,8 +69,13 @@ def _token_attributes(prefix: str, decision: IdTagDecision | None) -> dict[str, 
     return attributes
 
 
-def _meter_item(transaction_id: int, station_id: str, message_id: str, samples: tuple[MeterSample, ...],
-                received_at: datetime) -> dict[str, Any]:
+def _meter_item(
+    transaction_id: int,
+    station_id: str,
+    message_id: str,
+    samples: tuple[MeterSample, ...],
+    received_at: datetime,
+) -> dict[str, Any]:
     first = min(sample.timestamp for sample in samples) if samples else received_at
     return {
         "pk": f"TX#{transaction_id}",
@@ -128,12 +133,20 @@ class RecordedTransactions(TransactionEvents):
         actions = [
             transact.put(
                 TABLE,
-                _meter_item(reported.transaction_id, reported.station_id, reported.message_id, reported.samples,
-                            reported.received_at),
+                _meter_item(
+                    reported.transaction_id,
+                    reported.station_id,
+                    reported.message_id,
+                    reported.samples,
+                    reported.received_at,
+                ),
                 "attribute_not_exists(pk)",
             ),
             transact.update(
-                TABLE, tx_key(reported.transaction_id), expression, "station_id = :station",
+                TABLE,
+                tx_key(reported.transaction_id),
+                expression,
+                "station_id = :station",
                 ExpressionAttributeValues=values,
             ),
         ]
@@ -150,13 +163,21 @@ class RecordedTransactions(TransactionEvents):
 
     def on_stop(self, stopped: TransactionStopped, receipt: Receipt) -> None:
         values: dict[str, Any] = {
-            ":station": stopped.station_id, ":stopped": STOPPED, ":meter": stopped.meter_stop_wh,
-            ":at": format_datetime(stopped.timestamp), ":reason": stopped.reason,
-            ":received": format_datetime(stopped.received_at), ":message": stopped.message_id,
+            ":station": stopped.station_id,
+            ":stopped": STOPPED,
+            ":meter": stopped.meter_stop_wh,
+            ":at": format_datetime(stopped.timestamp),
+            ":reason": stopped.reason,
+            ":received": format_datetime(stopped.received_at),
+            ":message": stopped.message_id,
         }
         assignments = [
-            "station_id = if_not_exists(station_id, :station)", "#status = :stopped", "meter_stop_wh = :meter",
-            "stopped_at = :at", "stop_reason = :reason", "stop_received_at = :received",
+            "station_id = if_not_exists(station_id, :station)",
+            "#status = :stopped",
+            "meter_stop_wh = :meter",
+            "stopped_at = :at",
+            "stop_reason = :reason",
+            "stop_received_at = :received",
             "stop_message_id = :message",
         ]
         if stopped.id_tag is not None:
@@ -167,18 +188,29 @@ class RecordedTransactions(TransactionEvents):
             values[f":{name}"] = value
         actions = [
             transact.update(
-                TABLE, tx_key(stopped.transaction_id), "SET " + ", ".join(assignments),
+                TABLE,
+                tx_key(stopped.transaction_id),
+                "SET " + ", ".join(assignments),
                 "(attribute_not_exists(station_id) OR station_id = :station) AND attribute_not_exists(stopped_at)",
-                return_old=True, ExpressionAttributeNames={"#status": "status"}, ExpressionAttributeValues=values,
+                return_old=True,
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=values,
             ),
             stations.receipt_action(receipt, stopped.received_at),
         ]
         if stopped.samples:
-            actions.append(transact.put(
-                TABLE,
-                _meter_item(stopped.transaction_id, stopped.station_id, stopped.message_id, stopped.samples,
-                            stopped.received_at),
-            ))
+            actions.append(
+                transact.put(
+                    TABLE,
+                    _meter_item(
+                        stopped.transaction_id,
+                        stopped.station_id,
+                        stopped.message_id,
+                        stopped.samples,
+                        stopped.received_at,
+                    ),
+                )
+            )
         try:
             transact.write(actions)
         except transact.Cancelled as cancelled:
@@ -190,8 +222,10 @@ class RecordedTransactions(TransactionEvents):
                 found = cancelled.items[0] or {}
                 logger.warning(
                     "StopTransaction not recorded",
-                    transaction_id=stopped.transaction_id, station_id=stopped.station_id,
-                    recorded_station=found.get("station_id"), already_stopped_at=found.get("stopped_at"),
+                    transaction_id=stopped.transaction_id,
+                    station_id=stopped.station_id,
+                    recorded_station=found.get("station_id"),
+                    already_stopped_at=found.get("stopped_at"),
                 )
                 return
             raise

@@ -1,15 +1,16 @@
 """A scriptable OCPP 1.6-J charging station (``mobie-hub simulate station``; tests; demos)::
 
-    async with connect_station("ws://127.0.0.1:8080/ocpp", "LSB-00175") as station:
-        await station.boot()
-        await station.report_all()
-        result = await station.charge("04A1B2C3D4E5F6", seconds=30)
+async with connect_station("ws://127.0.0.1:8080/ocpp", "LSB-00175") as station:
+    await station.boot()
+    await station.report_all()
+    result = await station.charge("04A1B2C3D4E5F6", seconds=30)
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -31,15 +32,24 @@ def station_url(url: str, station_id: str) -> str:
 
 
 @asynccontextmanager
-async def connect_station(url: str, station_id: str, *, password: str | bytes | None = None,
-                          subprotocols: Sequence[str] = ("ocpp1.6",), **station: Any) -> AsyncIterator[SimulatedStation]:
+async def connect_station(
+    url: str,
+    station_id: str,
+    *,
+    password: str | bytes | None = None,
+    subprotocols: Sequence[str] = ("ocpp1.6",),
+    **station: Any,
+) -> AsyncIterator[SimulatedStation]:
     """Open the station's websocket and run its receive loop; yields the station."""
     import websockets
 
     headers = {"Authorization": basic_header(station_id, password)} if password else {}
     async with websockets.connect(
-        station_url(url, station_id), subprotocols=list(subprotocols) or None, additional_headers=headers,
-        open_timeout=10, max_size=2**20,
+        station_url(url, station_id),
+        subprotocols=list(subprotocols) or None,
+        additional_headers=headers,
+        open_timeout=10,
+        max_size=2**20,
     ) as connection:
         simulated = SimulatedStation(station_id, connection, **station)
         receiver = asyncio.ensure_future(simulated.start())
@@ -75,9 +85,14 @@ async def run(options: SimulatorOptions) -> int:
     """Boot, report every connector, charge once on ``rfid`` (if given), then answer the hub's calls
     until the connection closes or Ctrl-C (with ``once``: stop after the boot and the charge). Exit
     code 1 when the boot or the charge's idTag was not accepted."""
-    say = lambda text: _say(options.station_id, text)  # noqa: E731 - a one-line printer
-    async with connect_station(options.url, options.station_id, password=options.password,
-                               connectors=options.connectors, meter_interval=options.meter_interval) as station:
+    say = functools.partial(_say, options.station_id)
+    async with connect_station(
+        options.url,
+        options.station_id,
+        password=options.password,
+        connectors=options.connectors,
+        meter_interval=options.meter_interval,
+    ) as station:
         boot = await station.boot()
         say(f"BootNotification: {boot.status}, heartbeat every {boot.interval} s")
         if boot.status != "Accepted":
@@ -86,13 +101,17 @@ async def run(options: SimulatorOptions) -> int:
         say(f"StatusNotification: {options.connectors} connector(s) Available")
         station.spawn(station.heartbeat_forever())
         if options.rfid:
-            say(f"charging on connector {options.connector} with idTag {options.rfid} for {options.charge_seconds:g} s")
+            say(
+                f"charging on connector {options.connector} with idTag {options.rfid} for {options.charge_seconds:g} s"
+            )
             result = await station.charge(options.rfid, options.charge_seconds, options.connector)
             if result.transaction_id is None:
                 say(f"Authorize: {result.id_tag_status}; no charge")
             else:
-                say(f"transaction {result.transaction_id} ({result.id_tag_status}) stopped: "
-                    f"{result.energy_wh} Wh, reason {result.stop_reason}")
+                say(
+                    f"transaction {result.transaction_id} ({result.id_tag_status}) stopped: "
+                    f"{result.energy_wh} Wh, reason {result.stop_reason}"
+                )
             if options.once:
                 return 0 if result.id_tag_status == "Accepted" else 1
         if options.once:

@@ -35,7 +35,9 @@ from ocpp.v16.enums import (
 )
 
 _TRIGGERABLE = {
-    MessageTrigger.boot_notification, MessageTrigger.heartbeat, MessageTrigger.status_notification,
+    MessageTrigger.boot_notification,
+    MessageTrigger.heartbeat,
+    MessageTrigger.status_notification,
     MessageTrigger.meter_values,
 }
 
@@ -67,14 +69,24 @@ class ChargeResult:
 class SimulatedStation(ChargePoint):
     """``connectors`` sockets, each with an energy meter that advances ``power_w`` while charging."""
 
-    def __init__(self, station_id: str, connection: Any, *, connectors: int = 2, power_w: int = 11_000,
-                 meter_interval: float = 10.0, response_timeout: float = 30) -> None:
+    def __init__(
+        self,
+        station_id: str,
+        connection: Any,
+        *,
+        connectors: int = 2,
+        power_w: int = 11_000,
+        meter_interval: float = 10.0,
+        response_timeout: float = 30,
+    ) -> None:
         super().__init__(station_id, connection, response_timeout=response_timeout)
         self.connectors = connectors
         self.power_w = power_w
         self.meter_interval = meter_interval
         self.heartbeat_interval: int | None = None
-        self.statuses: dict[int, ChargePointStatus] = {n: ChargePointStatus.available for n in range(connectors + 1)}
+        self.statuses: dict[int, ChargePointStatus] = {
+            n: ChargePointStatus.available for n in range(connectors + 1)
+        }
         self.meters: dict[int, float] = {n: 0.0 for n in range(1, connectors + 1)}
         self.transactions: dict[int, Transaction] = {}
         self.received: list[tuple[str, dict[str, Any]]] = []  # every call the hub sent, in order
@@ -84,8 +96,12 @@ class SimulatedStation(ChargePoint):
     # --- messages the station sends -------------------------------------------------------------
     async def boot(self) -> res.BootNotification:
         result = await self.call(
-            req.BootNotification(charge_point_vendor="MOBI.E", charge_point_model="Simulator",
-                                 charge_point_serial_number=self.id, firmware_version="1.0"),
+            req.BootNotification(
+                charge_point_vendor="MOBI.E",
+                charge_point_model="Simulator",
+                charge_point_serial_number=self.id,
+                firmware_version="1.0",
+            ),
             suppress=False,
         )
         self.heartbeat_interval = result.interval
@@ -94,12 +110,17 @@ class SimulatedStation(ChargePoint):
     async def heartbeat(self) -> res.Heartbeat:
         return await self.call(req.Heartbeat(), suppress=False)
 
-    async def report_status(self, connector_id: int, status: ChargePointStatus,
-                            error_code: ChargePointErrorCode = ChargePointErrorCode.no_error) -> None:
+    async def report_status(
+        self,
+        connector_id: int,
+        status: ChargePointStatus,
+        error_code: ChargePointErrorCode = ChargePointErrorCode.no_error,
+    ) -> None:
         self.statuses[connector_id] = status
         await self.call(
-            req.StatusNotification(connector_id=connector_id, error_code=error_code, status=status,
-                                   timestamp=now_text()),
+            req.StatusNotification(
+                connector_id=connector_id, error_code=error_code, status=status, timestamp=now_text()
+            ),
             suppress=False,
         )
 
@@ -112,14 +133,22 @@ class SimulatedStation(ChargePoint):
         result = await self.call(req.Authorize(id_tag=id_tag), suppress=False)
         return result.id_tag_info["status"]
 
-    async def meter_values(self, connector_id: int, context: ReadingContext = ReadingContext.sample_periodic) -> None:
+    async def meter_values(
+        self, connector_id: int, context: ReadingContext = ReadingContext.sample_periodic
+    ) -> None:
         transaction = self.transactions.get(connector_id)
-        sample = SampledValue(value=str(round(self.meters[connector_id])), context=context,
-                              measurand=Measurand.energy_active_import_register, unit=UnitOfMeasure.wh)
+        sample = SampledValue(
+            value=str(round(self.meters[connector_id])),
+            context=context,
+            measurand=Measurand.energy_active_import_register,
+            unit=UnitOfMeasure.wh,
+        )
         await self.call(
-            req.MeterValues(connector_id=connector_id, meter_value=[MeterValue(timestamp=now_text(),
-                                                                                  sampled_value=[sample])],
-                            transaction_id=transaction.transaction_id if transaction else None),
+            req.MeterValues(
+                connector_id=connector_id,
+                meter_value=[MeterValue(timestamp=now_text(), sampled_value=[sample])],
+                transaction_id=transaction.transaction_id if transaction else None,
+            ),
             suppress=False,
         )
 
@@ -127,8 +156,9 @@ class SimulatedStation(ChargePoint):
         await self.report_status(connector_id, ChargePointStatus.preparing)
         meter_start = round(self.meters[connector_id])
         result = await self.call(
-            req.StartTransaction(connector_id=connector_id, id_tag=id_tag, meter_start=meter_start,
-                                 timestamp=now_text()),
+            req.StartTransaction(
+                connector_id=connector_id, id_tag=id_tag, meter_start=meter_start, timestamp=now_text()
+            ),
             suppress=False,
         )
         transaction = Transaction(result.transaction_id, id_tag, meter_start, result.id_tag_info["status"])
@@ -145,16 +175,22 @@ class SimulatedStation(ChargePoint):
         transaction.stop_reason = reason
         await self.report_status(connector_id, ChargePointStatus.finishing)
         result = await self.call(
-            req.StopTransaction(meter_stop=round(self.meters[connector_id]), timestamp=now_text(),
-                                transaction_id=transaction.transaction_id, reason=reason,
-                                id_tag=transaction.id_tag),
+            req.StopTransaction(
+                meter_stop=round(self.meters[connector_id]),
+                timestamp=now_text(),
+                transaction_id=transaction.transaction_id,
+                reason=reason,
+                id_tag=transaction.id_tag,
+            ),
             suppress=False,
         )
         transaction.stopped.set()
         await self.report_status(connector_id, ChargePointStatus.available)
         return result
 
-    async def charge(self, id_tag: str, seconds: float, connector_id: int = 1, *, authorize: bool = True) -> ChargeResult:
+    async def charge(
+        self, id_tag: str, seconds: float, connector_id: int = 1, *, authorize: bool = True
+    ) -> ChargeResult:
         """Charge for ``seconds`` (or until stopped remotely): Authorize, StartTransaction, MeterValues
         every ``meter_interval``, StopTransaction. Returns what happened."""
         if authorize:
@@ -163,18 +199,24 @@ class SimulatedStation(ChargePoint):
                 return ChargeResult(status)
         transaction = await self.start_transaction(connector_id, id_tag)
         if transaction.stopped.is_set():
-            return ChargeResult(transaction.id_tag_status, transaction.transaction_id, 0, transaction.stop_reason.value)
+            return ChargeResult(
+                transaction.id_tag_status, transaction.transaction_id, 0, transaction.stop_reason.value
+            )
         await self._deliver(connector_id, transaction, seconds)
         if not transaction.stopped.is_set():
             await self.stop_transaction(connector_id)
         energy = round(self.meters[connector_id]) - transaction.meter_start_wh
-        return ChargeResult(transaction.id_tag_status, transaction.transaction_id, energy, transaction.stop_reason.value)
+        return ChargeResult(
+            transaction.id_tag_status, transaction.transaction_id, energy, transaction.stop_reason.value
+        )
 
     async def _deliver(self, connector_id: int, transaction: Transaction, seconds: float | None) -> None:
         loop = asyncio.get_running_loop()
         deadline = None if seconds is None else loop.time() + seconds
         while not transaction.stopped.is_set():
-            step = self.meter_interval if deadline is None else min(self.meter_interval, deadline - loop.time())
+            step = (
+                self.meter_interval if deadline is None else min(self.meter_interval, deadline - loop.time())
+            )
             if step <= 0:
                 return
             with contextlib.suppress(asyncio.TimeoutError):
@@ -198,16 +240,23 @@ class SimulatedStation(ChargePoint):
     def _free_connector(self, connector_id: int | None) -> int | None:
         candidates = [connector_id] if connector_id else range(1, self.connectors + 1)
         for candidate in candidates:
-            if 1 <= candidate <= self.connectors and candidate not in self.transactions \
-                    and self.statuses[candidate] == ChargePointStatus.available:
+            if (
+                1 <= candidate <= self.connectors
+                and candidate not in self.transactions
+                and self.statuses[candidate] == ChargePointStatus.available
+            ):
                 return candidate
         return None
 
     @on(Action.remote_start_transaction)
-    def on_remote_start(self, id_tag: str, connector_id: int | None = None, **_: Any) -> res.RemoteStartTransaction:
+    def on_remote_start(
+        self, id_tag: str, connector_id: int | None = None, **_: Any
+    ) -> res.RemoteStartTransaction:
         self.received.append(("RemoteStartTransaction", {"id_tag": id_tag, "connector_id": connector_id}))
         accepted = self._free_connector(connector_id) is not None
-        return res.RemoteStartTransaction(RemoteStartStopStatus.accepted if accepted else RemoteStartStopStatus.rejected)
+        return res.RemoteStartTransaction(
+            RemoteStartStopStatus.accepted if accepted else RemoteStartStopStatus.rejected
+        )
 
     @after(Action.remote_start_transaction)
     def after_remote_start(self, id_tag: str, connector_id: int | None = None, **_: Any) -> None:
@@ -231,7 +280,9 @@ class SimulatedStation(ChargePoint):
     def on_remote_stop(self, transaction_id: int, **_: Any) -> res.RemoteStopTransaction:
         self.received.append(("RemoteStopTransaction", {"transaction_id": transaction_id}))
         found = self._transaction(transaction_id) is not None
-        return res.RemoteStopTransaction(RemoteStartStopStatus.accepted if found else RemoteStartStopStatus.rejected)
+        return res.RemoteStopTransaction(
+            RemoteStartStopStatus.accepted if found else RemoteStartStopStatus.rejected
+        )
 
     @after(Action.remote_stop_transaction)
     def after_remote_stop(self, transaction_id: int, **_: Any) -> None:
@@ -252,10 +303,16 @@ class SimulatedStation(ChargePoint):
             self.spawn(self.stop_transaction(connector_id, Reason.unlock_command))
 
     @on(Action.trigger_message)
-    def on_trigger(self, requested_message: str, connector_id: int | None = None, **_: Any) -> res.TriggerMessage:
-        self.received.append(("TriggerMessage", {"requested_message": requested_message, "connector_id": connector_id}))
+    def on_trigger(
+        self, requested_message: str, connector_id: int | None = None, **_: Any
+    ) -> res.TriggerMessage:
+        self.received.append(
+            ("TriggerMessage", {"requested_message": requested_message, "connector_id": connector_id})
+        )
         accepted = requested_message in _TRIGGERABLE
-        return res.TriggerMessage(TriggerMessageStatus.accepted if accepted else TriggerMessageStatus.not_implemented)
+        return res.TriggerMessage(
+            TriggerMessageStatus.accepted if accepted else TriggerMessageStatus.not_implemented
+        )
 
     @after(Action.trigger_message)
     def after_trigger(self, requested_message: str, connector_id: int | None = None, **_: Any) -> None:
@@ -267,7 +324,11 @@ class SimulatedStation(ChargePoint):
             if connector_id is None:
                 self.spawn(self.report_all())
             else:
-                self.spawn(self.report_status(connector_id, self.statuses.get(connector_id, ChargePointStatus.available)))
+                self.spawn(
+                    self.report_status(
+                        connector_id, self.statuses.get(connector_id, ChargePointStatus.available)
+                    )
+                )
         elif requested_message == MessageTrigger.meter_values:
-            for connector in ([connector_id] if connector_id else list(self.meters)):
+            for connector in [connector_id] if connector_id else list(self.meters):
                 self.spawn(self.meter_values(connector, ReadingContext.trigger))
