@@ -15,6 +15,7 @@ from mobie_hub.errors import StationBusy, StationOffline
 from mobie_hub.local.in_process import in_process_hub
 from mobie_hub.models.location_enums import Status
 from mobie_hub.models.tokens import Token
+from mobie_hub.ocpp import send_call
 from mobie_hub.ocpp.station_auth import basic_header, hash_password
 from mobie_hub.repositories import station_locations, stations, tokens, transactions
 from mobie_hub.repositories.dynamodb import reset_clients
@@ -276,7 +277,8 @@ def test_remote_start_stop_unlock_and_trigger_reach_the_station_and_their_result
 def test_one_outstanding_call_per_station_and_a_gone_station_is_offline(hub):
     async def scenario():
         connection = await raw(hub)  # a station that reads calls but does not answer yet
-        first = await asyncio.to_thread(hub.gateway.send_call, STATION, "UnlockConnector", {"connectorId": 1})
+        # the package-level API (mobie_hub.ocpp.send_call) goes through this process's gateway
+        first = await asyncio.to_thread(send_call, STATION, "UnlockConnector", {"connectorId": 1})
         call = json.loads(await asyncio.wait_for(connection.recv(), 10))
         with pytest.raises(StationBusy):
             await asyncio.to_thread(hub.gateway.send_call, STATION, "UnlockConnector", {"connectorId": 2})

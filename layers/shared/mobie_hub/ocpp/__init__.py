@@ -12,3 +12,24 @@
 Nothing here imports boto3 or a web framework; the transports live in ``functions/ocpp_*``,
 ``mobie_hub.adapters`` and ``mobie_hub.local.ocpp``.
 """
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+
+def send_call(
+    station_id: str,
+    action: str,
+    payload: dict[str, Any],
+    *,
+    context: dict[str, Any] | None = None,
+    timeout: timedelta | None = None,
+) -> str:
+    """Send an OCPP call to a connected station through this process's gateway; returns the call's
+    message id. The answer reaches the gateway's ``CallResultListener`` with ``context``. Raises
+    ``InvalidRequest``, ``StationOffline`` or ``StationBusy`` (docs/ocpp.md, "Calls the hub sends")."""
+    from mobie_hub.ocpp.runtime import gateway  # imported on use: the package stays light to import
+
+    return gateway().send_call(station_id, action, payload, context=context, timeout=timeout)
