@@ -1,0 +1,75 @@
+"""Every name and tuning value of the CDK app, in one place (style point 8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = ROOT / "functions"
+SHARED_LAYER_SOURCE = ROOT / "layers" / "shared"
+SHARED_PACKAGE = "mobie_hub"
+LAMBDA_REQUIREMENTS = ROOT / "requirements-lambda.txt"
+
+STACK_NAME = "MobieHub"
+DEFAULT_REGION = "eu-west-1"
+DESCRIPTION = "MOBI.E OCPI 2.2 hub: OCPI API (mTLS), one Lambda per OCPI module, DynamoDB."
+
+# Construct ids: renaming one replaces the resources under it, so they are fixed here.
+DATA_ID = "Data"
+LAYERS_ID = "Layers"
+OCPI_API_ID = "OcpiApi"
+
+# Lambda. One Python version drives the runtime and the platform the dependency layer is built for.
+PYTHON_VERSION = "3.13"
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
+PIP_PLATFORM = "manylinux2014_aarch64"
+HANDLER = "handler.handler"
+# Lambda allocates CPU in proportion to memory, and importing FastAPI + pydantic dominates the cold
+# start (`make bench` measures the imports): 512 MB buys CPU for that; tune with measured cold starts.
+MEMORY_MB = 512
+TIMEOUT = Duration.seconds(10)
+# Modules that call parties back (credentials handshake) wait on the outbound client: API Gateway's
+# integration limit is 29 s, so the function stops first and the gateway never answers 504 blindly.
+CALLS_OUT_TIMEOUT = Duration.seconds(28)
+LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+SERVICE_PREFIX = "mobie-hub"
+METRICS_NAMESPACE = "MobieHub"  # also hard-coded by mobie_hub.observability.count
+
+# OCPI API (REST API: mutual TLS exists only for REST/HTTP APIs on a regional custom domain).
+API_NAME = "mobie-hub-ocpi"
+STAGE_NAME = "hub"
+OCPI_ROOT = "ocpi"
+VERSIONS_MODULE = "versions"  # serves /ocpi/versions and /ocpi/{version}/details
+# Stage-wide defaults (requests per second); every EMSP shares them, so tune with real traffic.
+THROTTLE_RATE_LIMIT = 200
+THROTTLE_BURST_LIMIT = 400
+ACCESS_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+
+# OCPP gateway (WebSocket API behind CloudFront, docs/ocpp.md). Stations send a heartbeat every 300 s
+# and a few messages per transaction: the throttle is per stage, shared by every station.
+OCPP_GATEWAY_ID = "OcppGateway"
+OCPP_API_NAME = "mobie-hub-ocpp"
+OCPP_STAGE_NAME = "ocpp"
+OCPP_THROTTLE_RATE_LIMIT = 500
+OCPP_THROTTLE_BURST_LIMIT = 1000
+
+
+class Context:
+    """The context keys the app reads (`cdk synth -c key=value`, or cdk.json "context")."""
+
+    REGION = "region"
+    ACCOUNT = "account"
+    STACK_NAME = "stack_name"
+    DEV = "dev"
+    DOMAIN_NAME = "domain_name"
+    CERTIFICATE_ARN = "certificate_arn"
+    TRUSTSTORE_URI = "truststore_uri"
+    TRUSTSTORE_VERSION = "truststore_version"
+    HOSTED_ZONE_ID = "hosted_zone_id"
+    HOSTED_ZONE_NAME = "hosted_zone_name"
+    DEPENDENCY_LAYER_DIR = "dependency_layer_dir"

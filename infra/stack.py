@@ -1,0 +1,35 @@
+"""The one stack: builds the constructs and passes each what it needs, nothing else."""
+
+from __future__ import annotations
+
+from aws_cdk import Environment, Stack
+from constructs import Construct
+
+from infra.config import DeployConfig
+from infra.constants import DATA_ID, DESCRIPTION, LAYERS_ID, OCPI_API_ID
+from infra.constructs.data import Data
+from infra.constructs.function_factory import FunctionFactory
+from infra.constructs.layers import Layers
+from infra.constructs.ocpi_api import OcpiApi
+
+
+class MobieHubStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            env=Environment(account=config.account, region=config.region),
+            description=DESCRIPTION,
+        )
+        self.data = Data(self, DATA_ID, retain=config.retain_data)
+        self.layers = Layers(self, LAYERS_ID, prebuilt_dependencies=config.dependency_layer_dir)
+        self.functions = FunctionFactory(
+            layers=self.layers.all,
+            tables=self.data.tables,
+            # Settings.aws_region (MOBIE_AWS_REGION) picks the DynamoDB endpoint; it must be this stack's.
+            environment={"MOBIE_AWS_REGION": self.region},
+            retain_logs=config.retain_data,
+        )
+        self.ocpi_api = OcpiApi(
+            self, OCPI_API_ID, factory=self.functions, domain=config.domain, retain_logs=config.retain_data
+        )
