@@ -56,6 +56,7 @@ class DeployConfig:
     dev: bool
     domain: CustomDomain | None
     dependency_layer_dir: Path | None = None
+    require_station_auth: bool = False
 
     @property
     def retain_data(self) -> bool:
@@ -81,6 +82,9 @@ class DeployConfig:
             dev=dev,
             domain=_domain(get, region, dev),
             dependency_layer_dir=_prebuilt_dir(get(Context.DEPENDENCY_LAYER_DIR)),
+            require_station_auth=_flag(
+                node.try_get_context(Context.REQUIRE_STATION_AUTH), Context.REQUIRE_STATION_AUTH
+            ),
         )
 
 

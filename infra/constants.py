@@ -73,3 +73,4 @@ class Context:
     HOSTED_ZONE_ID = "hosted_zone_id"
     HOSTED_ZONE_NAME = "hosted_zone_name"
     DEPENDENCY_LAYER_DIR = "dependency_layer_dir"
+    REQUIRE_STATION_AUTH = "require_station_auth"  # every OCPP station must authenticate (HTTP Basic)

@@ -6,11 +6,12 @@ from aws_cdk import Environment, Stack
 from constructs import Construct
 
 from infra.config import DeployConfig
-from infra.constants import DATA_ID, DESCRIPTION, LAYERS_ID, OCPI_API_ID
+from infra.constants import DATA_ID, DESCRIPTION, LAYERS_ID, OCPI_API_ID, OCPP_GATEWAY_ID
 from infra.constructs.data import Data
 from infra.constructs.function_factory import FunctionFactory
 from infra.constructs.layers import Layers
 from infra.constructs.ocpi_api import OcpiApi
+from infra.constructs.ocpp_gateway import OcppGateway
 
 
 class MobieHubStack(Stack):
@@ -32,4 +33,8 @@ class MobieHubStack(Stack):
         )
         self.ocpi_api = OcpiApi(
             self, OCPI_API_ID, factory=self.functions, domain=config.domain, retain_logs=config.retain_data
+        )
+        self.ocpp_gateway = OcppGateway(
+            self, OCPP_GATEWAY_ID, factory=self.functions, require_station_auth=config.require_station_auth,
+            retain_logs=config.retain_data,
         )

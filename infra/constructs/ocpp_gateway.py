@@ -1,0 +1,290 @@
+"""The OCPP 1.6-J gateway: CloudFront → API Gateway WebSocket API → four functions (docs/ocpp.md).
+
+    wss://<distribution>/ocpp/{charge_point_id}
+      CloudFront function: /ocpp/{id} → /?station={id} (API Gateway routes no path after the stage)
+      → API Gateway WebSocket API, stage "ocpp"
+           $connect     REQUEST authorizer (identity source: the station query parameter) + ocpp_connect
+           $disconnect  ocpp_disconnect
+           $default     ocpp_message, a two-way route (the answer frame is the response)
+
+The authorizer's identity source is the query parameter CloudFront always adds, not the
+``Authorization`` header: with the header as identity source API Gateway would refuse stations that
+have no password before the authorizer runs, and those must connect unless authentication is
+required. Functions that send calls to stations get ``execute-api:ManageConnections`` on this API
+only (``grant_send_calls``).
+"""
+
+from __future__ import annotations
+
+import jsii
+from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.constants import (
+    ACCESS_LOG_RETENTION,
+    OCPP_API_NAME,
+    OCPP_STAGE_NAME,
+    OCPP_THROTTLE_BURST_LIMIT,
+    OCPP_THROTTLE_RATE_LIMIT,
+)
+from infra.constructs.function_factory import FunctionFactory
+from mobie_hub.ocpp.lambda_entry import STATION_PARAMETER as OCPP_STATION_PARAMETER
+
+# CloudFront Functions (JavaScript 2.0). Anything but /ocpp/{id} is refused here, before API Gateway.
+_PATH_TO_QUERY = (
+    """
+function handler(event) {
+  var request = event.request;
+  var match = /^\\/ocpp\\/([^\\/]+)\\/?$/.exec(request.uri);
+  if (!match) {
+    return { statusCode: 404, statusDescription: 'Not Found' };
+  }
+  request.querystring = { %s: { value: match[1] } };
+  request.uri = '/';
+  return request;
+}
+""".strip()
+    % OCPP_STATION_PARAMETER
+)
+
+# One JSON line per event: connections, disconnections (with their status) and messages.
+_ACCESS_LOG = {
+    "requestId": "$context.requestId",
+    "requestTime": "$context.requestTime",
+    "eventType": "$context.eventType",
+    "routeKey": "$context.routeKey",
+    "connectionId": "$context.connectionId",
+    "station": "$context.authorizer.stationId",
+    "ip": "$context.identity.sourceIp",
+    "status": "$context.status",
+    "integrationLatency": "$context.integrationLatency",
+    "disconnectStatusCode": "$context.disconnectStatusCode",
+}
+
+
+@jsii.implements(apigwv2.IAccessLogSettings)
+class _AccessLog:
+    def __init__(self, log_group: logs.ILogGroup) -> None:
+        self._destination = apigwv2.LogGroupLogDestination(log_group)
+        fields = ",".join(f'"{name}":"{variable}"' for name, variable in _ACCESS_LOG.items())
+        self._format = apigw.AccessLogFormat.custom("{" + fields + ',"error":$context.error.messageString}')
+
+    @property
+    def destination(self) -> apigwv2.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigw.AccessLogFormat:
+        return self._format
+
+
+class OcppGateway(Construct):
+    """``url`` is what stations are configured with (``wss://…/ocpp``, then ``/{charge_point_id}``)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        require_station_auth: bool = False,
+        retain_logs: bool = True,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.authorizer_function = factory.create(
+            self,
+            "Authorizer",
+            source="ocpp_authorizer",
+            service="ocpp-authorizer",
+            description="OCPP $connect authorizer: known station, ocpp1.6 subprotocol, HTTP Basic auth",
+            reads=("locations", "stations"),
+            environment={"MOBIE_REQUIRE_STATION_AUTH": "true" if require_station_auth else "false"},
+        )
+        self.connect_function = factory.create(
+            self,
+            "Connect",
+            source="ocpp_connect",
+            service="ocpp-connect",
+            description="OCPP $connect: map the station to its connection",
+            writes=("stations",),
+        )
+        self.disconnect_function = factory.create(
+            self,
+            "Disconnect",
+            source="ocpp_disconnect",
+            service="ocpp-disconnect",
+            description="OCPP $disconnect: unmap the station unless a newer connection replaced it",
+            writes=("stations",),
+        )
+        self.message_function = factory.create(
+            self,
+            "Message",
+            source="ocpp_message",
+            service="ocpp-message",
+            description="OCPP $default: every frame a station sends",
+            reads=("tokens",),
+            writes=("stations", "locations", "sessions"),
+        )
+        self.api = apigwv2.WebSocketApi(
+            self,
+            "Api",
+            api_name=OCPP_API_NAME,
+            description="MOBI.E OCPP 1.6-J central system (charging stations)",
+            connect_route_options=apigwv2.WebSocketRouteOptions(
+                integration=integrations.WebSocketLambdaIntegration("Connect", self.connect_function),
+                authorizer=authorizers.WebSocketLambdaAuthorizer(
+                    "StationAuthorizer",
+                    self.authorizer_function,
+                    identity_source=[f"route.request.querystring.{OCPP_STATION_PARAMETER}"],
+                ),
+            ),
+            disconnect_route_options=apigwv2.WebSocketRouteOptions(
+                integration=integrations.WebSocketLambdaIntegration("Disconnect", self.disconnect_function),
+            ),
+            default_route_options=apigwv2.WebSocketRouteOptions(
+                integration=integrations.WebSocketLambdaIntegration("Message", self.message_function),
+                return_response=True,
+            ),
+        )
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=ACCESS_LOG_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN if retain_logs else RemovalPolicy.DESTROY,
+        )
+        self.stage = apigwv2.WebSocketStage(
+            self,
+            "Stage",
+            web_socket_api=self.api,
+            stage_name=OCPP_STAGE_NAME,
+            auto_deploy=True,
+            throttle=apigwv2.ThrottleSettings(
+                rate_limit=OCPP_THROTTLE_RATE_LIMIT, burst_limit=OCPP_THROTTLE_BURST_LIMIT
+            ),
+            access_log_settings=_AccessLog(access_logs),
+        )
+        self.grant_send_calls(self.connect_function)  # closes a connection its station replaced
+        self.distribution = self._distribution()
+        self.url = f"wss://{self.distribution.distribution_domain_name}/ocpp"
+        self._acknowledge()
+        CfnOutput(self, "StationUrl", value=self.url + "/{charge_point_id}").override_logical_id(
+            "OcppStationUrl"
+        )
+
+    @property
+    def management_url(self) -> str:
+        """The API Gateway Management API endpoint of this stage (``post_to_connection``)."""
+        stack = Stack.of(self)
+        return f"https://{self.api.api_id}.execute-api.{stack.region}.{stack.url_suffix}/{OCPP_STAGE_NAME}"
+
+    def grant_send_calls(self, function: lambda_.Function) -> None:
+        """Let ``function`` send OCPP calls: ``execute-api:ManageConnections`` on this API's stage only,
+        and the endpoint. (It also needs the stations table, which it declares to the factory.)"""
+        stack = Stack.of(self)
+        connections = stack.format_arn(
+            service="execute-api",
+            resource=self.api.api_id,
+            resource_name=f"{OCPP_STAGE_NAME}/*/@connections/*",
+        )
+        function.add_to_role_policy(
+            iam.PolicyStatement(actions=["execute-api:ManageConnections"], resources=[connections])
+        )
+        function.add_environment("MOBIE_OCPP_MANAGEMENT_URL", self.management_url)
+        # cdk-nag names the resource as rendered: pseudo parameters as <AWS::…> unless CDK resolved them
+        # (the partition is resolved when the region is known and the target partitions are configured).
+        region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+        api_id = stack.resolve(self.api.node.default_child.logical_id)
+        reason = (
+            "Connection ids are issued by API Gateway at $connect, so ManageConnections names them with a "
+            "wildcard; it stays under this API's one stage (POST/DELETE on @connections)."
+        )
+        Validations.of(function.role).acknowledge(
+            *(
+                Acknowledgment(
+                    id=f"AwsSolutions-IAM5[Resource::arn:{partition}:execute-api:{region}:{account}:"
+                    f"<{api_id}>/{OCPP_STAGE_NAME}/*/@connections/*]",
+                    reason=reason,
+                )
+                for partition in ("<AWS::Partition>", "aws")
+            )
+        )
+
+    def _distribution(self) -> cloudfront.Distribution:
+        stack = Stack.of(self)
+        path_to_query = cloudfront.Function(
+            self,
+            "PathToQuery",
+            code=cloudfront.FunctionCode.from_inline(_PATH_TO_QUERY),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="OCPP: /ocpp/{charge_point_id} -> /?station={charge_point_id}",
+        )
+        origin = origins.HttpOrigin(
+            f"{self.api.api_id}.execute-api.{stack.region}.{stack.url_suffix}",
+            origin_path=f"/{OCPP_STAGE_NAME}",
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+        )
+        return cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="MOBI.E OCPP 1.6-J endpoint for charging stations",
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origin,
+                # wss only: HTTP Basic credentials never travel in clear (security profile 2).
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+                # Nothing is cached; with caching disabled the AllViewer policies forward
+                # Authorization and Sec-WebSocket-* (Host must not reach execute-api).
+                cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=path_to_query,
+                        event_type=cloudfront.FunctionEventType.VIEWER_REQUEST,
+                    )
+                ],
+            ),
+        )
+
+    def _acknowledge(self) -> None:
+        Validations.of(self.api).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-APIG4",
+                reason="WebSocket APIs take an authorizer on $connect only, and it is there (HTTP Basic, OCPP "
+                "security profiles 1/2); $default and $disconnect belong to an authorized connection.",
+            ),
+        )
+        Validations.of(self.distribution).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-CFR1",
+                reason="Stations are in Portugal, but roaming operators' test stations and support tools may not "
+                "be; admission is per station (known id + password), not by country.",
+            ),
+            Acknowledgment(
+                id="AwsSolutions-CFR2",
+                reason="No web ACL yet: every connection is checked by the $connect authorizer (known station, "
+                "password) and the stage is throttled; WAF is a later hardening step, as for the OCPI API.",
+            ),
+            Acknowledgment(
+                id="AwsSolutions-CFR3",
+                reason="CloudFront logs only the upgrade request of a WebSocket; the API stage's access log "
+                "records every connect, message and disconnect with the station id, which is what is needed.",
+            ),
+            Acknowledgment(
+                id="AwsSolutions-CFR4",
+                reason="The default *.cloudfront.net certificate allows TLSv1 viewers; many deployed charging "
+                "stations run old TLS stacks, and a custom station domain with TLS 1.2 minimum comes with the "
+                "production certificate.",
+            ),
+        )
