@@ -59,6 +59,17 @@ OCPP_THROTTLE_RATE_LIMIT = 500
 OCPP_THROTTLE_BURST_LIMIT = 1000
 
 
+# Workflows of the parties (infra/constructs/workflows.py, docs/credentials.md).
+WORKFLOWS_ID = "Workflows"
+RENEWAL_AGE_DAYS = 7  # profile §5: renew credentials 7 days after their last change
+RENEWAL_SCHEDULE_HOUR = 3  # daily, at 03:00 Europe/Lisbon
+# One renewal = one credentials PUT (+ the party reading the hub back, + re-reading a moved API), each
+# call bounded by the outbound timeout (10 s); the state machine's task timeout (90 s) sits above this.
+RENEWAL_TASK_TIMEOUT = Duration.seconds(60)
+RENEWAL_WORKFLOW_TIMEOUT = Duration.hours(2)
+CLIENT_INFO_PUSH_TIMEOUT = Duration.seconds(120)  # one sequential PUT per party, each ≤ the outbound timeout
+
+
 class Context:
     """The context keys the app reads (`cdk synth -c key=value`, or cdk.json "context")."""
 

@@ -6,12 +6,13 @@ from aws_cdk import Environment, Stack
 from constructs import Construct
 
 from infra.config import DeployConfig
-from infra.constants import DATA_ID, DESCRIPTION, LAYERS_ID, OCPI_API_ID, OCPP_GATEWAY_ID
+from infra.constants import DATA_ID, DESCRIPTION, LAYERS_ID, OCPI_API_ID, OCPP_GATEWAY_ID, WORKFLOWS_ID
 from infra.constructs.data import Data
 from infra.constructs.function_factory import FunctionFactory
 from infra.constructs.layers import Layers
 from infra.constructs.ocpi_api import OcpiApi
 from infra.constructs.ocpp_gateway import OcppGateway
+from infra.constructs.workflows import Workflows
 
 
 class MobieHubStack(Stack):
@@ -37,4 +38,8 @@ class MobieHubStack(Stack):
         self.ocpp_gateway = OcppGateway(
             self, OCPP_GATEWAY_ID, factory=self.functions, require_station_auth=config.require_station_auth,
             retain_logs=config.retain_data,
+        )
+        self.workflows = Workflows(
+            self, WORKFLOWS_ID, factory=self.functions, parties=self.data.tables["parties"],
+            public_url=self.ocpi_api.public_url, retain_logs=config.retain_data,
         )
