@@ -174,9 +174,11 @@ def renew_due(client: OcpiClient, record: Recorder, now: datetime | None = None)
 def count_outcome(outcome: RenewalOutcome) -> None:
     """The default recorder: one CloudWatch metric per outcome (Powertools, EMF), CredentialsRenewed
     or CredentialsRenewalFailed, so an alarm can watch failures."""
-    from mobie_hub.observability import count
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-    count("CredentialsRenewed" if outcome.renewed else "CredentialsRenewalFailed")
+    name = "CredentialsRenewed" if outcome.renewed else "CredentialsRenewalFailed"
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace="MobieHub"):
+        pass  # flushed (printed as EMF) when the block ends
 
 
 def workflow_step(event: dict, client: OcpiClient, record: Recorder = count_outcome) -> dict:
