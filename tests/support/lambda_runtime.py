@@ -6,12 +6,18 @@ echoes the payload back. This helper answers ``Invoke`` calls before they reach 
 ``before-call`` event on the default boto3 session, which moto's state machine interpreter uses to
 build its Lambda client), by calling the real handler with the real payload — so the real ASL runs
 against the real handlers. An exception in a handler becomes ``FunctionError: Unhandled``, as in Lambda.
+
+moto runs a Map state's iterations on threads, but its in-memory DynamoDB is not thread-safe
+(``TransactWriteItems`` deep-copies tables while another thread writes: "dictionary changed size
+during iteration"). Real Lambdas are separate processes against a thread-safe DynamoDB, so the
+invocations here run one at a time; the workflow's outcome does not depend on their interleaving.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,16 +41,18 @@ def _function_name(url_path: str) -> str:
 def in_process_lambdas(handlers: dict[str, Handler]) -> Iterator[list[tuple[str, Any]]]:
     """While active, ``Invoke`` of a function named in ``handlers`` runs it here. Yields the calls."""
     calls: list[tuple[str, Any]] = []
+    one_at_a_time = threading.Lock()
 
     def invoke(params: dict[str, Any], **_: Any):
         name = _function_name(params["url_path"])
         if name not in handlers:
             return None  # not ours: let moto answer
         event = json.loads(params["body"] or b"null")
-        calls.append((name, event))
         parsed: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
         try:
-            payload = handlers[name](event, FakeContext())
+            with one_at_a_time:
+                calls.append((name, event))
+                payload = handlers[name](event, FakeContext())
         except Exception as exc:  # noqa: BLE001 - what Lambda reports for an unhandled exception
             payload = {
                 "errorMessage": str(exc),
