@@ -23,3 +23,23 @@ def issue(kind: str, country_code: str = "PT", party_id: str = "EDP", role: str 
     token = credentials_tokens.new_token()
     credentials_tokens.store_token(token, role=role, country_code=country_code, party_id=party_id, kind=kind)
     return Party(country_code, party_id, token)
+
+
+def register_receiver(base_url: str, party_id: str = "EDP", modules: tuple[str, ...] = ("locations",),
+                      version: str = "2.2.1"):
+    """A REGISTERED EMSP whose receiver endpoints for ``modules`` live at ``base_url`` (a fake party)."""
+    from mobie_hub.models.hubclientinfo import ConnectionStatus
+    from mobie_hub.models.versions import Endpoint, InterfaceRole
+    from mobie_hub.parties.model import Party as PartyRecord
+    from mobie_hub.parties.model import Registration
+    from mobie_hub.repositories.parties import save
+
+    record = PartyRecord(
+        country_code="PT", party_id=party_id, registration=Registration.REGISTERED,
+        connection_status=ConnectionStatus.CONNECTED, version=version, party_token=f"token-of-{party_id}",
+        endpoints=[
+            Endpoint(identifier=m, role=InterfaceRole.RECEIVER, url=f"{base_url}/ocpi/emsp/{version}/{m}")
+            for m in modules
+        ],
+    )
+    return save(record, expected_revision=None)

@@ -1,0 +1,83 @@
+"""Push fan-out: which parties receive a domain event, and one push to one party.
+
+A push that fails is logged and counted, never retried (profile §3); nothing is lost, because the
+object stays readable through the sender interface's GET. The Step Functions fan-out workflow calls
+``recipients`` once and ``push`` once per party (a Map state); locally the in-process bus calls the
+same two functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mobie_hub.errors import HubError
+from mobie_hub.events.envelope import DomainEvent
+from mobie_hub.events.locations import EVSE_STATUS_CHANGED, LOCATION_PUBLISHED, LOCATION_UPDATED
+from mobie_hub.models.locations import MobieLocation
+from mobie_hub.models.versions import InterfaceRole
+from mobie_hub.observability import count, logger
+from mobie_hub.parties.model import Party, Registration
+
+Pusher = Callable[[Any, Party, DomainEvent], None]  # (client, party, event) → raises on failure
+
+
+def _put_location(client: Any, party: Party, event: DomainEvent) -> None:
+    location = MobieLocation.model_validate(event.detail["location"])
+    client.put(party, "locations", f"{location.country_code}/{location.party_id}/{location.id}", location)
+
+
+def _patch_evse(client: Any, party: Party, event: DomainEvent) -> None:
+    d = event.detail
+    path = f"{d['country_code']}/{d['party_id']}/{d['location_id']}/{d['evse_uid']}"
+    client.patch(party, "locations", path, {"status": d["status"], "last_updated": d["last_updated"]})
+
+
+@dataclass(frozen=True)
+class Route:
+    module: str  # the receiver interface the party must expose
+    push: Pusher
+
+
+ROUTES: dict[str, Route] = {
+    LOCATION_PUBLISHED: Route("locations", _put_location),
+    LOCATION_UPDATED: Route("locations", _put_location),
+    EVSE_STATUS_CHANGED: Route("locations", _patch_evse),
+}
+
+
+def _parties() -> list[Party]:
+    from mobie_hub.repositories.parties import list_parties
+
+    return list_parties()
+
+
+def recipients(event: DomainEvent, parties: Callable[[], list[Party]] = _parties) -> list[str]:
+    """Keys of the registered parties exposing the receiver interface this event is pushed to."""
+    route = ROUTES.get(event.event_name)
+    if route is None:
+        return []
+    return [
+        party.key
+        for party in parties()
+        if party.registration is Registration.REGISTERED and party.endpoint_url(route.module, InterfaceRole.RECEIVER)
+    ]
+
+
+def push(event: DomainEvent, party: Party, client: Any | None = None) -> dict[str, Any]:
+    """Push ``event`` to ``party``. Returns the outcome; a failure is logged and counted, not raised."""
+    from mobie_hub.outbound import correlation_scope, get_client
+
+    route = ROUTES[event.event_name]
+    outcome = {"event_name": event.event_name, "party": party.key, "ok": True}
+    with correlation_scope(event.correlation_id):
+        try:
+            route.push(client or get_client(), party, event)
+        except HubError as exc:
+            outcome.update(ok=False, error=exc.message)
+            logger.warning("push failed", event_name=event.event_name, party=party.label, reason=exc.message)
+            count("PushFailed", module=route.module, party=party.label)
+        else:
+            count("PushSent", module=route.module, party=party.label)
+    return outcome
