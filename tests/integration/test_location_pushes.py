@@ -7,16 +7,17 @@ import base64
 
 import pytest
 
+from mobie_hub.events.stream import events_from_records
 from mobie_hub.local.pipeline import fan_out
 from mobie_hub.local.streams import StreamPoller
 from mobie_hub.logic.station_registry import import_locations, import_tariffs
+from mobie_hub.models.location_enums import Status
 from mobie_hub.models.locations import MobieLocation
 from mobie_hub.repositories.locations import DynamoLocationStore, get_location, put_location
 from mobie_hub.repositories.tariffs import DynamoTariffStore
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver
 from tests.support.stations import location, tariff
-from mobie_hub.events.stream import events_from_records
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_a_status_change_is_patched_with_last_updated(pushed):
     with fake_party() as edp:
         register_receiver(edp.base_url, "EDP")
         stored = get_location("LSB-00175")
-        evses = [stored.evses[0].model_copy(update={"status": "CHARGING"}), *stored.evses[1:]]
+        evses = [stored.evses[0].model_copy(update={"status": Status.CHARGING}), *stored.evses[1:]]
         put_location(stored.model_copy(update={"evses": evses}))
 
         pushed()
@@ -68,7 +69,7 @@ def test_a_status_change_is_patched_with_last_updated(pushed):
         assert set(request.body) == {"status", "last_updated"} and request.body["status"] == "CHARGING"
 
 
-def test_an_emsp_down_is_logged_and_counted_not_retried_and_the_station_stays_readable(pushed, client, emsp):
+def test_an_emsp_down_is_logged_and_counted_not_retried_and_the_station_stays_readable(pushed, client, emsp, capsys):
     with fake_party() as down, fake_party() as up:
         down.fail_with = 503
         register_receiver(down.base_url, "DWN")
@@ -80,6 +81,8 @@ def test_an_emsp_down_is_logged_and_counted_not_retried_and_the_station_stays_re
         assert outcomes["PARTY#EMSP#PT#EDP"]["ok"] is True
         assert outcomes["PARTY#EMSP#PT#DWN"]["ok"] is False and "503" in outcomes["PARTY#EMSP#PT#DWN"]["error"]
         assert len(down.received) == 1  # no retry
+        printed = capsys.readouterr().out  # Powertools EMF metrics, one per outcome
+        assert '"PushFailed"' in printed and '"PushSent"' in printed
     assert client.get("/ocpi/2.2.1/locations/LSB-00175", headers=emsp.headers).json()["data"]["id"] == "LSB-00175"
 
 

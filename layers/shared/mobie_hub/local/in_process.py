@@ -31,6 +31,7 @@ def in_process_hub(*, demo: bool = True, log_level: str = "warning") -> Iterator
 
     from mobie_hub.local.demo import load_demo_data
     from mobie_hub.local.embedded_aws import embedded_aws
+    from mobie_hub.local.pipeline import LocalPipeline
     from mobie_hub.local.server import create_local_app
 
     with embedded_aws() as endpoint:
@@ -39,17 +40,18 @@ def in_process_hub(*, demo: bool = True, log_level: str = "warning") -> Iterator
         server = uvicorn.Server(
             uvicorn.Config(create_local_app(), host="127.0.0.1", port=0, log_level=log_level)
         )
-        thread = threading.Thread(target=server.run, name="in-process-hub", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the in-process hub did not start")
-            time.sleep(0.02)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        try:
-            yield InProcessHub(f"http://127.0.0.1:{port}", runtime.gateway(), endpoint)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=30)
-            runtime.use(None)
+        with LocalPipeline():  # pushes to EMSPs, as in `mobie-hub serve`
+            thread = threading.Thread(target=server.run, name="in-process-hub", daemon=True)
+            thread.start()
+            deadline = time.monotonic() + 30
+            while not server.started:
+                if not thread.is_alive() or time.monotonic() > deadline:
+                    raise RuntimeError("the in-process hub did not start")
+                time.sleep(0.02)
+            port = server.servers[0].sockets[0].getsockname()[1]
+            try:
+                yield InProcessHub(f"http://127.0.0.1:{port}", runtime.gateway(), endpoint)
+            finally:
+                server.should_exit = True
+                thread.join(timeout=30)
+                runtime.use(None)

@@ -51,6 +51,7 @@ def serve(options: ServeOptions) -> None:
 
     from mobie_hub.local.demo import load_demo_data
     from mobie_hub.local.embedded_aws import embedded_aws
+    from mobie_hub.local.pipeline import LocalPipeline
     from mobie_hub.local.renewal import serve_with_renewal
     from mobie_hub.local.tls import uvicorn_options
     from mobie_hub.settings import get_settings
@@ -72,7 +73,8 @@ def serve(options: ServeOptions) -> None:
         logger.info("hub listening", versions_url=f"{options.base_url}/ocpi/versions")
         try:
             interval = options.renewal_interval or get_settings().renewal_interval_seconds
-            serve_with_renewal(uvicorn.Server(config), interval)  # uvicorn + the credentials renewal timer
+            with LocalPipeline():  # table streams → domain events → pushes to the EMSPs
+                serve_with_renewal(uvicorn.Server(config), interval)  # uvicorn + the credentials renewal timer
         except KeyboardInterrupt:  # uvicorn shut down gracefully, then re-raised the Ctrl-C it caught
             pass
     logger.info("hub stopped")

@@ -1,0 +1,60 @@
+"""Location pushes as an EMSP sees them: the local hub (embedded DynamoDB, its stream poller and
+in-process bus), a station on a real websocket, and the EMSP's receiver on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from mobie_hub.local.in_process import in_process_hub
+from mobie_hub.models.location_enums import Status
+from mobie_hub.repositories.dynamodb import reset_clients
+from mobie_hub.repositories.locations import get_location
+from mobie_hub.settings import get_settings
+from mobie_hub.simulator import connect_station
+from tests.support.fake_party import fake_party
+from tests.support.parties import register_receiver
+
+pytestmark = pytest.mark.e2e
+
+STATION = "LSB-00175"  # a demo station with two EVSEs
+
+
+@pytest.fixture(scope="module")
+def hub():
+    with in_process_hub() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _hub_store(hub, monkeypatch):
+    monkeypatch.setenv("MOBIE_DYNAMODB_ENDPOINT", hub.dynamodb_endpoint)
+    get_settings.cache_clear()
+    reset_clients()
+    yield
+    get_settings.cache_clear()
+    reset_clients()
+
+
+def test_a_station_status_notification_reaches_the_emsp_as_an_evse_patch(hub):
+    with fake_party() as edp:
+        # Given an EMSP exposing the locations receiver
+        register_receiver(edp.base_url, "EDP")
+
+        # When the station reports its first connector (AVAILABLE in the demo data) Charging
+        async def station():
+            async with connect_station(hub.ocpp_url, STATION) as cp:
+                await cp.boot()
+                await cp.report_status(1, "Charging")
+
+        asyncio.run(asyncio.wait_for(station(), 30))
+
+        # Then the EMSP receives one PATCH of that EVSE, with the status and last_updated the hub holds
+        [patch] = [r for r in edp.wait_for(1) if r.method == "PATCH"]
+        evse = get_location(STATION).evses[0]
+        assert evse.status is Status.CHARGING
+        assert patch.path == f"/ocpi/emsp/2.2.1/locations/PT/MOB/{STATION}/{evse.uid}"
+        assert patch.body == {"status": "CHARGING", "last_updated": patch.body["last_updated"]}
+        assert patch.body["last_updated"].endswith("Z")
+        assert patch.headers["ocpi-to-party-id"] == "EDP"
