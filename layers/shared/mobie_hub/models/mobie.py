@@ -37,6 +37,8 @@ class BillingItem(StrEnum):
     OPC_ACTIVATION = "OPC_ACTIVATION"  # charging-point operator (OPC): fee per charge
     OPC_ENERGY = "OPC_ENERGY"  # OPC: price per kWh
     OPC_TIME = "OPC_TIME"  # OPC: price per minute
+    OPC_PARKING = "OPC_PARKING"  # OPC: price per minute connected but not charging (PARKING_TIME)
+    OPC_ADJUSTMENT = "OPC_ADJUSTMENT"  # OPC: its tariff's min_price/max_price, and the cent its lines round away
     EGME = "EGME"  # MOBI.E as network manager (Entidade Gestora da Mobilidade Elétrica): fee per charge
     TAR = "TAR"  # grid access tariffs (Tarifas de Acesso às Redes, ERSE): per kWh, by voltage level
     IEC = "IEC"  # Imposto Especial sobre o Consumo de eletricidade: excise duty per kWh
@@ -54,6 +56,8 @@ UNIT_OF_ITEM = {
     BillingItem.OPC_ACTIVATION: BillingUnit.SESSION,
     BillingItem.OPC_ENERGY: BillingUnit.KWH,
     BillingItem.OPC_TIME: BillingUnit.MINUTE,
+    BillingItem.OPC_PARKING: BillingUnit.MINUTE,
+    BillingItem.OPC_ADJUSTMENT: BillingUnit.SESSION,
     BillingItem.EGME: BillingUnit.SESSION,
     BillingItem.TAR: BillingUnit.KWH,
     BillingItem.IEC: BillingUnit.KWH,
