@@ -64,3 +64,16 @@ def test_any_other_change_puts_the_whole_location():
 
 def test_nothing_changed_nothing_pushed():
     assert location_events(station(), station()) == []
+
+
+def test_more_status_changes_than_one_put_events_takes_become_one_location_put():
+    # Given a station with 12 EVSEs (one PutEvents carries at most 10 events)
+    old = MobieLocation.model_validate(location("LSB-00175", evses=12))
+    # When every EVSE becomes INOPERATIVE in one write (a connectorId 0 Unavailable)
+    new = old
+    for index in range(12):
+        new = with_status(new, index, "INOPERATIVE")
+    # Then one PUT of the whole Location is pushed instead of 12 patches
+    [event] = location_events(old, new)
+    assert event.event_name == "LocationUpdated"
+    assert {e["status"] for e in event.detail["location"]["evses"]} == {"INOPERATIVE"}

@@ -13,12 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from mobie_hub.errors import HubError
+from mobie_hub.events.cdrs import CDR_CREATED
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.locations import EVSE_STATUS_CHANGED, LOCATION_PUBLISHED, LOCATION_UPDATED
+from mobie_hub.events.sessions import SESSION_COMPLETED, SESSION_STARTED, SESSION_UPDATED
+from mobie_hub.models.cdrs import MobieCdr
 from mobie_hub.models.locations import MobieLocation
+from mobie_hub.models.sessions import Session
 from mobie_hub.models.versions import InterfaceRole
 from mobie_hub.observability import count, logger
 from mobie_hub.parties.model import Party, Registration
+from mobie_hub.settings import get_settings
 
 Pusher = Callable[[Any, Party, DomainEvent], None]  # (client, party, event) → raises on failure
 
@@ -34,17 +39,50 @@ def _patch_evse(client: Any, party: Party, event: DomainEvent) -> None:
     client.patch(party, "locations", path, {"status": d["status"], "last_updated": d["last_updated"]})
 
 
+def _session_path(event: DomainEvent) -> str:
+    # OCPI receiver interface: {sessions_endpoint_url}/{country_code}/{party_id}/{session_id}, the
+    # country_code / party_id being the sender's (the hub's).
+    hub = get_settings().hub
+    return f"{hub.country_code}/{hub.party_id}/{event.detail['session_id']}"
+
+
+def _put_session(client: Any, party: Party, event: DomainEvent) -> None:
+    client.put(party, "sessions", _session_path(event), Session.model_validate(event.detail["session"]))
+
+
+def _patch_session(client: Any, party: Party, event: DomainEvent) -> None:
+    client.patch(party, "sessions", _session_path(event), event.detail["patch"])
+
+
+def _post_cdr(client: Any, party: Party, event: DomainEvent) -> None:
+    client.post(party, "cdrs", "", MobieCdr.model_validate(event.detail["cdr"]))
+
+
 @dataclass(frozen=True)
 class Route:
     module: str  # the receiver interface the party must expose
     push: Pusher
+    to_owner: bool = False  # only the party named in ``detail["owner"]`` (the EMSP of the token)
 
 
 ROUTES: dict[str, Route] = {
     LOCATION_PUBLISHED: Route("locations", _put_location),
     LOCATION_UPDATED: Route("locations", _put_location),
     EVSE_STATUS_CHANGED: Route("locations", _patch_evse),
+    SESSION_STARTED: Route("sessions", _put_session, to_owner=True),
+    SESSION_UPDATED: Route("sessions", _patch_session, to_owner=True),
+    SESSION_COMPLETED: Route("sessions", _patch_session, to_owner=True),
+    CDR_CREATED: Route("cdrs", _post_cdr, to_owner=True),
 }
+
+
+def _addressed(route: Route, event: DomainEvent, party: Party) -> bool:
+    if not route.to_owner:
+        return True
+    owner = event.detail.get("owner") or {}
+    return (party.country_code, party.party_id) == (
+        str(owner.get("country_code", "")).upper(), str(owner.get("party_id", "")).upper(),
+    )
 
 
 def _parties() -> list[Party]:
@@ -61,7 +99,9 @@ def recipients(event: DomainEvent, parties: Callable[[], list[Party]] = _parties
     return [
         party.key
         for party in parties()
-        if party.registration is Registration.REGISTERED and party.endpoint_url(route.module, InterfaceRole.RECEIVER)
+        if party.registration is Registration.REGISTERED
+        and party.endpoint_url(route.module, InterfaceRole.RECEIVER)
+        and _addressed(route, event, party)
     ]
 
 

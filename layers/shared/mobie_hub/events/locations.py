@@ -4,7 +4,8 @@
 - ``LocationUpdated``: anything but EVSE statuses changed (an EVSE added, a name, a connector) →
   PUT Location (OCPI's PUT replaces the whole object; simpler and safer for receivers than a patch set).
 - ``EvseStatusChanged``: only EVSE statuses changed (REMOVED included) → PATCH EVSE, one per EVSE.
-Private Locations yield nothing (profile §6: never published).
+Private Locations yield nothing (profile §6: never published). More EVSE status changes in one write
+than one PutEvents takes (``MAX_STATUS_PATCHES``) become one PUT of the Location instead.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ LOCATION_PUBLISHED = "LocationPublished"
 LOCATION_UPDATED = "LocationUpdated"
 EVSE_STATUS_CHANGED = "EvseStatusChanged"
 NAMES = (LOCATION_PUBLISHED, LOCATION_UPDATED, EVSE_STATUS_CHANGED)
+MAX_STATUS_PATCHES = 10  # events.stream.MAX_EVENTS_PER_RECORD
 
 
 def _without_statuses(location: MobieLocation) -> dict[str, Any]:
@@ -38,6 +40,9 @@ def location_events(old: MobieLocation | None, new: MobieLocation | None) -> lis
     if _without_statuses(old) != _without_statuses(new):
         return [DomainEvent.of(LOCATION_UPDATED, {"location": dump_ocpi(new)}, new.last_updated)]
     before = {evse.uid: evse.status for evse in old.evses or []}
+    changed = [evse for evse in new.evses or [] if before.get(evse.uid) != evse.status]
+    if len(changed) > MAX_STATUS_PATCHES:
+        return [DomainEvent.of(LOCATION_UPDATED, {"location": dump_ocpi(new)}, new.last_updated)]
     return [
         DomainEvent.of(
             EVSE_STATUS_CHANGED,
@@ -48,6 +53,5 @@ def location_events(old: MobieLocation | None, new: MobieLocation | None) -> lis
             },
             evse.last_updated,
         )
-        for evse in new.evses or []
-        if before.get(evse.uid) != evse.status
+        for evse in changed
     ]

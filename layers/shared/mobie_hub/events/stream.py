@@ -12,9 +12,13 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from mobie_hub.events.cdrs import cdr_events
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.locations import location_events
+from mobie_hub.events.sessions import session_events
+from mobie_hub.models.cdrs import MobieCdr
 from mobie_hub.models.locations import MobieLocation
+from mobie_hub.models.sessions import Session
 
 _deserializer = TypeDeserializer()
 
@@ -28,11 +32,25 @@ def _location(item: dict[str, Any] | None) -> MobieLocation | None:
     return MobieLocation.model_validate_json(item["doc"]) if item and "doc" in item else None
 
 
+def _session(item: dict[str, Any] | None) -> Session | None:
+    return Session.model_validate_json(item["doc"]) if item and "doc" in item else None
+
+
+def _cdr(item: dict[str, Any] | None) -> MobieCdr | None:
+    return MobieCdr.model_validate_json(item["doc"]) if item and "doc" in item else None
+
+
 Converter = Callable[[dict[str, Any] | None, dict[str, Any] | None], list[DomainEvent]]
 
 CONVERTERS: dict[str, Converter] = {
     "LOC#": lambda old, new: location_events(_location(old), _location(new)),
+    "SESSION#": lambda old, new: session_events(_session(old), _session(new), (new or {}).get("owner")),
+    "CDR#": lambda old, new: cdr_events(_cdr(old), _cdr(new)),
 }
+# The tables whose streams feed the converters (in AWS: one EventBridge Pipe each, infra/constructs/events.py).
+SOURCE_TABLES = ("locations", "sessions", "cdrs")
+# A Pipe puts one record's events on the bus in one PutEvents, which takes at most 10 entries.
+MAX_EVENTS_PER_RECORD = 10
 
 
 def events_from_records(records: Iterable[dict[str, Any]]) -> list[DomainEvent]:

@@ -26,6 +26,7 @@ class SenderList:
     name: str
     fetch: Callable[[PageRequest], Page[OcpiModel]]
     rate_limited: bool = False
+    cached: bool = True  # per-party lists (sessions, CDRs) change by the second: not cached
 
 
 def is_full_request(page: PageRequest) -> bool:
@@ -55,13 +56,14 @@ def list_page(source: SenderList, caller: Caller, page: PageRequest, version: st
                 retry_after=retry_after,
             )
     key = _cache_key(source, page, version)
-    if settings.list_cache_seconds:
+    caching = source.cached and bool(settings.list_cache_seconds)
+    if caching:
         cached = ephemeral.cache_get(key)
         if cached is not None:
             return Page(cached["items"], cached["total"], cached["next_cursor"])
     fetched = source.fetch(page)
     result = Page([dump_ocpi(item, version) for item in fetched.items], fetched.total, fetched.next_cursor)
-    if settings.list_cache_seconds:
+    if caching:
         ephemeral.cache_put(
             key, {"items": result.items, "total": result.total, "next_cursor": result.next_cursor},
             settings.list_cache_seconds,

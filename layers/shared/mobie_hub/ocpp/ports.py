@@ -5,7 +5,7 @@
 |---|---|---|
 | ``StationConnections`` | API Gateway Management API (``adapters.station_connections``) | the local websocket table (``local.ocpp``) |
 | ``IdTagAuthority`` | the tokens whitelist (``ocpp.authority``) | – |
-| ``TransactionEvents`` | ``repositories.transactions.RecordedTransactions`` (facts) | issue 7: open/update/close OCPI Sessions |
+| ``TransactionEvents`` | ``sessions.transactions.SessionTransactions`` (facts + OCPI Sessions) | ``RecordedTransactions`` (facts only) |
 | ``CallResultListener`` | ``ocpp.calls.LoggingListener`` | local awaitable (``local.ocpp``); issue 8: resume Step Functions |
 """
 
@@ -123,6 +123,7 @@ class TransactionStarted:
     received_at: datetime
     message_id: str
     reservation_id: int | None = None
+    connector: str | None = None  # the OCPI Connector.id of that EVSE (its Session's connector_id)
 
 
 @dataclass(frozen=True)

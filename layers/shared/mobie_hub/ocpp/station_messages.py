@@ -129,6 +129,7 @@ def start_transaction(ctx: MessageContext, payload: dict[str, Any]) -> dict[str,
         received_at=ctx.received_at,
         message_id=ctx.message_id,
         reservation_id=payload.get("reservationId"),
+        connector=evse.connectors[0].id if evse.connectors else None,
     )
     try:
         ctx.transactions.on_start(started, ctx.receipt("StartTransaction", response))

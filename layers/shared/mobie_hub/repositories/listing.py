@@ -22,6 +22,7 @@ from mobie_hub.repositories.keys import time_range_bounds
 class ListIndex:
     table_key: str
     partition: str  # the gsi1pk / gsi2pk value of every listed item
+    keys_index: str = "gsi2"  # the KEYS_ONLY index with gsi1's keys (sessions use gsi2 for EVSEs: gsi3)
 
 
 def _encode_cursor(last_key: dict[str, Any], total: int, offset: int) -> str:
@@ -50,9 +51,9 @@ def _condition(index: str, page: PageRequest) -> tuple[str, dict[str, str]]:
 
 
 def _keys_query(source: ListIndex, page: PageRequest, **extra: Any) -> dict[str, Any]:
-    condition, values = _condition("gsi2", page)
+    condition, values = _condition(source.keys_index, page)
     return table(source.table_key).query(
-        IndexName="gsi2", KeyConditionExpression=condition,
+        IndexName=source.keys_index, KeyConditionExpression=condition,
         ExpressionAttributeValues={":p": source.partition, **values}, **extra,
     )
 
@@ -77,7 +78,8 @@ def _skip(source: ListIndex, page: PageRequest) -> dict[str, Any] | None:
         start = response.get("LastEvaluatedKey")
         if not start:
             return None
-    return {"pk": start["pk"], "sk": start["sk"], "gsi1pk": start["gsi2pk"], "gsi1sk": start["gsi2sk"]}
+    keys = source.keys_index
+    return {"pk": start["pk"], "sk": start["sk"], "gsi1pk": start[f"{keys}pk"], "gsi1sk": start[f"{keys}sk"]}
 
 
 def query_page(source: ListIndex, page: PageRequest) -> Page[dict[str, Any]]:

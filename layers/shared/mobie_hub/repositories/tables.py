@@ -74,15 +74,16 @@ TOKENS = TableSpec(
     indexes=(IndexSpec("gsi1"), IndexSpec("gsi2")),
     description="EMSP tokens (the whitelist): by OCPI key, by OCPP idTag, by owning party.",
 )
+# sessions: gsi1 lists an EMSP's sessions, gsi2 finds them by EVSE, gsi3 (KEYS_ONLY) counts gsi1.
 SESSIONS = TableSpec(
     key="sessions",
-    indexes=(IndexSpec("gsi1"), IndexSpec("gsi2")),
+    indexes=(IndexSpec("gsi1"), IndexSpec("gsi2"), IndexSpec("gsi3", projection="KEYS_ONLY")),
     stream=True,
     description="Charging sessions: by id, by owning EMSP and last_updated, by EVSE and start.",
 )
 CDRS = TableSpec(
     key="cdrs",
-    indexes=(IndexSpec("gsi1"),),
+    indexes=(IndexSpec("gsi1"), IndexSpec("gsi2", projection="KEYS_ONLY")),
     stream=True,
     description="Charge detail records: by id, by owning EMSP and last_updated.",
 )

@@ -106,6 +106,93 @@ def start_item(started: TransactionStarted) -> dict[str, Any]:
     return item
 
 
+def meter_actions(reported: MeterValuesReported) -> list[transact.Action]:
+    """Put the METER item (once per message id: action 0) and update the TX summary (the station must
+    be the one that started it: action 1)."""
+    expression = "SET meter_message_count = if_not_exists(meter_message_count, :zero) + :one"
+    values: dict[str, Any] = {":station": reported.station_id, ":zero": 0, ":one": 1}
+    energy = energy_register_wh(reported.samples)
+    if energy is not None:
+        expression += ", last_energy_wh = :energy, last_energy_at = :energy_at"
+        values.update({":energy": energy[0], ":energy_at": format_datetime(energy[1])})
+    actions = [
+        transact.put(
+            TABLE,
+            _meter_item(
+                reported.transaction_id,
+                reported.station_id,
+                reported.message_id,
+                reported.samples,
+                reported.received_at,
+            ),
+            "attribute_not_exists(pk)",
+        ),
+        transact.update(
+            TABLE,
+            tx_key(reported.transaction_id),
+            expression,
+            "station_id = :station",
+            ExpressionAttributeValues=values,
+        ),
+    ]
+    return actions
+
+
+def stop_actions(stopped: TransactionStopped, receipt: Receipt) -> list[transact.Action]:
+    """Update TX with the stop facts (once, by the station that started it: action 0), the receipt
+    (action 1) and the transactionData's METER item."""
+    values: dict[str, Any] = {
+        ":station": stopped.station_id,
+        ":stopped": STOPPED,
+        ":meter": stopped.meter_stop_wh,
+        ":at": format_datetime(stopped.timestamp),
+        ":reason": stopped.reason,
+        ":received": format_datetime(stopped.received_at),
+        ":message": stopped.message_id,
+    }
+    assignments = [
+        "station_id = if_not_exists(station_id, :station)",
+        "#status = :stopped",
+        "meter_stop_wh = :meter",
+        "stopped_at = :at",
+        "stop_reason = :reason",
+        "stop_received_at = :received",
+        "stop_message_id = :message",
+    ]
+    if stopped.id_tag is not None:
+        assignments.append("stop_id_tag = :tag")
+        values[":tag"] = stopped.id_tag
+    for name, value in _token_attributes("stop_", stopped.authorization).items():
+        assignments.append(f"{name} = :{name}")
+        values[f":{name}"] = value
+    actions = [
+        transact.update(
+            TABLE,
+            tx_key(stopped.transaction_id),
+            "SET " + ", ".join(assignments),
+            "(attribute_not_exists(station_id) OR station_id = :station) AND attribute_not_exists(stopped_at)",
+            return_old=True,
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=values,
+        ),
+        stations.receipt_action(receipt, stopped.received_at),
+    ]
+    if stopped.samples:
+        actions.append(
+            transact.put(
+                TABLE,
+                _meter_item(
+                    stopped.transaction_id,
+                    stopped.station_id,
+                    stopped.message_id,
+                    stopped.samples,
+                    stopped.received_at,
+                ),
+            )
+        )
+    return actions
+
+
 class RecordedTransactions(TransactionEvents):
     """Records the facts of every transaction (start, meter values, stop) — nothing more."""
 
@@ -124,32 +211,7 @@ class RecordedTransactions(TransactionEvents):
             raise
 
     def on_meter_values(self, reported: MeterValuesReported) -> None:
-        expression = "SET meter_message_count = if_not_exists(meter_message_count, :zero) + :one"
-        values: dict[str, Any] = {":station": reported.station_id, ":zero": 0, ":one": 1}
-        energy = energy_register_wh(reported.samples)
-        if energy is not None:
-            expression += ", last_energy_wh = :energy, last_energy_at = :energy_at"
-            values.update({":energy": energy[0], ":energy_at": format_datetime(energy[1])})
-        actions = [
-            transact.put(
-                TABLE,
-                _meter_item(
-                    reported.transaction_id,
-                    reported.station_id,
-                    reported.message_id,
-                    reported.samples,
-                    reported.received_at,
-                ),
-                "attribute_not_exists(pk)",
-            ),
-            transact.update(
-                TABLE,
-                tx_key(reported.transaction_id),
-                expression,
-                "station_id = :station",
-                ExpressionAttributeValues=values,
-            ),
-        ]
+        actions = meter_actions(reported)
         try:
             transact.write(actions)
         except transact.Cancelled as cancelled:
@@ -162,55 +224,7 @@ class RecordedTransactions(TransactionEvents):
             raise
 
     def on_stop(self, stopped: TransactionStopped, receipt: Receipt) -> None:
-        values: dict[str, Any] = {
-            ":station": stopped.station_id,
-            ":stopped": STOPPED,
-            ":meter": stopped.meter_stop_wh,
-            ":at": format_datetime(stopped.timestamp),
-            ":reason": stopped.reason,
-            ":received": format_datetime(stopped.received_at),
-            ":message": stopped.message_id,
-        }
-        assignments = [
-            "station_id = if_not_exists(station_id, :station)",
-            "#status = :stopped",
-            "meter_stop_wh = :meter",
-            "stopped_at = :at",
-            "stop_reason = :reason",
-            "stop_received_at = :received",
-            "stop_message_id = :message",
-        ]
-        if stopped.id_tag is not None:
-            assignments.append("stop_id_tag = :tag")
-            values[":tag"] = stopped.id_tag
-        for name, value in _token_attributes("stop_", stopped.authorization).items():
-            assignments.append(f"{name} = :{name}")
-            values[f":{name}"] = value
-        actions = [
-            transact.update(
-                TABLE,
-                tx_key(stopped.transaction_id),
-                "SET " + ", ".join(assignments),
-                "(attribute_not_exists(station_id) OR station_id = :station) AND attribute_not_exists(stopped_at)",
-                return_old=True,
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=values,
-            ),
-            stations.receipt_action(receipt, stopped.received_at),
-        ]
-        if stopped.samples:
-            actions.append(
-                transact.put(
-                    TABLE,
-                    _meter_item(
-                        stopped.transaction_id,
-                        stopped.station_id,
-                        stopped.message_id,
-                        stopped.samples,
-                        stopped.received_at,
-                    ),
-                )
-            )
+        actions = stop_actions(stopped, receipt)
         try:
             transact.write(actions)
         except transact.Cancelled as cancelled:

@@ -1,0 +1,166 @@
+"""``SessionTransactions``: the ``TransactionEvents`` port as OCPI Sessions (issue 7).
+
+Each OCPP message writes its facts (``TX#`` / ``METER#`` items, as ``RecordedTransactions`` does),
+its receipt and the Session in ONE TransactWriteItems, so a retransmission applies nothing twice and
+a crash leaves nothing half-written. Session writes are conditional on the revision read; a lost race
+(two messages of one transaction at once) is re-read and re-applied.
+
+| message | reads | writes |
+|---|---|---|
+| StartTransaction | 1 (PENDING session on the EVSE, only for an Accepted token) | 1 transaction: TX + receipt + Session |
+| MeterValues | 2 (TX → session id, Session) | 1 transaction: METER + TX + Session |
+| StopTransaction | 2 (TX, Session) | 1 transaction: TX + receipt (+ METER) + Session |
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from mobie_hub.errors import ConflictingWrite
+from mobie_hub.observability import logger
+from mobie_hub.ocpp.meter import energy_register_wh
+from mobie_hub.ocpp.ports import (
+    AlreadyHandled,
+    MeterSample,
+    MeterValuesReported,
+    Receipt,
+    TransactionEvents,
+    TransactionStarted,
+    TransactionStopped,
+    UnknownTransaction,
+)
+from mobie_hub.repositories import sessions, stations, transact, transactions
+from mobie_hub.sessions import lifecycle
+from mobie_hub.sessions.lifecycle import SessionRecord
+from mobie_hub.settings import get_settings
+
+ATTEMPTS = 3
+
+
+def energy_readings(samples: tuple[MeterSample, ...]) -> list[tuple[Decimal, datetime]]:
+    """One energy register reading (Wh) per MeterValue timestamp, oldest first."""
+    by_time: dict[datetime, list[MeterSample]] = defaultdict(list)
+    for sample in samples:
+        by_time[sample.timestamp].append(sample)
+    readings = [energy_register_wh(tuple(group)) for _, group in sorted(by_time.items())]
+    return [reading for reading in readings if reading is not None]
+
+
+def _receipt_failed(cancelled: transact.Cancelled, receipt: Receipt, index: int = 1) -> None:
+    if cancelled.condition_failed(index):
+        raise AlreadyHandled(
+            stations.stored_response(cancelled.items[index], receipt.station_id, receipt.message_id)
+        ) from None
+
+
+class SessionTransactions(TransactionEvents):
+    """Every transaction gets a session, whatever started it (profile §7)."""
+
+    def __init__(self, facts: transactions.RecordedTransactions | None = None) -> None:
+        self._facts = facts or transactions.RecordedTransactions()  # transactions no session can be found for
+
+    def on_start(self, started: TransactionStarted, receipt: Receipt) -> None:
+        hub = get_settings().hub
+        token, accepted = started.authorization.token, started.authorization.status == "Accepted"
+        for attempt in range(ATTEMPTS):
+            adopting = None
+            if token is not None and accepted and attempt < ATTEMPTS - 1:
+                adopting = sessions.pending_on_evse(started.station_id, started.evse_uid, token)
+            session_id = adopting.session.id if adopting else sessions.new_session_id()
+            record = lifecycle.started(
+                started, session_id, (hub.country_code, hub.party_id),
+                started.connector or adopting_connector(adopting, started), adopting,
+            )
+            actions = [
+                transact.put(
+                    transactions.TABLE, {**transactions.start_item(started), "session_id": session_id},
+                    "attribute_not_exists(pk)",
+                ),
+                stations.receipt_action(receipt, started.received_at),
+                sessions.put_action(record),
+            ]
+            try:
+                transact.write(actions)
+            except transact.Cancelled as cancelled:
+                _receipt_failed(cancelled, receipt)
+                if cancelled.condition_failed(2) or cancelled.conflict:
+                    continue  # the PENDING session changed meanwhile (e.g. invalidated): look again
+                raise
+            logger.info(
+                "session started", session_id=session_id, transaction_id=started.transaction_id,
+                status=record.status.value, adopted=adopting is not None, reason=record.invalid_reason,
+            )
+            return
+        raise ConflictingWrite(f"the session of transaction {started.transaction_id} kept changing")
+
+    def _record_of(self, transaction_id: int, station_id: str) -> SessionRecord | None:
+        tx = transactions.get_transaction(transaction_id)
+        if tx is None or tx.get("station_id") != station_id or not tx.get("session_id"):
+            return None
+        return sessions.get_record(str(tx["session_id"]))
+
+    def on_meter_values(self, reported: MeterValuesReported) -> None:
+        readings = energy_readings(reported.samples)
+        for _ in range(ATTEMPTS):
+            record = self._record_of(reported.transaction_id, reported.station_id)
+            if record is None:
+                self._facts.on_meter_values(reported)  # raises UnknownTransaction when there is none
+                return
+            actions = transactions.meter_actions(reported)
+            updated = lifecycle.metered(record, readings, reported.received_at)
+            if updated is not None:
+                actions.append(sessions.put_action(updated))
+            try:
+                transact.write(actions)
+            except transact.Cancelled as cancelled:
+                if cancelled.condition_failed(0):
+                    return  # this message id is stored already: a retransmission
+                if cancelled.condition_failed(1):
+                    raise UnknownTransaction(
+                        f"transaction {reported.transaction_id} was not started at {reported.station_id}"
+                    ) from None
+                if cancelled.condition_failed(2) or cancelled.conflict:
+                    continue
+                raise
+            if updated is not None and updated.status is not record.status:
+                logger.warning("session invalid", session_id=record.session.id, reason=updated.invalid_reason)
+            return
+        raise ConflictingWrite(f"the session of transaction {reported.transaction_id} kept changing")
+
+    def on_stop(self, stopped: TransactionStopped, receipt: Receipt) -> None:
+        readings = energy_readings(stopped.samples)
+        for _ in range(ATTEMPTS):
+            record = self._record_of(stopped.transaction_id, stopped.station_id)
+            if record is None or record.session.end_date_time is not None:
+                # A stop of an unknown (or another station's, or stopped) transaction: facts only.
+                self._facts.on_stop(stopped, receipt)
+                return
+            actions = transactions.stop_actions(stopped, receipt)
+            updated = lifecycle.stopped(record, stopped, readings)
+            actions.append(sessions.put_action(updated))
+            try:
+                transact.write(actions)
+            except transact.Cancelled as cancelled:
+                _receipt_failed(cancelled, receipt)
+                if cancelled.condition_failed(len(actions) - 1) or cancelled.conflict:
+                    continue
+                if cancelled.condition_failed(0):  # stopped meanwhile: the facts path logs it
+                    self._facts.on_stop(stopped, receipt)
+                    return
+                raise
+            logger.info(
+                "session ended", session_id=record.session.id, status=updated.status.value,
+                kwh=str(updated.session.kwh), reason=updated.invalid_reason,
+            )
+            return
+        raise ConflictingWrite(f"the session of transaction {stopped.transaction_id} kept changing")
+
+
+def adopting_connector(adopting: SessionRecord | None, started: TransactionStarted) -> str:
+    """The OCPI connector id when the port did not carry one: the PENDING session's, else the EVSE's
+    single connector numbered as the hub numbers them (``<evse uid>-01``)."""
+    if adopting is not None:
+        return adopting.session.connector_id
+    return f"{started.evse_uid}-01"
