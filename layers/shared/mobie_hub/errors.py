@@ -21,6 +21,10 @@ class InvalidRequest(HubError):
         self.field = field
 
 
+class UnknownCommand(InvalidRequest):
+    """A command the OCPI commands module does not define (OCPI 2001, HTTP 404: no such endpoint)."""
+
+
 class NotEnoughInformation(HubError):
     """Every required field is there, but not enough to decide, e.g. a real-time authorisation
     without LocationReferences (OCPI 2002). A missing required field, such as a PATCH without

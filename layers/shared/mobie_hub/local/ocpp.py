@@ -128,13 +128,21 @@ def local_gateway() -> OcppGateway:
     uvicorn_errors = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _DenialIsAHandshake) for f in uvicorn_errors.filters):
         uvicorn_errors.addFilter(_DenialIsAHandshake())
+    from mobie_hub.commands import runtime as commands_runtime
+    from mobie_hub.commands.local_runner import LocalCommandRunner
+    from mobie_hub.commands.ocpp_hooks import CommandCallResults, CommandTransactionEvents
     from mobie_hub.ocpp.authority import WhitelistAuthority
-    from mobie_hub.repositories.transactions import RecordedTransactions
+    from mobie_hub.sessions.transactions import SessionTransactions
 
     gateway = OcppGateway(
-        LocalConnections(), WhitelistAuthority(), RecordedTransactions(), LocalCallResults()
+        LocalConnections(),
+        WhitelistAuthority(),
+        CommandTransactionEvents(SessionTransactions()),
+        LocalCallResults(then=CommandCallResults(LoggingListener())),
     )
     runtime.use(gateway)
+    # Commands locally: the same lifecycle on an asyncio runner instead of Step Functions (issue 8).
+    commands_runtime.use(workflow=LocalCommandRunner(commands_runtime.sessions), sessions=commands_runtime.sessions())
     return gateway
 
 

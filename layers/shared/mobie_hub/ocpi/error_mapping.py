@@ -18,6 +18,7 @@ from mobie_hub.ocpi.status import OcpiStatus
 # domain error → (OCPI status code, HTTP status). Order matters only for subclasses (none overlap).
 ERROR_CODES: dict[type[errors.HubError], tuple[OcpiStatus, int]] = {
     errors.InvalidRequest: (OcpiStatus.INVALID_OR_MISSING_PARAMETERS, 400),
+    errors.UnknownCommand: (OcpiStatus.INVALID_OR_MISSING_PARAMETERS, 404),  # a subclass: found first by MRO
     errors.NotEnoughInformation: (OcpiStatus.NOT_ENOUGH_INFORMATION, 400),
     errors.UnknownLocation: (OcpiStatus.UNKNOWN_LOCATION, 404),
     errors.UnknownToken: (OcpiStatus.UNKNOWN_TOKEN, 404),

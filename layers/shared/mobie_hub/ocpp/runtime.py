@@ -29,12 +29,16 @@ def _aws_gateway(management_url: str | None) -> OcppGateway:
     from mobie_hub.adapters.station_connections import ApiGatewayConnections
     from mobie_hub.ocpp.authority import WhitelistAuthority
     from mobie_hub.ocpp.calls import LoggingListener
-    from mobie_hub.repositories.transactions import RecordedTransactions
+    from mobie_hub.sessions.transactions import SessionTransactions
     from mobie_hub.settings import get_settings
 
     url = management_url or get_settings().ocpp_management_url
     connections = ApiGatewayConnections(url, get_settings().aws_region) if url else _Unconfigured()
-    return OcppGateway(connections, WhitelistAuthority(), RecordedTransactions(), LoggingListener())
+    from mobie_hub.commands.ocpp_hooks import CommandCallResults, CommandTransactionEvents
+
+    # Issue 8: the command lifecycle hears the answers and the transaction events (resumes Step Functions).
+    transactions = CommandTransactionEvents(SessionTransactions())
+    return OcppGateway(connections, WhitelistAuthority(), transactions, CommandCallResults(LoggingListener()))
 
 
 def gateway(management_url: str | None = None) -> OcppGateway:

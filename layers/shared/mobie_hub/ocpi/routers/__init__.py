@@ -11,9 +11,12 @@ from mobie_hub.ocpi.modules import MODULES_BY_ID
 # Modules whose router exists (``mobie_hub.ocpi.routers.<identifier>``). A module listed in the
 # catalogue but not here answers 404 in the OCPI envelope until its issue lands.
 IMPLEMENTED: frozenset[str] = frozenset({
+    "commands",
+    "cdrs",
     "credentials",
     "hubclientinfo",
     "locations",
+    "sessions",
     "tariffs",
     "tokens",
     "versions",

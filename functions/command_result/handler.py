@@ -1,0 +1,10 @@
+"""The command lifecycle's decide task: the CommandResult by the profile §11 tables, POSTed to the
+EMSP's response_url (``mobie_hub.commands.workflow_steps``)."""
+
+from mobie_hub.commands.workflow_steps import decide_step
+from mobie_hub.observability import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict, context) -> dict:
+    return decide_step(event)

@@ -1,0 +1,10 @@
+"""The command lifecycle's send task (Step Functions ``lambda:invoke.waitForTaskToken``): sends the
+command's OCPP call with the task token as its context (``mobie_hub.commands.workflow_steps``)."""
+
+from mobie_hub.commands.workflow_steps import send_step
+from mobie_hub.observability import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict, context) -> dict:
+    return send_step(event)

@@ -1,0 +1,11 @@
+"""OCPI commands (profile §11): START_SESSION, STOP_SESSION, UNLOCK_CONNECTOR (docs/commands.md).
+
+- ``tables``: the profile's CommandResponse / CommandResult tables, row by row (pure).
+- ``receiver``: checks a request and answers the CommandResponse; an accepted command is stored
+  (``repositories.commands``) and its lifecycle started.
+- ``lifecycle``: send the OCPP call, record the facts (answers, StartTransaction / StopTransaction),
+  decide and deliver the CommandResult (``delivery``). ``ocpp_hooks`` feed it from the OCPP gateway.
+- ``ports``: ``SessionFacts`` (adapter: ``session_adapter``) and ``CommandWorkflow`` (Step Functions:
+  ``adapters.command_workflow``; locally ``local_runner``), composed in ``runtime``.
+- ``workflow_steps``: the Step Functions tasks (functions/command_send, functions/command_result).
+"""
