@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from mobie_hub.ocpi.modules import MODULES
-
 from tests.support.parties import Party
 
 

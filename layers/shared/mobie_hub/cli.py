@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     add_admin_command(commands, "status", "status", "what the hub is and where it publishes", lambda a: {})
+    from mobie_hub.audit.cli import add_audit_command
+
+    add_audit_command(commands)
     from mobie_hub.ocpp.cli import add_simulate_commands, add_station_commands
 
     add_station_commands(commands)

@@ -22,6 +22,7 @@ OPERATION_MODULES: tuple[str, ...] = (
     "mobie_hub.admin.station_registry",
     "mobie_hub.admin.stations",
     "mobie_hub.admin.tokens",
+    "mobie_hub.audit.admin",
 )
 
 _OPERATIONS: dict[str, Operation] = {}

@@ -55,3 +55,15 @@ def in_process_hub(*, demo: bool = True, log_level: str = "warning") -> Iterator
                 server.should_exit = True
                 thread.join(timeout=30)
                 runtime.use(None)
+                _close_audit_store()
+
+
+def _close_audit_store() -> None:
+    """Flush and drop the embedded audit store this hub installed (its server stops with the hub)."""
+    from mobie_hub.audit import runtime as audit_runtime
+
+    store = audit_runtime.sink()
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
+    audit_runtime.use(None, None)

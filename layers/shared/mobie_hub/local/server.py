@@ -40,9 +40,23 @@ def create_local_app():
 
     app = create_app()
     app.include_router(admin_router)
+    _use_embedded_audit_store()  # `mobie-hub audit` reads what this hub recorded
     local_gateway()  # OCPP over this process's websockets: ws://HOST:PORT/ocpp/{charge_point_id}
     app.include_router(ocpp_router)
     return app
+
+
+def _use_embedded_audit_store() -> None:
+    """Audit records into the embedded S3 (the moto server holding the tables); without an embedded
+    endpoint (tests under moto's in-process mock) the default log-line sink stays."""
+    from mobie_hub.audit import runtime
+    from mobie_hub.audit.store_embedded import EmbeddedAuditStore
+    from mobie_hub.settings import get_settings
+
+    endpoint = get_settings().dynamodb_endpoint
+    if endpoint:
+        store = EmbeddedAuditStore(endpoint, region=get_settings().aws_region)
+        runtime.use(store, store)
 
 
 def serve(options: ServeOptions) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from mobie_hub.audit.asgi import AuditMiddleware
 from mobie_hub.ocpi.error_mapping import install_error_handlers
 from mobie_hub.ocpi.middleware import OcpiHeadersMiddleware
 from mobie_hub.ocpi.modules import MODULES
@@ -21,6 +22,7 @@ def create_app(*modules: str) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(OcpiHeadersMiddleware)
+    app.add_middleware(AuditMiddleware)  # outermost: every OCPI request and response into the audit trail
     for identifier in modules or tuple(m.identifier for m in MODULES):
         router = load_router(identifier)
         if router is not None:

@@ -48,6 +48,7 @@ class OcpiHeadersMiddleware:
         state = scope.setdefault("state", {})
         state.update(request_id=request_id, correlation_id=correlation_id)
         correlation_id_var.set(correlation_id)  # outbound calls for this request carry it (mobie_hub.outbound)
+        logger.thread_safe_append_keys(request_id=request_id, correlation_id=correlation_id)  # every log line of it
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

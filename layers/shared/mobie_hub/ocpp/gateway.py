@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from mobie_hub.audit.ocpp import audited_handle, audited_send_call
 from mobie_hub.errors import HubError
 from mobie_hub.observability import logger
 from mobie_hub.ocpp import admission, calls, frames, schemas
@@ -78,6 +79,7 @@ class OcppGateway:
         )
 
     # --- frames from the station ------------------------------------------------------------------
+    @audited_handle  # every frame in and every answer out into the audit trail (mobie_hub.audit)
     def handle(self, station_id: str, text: str | bytes) -> str | None:
         """One frame from the station; returns the frame to answer with, if any."""
         try:
@@ -149,6 +151,7 @@ class OcppGateway:
         return frames.result_text(call.message_id, response)
 
     # --- calls to the station ---------------------------------------------------------------------
+    @audited_send_call
     def send_call(
         self,
         station_id: str,

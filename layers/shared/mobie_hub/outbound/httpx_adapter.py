@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from mobie_hub.audit.httpx_hooks import event_hooks
 from mobie_hub.observability import logger
 from mobie_hub.ocpi.context import correlation_id
 from mobie_hub.outbound.client import Addressee, CallObserver, OcpiClient, OcpiReply, OutboundCallFailed, Peer
@@ -37,6 +38,7 @@ class HttpxOcpiClient(OcpiClient):
             transport=transport,
             timeout=timeout or get_settings().outbound_timeout_seconds,
             follow_redirects=False,  # a redirect would re-send the token to wherever it points
+            event_hooks=event_hooks(),  # every request and response into the audit trail (mobie_hub.audit)
         )
 
     def close(self) -> None:

@@ -1,0 +1,362 @@
+"""Dashboard and alarms (docs/operations.md, "Alarms"). Every alarm notifies one SNS topic
+(``AlarmTopicArn`` output; subscribe the on-call address to it).
+
+The hub's own metrics are in the ``MobieHub`` namespace (``mobie_hub.observability.count``), each
+also published without dimensions: the totals the alarms watch. AWS's own metrics cover the rest.
+
+- **PushFailureRate**: failed / (sent + failed) pushes to EMSPs above ``PUSH_FAILURE_RATE_PERCENT``.
+- **OcpiApi5xx**: the share of OCPI requests answered 5xx above ``API_5XX_RATE``.
+- **OcppGatewayErrors**: the WebSocket API could not reach the message function.
+- **<Construct><Function>Errors / …Throttles**: one pair per Lambda function.
+- **<table>Throttles**: DynamoDB throttled reads or writes of one table.
+- **StationsOffline**: heartbeats fell below the band CloudWatch anomaly detection learned. Every
+  connected station sends a Heartbeat at least every 300 s (docs/ocpp.md), so heartbeats per 10 min
+  track connected stations; a region losing power or a broken gateway shows as a drop.
+- **CredentialsRenewalFailed**, **AuditWriteFailed**, **AuditDeliveryLate**.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from infra.constants import (
+    API_5XX_RATE,
+    AUDIT_STREAM_NAME,
+    DASHBOARD_NAME,
+    METRICS_NAMESPACE,
+    PUSH_FAILURE_RATE_PERCENT,
+    STATIONS_OFFLINE_STD_DEVS,
+)
+
+FIVE_MINUTES = Duration.minutes(5)
+
+
+def hub_metric(name: str, period: Duration = FIVE_MINUTES, **dimensions: str) -> cw.Metric:
+    return cw.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=name,
+        statistic="Sum",
+        period=period,
+        dimensions_map=dimensions or None,
+    )
+
+
+def label(function: lambda_.Function) -> str:
+    """``<construct><function>``: "OcpiApiLocations", "OcppGatewayMessage", … (unique in the stack)."""
+    group = function.node.scope  # the FunctionFactory's construct, inside the construct that asked for it
+    return f"{group.node.scope.node.id}{group.node.id}"
+
+
+class Monitoring(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        functions: Iterable[lambda_.Function],
+        tables: Mapping[str, dynamodb.Table],
+        ocpi_api: apigw.RestApi,
+        ocpp_api: apigwv2.WebSocketApi,
+        ocpp_stage: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.functions = list(functions)
+        self.topic = self._topic()
+        self.alarms: dict[str, cw.Alarm] = {}
+        pushes = self._push_failure_rate()
+        api = self._api_alarms(ocpi_api, ocpp_api, ocpp_stage)
+        heartbeats = self._stations_offline()
+        self._operations_alarms()
+        for function in self.functions:
+            self._function_alarms(function)
+        for key, table in tables.items():
+            self._table_alarm(key, table)
+        self.dashboard = self._dashboard(pushes, api, heartbeats, tables)
+        CfnOutput(self, "AlarmTopicOutput", value=self.topic.topic_arn).override_logical_id("AlarmTopicArn")
+        CfnOutput(self, "DashboardOutput", value=DASHBOARD_NAME).override_logical_id("DashboardName")
+
+    # --- alarms --------------------------------------------------------------------------------------
+    def _alarm(
+        self,
+        name: str,
+        metric: cw.IMetric,
+        *,
+        threshold: float,
+        description: str,
+        evaluation_periods: int = 1,
+        datapoints: int | None = None,
+        comparison: cw.ComparisonOperator = cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        missing: cw.TreatMissingData = cw.TreatMissingData.NOT_BREACHING,
+    ) -> cw.Alarm:
+        alarm = metric.create_alarm(
+            self,
+            name,
+            alarm_name=f"{Stack.of(self).stack_name}-{name}",
+            alarm_description=description,
+            threshold=threshold,
+            evaluation_periods=evaluation_periods,
+            datapoints_to_alarm=datapoints,
+            comparison_operator=comparison,
+            treat_missing_data=missing,
+        )
+        alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
+        self.alarms[name] = alarm
+        return alarm
+
+    def _push_failure_rate(self) -> cw.MathExpression:
+        rate = cw.MathExpression(
+            expression="100 * FILL(failed, 0) / (FILL(sent, 0) + FILL(failed, 0))",
+            using_metrics={
+                "sent": hub_metric("PushSent", Duration.minutes(15)),
+                "failed": hub_metric("PushFailed", Duration.minutes(15)),
+            },
+            label="push failure rate (%)",
+            period=Duration.minutes(15),
+        )
+        self._alarm(
+            "PushFailureRate",
+            rate,
+            threshold=PUSH_FAILURE_RATE_PERCENT,
+            evaluation_periods=2,
+            description="More than the set share of pushes to EMSPs failed for 30 minutes: an EMSP is down "
+            "or refusing (dashboard: pushes failed by party). Pushes are not retried; EMSPs catch up by GET.",
+        )
+        return rate
+
+    def _api_alarms(
+        self, ocpi_api: apigw.RestApi, ocpp_api: apigwv2.WebSocketApi, stage: str
+    ) -> list[cw.IMetric]:
+        server_errors = ocpi_api.metric_server_error(period=FIVE_MINUTES, statistic="Average")
+        self._alarm(
+            "OcpiApi5xx",
+            server_errors,
+            threshold=API_5XX_RATE,
+            evaluation_periods=3,
+            datapoints=2,
+            description="The OCPI API answered 5xx to more than the set share of requests: a function "
+            "fails or times out (see the OcpiApi<Module>Errors alarms and the functions' logs).",
+        )
+        ocpp_errors = cw.Metric(
+            namespace="AWS/ApiGateway",
+            metric_name="IntegrationError",
+            statistic="Sum",
+            period=FIVE_MINUTES,
+            dimensions_map={"ApiId": ocpp_api.api_id, "Stage": stage},
+        )
+        self._alarm(
+            "OcppGatewayErrors",
+            ocpp_errors,
+            threshold=10,
+            evaluation_periods=2,
+            description="The OCPP WebSocket API could not run the message function for station frames: "
+            "stations get no answers (see OcppGatewayMessageErrors and its logs).",
+        )
+        return [
+            server_errors,
+            ocpi_api.metric_client_error(period=FIVE_MINUTES, statistic="Average"),
+            ocpp_errors,
+        ]
+
+    def _stations_offline(self) -> cw.Metric:
+        heartbeats = hub_metric("OcppMessages", Duration.minutes(10), action="Heartbeat", direction="in")
+        alarm = cw.AnomalyDetectionAlarm(
+            self,
+            "StationsOffline",
+            alarm_name=f"{Stack.of(self).stack_name}-StationsOffline",
+            metric=heartbeats,
+            std_devs=STATIONS_OFFLINE_STD_DEVS,
+            evaluation_periods=3,
+            datapoints_to_alarm=2,
+            comparison_operator=cw.ComparisonOperator.LESS_THAN_LOWER_THRESHOLD,
+            # No heartbeat at all is the worst case of stations offline, not an absence of data.
+            treat_missing_data=cw.TreatMissingData.BREACHING,
+            alarm_description="Fewer station heartbeats than the learned band for 20 of 30 minutes: stations "
+            "disconnected (power, network, or the OCPP gateway). Each connected station heartbeats every <= 300 s.",
+        )
+        alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
+        self.alarms["StationsOffline"] = alarm
+        return heartbeats
+
+    def _operations_alarms(self) -> None:
+        self._alarm(
+            "CredentialsRenewalFailed",
+            cw.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name="CredentialsRenewalFailed",
+                statistic="Sum",
+                period=Duration.days(1),
+                dimensions_map={"service": "mobie-hub-credentials-renewal"},
+            ),
+            threshold=0,
+            description="The daily renewal could not renew a party's credentials (the old "
+            "ones keep working): see the renewal workflow's execution and `mobie-hub parties show`.",
+        )
+        self._alarm(
+            "AuditWriteFailed",
+            hub_metric("AuditWriteFailed"),
+            threshold=0,
+            description="A function could not write audit records: messages are missing from the trail.",
+        )
+        freshness = cw.Metric(
+            namespace="AWS/Firehose",
+            metric_name="DeliveryToS3.DataFreshness",
+            statistic="Maximum",
+            period=FIVE_MINUTES,
+            dimensions_map={"DeliveryStreamName": AUDIT_STREAM_NAME},
+        )
+        self._alarm(
+            "AuditDeliveryLate",
+            freshness,
+            threshold=900,
+            evaluation_periods=3,
+            description="Audit records wait more than 15 min in Firehose: S3 delivery fails (see the "
+            "stream's DeliveryErrors log group); the lines stay in CloudWatch Logs meanwhile.",
+        )
+
+    def _function_alarms(self, function: lambda_.Function) -> None:
+        name = label(function)
+        self._alarm(
+            f"{name}Errors",
+            function.metric_errors(period=FIVE_MINUTES),
+            threshold=0,
+            evaluation_periods=3,
+            datapoints=2,
+            description=f"The {name} function raised or timed out in 2 of 3 five-minute periods.",
+        )
+        self._alarm(
+            f"{name}Throttles",
+            function.metric_throttles(period=FIVE_MINUTES),
+            threshold=0,
+            description=f"The {name} function was throttled: the account's Lambda concurrency is exhausted.",
+        )
+
+    def _table_alarm(self, key: str, table: dynamodb.Table) -> None:
+        throttles = cw.MathExpression(
+            expression="FILL(r, 0) + FILL(w, 0)",
+            using_metrics={
+                "r": table.metric("ReadThrottleEvents", statistic="Sum", period=FIVE_MINUTES),
+                "w": table.metric("WriteThrottleEvents", statistic="Sum", period=FIVE_MINUTES),
+            },
+            label=f"{key} throttled requests",
+            period=FIVE_MINUTES,
+        )
+        self._alarm(
+            f"{key.capitalize()}TableThrottles",
+            throttles,
+            threshold=0,
+            evaluation_periods=2,
+            description=f"DynamoDB throttled reads or writes of the {key} table (on-demand: a hot key or "
+            "the table's throughput limit); the calling functions answer errors.",
+        )
+
+    # --- dashboard -----------------------------------------------------------------------------------
+    def _dashboard(
+        self,
+        pushes: cw.MathExpression,
+        api: list[cw.IMetric],
+        heartbeats: cw.Metric,
+        tables: Mapping[str, dynamodb.Table],
+    ) -> cw.Dashboard:
+        def search(metric: str, dimensions: str) -> cw.MathExpression:
+            # SEARCH shows one line per dimension value (module, party, action) without listing them here.
+            return cw.MathExpression(
+                expression=f"SEARCH('{{{METRICS_NAMESPACE},{dimensions}}} MetricName=\"{metric}\"', 'Sum', 300)",
+                label="",
+                period=FIVE_MINUTES,
+            )
+
+        dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=DASHBOARD_NAME)
+        dashboard.add_widgets(
+            cw.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms.values()), width=24, height=4),
+        )
+        dashboard.add_widgets(
+            cw.GraphWidget(
+                title="OCPI requests by module and status",
+                left=[search("OcpiRequests", "module,http_status,ocpi_status")],
+                width=12,
+            ),
+            cw.GraphWidget(title="OCPI API 5xx / 4xx (share of requests)", left=api[:2], width=12),
+        )
+        dashboard.add_widgets(
+            cw.GraphWidget(title="Pushes sent by party", left=[search("PushSent", "module,party")], width=8),
+            cw.GraphWidget(
+                title="Pushes failed by party", left=[search("PushFailed", "module,party")], width=8
+            ),
+            cw.GraphWidget(title="Push failure rate (%)", left=[pushes], width=8),
+        )
+        dashboard.add_widgets(
+            cw.GraphWidget(
+                title="OCPP messages by action", left=[search("OcppMessages", "action,direction")], width=8
+            ),
+            cw.GraphWidget(
+                title="Station heartbeats (≈ connected stations per 10 min)", left=[heartbeats], width=8
+            ),
+            cw.GraphWidget(
+                title="OCPP CALLERRORs by code", left=[search("OcppCallErrors", "code,direction")], width=8
+            ),
+        )
+        dashboard.add_widgets(
+            cw.GraphWidget(
+                title="Command results by type", left=[search("CommandResults", "type,result")], width=8
+            ),
+            cw.GraphWidget(
+                title="Credential renewals",
+                left=[
+                    cw.Metric(
+                        namespace=METRICS_NAMESPACE,
+                        metric_name=name,
+                        statistic="Sum",
+                        period=Duration.hours(1),
+                        dimensions_map={"service": "mobie-hub-credentials-renewal"},
+                    )
+                    for name in ("CredentialsRenewed", "CredentialsRenewalFailed")
+                ],
+                width=8,
+            ),
+            cw.GraphWidget(title="OCPP gateway integration errors", left=api[2:], width=8),
+        )
+        dashboard.add_widgets(
+            cw.GraphWidget(
+                title="Lambda errors",
+                left=[f.metric_errors(period=FIVE_MINUTES, label=label(f)) for f in self.functions],
+                width=8,
+            ),
+            cw.GraphWidget(
+                title="Lambda throttles",
+                left=[f.metric_throttles(period=FIVE_MINUTES, label=label(f)) for f in self.functions],
+                width=8,
+            ),
+            cw.GraphWidget(
+                title="DynamoDB throttled requests",
+                left=[
+                    table.metric(
+                        "WriteThrottleEvents", statistic="Sum", period=FIVE_MINUTES, label=f"{key} writes"
+                    )
+                    for key, table in tables.items()
+                ],
+                width=8,
+            ),
+        )
+        return dashboard
+
+    def _topic(self) -> sns.Topic:
+        # CloudWatch alarms can publish to an encrypted topic only with a customer managed key whose policy
+        # lets CloudWatch use it (the AWS managed SNS key cannot be shared).
+        key = kms.Key(self, "AlarmTopicKey", enable_key_rotation=True, description="mobie-hub alarm topic")
+        key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
+        topic = sns.Topic(
+            self, "AlarmTopic", display_name="mobie-hub alarms", master_key=key, enforce_ssl=True
+        )
+        return topic

@@ -1,0 +1,86 @@
+"""The audit record: one per message the hub receives or sends, OCPI or OCPP (docs/operations.md).
+
+One flat shape for both channels, so one table (Athena in AWS, the embedded store locally) answers
+"what exactly did EMSP X send at 10:42 and what did we answer". ``body`` is the message's JSON text,
+already redacted (``mobie_hub.audit.redact``): a record never holds a secret.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mobie_hub.types import OcpiDateTime
+
+# The marker the CloudWatch Logs subscription filter selects audit lines by (infra/constructs/audit.py).
+MARKER = "mobie-hub/1"
+
+Channel = Literal["ocpi", "ocpp"]
+# Relative to the hub: "in" = received by the hub, "out" = sent by the hub.
+Direction = Literal["in", "out"]
+# OCPI: a request and its response; OCPP-J 1.6 §4: CALL / CALLRESULT / CALLERROR frames.
+Kind = Literal["request", "response", "call", "callresult", "callerror"]
+
+
+class AuditRecord(BaseModel):
+    """One message. OCPI records carry request/correlation ids and HTTP + OCPI status codes; OCPP
+    records carry the station, the frame's message id, the action (CALLs) and the CALLERROR code."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    audit: str = MARKER
+    at: OcpiDateTime
+    channel: Channel
+    direction: Direction
+    kind: Kind
+    party: str | None = None  # "PT/EDP" (country code / party id)
+    station: str | None = None  # the OCPP charge point id
+    session_id: str | None = None  # OCPI session id, when the message names one
+    transaction_id: str | None = None  # OCPP transactionId, when the frame carries one
+    module: str | None = None  # OCPI module (locations, sessions, …)
+    action: str | None = None  # OCPP action of a CALL
+    method: str | None = None  # OCPI HTTP method
+    url: str | None = None  # OCPI path (inbound) or URL (outbound), without the query string
+    request_id: str | None = None
+    correlation_id: str | None = None
+    message_id: str | None = None  # OCPP: the frame's message id (pairs a CALL with its answer)
+    http_status: int | None = None
+    ocpi_status: int | None = None
+    error_code: str | None = None  # OCPP CALLERROR code
+    duration_ms: float | None = None  # responses: time since the request
+    body: str | None = None  # the message's JSON text, redacted
+    body_truncated: bool = False
+
+    def line(self) -> str:
+        """The record as one JSON line (what the AWS sink prints and the stores hold)."""
+        return self.model_dump_json(exclude_none=True)
+
+
+class AuditQuery(BaseModel):
+    """What ``mobie-hub audit`` asks for. Every given filter must match; times bound ``at``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    correlation_id: str | None = None
+    party: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}/[A-Za-z0-9]{3}$")
+    station: str | None = None
+    session: str | None = None  # an OCPI session id or an OCPP transaction id
+    since: OcpiDateTime | None = None
+    until: OcpiDateTime | None = None
+    limit: int = Field(default=200, ge=1, le=5000)
+
+    def matches(self, record: AuditRecord) -> bool:
+        if self.correlation_id and record.correlation_id != self.correlation_id:
+            return False
+        if self.party and (record.party or "").upper() != self.party.upper():
+            return False
+        if self.station and record.station != self.station:
+            return False
+        if self.session and self.session not in (record.session_id, record.transaction_id):
+            return False
+        return self._in_window(record.at)
+
+    def _in_window(self, at: datetime) -> bool:
+        return (self.since is None or at >= self.since) and (self.until is None or at <= self.until)

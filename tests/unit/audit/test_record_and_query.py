@@ -1,0 +1,61 @@
+"""The audit record's line and the query filters (mobie_hub.audit.record)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from mobie_hub.audit.record import MARKER, AuditQuery, AuditRecord
+
+AT = datetime(2026, 12, 1, 10, 42, 7, tzinfo=timezone.utc)
+
+
+def record(**fields) -> AuditRecord:
+    return AuditRecord(**{"at": AT, "channel": "ocpi", "direction": "in", "kind": "request", **fields})
+
+
+def test_a_record_is_one_json_line_with_the_marker_and_no_empty_fields():
+    line = record(party="PT/EDP", correlation_id="c-1").line()
+    assert "\n" not in line
+    assert json.loads(line) == {
+        "audit": MARKER,
+        "at": "2026-12-01T10:42:07Z",
+        "channel": "ocpi",
+        "direction": "in",
+        "kind": "request",
+        "party": "PT/EDP",
+        "correlation_id": "c-1",
+        "body_truncated": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "matches"),
+    [
+        ({"correlation_id": "c-1"}, True),
+        ({"correlation_id": "c-2"}, False),
+        ({"party": "pt/edp"}, True),
+        ({"party": "PT/GLP"}, False),
+        ({"session": "S-1"}, True),
+        ({"session": "42"}, False),
+        ({"since": "2026-12-01T10:42:00Z", "until": "2026-12-01T10:43:00Z"}, True),
+        ({"since": "2026-12-01T10:43:00Z"}, False),
+        ({"until": "2026-12-01T10:42:00Z"}, False),
+    ],
+)
+def test_every_given_filter_must_match(query, matches):
+    assert (
+        AuditQuery(**query).matches(record(party="PT/EDP", correlation_id="c-1", session_id="S-1")) is matches
+    )
+
+
+def test_an_ocpp_transaction_id_answers_a_session_query():
+    assert AuditQuery(session="42").matches(record(channel="ocpp", kind="call", transaction_id="42"))
+
+
+def test_a_party_must_be_country_slash_party_id():
+    with pytest.raises(ValidationError):
+        AuditQuery(party="EDP")
