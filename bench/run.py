@@ -7,13 +7,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import ocpp_gateway  # noqa: E402 - importable thanks to the path above
-from bench import cold_start, credentials, locations, tokens  # noqa: E402 - the path above makes the bench package importable
+from bench import (  # noqa: E402 - the path above makes the bench package importable
+    cold_start,
+    credentials,
+    locations,
+    ocpp_gateway,  # noqa: E402 - importable thanks to the path above
+    pushes,
+    tokens,
+)
 
 BENCHMARKS = [
     ("Lambda cold import", cold_start.main),
     ("Tokens receiver: throughput and DynamoDB calls per request", tokens.main),
     ("Locations: 10,000 stations listed page by page", locations.main),
+    ("Pushes: one EVSE status change to 50 EMSPs", pushes.main),
     ("OCPP gateway: messages per second over websockets, DynamoDB calls per message", ocpp_gateway.main),
     ("Credentials: registration, renewal, ClientInfo push, authenticated request", credentials.main),
 ]

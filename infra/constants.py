@@ -85,3 +85,52 @@ class Context:
     HOSTED_ZONE_NAME = "hosted_zone_name"
     DEPENDENCY_LAYER_DIR = "dependency_layer_dir"
     REQUIRE_STATION_AUTH = "require_station_auth"  # every OCPP station must authenticate (HTTP Basic)
+
+# The event pipeline (infra/constructs/events.py, docs/events.md): streams → Pipes → bus → fan-out.
+EVENTS_ID = "Events"
+EVENT_BUS_NAME = "mobie-hub-events"
+STREAM_EVENTS_TIMEOUT = Duration.seconds(30)
+# A record the enrichment cannot convert is retried a little, then dead-lettered (kept 14 days):
+# it must not block its shard, and a push older than an hour is stale (the EMSP can GET the object).
+STREAM_RETRY_ATTEMPTS = 3
+STREAM_MAX_RECORD_AGE_SECONDS = 3600
+EVENT_DLQ_RETENTION = Duration.days(14)
+PUSH_TIMEOUT = Duration.seconds(15)  # one outbound call (≤ 10 s, the outbound client's timeout) + margin
+FANOUT_WORKFLOW_TIMEOUT = Duration.minutes(2)
+# A CDR is billing: its creation is idempotent, so EventBridge retries it for a day, then dead-letters.
+CDR_CREATION_TIMEOUT = Duration.seconds(30)
+CDR_CREATION_RETRIES = 10
+CDR_CREATION_MAX_AGE = Duration.hours(24)
+
+# The message audit trail (infra/constructs/audit.py, docs/operations.md): Firehose → S3 by day → Athena.
+AUDIT_ID = "Audit"
+AUDIT_STREAM_NAME = "mobie-hub-audit"
+AUDIT_DATABASE = "mobie_hub_audit"
+AUDIT_TABLE = "messages"  # mobie_hub.audit.settings.AuditSettings.athena_table
+AUDIT_WORKGROUP = "mobie-hub-audit"
+AUDIT_BUFFER_SECONDS = 300  # records are queryable in AWS within ~5 min (the logs have them at once)
+AUDIT_BUFFER_MB = 128  # fewer, bigger objects: fewer S3 PUTs and Athena opens
+AUDIT_ARCHIVE_AFTER = Duration.days(90)  # then Glacier Instant Retrieval (Athena still reads it)
+AUDIT_RETENTION = Duration.days(5 * 365)  # to confirm with MOBI.E's record-keeping obligations
+AUDIT_QUERY_RESULTS_EXPIRY = Duration.days(7)
+AUDIT_MAX_SCAN_BYTES = 200 * 1024**3  # Athena stops a query past 200 GB scanned (≈ $1 at $5/TB)
+
+# Monitoring (infra/constructs/monitoring.py, docs/operations.md "Alarms").
+MONITORING_ID = "Monitoring"
+DASHBOARD_NAME = "mobie-hub"
+PUSH_FAILURE_RATE_PERCENT = 20  # over 15 min, twice in a row: one EMSP of five down, or everyone failing a bit
+API_5XX_RATE = 0.01  # 1 % of OCPI requests answered 5xx (API Gateway's 5XXError average)
+STATIONS_OFFLINE_STD_DEVS = 3  # width of the anomaly band of station heartbeats
+
+# The command lifecycle (infra/constructs/commands.py, docs/commands.md).
+COMMANDS_ID = "Commands"
+COMMAND_LIFECYCLE_SUFFIX = "command-lifecycle"  # the state machine is named <stack name>-<suffix>
+COMMAND_SEND_TIMEOUT = Duration.seconds(15)  # one GetItem, one transaction, one post_to_connection
+COMMAND_RESULT_TIMEOUT = Duration.seconds(30)  # a few reads + one POST (≤ 10 s, the outbound timeout)
+# Above the longest promised timeout a command may have (MOBIE_COMMAND_*_TIMEOUT_SECONDS ≤ 3600) plus the tasks.
+COMMAND_WORKFLOW_TIMEOUT = Duration.hours(2)
+
+# The operator's admin function (infra/constructs/admin.py): above an audit query (Athena, 60 s) and a
+# hub-initiated registration (several outbound calls); the CLI waits as long (admin/client.py).
+ADMIN_ID = "Admin"
+ADMIN_TIMEOUT = Duration.seconds(120)

@@ -6,10 +6,27 @@ from aws_cdk import Environment, Stack
 from constructs import Construct
 
 from infra.config import DeployConfig
-from infra.constants import DATA_ID, DESCRIPTION, LAYERS_ID, OCPI_API_ID, OCPP_GATEWAY_ID, WORKFLOWS_ID
+from infra.constants import (
+    ADMIN_ID,
+    AUDIT_ID,
+    COMMANDS_ID,
+    DATA_ID,
+    DESCRIPTION,
+    EVENTS_ID,
+    LAYERS_ID,
+    MONITORING_ID,
+    OCPI_API_ID,
+    OCPP_GATEWAY_ID,
+    WORKFLOWS_ID,
+)
+from infra.constructs.admin import Admin
+from infra.constructs.audit import Audit, factory_functions
+from infra.constructs.commands import Commands
 from infra.constructs.data import Data
+from infra.constructs.events import Events
 from infra.constructs.function_factory import FunctionFactory
 from infra.constructs.layers import Layers
+from infra.constructs.monitoring import Monitoring
 from infra.constructs.ocpi_api import OcpiApi
 from infra.constructs.ocpp_gateway import OcppGateway
 from infra.constructs.workflows import Workflows
@@ -42,4 +59,24 @@ class MobieHubStack(Stack):
         self.workflows = Workflows(
             self, WORKFLOWS_ID, factory=self.functions, parties=self.data.tables["parties"],
             public_url=self.ocpi_api.public_url, retain_logs=config.retain_data,
+        )
+        self.events = Events(
+            self, EVENTS_ID, factory=self.functions, tables=self.data.tables,
+            public_url=self.ocpi_api.public_url, retain_logs=config.retain_data,
+        )
+        self.commands = Commands(  # issue 8: the command lifecycle (docs/commands.md)
+            self, COMMANDS_ID, factory=self.functions, tables=self.data.tables,
+            commands_function=self.ocpi_api.functions["commands"], ocpp=self.ocpp_gateway,
+            public_url=self.ocpi_api.public_url, retain_logs=config.retain_data,
+        )
+        self.admin = Admin(self, ADMIN_ID, factory=self.functions, public_url=self.ocpi_api.public_url)
+        self.ocpp_gateway.grant_send_calls(self.admin.function)  # `mobie-hub stations call … --stack`
+        # Last: they watch every function the constructs above made (docs/operations.md).
+        functions = factory_functions(self)
+        self.audit = Audit(self, AUDIT_ID, retain=config.retain_data)
+        self.audit.subscribe(functions)
+        self.audit.grant_query(self.admin.function)  # `mobie-hub audit … --stack`
+        self.monitoring = Monitoring(
+            self, MONITORING_ID, functions=functions, tables=self.data.tables, ocpi_api=self.ocpi_api.api,
+            ocpp_api=self.ocpp_gateway.api, ocpp_stage=self.ocpp_gateway.stage.stage_name,
         )

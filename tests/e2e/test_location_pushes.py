@@ -18,7 +18,8 @@ from tests.support.parties import register_receiver
 
 pytestmark = pytest.mark.e2e
 
-STATION = "LSB-00175"  # a demo station with two EVSEs
+STATION = "PRT-00042"  # a public demo station no other e2e test drives (the hubs of one run share moto)
+EMSP = "LCP"  # a party of this test only
 
 
 @pytest.fixture(scope="module")
@@ -40,21 +41,26 @@ def _hub_store(hub, monkeypatch):
 def test_a_station_status_notification_reaches_the_emsp_as_an_evse_patch(hub):
     with fake_party() as edp:
         # Given an EMSP exposing the locations receiver
-        register_receiver(edp.base_url, "EDP")
+        register_receiver(edp.base_url, EMSP)
 
-        # When the station reports its first connector (AVAILABLE in the demo data) Charging
+        # When the station reports its first connector in a status it is not in
+        before = get_location(STATION).evses[0].status
+        reported, expected = (
+            ("Available", Status.AVAILABLE) if before is Status.CHARGING else ("Charging", Status.CHARGING)
+        )
+
         async def station():
             async with connect_station(hub.ocpp_url, STATION) as cp:
                 await cp.boot()
-                await cp.report_status(1, "Charging")
+                await cp.report_status(1, reported)
 
         asyncio.run(asyncio.wait_for(station(), 30))
 
         # Then the EMSP receives one PATCH of that EVSE, with the status and last_updated the hub holds
         [patch] = [r for r in edp.wait_for(1) if r.method == "PATCH"]
         evse = get_location(STATION).evses[0]
-        assert evse.status is Status.CHARGING
+        assert evse.status is expected
         assert patch.path == f"/ocpi/emsp/2.2.1/locations/PT/MOB/{STATION}/{evse.uid}"
-        assert patch.body == {"status": "CHARGING", "last_updated": patch.body["last_updated"]}
+        assert patch.body == {"status": expected.value, "last_updated": patch.body["last_updated"]}
         assert patch.body["last_updated"].endswith("Z")
-        assert patch.headers["ocpi-to-party-id"] == "EDP"
+        assert patch.headers["ocpi-to-party-id"] == EMSP

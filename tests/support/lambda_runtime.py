@@ -27,6 +27,7 @@ from urllib.parse import unquote
 import boto3
 from botocore.awsrequest import AWSResponse
 
+from infra.constants import ROOT
 from tests.support.handlers import FakeContext
 
 Handler = Callable[[Any, Any], Any]
@@ -69,3 +70,63 @@ def in_process_lambdas(handlers: dict[str, Handler]) -> Iterator[list[tuple[str,
         yield calls
     finally:
         events.unregister("before-call.lambda.Invoke", unique_id="in-process-lambdas")
+
+
+def state_machine_of(definition: str, functions: dict[str, str], machine_type: str = "STANDARD") -> str:
+    """Create, under moto, the state machine ``infra/constructs/<definition>`` with each
+    ``${Substitution}`` naming a placeholder function (whose invocations ``in_process_lambdas``
+    answers). An Express workflow's definition is created as a Standard machine: Express executions
+    have no DescribeExecution (in AWS), and the states' semantics are the same."""
+    import io
+    import zipfile
+
+    role = boto3.client("iam").create_role(RoleName="state-machine", AssumeRolePolicyDocument="{}")["Role"][
+        "Arn"
+    ]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context): pass\n")
+    text = (ROOT / "infra" / "constructs" / definition).read_text(encoding="utf-8")
+    for substitution, name in functions.items():
+        arn = boto3.client("lambda").create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role,
+            Handler="handler.handler",
+            Code={"ZipFile": code.getvalue()},
+        )["FunctionArn"]
+        text = text.replace("${" + substitution + "}", arn)
+    name = definition.split(".", 1)[0].replace("_", "-")
+    return boto3.client("stepfunctions").create_state_machine(
+        name=name, definition=text, roleArn=role, type=machine_type
+    )["stateMachineArn"]
+
+
+@contextmanager
+def executing_aws() -> Iterator[None]:
+    """moto with Step Functions really executing state machines, and the hub's tables."""
+    from moto import mock_aws
+
+    from mobie_hub.repositories.dynamodb import dynamodb_resource
+    from mobie_hub.repositories.schema import ensure_tables
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
+        ensure_tables(dynamodb_resource().meta.client)
+        yield
+
+
+def execute(
+    machine: str, payload: Any, handlers: dict[str, Handler], timeout: float = 60
+) -> tuple[Any, list]:
+    """Run one execution to its end with ``handlers`` answering its Lambda tasks; (output, calls)."""
+    import time
+
+    sfn = boto3.client("stepfunctions")
+    with in_process_lambdas(handlers) as calls:
+        execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps(payload))["executionArn"]
+        deadline = time.monotonic() + timeout
+        while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+            assert time.monotonic() < deadline, "the workflow did not finish"
+            time.sleep(0.1)
+    assert described["status"] == "SUCCEEDED", described
+    return json.loads(described["output"]), calls

@@ -4,70 +4,34 @@
 
 from __future__ import annotations
 
-import io
-import json
-import time
-import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 
-import boto3
 import pytest
 
 from mobie_hub.parties.model import PartyRef
 from mobie_hub.repositories import parties
-from mobie_hub.repositories.dynamodb import dynamodb_resource
-from mobie_hub.repositories.schema import ensure_tables
 from tests.integration.parties.test_renewal import can_call_hub, registered
 from tests.support.fake_emsp import FakeEmsp, garbage, running_emsp
 from tests.support.handlers import lambda_module
-from tests.support.lambda_runtime import in_process_lambdas
+from tests.support.lambda_runtime import execute, executing_aws, state_machine_of
 
-DEFINITION = Path(__file__).resolve().parents[3] / "infra" / "constructs" / "credentials_renewal.asl.json"
 FUNCTION = "mobie-hub-credentials-renewal"
 
 
 @pytest.fixture
 def aws() -> Iterator[None]:
     """moto with Step Functions really executing state machines (overrides the plain `aws` fixture)."""
-    from moto import mock_aws
-
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
-        ensure_tables(dynamodb_resource().meta.client)
+    with executing_aws():
         yield
 
 
 @pytest.fixture
 def state_machine(aws) -> str:
-    iam = boto3.client("iam")
-    role = iam.create_role(RoleName="renewal", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context): pass\n")
-    function_arn = boto3.client("lambda").create_function(
-        FunctionName=FUNCTION,
-        Runtime="python3.12",
-        Role=role,
-        Handler="handler.handler",
-        Code={"ZipFile": code.getvalue()},
-    )["FunctionArn"]
-    definition = DEFINITION.read_text().replace("${RenewalFunctionArn}", function_arn)
-    return boto3.client("stepfunctions").create_state_machine(
-        name="credentials-renewal", definition=definition, roleArn=role, type="STANDARD"
-    )["stateMachineArn"]
+    return state_machine_of("credentials_renewal.asl.json", {"RenewalFunctionArn": FUNCTION})
 
 
 def run(state_machine: str, handler=None) -> tuple[dict, list]:
-    handler = handler or lambda_module("credentials_renewal").handler
-    sfn = boto3.client("stepfunctions")
-    with in_process_lambdas({FUNCTION: handler}) as calls:
-        execution = sfn.start_execution(stateMachineArn=state_machine, input="{}")["executionArn"]
-        deadline = time.monotonic() + 60
-        while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
-            assert time.monotonic() < deadline, "the workflow did not finish"
-            time.sleep(0.1)
-    assert described["status"] == "SUCCEEDED", described
-    return json.loads(described["output"]), calls
+    return execute(state_machine, {}, {FUNCTION: handler or lambda_module("credentials_renewal").handler})
 
 
 def test_the_workflow_renews_due_parties_and_reports_failures_without_failing(

@@ -64,8 +64,12 @@ class LambdaAdmin:
 
     def call(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
         import boto3
+        from botocore.config import Config
 
-        response = boto3.client("lambda", region_name=self.region).invoke(
+        # Wait as long as the function may run (infra ADMIN_TIMEOUT, 120 s), not botocore's 60 s, and
+        # never retry: an operation such as parties.register must not run twice.
+        config = Config(read_timeout=130, retries={"max_attempts": 1, "mode": "standard"})
+        response = boto3.client("lambda", region_name=self.region, config=config).invoke(
             FunctionName=self._function_name(),
             Payload=json.dumps({"operation": name, "payload": payload}).encode(),
         )

@@ -1,0 +1,260 @@
+"""The event pipeline (docs/events.md): table streams → domain events → pushes to the parties.
+
+- **Pipes**: one EventBridge Pipe per table that produces domain events. The source filter keeps only
+  items a converter knows (key prefixes of ``mobie_hub.events.stream.CONVERTERS``), so METER/TX facts
+  never cost an invocation; the enrichment (``functions/stream_events``) turns one stream record into
+  the versioned envelopes, which the Pipe puts on the bus. A record whose enrichment keeps failing
+  goes to a dead-letter queue instead of blocking its shard.
+- **Bus and rule**: the hub's own event bus; one rule routes every event a push exists for
+  (``mobie_hub.events.fanout.ROUTES``) to the fan-out workflow.
+- **CDR creation**: a second rule sends ``SessionCompleted`` to ``functions/cdr_creation``, which
+  prices the session and stores its CDR once (a conditional put: a redelivered event is harmless, so
+  this target, unlike a push, is retried); the cdrs table's own Pipe then pushes the CDR.
+- **Fan-out**: a Step Functions *Express* state machine (``push_fanout.asl.json``): recipients →
+  Map → one push per party. Express, not Standard: it runs for every session update (millions a
+  month at national scale), and Standard bills each state transition.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_pipes as pipes
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.constants import (
+    CDR_CREATION_MAX_AGE,
+    CDR_CREATION_RETRIES,
+    CDR_CREATION_TIMEOUT,
+    EVENT_BUS_NAME,
+    EVENT_DLQ_RETENTION,
+    FANOUT_WORKFLOW_TIMEOUT,
+    LOG_RETENTION,
+    PUSH_TIMEOUT,
+    STREAM_EVENTS_TIMEOUT,
+    STREAM_MAX_RECORD_AGE_SECONDS,
+    STREAM_RETRY_ATTEMPTS,
+)
+from infra.constructs.function_factory import FunctionFactory
+from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE
+from mobie_hub.events.fanout import ROUTES
+from mobie_hub.events.sessions import SESSION_COMPLETED
+from mobie_hub.events.stream import CONVERTERS, SOURCE_TABLES
+
+FANOUT_DEFINITION = Path(__file__).with_name("push_fanout.asl.json")
+
+
+def stream_filter() -> dict:
+    """The Pipes source filter: only the items a converter turns into events (by key prefix)."""
+    return {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": prefix} for prefix in sorted(CONVERTERS)]}}}}
+
+
+class Events(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        factory: FunctionFactory,
+        tables: Mapping[str, dynamodb.Table],
+        public_url: str,
+        retain_logs: bool = True,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._retain_logs = retain_logs
+        self.bus = events.EventBus(self, "Bus", event_bus_name=EVENT_BUS_NAME)
+        self.converter = factory.create(
+            self,
+            "StreamEvents",
+            source="stream_events",
+            service="stream-events",
+            description="Pipe enrichment: a DynamoDB stream record → the domain events it means",
+            timeout=STREAM_EVENTS_TIMEOUT,
+        )
+        self.dead_letters = sqs.Queue(
+            self,
+            "StreamDeadLetters",
+            retention_period=EVENT_DLQ_RETENTION,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        self.pipes = {key: self._pipe(key, tables[key]) for key in SOURCE_TABLES}
+
+        environment = {"MOBIE_PUBLIC_URL": public_url}
+        self.recipients_function = factory.create(
+            self,
+            "PushRecipients",
+            source="push",
+            handler="handler.recipients",
+            service="push-recipients",
+            description="Push fan-out: the parties that receive a domain event",
+            reads=("parties",),
+            timeout=PUSH_TIMEOUT,
+            environment=environment,
+        )
+        self.push_function = factory.create(
+            self,
+            "Push",
+            source="push",
+            handler="handler.push",
+            service="push",
+            description="Push fan-out: one OCPI push of a domain event to one party",
+            writes=("parties",),  # a failed outbound call marks the party OFFLINE
+            timeout=PUSH_TIMEOUT,
+            environment=environment,
+        )
+        self.fanout = self._fanout_state_machine()
+        self.rule = events.Rule(
+            self,
+            "PushRule",
+            event_bus=self.bus,
+            description="Every domain event that is pushed to parties starts the fan-out workflow",
+            event_pattern=events.EventPattern(
+                source=[SOURCE], detail_type=[DETAIL_TYPE], detail={"event_name": sorted(ROUTES)}
+            ),
+            targets=[targets.SfnStateMachine(self.fanout, retry_attempts=2)],
+        )
+        self.cdr_creation = factory.create(
+            self,
+            "CdrCreation",
+            source="cdr_creation",
+            service="cdr-creation",
+            description="A completed session → its priced CDR, created exactly once",
+            reads=("locations", "tariffs"),
+            writes=("sessions", "cdrs"),
+            timeout=CDR_CREATION_TIMEOUT,
+        )
+        self.cdr_rule = events.Rule(
+            self,
+            "CdrRule",
+            event_bus=self.bus,
+            description="A completed session starts the creation of its CDR",
+            event_pattern=events.EventPattern(
+                source=[SOURCE], detail_type=[DETAIL_TYPE], detail={"event_name": [SESSION_COMPLETED]}
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    self.cdr_creation,
+                    retry_attempts=CDR_CREATION_RETRIES,
+                    max_event_age=CDR_CREATION_MAX_AGE,
+                    dead_letter_queue=self.dead_letters,
+                )
+            ],
+        )
+        self._acknowledge()
+        CfnOutput(self, "EventBusName", value=self.bus.event_bus_name).override_logical_id("EventBusName")
+
+    def _pipe(self, key: str, table: dynamodb.Table) -> pipes.CfnPipe:
+        role = iam.Role(
+            self,
+            f"{key.title()}PipeRole",
+            assumed_by=iam.ServicePrincipal("pipes.amazonaws.com"),
+            description=f"mobie-hub {key} pipe: read its table's stream, enrich, put events on the hub's bus",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "dynamodb:DescribeStream",
+                    "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator",
+                    "dynamodb:ListStreams",
+                ],
+                resources=[table.table_stream_arn],
+            )
+        )
+        self.converter.grant_invoke(role)
+        self.bus.grant_put_events_to(role)
+        self.dead_letters.grant_send_messages(role)
+        Validations.of(role).acknowledge(_invoke_acknowledgment(self.converter))
+        return pipes.CfnPipe(
+            self,
+            f"{key.title()}Pipe",
+            description=f"{key} table stream → domain events → the hub's event bus",
+            role_arn=role.role_arn,
+            source=table.table_stream_arn,
+            source_parameters=pipes.CfnPipe.PipeSourceParametersProperty(
+                filter_criteria=pipes.CfnPipe.FilterCriteriaProperty(
+                    filters=[pipes.CfnPipe.FilterProperty(pattern=json.dumps(stream_filter()))]
+                ),
+                dynamo_db_stream_parameters=pipes.CfnPipe.PipeSourceDynamoDBStreamParametersProperty(
+                    starting_position="LATEST",
+                    # One record a batch: a record yields at most 10 events (events.stream), which is
+                    # what one PutEvents to an event bus target takes.
+                    batch_size=1,
+                    maximum_retry_attempts=STREAM_RETRY_ATTEMPTS,
+                    maximum_record_age_in_seconds=STREAM_MAX_RECORD_AGE_SECONDS,
+                    dead_letter_config=pipes.CfnPipe.DeadLetterConfigProperty(
+                        arn=self.dead_letters.queue_arn
+                    ),
+                ),
+            ),
+            enrichment=self.converter.function_arn,
+            target=self.bus.event_bus_arn,
+            target_parameters=pipes.CfnPipe.PipeTargetParametersProperty(
+                event_bridge_event_bus_parameters=pipes.CfnPipe.PipeTargetEventBridgeEventBusParametersProperty(
+                    source=SOURCE, detail_type=DETAIL_TYPE
+                )
+            ),
+        )
+
+    def _fanout_state_machine(self) -> sfn.StateMachine:
+        log_group = logs.LogGroup(
+            self,
+            "FanoutLogs",
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN if self._retain_logs else RemovalPolicy.DESTROY,
+        )
+        machine = sfn.StateMachine(
+            self,
+            "PushFanout",
+            state_machine_type=sfn.StateMachineType.EXPRESS,
+            definition_body=sfn.DefinitionBody.from_string(FANOUT_DEFINITION.read_text(encoding="utf-8")),
+            definition_substitutions={
+                "RecipientsFunctionArn": self.recipients_function.function_arn,
+                "PushFunctionArn": self.push_function.function_arn,
+            },
+            timeout=FANOUT_WORKFLOW_TIMEOUT,
+            tracing_enabled=True,
+            # Express executions keep no history: the log group is the only record of one.
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+        )
+        self.recipients_function.grant_invoke(machine)
+        self.push_function.grant_invoke(machine)
+        return machine
+
+    def _acknowledge(self) -> None:
+        Validations.of(self.fanout).acknowledge(
+            *(_invoke_acknowledgment(fn) for fn in (self.recipients_function, self.push_function)),
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="Step Functions' log delivery (logs:CreateLogDelivery & co.) and X-Ray tracing support no "
+                "resource-level permissions; CDK adds exactly those actions on '*'.",
+            ),
+        )
+        Validations.of(self.dead_letters).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is itself the dead-letter queue of the stream pipes and of the CDR rule; a "
+                "dead-letter queue of a dead-letter queue would only move the same records once more.",
+            )
+        )
+
+
+def _invoke_acknowledgment(function: lambda_.Function) -> Acknowledgment:
+    logical_id = Stack.of(function).resolve(function.node.default_child.logical_id)
+    return Acknowledgment(
+        id=f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>:*]",
+        reason="grant_invoke allows the function's versions and aliases (ARN + ':*') beside the function "
+        "itself; it is still this one function.",
+    )

@@ -1,0 +1,108 @@
+"""The AWS push path, executed: a stream record through the Pipe's enrichment Lambda, then moto runs
+the real fan-out state machine (infra/constructs/push_fanout.asl.json) whose tasks run the real
+functions/push handlers in-process against fake EMSPs on loopback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from mobie_hub.logic.station_registry import import_locations, import_tariffs
+from mobie_hub.models.location_enums import Status
+from mobie_hub.repositories.locations import DynamoLocationStore, get_location, put_location
+from mobie_hub.repositories.tariffs import DynamoTariffStore
+from mobie_hub.settings import get_settings
+from tests.support.events import load_event
+from tests.support.fake_party import fake_party
+from tests.support.handlers import FakeContext, lambda_module
+from tests.support.lambda_runtime import execute, executing_aws, state_machine_of
+from tests.support.parties import register_receiver
+from tests.support.stations import location, tariff
+
+RECIPIENTS, PUSH = "mobie-hub-push-recipients", "mobie-hub-push"
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """moto with Step Functions really executing state machines (overrides the plain `aws` fixture)."""
+    with executing_aws():
+        yield
+
+
+@pytest.fixture
+def fanout(aws) -> str:
+    return state_machine_of(
+        "push_fanout.asl.json", {"RecipientsFunctionArn": RECIPIENTS, "PushFunctionArn": PUSH}
+    )
+
+
+def run(machine: str, event: dict, push=None) -> tuple[dict, list]:
+    module = lambda_module("push")
+    return execute(machine, event, {RECIPIENTS: module.recipients, PUSH: push or module.push})
+
+
+def test_an_evse_status_event_is_patched_to_each_receiver_and_a_down_emsp_is_reported(fanout):
+    with fake_party() as edp, fake_party() as down:
+        # Given two EMSPs exposing the locations receiver, one of them down
+        register_receiver(edp.base_url, "EDP")
+        register_receiver(down.base_url, "DWN")
+        down.fail_with = 503
+        # When the bus delivers an EvseStatusChanged event to the workflow
+        output, calls = run(fanout, load_event("eventbridge/evse_status_changed.json"))
+    # Then each recipient got one push, and the run succeeded with both outcomes
+    assert [name for name, _ in calls].count(PUSH) == 2
+    outcomes = {o["party"]: o for o in output["outcomes"]}
+    assert outcomes["PARTY#EMSP#PT#EDP"]["ok"] is True
+    assert outcomes["PARTY#EMSP#PT#DWN"]["ok"] is False and len(down.received) == 1  # not retried
+    [patch] = edp.received
+    assert patch.path == "/ocpi/emsp/2.2.1/locations/PT/MOB/LSB-00175/LSB-00175-01"
+    assert patch.body == {"status": "CHARGING", "last_updated": "2026-12-01T10:41:59Z"}
+    assert patch.headers["x-correlation-id"] == "0b6f2d7e-3c9a-4e21-8f4b-6a7c8d9e0f12"
+
+
+def test_a_crashing_push_task_is_reported_and_the_run_still_succeeds(fanout):
+    with fake_party() as edp:
+        register_receiver(edp.base_url, "EDP")
+
+        def crashing(event, context):
+            raise RuntimeError("the Lambda ran out of time")
+
+        output, _ = run(fanout, load_event("eventbridge/evse_status_changed.json"), push=crashing)
+    assert output["outcomes"] == [{"party": "PARTY#EMSP#PT#EDP", "ok": False, "error": "RuntimeError"}]
+
+
+def test_no_receiver_is_an_empty_successful_run(fanout):
+    output, calls = run(fanout, load_event("eventbridge/evse_status_changed.json"))
+    assert output["outcomes"] == [] and [name for name, _ in calls] == [RECIPIENTS]
+
+
+def test_the_pipe_enrichment_turns_a_real_stream_record_into_envelopes(aws):
+    # Given a station whose first EVSE starts charging, as the locations table stream records it
+    import_tariffs([tariff()], DynamoTariffStore())
+    import_locations([location("LSB-00175")], DynamoLocationStore(), DynamoTariffStore())
+    streams = boto3.client("dynamodbstreams")
+    arn = boto3.client("dynamodb").describe_table(TableName=get_settings().tables["locations"])["Table"][
+        "LatestStreamArn"
+    ]
+    [shard] = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    stored = get_location("LSB-00175")
+    evses = [stored.evses[0].model_copy(update={"status": Status.CHARGING}), *stored.evses[1:]]
+    put_location(stored.model_copy(update={"evses": evses}))
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+    )
+    records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    modify = [r for r in records if r["eventName"] == "MODIFY"]
+
+    # When the Pipe hands the record to the enrichment function (JSON, as Pipes sends it)
+    envelopes = lambda_module("stream_events").handler(
+        json.loads(json.dumps(modify, default=str)), FakeContext()
+    )
+
+    # Then it returns one EvseStatusChanged envelope for the bus, and nothing for the import's INSERT
+    [envelope] = envelopes
+    assert envelope["event_name"] == "EvseStatusChanged" and envelope["event_version"] == 1
+    assert envelope["detail"]["evse_uid"] == "LSB-00175-01" and envelope["detail"]["status"] == "CHARGING"
