@@ -12,38 +12,19 @@ import time
 import httpx
 import pytest
 
-from mobie_hub.local.in_process import in_process_hub
 from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.repositories import sessions
-from mobie_hub.repositories.dynamodb import reset_clients
 from mobie_hub.repositories.locations import get_location
 from mobie_hub.repositories.parties import get_party
-from mobie_hub.settings import get_settings
 from mobie_hub.simulator import connect_station
 from tests.support.fake_party import FakeParty, Received, fake_party
 from tests.support.parties import Party, issue, register_receiver
 from tests.support.tokens import rfid_token
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("hub_store")]
 
 STATION = "LSB-00175"
 RFID = "04A1B2C3D4E5F6"
-
-
-@pytest.fixture(scope="module")
-def hub():
-    with in_process_hub() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _hub_store(hub, monkeypatch):
-    monkeypatch.setenv("MOBIE_DYNAMODB_ENDPOINT", hub.dynamodb_endpoint)
-    get_settings.cache_clear()
-    reset_clients()
-    yield
-    get_settings.cache_clear()
-    reset_clients()
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +34,7 @@ def receiver():
 
 
 @pytest.fixture
-def edp(hub, receiver, _hub_store) -> Party:
+def edp(hub, receiver, hub_store) -> Party:
     """The EMSP: its receivers on loopback, registered once, its RFID token pushed to the hub over OCPI."""
     if get_party("PARTY#EMSP#PT#EDP") is None:
         register_receiver(receiver.base_url, "EDP", modules=("sessions", "cdrs"))

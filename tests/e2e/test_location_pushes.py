@@ -7,35 +7,16 @@ import asyncio
 
 import pytest
 
-from mobie_hub.local.in_process import in_process_hub
 from mobie_hub.models.location_enums import Status
-from mobie_hub.repositories.dynamodb import reset_clients
 from mobie_hub.repositories.locations import get_location
-from mobie_hub.settings import get_settings
 from mobie_hub.simulator import connect_station
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("hub_store")]
 
 STATION = "PRT-00042"  # a public demo station no other e2e test drives (the hubs of one run share moto)
 EMSP = "LCP"  # a party of this test only
-
-
-@pytest.fixture(scope="module")
-def hub():
-    with in_process_hub() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def _hub_store(hub, monkeypatch):
-    monkeypatch.setenv("MOBIE_DYNAMODB_ENDPOINT", hub.dynamodb_endpoint)
-    get_settings.cache_clear()
-    reset_clients()
-    yield
-    get_settings.cache_clear()
-    reset_clients()
 
 
 def test_a_station_status_notification_reaches_the_emsp_as_an_evse_patch(hub):

@@ -12,13 +12,11 @@ from ocpp.v16 import call as req
 from websockets.exceptions import InvalidStatus
 
 from mobie_hub.errors import StationBusy, StationOffline
-from mobie_hub.local.in_process import in_process_hub
 from mobie_hub.models.location_enums import Status
 from mobie_hub.models.tokens import Token
 from mobie_hub.ocpp import send_call
 from mobie_hub.ocpp.station_auth import basic_header, hash_password
 from mobie_hub.repositories import station_locations, stations, tokens, transactions
-from mobie_hub.repositories.dynamodb import reset_clients
 from mobie_hub.settings import get_settings
 from mobie_hub.simulator import connect_station, station_url
 from mobie_hub.types import utcnow
@@ -30,22 +28,9 @@ STATION = "LSB-00175"  # a demo station with two EVSEs
 RFID = "04A1B2C3D4E5F6"
 
 
-@pytest.fixture(scope="module")
-def hub():
-    with in_process_hub() as running:
-        yield running
-
-
 @pytest.fixture(autouse=True)
-def _hub_store(hub, monkeypatch):
-    """Point this test process at the hub's embedded DynamoDB again (the isolation fixture resets it)."""
-    monkeypatch.setenv("MOBIE_DYNAMODB_ENDPOINT", hub.dynamodb_endpoint)
-    get_settings.cache_clear()
-    reset_clients()
+def _no_station_password(hub_store):
     stations.set_password_hash(STATION, None, utcnow())
-    yield
-    get_settings.cache_clear()
-    reset_clients()
 
 
 def run(scenario):

@@ -10,6 +10,7 @@ import pytest
 from infra.constants import AUDIT_DATABASE, AUDIT_STREAM_NAME, AUDIT_TABLE, AUDIT_WORKGROUP
 from infra.constructs.audit import FILTER_PATTERN, factory_functions
 from mobie_hub.audit.record import MARKER, AuditRecord
+from tests.infra.iam import role_statements
 
 pytestmark = pytest.mark.infra
 
@@ -17,15 +18,6 @@ pytestmark = pytest.mark.infra
 def _one(synth, resource_type: str) -> tuple[str, dict]:
     [(logical_id, resource)] = synth.of_type(resource_type).items()
     return logical_id, resource["Properties"]
-
-
-def _statements(synth, role_logical_id: str) -> list[dict]:
-    return [
-        statement
-        for policy in synth.of_type("AWS::IAM::Policy").values()
-        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
 
 
 def test_every_function_log_group_is_subscribed_once_to_the_audit_stream(prod):
@@ -117,13 +109,13 @@ def test_logs_may_only_put_into_the_stream_and_firehose_only_write_its_prefixes(
     trust = prod.resources[logs_role]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert [s["Principal"] for s in trust] == [{"Service": "logs.amazonaws.com"}]
     assert "aws:SourceArn" in json.dumps(trust)
-    [put] = _statements(prod, logs_role)
+    [put] = role_statements(prod, logs_role)
     assert put["Action"] == ["firehose:PutRecord", "firehose:PutRecordBatch"]
     assert put["Resource"] == {"Fn::GetAtt": [stream_id, "Arn"]}
     firehose_role = _one(prod, "AWS::KinesisFirehose::DeliveryStream")[1][
         "ExtendedS3DestinationConfiguration"
     ]["RoleARN"]
-    statements = _statements(prod, firehose_role["Fn::GetAtt"][0])
+    statements = role_statements(prod, firehose_role["Fn::GetAtt"][0])
     actions = {
         a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
     }

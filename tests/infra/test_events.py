@@ -12,22 +12,9 @@ from infra.constructs.events import FANOUT_DEFINITION, stream_filter
 from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE
 from mobie_hub.events.fanout import ROUTES
 from mobie_hub.events.stream import SOURCE_TABLES
+from tests.infra.iam import actions, role_statements
 
 pytestmark = pytest.mark.infra
-
-
-def _policy_statements(synth, role_logical_id: str) -> list[dict]:
-    return [
-        statement
-        for policy in synth.of_type("AWS::IAM::Policy").values()
-        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
-def _actions(statement: dict) -> set[str]:
-    actions = statement["Action"]
-    return set(actions if isinstance(actions, list) else [actions])
 
 
 def test_one_pipe_per_event_table_filters_known_items_enriches_and_targets_the_bus(prod):
@@ -64,11 +51,11 @@ def test_a_pipe_role_reads_only_its_tables_stream_and_puts_only_on_the_hubs_bus(
     for key, pipe in events.pipes.items():
         role_id = pipe.role_arn  # a token: resolve it to the role's logical id
         role_logical_id = prod.stack.resolve(role_id)["Fn::GetAtt"][0]
-        statements = _policy_statements(prod, role_logical_id)
-        stream = [s for s in statements if "dynamodb:GetRecords" in _actions(s)]
+        statements = role_statements(prod, role_logical_id)
+        stream = [s for s in statements if "dynamodb:GetRecords" in actions(s)]
         table_id = prod.logical_id(prod.stack.data.tables[key])
         assert [s["Resource"] for s in stream] == [{"Fn::GetAtt": [table_id, "StreamArn"]}]
-        put = [s for s in statements if "events:PutEvents" in _actions(s)]
+        put = [s for s in statements if "events:PutEvents" in actions(s)]
         assert [s["Resource"] for s in put] == [{"Fn::GetAtt": [prod.logical_id(events.bus), "Arn"]}]
         assert not any(s["Resource"] == "*" for s in statements)
 

@@ -9,22 +9,9 @@ import pytest
 
 from infra.constants import RENEWAL_AGE_DAYS, RENEWAL_TASK_TIMEOUT
 from infra.constructs.workflows import RENEWAL_DEFINITION
+from tests.infra.iam import actions, role_statements
 
 pytestmark = pytest.mark.infra
-
-
-def _statements(synth, role_logical_id: str) -> list[dict]:
-    return [
-        statement
-        for policy in synth.of_type("AWS::IAM::Policy").values()
-        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
-def _actions(statement: dict) -> set[str]:
-    actions = statement["Action"]
-    return set(actions if isinstance(actions, list) else [actions])
 
 
 def _machine(synth) -> tuple[str, dict]:
@@ -71,7 +58,7 @@ def test_the_state_machine_may_invoke_only_the_renewal_function(prod):
     _, machine = _machine(prod)
     role_id = machine["RoleArn"]["Fn::GetAtt"][0]
     function_id = prod.logical_id(prod.stack.workflows.renewal_function)
-    invoke = [s for s in _statements(prod, role_id) if "lambda:InvokeFunction" in _actions(s)]
+    invoke = [s for s in role_statements(prod, role_id) if "lambda:InvokeFunction" in actions(s)]
     assert len(invoke) == 1
     resources = invoke[0]["Resource"]
     assert resources[0] == {"Fn::GetAtt": [function_id, "Arn"]}
@@ -86,8 +73,8 @@ def test_a_daily_schedule_starts_the_workflow_and_nothing_else(prod):
     assert properties["State"] == "ENABLED"
     assert properties["Target"]["Arn"] == {"Ref": machine_id}
     role_id = properties["Target"]["RoleArn"]["Fn::GetAtt"][0]
-    statements = _statements(prod, role_id)
-    assert [(_actions(s), s["Resource"]) for s in statements] == [
+    statements = role_statements(prod, role_id)
+    assert [(actions(s), s["Resource"]) for s in statements] == [
         ({"states:StartExecution"}, {"Ref": machine_id})
     ]
 
@@ -102,7 +89,7 @@ def test_the_renewal_function_reads_and_writes_the_parties_table_only(prod):
     assert function["Timeout"] == 60
     role_id = function["Role"]["Fn::GetAtt"][0]
     parties_id = prod.logical_id(prod.stack.data.tables["parties"])
-    dynamodb = [s for s in _statements(prod, role_id) if any(a.startswith("dynamodb:") for a in _actions(s))]
+    dynamodb = [s for s in role_statements(prod, role_id) if any(a.startswith("dynamodb:") for a in actions(s))]
     referenced = {
         json.dumps(r)
         for s in dynamodb
@@ -130,7 +117,7 @@ def test_the_push_function_reads_only_the_parties_streams(prod):
     push = prod.resources[prod.logical_id(prod.stack.workflows.client_info_push)]["Properties"]
     parties_id = prod.logical_id(prod.stack.data.tables["parties"])
     stream = [
-        s for s in _statements(prod, push["Role"]["Fn::GetAtt"][0]) if "dynamodb:DescribeStream" in _actions(s)
+        s for s in role_statements(prod, push["Role"]["Fn::GetAtt"][0]) if "dynamodb:DescribeStream" in actions(s)
     ]
     assert stream == [
         {

@@ -3,6 +3,8 @@ gateway (fake connections): profile §11 CommandResult tables (17, 19, 20, 22) f
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mobie_hub.commands import lifecycle
@@ -102,7 +104,7 @@ def decided(command_id, sessions, *, timed_out=False):
 
 
 # --- START_SESSION ---------------------------------------------------------------------------------
-def test_start_accepted_only_after_start_transaction(station, connections, workflow, sessions):
+def test_start_accepted_only_after_start_transaction(station, connections, workflow, sessions, capsys):
     command_id = new_command("START_SESSION")
     sent(workflow, command_id)
     assert last_call(connections)[2:] == ["RemoteStartTransaction", {"idTag": EDP.uid, "connectorId": 1}]
@@ -112,6 +114,9 @@ def test_start_accepted_only_after_start_transaction(station, connections, workf
     assert workflow.resumed == [(TOKEN, command_id)]
     assert decided(command_id, sessions) == ("ACCEPTED", None)
     assert sessions.invalidated == []
+    # And the result was counted by type and result (the dashboard's "Command results by type")
+    [metric] = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"CommandResults"' in line]
+    assert (metric["type"], metric["result"], metric["CommandResults"]) == ("START_SESSION", "ACCEPTED", 1)
 
 
 def test_start_conf_lost_but_start_transaction_arrived_is_a_warning(station, connections, workflow, sessions):

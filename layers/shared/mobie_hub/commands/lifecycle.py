@@ -23,7 +23,7 @@ from mobie_hub.commands.ports import CommandWorkflow, SessionFacts
 from mobie_hub.commands.tables import Decision, StartFacts, StopFacts, UnlockFacts
 from mobie_hub.errors import StationBusy, StationOffline
 from mobie_hub.models.location_enums import Status
-from mobie_hub.observability import logger
+from mobie_hub.observability import count, logger
 from mobie_hub.ocpp.ports import CallOutcome, TransactionStarted, TransactionStopped
 from mobie_hub.repositories import commands, locations, transact
 from mobie_hub.repositories.commands import DECIDED, Command, await_key
@@ -224,6 +224,7 @@ def decide(
         result_message=decision.message,
         timed_out=timed_out,
     )
+    count("CommandResults", type=command.command_type, result=str(decision.result))
     if command.command_type == "START_SESSION" and decision.result != "ACCEPTED" and command.session_id:
         sessions.invalidate_pending(command.session_id)
     deliver(command, decision)
