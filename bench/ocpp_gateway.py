@@ -198,7 +198,7 @@ def main() -> int:
     _environment()
     from mobie_hub.local.in_process import in_process_hub
 
-    with in_process_hub(demo=False) as hub:
+    with in_process_hub(demo=False, pipeline=False) as hub:  # the gateway's own calls, no pushes
         ids = _stations()
         messages, seconds, latencies = asyncio.run(_throughput(hub.ocpp_url, ids[:STATIONS]))
         print(

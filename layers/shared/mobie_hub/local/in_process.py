@@ -4,6 +4,7 @@ benchmarks that drive it over real sockets while inspecting its store directly."
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +27,10 @@ class InProcessHub:
 
 
 @contextmanager
-def in_process_hub(*, demo: bool = True, log_level: str = "warning") -> Iterator[InProcessHub]:
+def in_process_hub(
+    *, demo: bool = True, pipeline: bool = True, log_level: str = "warning"
+) -> Iterator[InProcessHub]:
+    """``pipeline=False``: no pushes (benchmarks that count the gateway's own DynamoDB calls)."""
     import uvicorn
 
     from mobie_hub.local.demo import load_demo_data
@@ -40,7 +44,7 @@ def in_process_hub(*, demo: bool = True, log_level: str = "warning") -> Iterator
         server = uvicorn.Server(
             uvicorn.Config(create_local_app(), host="127.0.0.1", port=0, log_level=log_level)
         )
-        with LocalPipeline():  # pushes to EMSPs, as in `mobie-hub serve`
+        with LocalPipeline() if pipeline else contextlib.nullcontext():  # pushes, as in `mobie-hub serve`
             thread = threading.Thread(target=server.run, name="in-process-hub", daemon=True)
             thread.start()
             deadline = time.monotonic() + 30
