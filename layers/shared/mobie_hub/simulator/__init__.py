@@ -18,9 +18,18 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from mobie_hub.ocpp.station_auth import basic_header
+from mobie_hub.simulator.script import Script
 from mobie_hub.simulator.station import ChargeResult, SimulatedStation
 
-__all__ = ["ChargeResult", "SimulatedStation", "SimulatorOptions", "connect_station", "run", "station_url"]
+__all__ = [
+    "ChargeResult",
+    "Script",
+    "SimulatedStation",
+    "SimulatorOptions",
+    "connect_station",
+    "run",
+    "station_url",
+]
 
 
 def station_url(url: str, station_id: str) -> str:

@@ -4,12 +4,17 @@ Scriptable (tests, later issues' demos) and runnable (``mobie-hub simulate stati
 reports the status of each connector, charges on an idTag (Authorize → StartTransaction →
 MeterValues → StopTransaction) and answers the hub's RemoteStartTransaction, RemoteStopTransaction,
 UnlockConnector and TriggerMessage. Connector *n* is the *n*-th EVSE of the station's Location.
+
+By default it answers as a real station would. ``station.script(action, ...)`` changes how it handles
+one of the hub's calls (``Script``): answer another status, lose the answer on its way, do nothing
+after it, stop with another reason, or answer a CALLERROR — the conditions of profile §11's tables.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -34,6 +39,8 @@ from ocpp.v16.enums import (
     UnlockStatus,
 )
 
+from mobie_hub.simulator.script import Script, scripted_error
+
 _TRIGGERABLE = {
     MessageTrigger.boot_notification,
     MessageTrigger.heartbeat,
@@ -54,6 +61,9 @@ class Transaction:
     id_tag_status: str
     stopped: asyncio.Event = field(default_factory=asyncio.Event)
     stop_reason: Reason = Reason.local
+
+
+_CALLRESULT = 3  # OCPP-J message type id
 
 
 @dataclass
@@ -90,6 +100,8 @@ class SimulatedStation(ChargePoint):
         self.meters: dict[int, float] = {n: 0.0 for n in range(1, connectors + 1)}
         self.transactions: dict[int, Transaction] = {}
         self.received: list[tuple[str, dict[str, Any]]] = []  # every call the hub sent, in order
+        self.scripts: dict[str, Script] = {}  # by action; absent: the default handling
+        self._lost_answers: set[str] = set()  # message ids whose CALLRESULT is not sent
         self._tasks: set[asyncio.Task] = set()
         self.receiver: asyncio.Future | None = None  # the receive loop, set by ``connect_station``
 
@@ -236,6 +248,27 @@ class SimulatedStation(ChargePoint):
         task.add_done_callback(self._tasks.discard)
         return task
 
+    # --- scripting -------------------------------------------------------------------------------
+    def script(self, action: str, **how: Any) -> None:
+        """Handle the hub's ``action`` calls as ``Script(**how)`` says, from now on."""
+        self.scripts[action] = Script(**how)
+
+    def _scripted(self, action: str, call_unique_id: str | None) -> Script:
+        """The script of ``action`` (the default when none); raises the CALLERROR it asks for."""
+        script = self.scripts.get(action, Script())
+        if script.error:
+            raise scripted_error(script.error)
+        if not script.answer and call_unique_id:
+            self._lost_answers.add(call_unique_id)
+        return script
+
+    async def _send(self, message: str) -> None:
+        frame = json.loads(message)
+        if frame[0] == _CALLRESULT and frame[1] in self._lost_answers:
+            self._lost_answers.discard(frame[1])  # the conf is lost on its way to the hub
+            return
+        await super()._send(message)
+
     # --- calls the hub sends --------------------------------------------------------------------
     def _free_connector(self, connector_id: int | None) -> int | None:
         candidates = [connector_id] if connector_id else range(1, self.connectors + 1)
@@ -250,18 +283,20 @@ class SimulatedStation(ChargePoint):
 
     @on(Action.remote_start_transaction)
     def on_remote_start(
-        self, id_tag: str, connector_id: int | None = None, **_: Any
+        self, id_tag: str, connector_id: int | None = None, call_unique_id: str | None = None, **_: Any
     ) -> res.RemoteStartTransaction:
         self.received.append(("RemoteStartTransaction", {"id_tag": id_tag, "connector_id": connector_id}))
+        script = self._scripted(Action.remote_start_transaction, call_unique_id)
         accepted = self._free_connector(connector_id) is not None
         return res.RemoteStartTransaction(
-            RemoteStartStopStatus.accepted if accepted else RemoteStartStopStatus.rejected
+            script.status or (RemoteStartStopStatus.accepted if accepted else RemoteStartStopStatus.rejected)
         )
 
     @after(Action.remote_start_transaction)
     def after_remote_start(self, id_tag: str, connector_id: int | None = None, **_: Any) -> None:
         chosen = self._free_connector(connector_id)
-        if chosen is not None:
+        script = self.scripts.get(Action.remote_start_transaction, Script())
+        if chosen is not None and script.acts(RemoteStartStopStatus.accepted):
             # AuthorizeRemoteTxRequests is false: a remote start goes straight to StartTransaction,
             # and charges until it is stopped.
             self.spawn(self._remote_charge(chosen, id_tag))
@@ -277,28 +312,40 @@ class SimulatedStation(ChargePoint):
         return None
 
     @on(Action.remote_stop_transaction)
-    def on_remote_stop(self, transaction_id: int, **_: Any) -> res.RemoteStopTransaction:
+    def on_remote_stop(
+        self, transaction_id: int, call_unique_id: str | None = None, **_: Any
+    ) -> res.RemoteStopTransaction:
         self.received.append(("RemoteStopTransaction", {"transaction_id": transaction_id}))
+        script = self._scripted(Action.remote_stop_transaction, call_unique_id)
         found = self._transaction(transaction_id) is not None
         return res.RemoteStopTransaction(
-            RemoteStartStopStatus.accepted if found else RemoteStartStopStatus.rejected
+            script.status or (RemoteStartStopStatus.accepted if found else RemoteStartStopStatus.rejected)
         )
 
     @after(Action.remote_stop_transaction)
     def after_remote_stop(self, transaction_id: int, **_: Any) -> None:
         found = self._transaction(transaction_id)
-        if found is not None:
-            self.spawn(self.stop_transaction(found[0], Reason.remote))
+        script = self.scripts.get(Action.remote_stop_transaction, Script())
+        if found is not None and script.acts(RemoteStartStopStatus.accepted):
+            self.spawn(self.stop_transaction(found[0], script.stop_reason))
 
     @on(Action.unlock_connector)
-    def on_unlock(self, connector_id: int, **_: Any) -> res.UnlockConnector:
+    def on_unlock(
+        self, connector_id: int, call_unique_id: str | None = None, **_: Any
+    ) -> res.UnlockConnector:
         self.received.append(("UnlockConnector", {"connector_id": connector_id}))
+        script = self._scripted(Action.unlock_connector, call_unique_id)
+        if script.status:
+            return res.UnlockConnector(script.status)
         if not 1 <= connector_id <= self.connectors:
             return res.UnlockConnector(UnlockStatus.not_supported)
         return res.UnlockConnector(UnlockStatus.unlocked)
 
     @after(Action.unlock_connector)
     def after_unlock(self, connector_id: int, **_: Any) -> None:
+        script = self.scripts.get(Action.unlock_connector, Script())
+        if not script.acts(UnlockStatus.unlocked):
+            return
         if connector_id in self.transactions:  # OCPP 1.6 §5.18: unlocking ends the transaction
             self.spawn(self.stop_transaction(connector_id, Reason.unlock_command))
 
