@@ -11,8 +11,10 @@ import binascii
 from collections.abc import Callable
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from mobie_hub.errors import Forbidden, Unauthenticated
+from mobie_hub.observability import logger
 from mobie_hub.ocpi.client_cert import check_client_certificate
 from mobie_hub.ocpi.context import Caller
 from mobie_hub.repositories import credentials_tokens
@@ -40,7 +42,9 @@ def token_candidates(header: str | None) -> list[str]:
     return candidates
 
 
-def authenticate(header: str | None, lookup: Callable[[str], Caller | None] = credentials_tokens.find_caller) -> Caller:
+def authenticate(
+    header: str | None, lookup: Callable[[str], Caller | None] = credentials_tokens.find_caller
+) -> Caller:
     """Resolve the caller of a request, or raise ``Unauthenticated``."""
     for candidate in token_candidates(header):
         caller = lookup(candidate)
@@ -52,13 +56,20 @@ def authenticate(header: str | None, lookup: Callable[[str], Caller | None] = cr
 def caller_for(module: str) -> Callable[[Request], Caller]:
     """A FastAPI dependency that authenticates the request for ``module`` and records the caller."""
 
-    def dependency(request: Request) -> Caller:
+    def authenticated(request: Request) -> Caller:
         caller = authenticate(request.headers.get("authorization"))
         check_client_certificate(request, caller)  # profile §2: token, certificate and party match
         if not caller.registered and module not in REGISTRATION_MODULES:
             raise Forbidden("Token A may only be used for the versions and credentials modules")
         request.state.caller = caller
         check_routing_headers(request, caller)
+        return caller
+
+    async def dependency(request: Request) -> Caller:
+        # The lookup blocks (DynamoDB), so it runs in the thread pool; the log key is set here, in the
+        # request's own context, which the endpoint's worker thread and the error handlers inherit.
+        caller = await run_in_threadpool(authenticated, request)
+        logger.thread_safe_append_keys(party=f"{caller.country_code}/{caller.party_id}")
         return caller
 
     dependency.__name__ = f"caller_for_{module}"

@@ -61,9 +61,10 @@ def describe_validation_error(exc: RequestValidationError) -> str:
 
 
 def _validation_error(request: Request, exc: RequestValidationError) -> OcpiResponse:
-    return ocpi_response(
-        status_code=OcpiStatus.INVALID_OR_MISSING_PARAMETERS, message=describe_validation_error(exc), http_status=400
-    )
+    message = describe_validation_error(exc)
+    status = OcpiStatus.INVALID_OR_MISSING_PARAMETERS
+    logger.info("request refused", path=request.url.path, ocpi_status=int(status), reason=message)
+    return ocpi_response(status_code=status, message=message, http_status=400)
 
 
 def _http_error(request: Request, exc: HTTPException) -> OcpiResponse:
