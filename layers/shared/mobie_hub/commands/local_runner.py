@@ -64,7 +64,7 @@ class LocalCommandRunner(CommandWorkflow):
                     command_id, timed_out=timed_out, sessions=self._sessions(), deliver=self._deliver
                 ),
             )
-        except Exception:
+        except Exception:  # logged with its traceback here, where the asyncio timer would lose it
             logger.exception("command decision failed", command_id=command_id)
             raise
 

@@ -52,7 +52,7 @@ class CommandTransactionEvents(TransactionEvents):
         self.inner.on_start(started, receipt)  # AlreadyHandled (a retransmission) ends here
         try:
             lifecycle.on_transaction_started(started, self._workflow)
-        except Exception:
+        except Exception:  # the session is stored: a command bookkeeping bug must not refuse the station
             logger.exception("StartTransaction not given to its command", station_id=started.station_id)
 
     def on_meter_values(self, reported: MeterValuesReported) -> None:
@@ -62,5 +62,5 @@ class CommandTransactionEvents(TransactionEvents):
         self.inner.on_stop(stopped, receipt)
         try:
             lifecycle.on_transaction_stopped(stopped, self._workflow)
-        except Exception:
+        except Exception:  # the stop is stored: a command bookkeeping bug must not refuse the station
             logger.exception("StopTransaction not given to its command", station_id=stopped.station_id)

@@ -119,7 +119,7 @@ class CommandReceiver:
         commands.put_command(command, retention=timedelta(days=command_settings().retention_days))
         try:
             self.workflow.start(command.command_id, command.timeout_seconds)
-        except Exception:
+        except Exception:  # whatever failed, re-raised below
             # No lifecycle will decide it: nothing may stay WAITING or PENDING (the EMSP gets a 5xx).
             commands.record_decision(command, "FAILED", "The command could not be started.", self.clock())
             if command.command_type == "START_SESSION" and command.session_id:
