@@ -40,7 +40,7 @@ def _guarded(hook: Callable[[Any], None]) -> Callable[[Any], None]:
             hook(message)
         except httpx.HTTPError:
             raise
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - recording must never fail the call it records (see above)
             logger.exception("audit record failed", url=str(message.url if hasattr(message, "url") else ""))
             count("AuditWriteFailed")
 

@@ -102,9 +102,12 @@ def session_item(record: SessionRecord, revision: int) -> dict[str, Any]:
 
 
 def record_of(item: dict[str, Any]) -> SessionRecord:
-    owner = tuple(item["owner"].split("#", 1)) if item.get("owner") else None
+    owner: tuple[str, str] | None = None
+    if item.get("owner"):
+        country_code, party_id = str(item["owner"]).split("#", 1)
+        owner = (country_code, party_id)
     return SessionRecord(
-        session=documents.decode(item, Session), owner=owner,  # type: ignore[arg-type]
+        session=documents.decode(item, Session), owner=owner,
         meter=_meter_of(item["meter"]) if item.get("meter") else None,
         transaction_id=int(item["transaction_id"]) if item.get("transaction_id") is not None else None,
         station_id=item.get("station_id"), invalid_reason=item.get("invalid_reason"),

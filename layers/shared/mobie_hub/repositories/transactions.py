@@ -138,6 +138,19 @@ def meter_actions(reported: MeterValuesReported) -> list[transact.Action]:
     return actions
 
 
+def meter_write_retransmitted(cancelled: transact.Cancelled, reported: MeterValuesReported) -> bool:
+    """Read a cancelled ``meter_actions`` write: True when the message is stored already (a
+    retransmission: nothing to do); ``UnknownTransaction`` when this station never started that
+    transaction; False for any other cause (the caller decides)."""
+    if cancelled.condition_failed(0):
+        return True
+    if cancelled.condition_failed(1):
+        raise UnknownTransaction(
+            f"transaction {reported.transaction_id} was not started at {reported.station_id}"
+        ) from None
+    return False
+
+
 def stop_actions(stopped: TransactionStopped, receipt: Receipt) -> list[transact.Action]:
     """Update TX with the stop facts (once, by the station that started it: action 0), the receipt
     (action 1) and the transactionData's METER item."""
@@ -215,13 +228,8 @@ class RecordedTransactions(TransactionEvents):
         try:
             transact.write(actions)
         except transact.Cancelled as cancelled:
-            if cancelled.condition_failed(0):
-                return  # this message id is stored already: a retransmission
-            if cancelled.condition_failed(1):
-                raise UnknownTransaction(
-                    f"transaction {reported.transaction_id} was not started at {reported.station_id}"
-                ) from None
-            raise
+            if not meter_write_retransmitted(cancelled, reported):
+                raise
 
     def on_stop(self, stopped: TransactionStopped, receipt: Receipt) -> None:
         actions = stop_actions(stopped, receipt)

@@ -29,7 +29,6 @@ from mobie_hub.ocpp.ports import (
     TransactionEvents,
     TransactionStarted,
     TransactionStopped,
-    UnknownTransaction,
 )
 from mobie_hub.repositories import sessions, stations, transact, transactions
 from mobie_hub.sessions import lifecycle
@@ -115,12 +114,8 @@ class SessionTransactions(TransactionEvents):
             try:
                 transact.write(actions)
             except transact.Cancelled as cancelled:
-                if cancelled.condition_failed(0):
-                    return  # this message id is stored already: a retransmission
-                if cancelled.condition_failed(1):
-                    raise UnknownTransaction(
-                        f"transaction {reported.transaction_id} was not started at {reported.station_id}"
-                    ) from None
+                if transactions.meter_write_retransmitted(cancelled, reported):
+                    return
                 if cancelled.condition_failed(2) or cancelled.conflict:
                     continue
                 raise
