@@ -22,6 +22,11 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     monkeypatch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
     monkeypatch.setenv("MOBIE_PUBLIC_URL", "https://hub.test")
+    # The fake parties of the tests live on loopback over http: the test environment opens both
+    # explicitly, as `mobie-hub serve --allow-loopback-parties` does. The default stays closed
+    # (tests/unit/outbound, tests/e2e/abuse/test_ssrf.py switch these off to test it).
+    monkeypatch.setenv("MOBIE_OUTBOUND_ALLOW_LOOPBACK", "true")
+    monkeypatch.setenv("MOBIE_OUTBOUND_ALLOW_HTTP", "true")
     get_settings.cache_clear()
     reset_clients()
     yield

@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     dynamodb_endpoint: str | None = None
     max_page_limit: int = Field(default=100, ge=1, le=1000)
     outbound_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The outbound URL policy (mobie_hub.outbound.url_policy; issue #12 finding 4): https only, and no
+    # loopback/private/link-local/own address, unless opened here. `mobie-hub serve` sets allow_http
+    # when the hub itself is not on TLS; allow_loopback only with --allow-loopback-parties.
+    outbound_allow_http: bool = False
+    outbound_allow_loopback: bool = False
+    outbound_allowed_hosts: list[str] = Field(default_factory=list)  # host names or CIDRs, e.g. 10.1.0.0/16
     require_client_cert: bool = False
     # OCPP gateway (docs/ocpp.md). A heartbeat at most every 300 s keeps a station's connection inside
     # API Gateway's 10-minute idle timeout.

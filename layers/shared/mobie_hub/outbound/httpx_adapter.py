@@ -14,6 +14,7 @@ from mobie_hub.audit.httpx_hooks import event_hooks
 from mobie_hub.observability import logger
 from mobie_hub.ocpi.context import correlation_id
 from mobie_hub.outbound.client import Addressee, CallObserver, OcpiClient, OcpiReply, OutboundCallFailed, Peer
+from mobie_hub.outbound.url_policy import CheckedTransport, UrlPolicy, UrlRefused
 from mobie_hub.settings import get_settings
 
 
@@ -24,7 +25,11 @@ def authorization(token: str) -> str:
 
 class HttpxOcpiClient(OcpiClient):
     """Calls parties over HTTPS with httpx. ``transport`` replaces the network in tests
-    (``httpx.MockTransport``); the timeout is ``settings.outbound_timeout_seconds`` unless given."""
+    (``httpx.MockTransport``); the timeout is ``settings.outbound_timeout_seconds`` unless given.
+
+    Every URL passes the outbound URL policy (``url_policy``; read from the settings at each call
+    unless ``policy`` is given) before the request, and the real network transport checks every
+    address it connects to (``CheckedTransport``): this adapter is the one way out."""
 
     def __init__(
         self,
@@ -32,10 +37,13 @@ class HttpxOcpiClient(OcpiClient):
         observer: CallObserver | None = None,
         transport: httpx.BaseTransport | None = None,
         timeout: float | None = None,
+        policy: UrlPolicy | None = None,
     ) -> None:
         super().__init__(observer)
+        self._policy = (lambda: policy) if policy is not None else UrlPolicy.from_settings
         self._http = httpx.Client(
-            transport=transport,
+            transport=transport or CheckedTransport(self._policy),
+            trust_env=False,  # no proxies from the environment: they would bypass CheckedTransport
             timeout=timeout or get_settings().outbound_timeout_seconds,
             follow_redirects=False,  # a redirect would re-send the token to wherever it points
             event_hooks=event_hooks(),  # every request and response into the audit trail (mobie_hub.audit)
@@ -110,7 +118,13 @@ class HttpxOcpiClient(OcpiClient):
     ) -> OcpiReply:
         where = f"{method} {url}"
         try:
+            self._policy().check_url(url)
             response = self._http.request(method, url, headers=headers, json=body, params=params)
+        except UrlRefused as exc:  # before the request, or at connect time (the resolved address)
+            # Not the party's connection status: reachable stays True, HubClientInfo is not changed.
+            raise OutboundCallFailed(
+                f"{where}: refused by the outbound URL policy ({exc.reason})", reachable=True
+            ) from None
         except httpx.TimeoutException as exc:
             raise OutboundCallFailed(
                 f"{where}: no answer within the timeout ({type(exc).__name__})", reachable=False
