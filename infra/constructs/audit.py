@@ -323,6 +323,9 @@ class Audit(Construct):
                     location=location,
                     input_format="org.apache.hadoop.mapred.TextInputFormat",
                     output_format="org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                    # One record a line: the text reader splits at "\n" / "\r" only, and
+                    # AuditRecord.line escapes those and every other line separator. A malformed line
+                    # (a cut log event) reads as a row of nulls the time window excludes: never fatal.
                     serde_info=glue.CfnTable.SerdeInfoProperty(
                         serialization_library="org.openx.data.jsonserde.JsonSerDe",
                         parameters={"ignore.malformed.json": "true"},

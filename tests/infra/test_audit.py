@@ -93,6 +93,16 @@ def test_the_glue_table_has_the_record_columns_and_projects_day_partitions(prod)
     )
 
 
+def test_the_table_reads_one_record_a_line_and_a_bad_line_never_fails_a_query(prod):
+    # Records are written one a line (AuditRecord.line escapes every line separator, Firehose appends
+    # "\n"); the text reader splits at "\n" / "\r" only, and the SerDe reads a malformed line as a row
+    # of nulls, which the query's time window leaves out, instead of failing the query.
+    _, table = _one(prod, "AWS::Glue::Table")
+    storage = table["TableInput"]["StorageDescriptor"]
+    assert storage["InputFormat"] == "org.apache.hadoop.mapred.TextInputFormat"
+    assert storage["SerdeInfo"]["Parameters"] == {"ignore.malformed.json": "true"}
+
+
 def test_the_workgroup_enforces_encrypted_results_and_a_scan_limit(prod):
     _, workgroup = _one(prod, "AWS::Athena::WorkGroup")
     assert workgroup["Name"] == AUDIT_WORKGROUP

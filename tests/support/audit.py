@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mobie_hub.audit.ports import AuditFinder, AuditSink
-from mobie_hub.audit.record import AuditQuery, AuditRecord
+from mobie_hub.audit.record import AuditFound, AuditQuery, AuditRecord
 
 
 class MemoryAuditStore(AuditSink, AuditFinder):
@@ -20,10 +20,10 @@ class MemoryAuditStore(AuditSink, AuditFinder):
         with self._lock:
             self.records.extend(records)
 
-    def find(self, query: AuditQuery) -> list[AuditRecord]:
+    def find(self, query: AuditQuery) -> AuditFound:
         with self._lock:
             found = [r for r in self.records if query.matches(r)]
-        return sorted(found, key=lambda r: r.at)[: query.limit]
+        return AuditFound(sorted(found, key=lambda r: r.at)[: query.limit])
 
     def where(self, **fields: Any) -> list[AuditRecord]:
         with self._lock:

@@ -41,8 +41,8 @@ def test_records_are_buffered_then_written_per_day_partition(store):
 def test_find_flushes_first_and_reads_only_the_days_asked_for(store):
     store.write([record(T0, message_id="a"), record(T0 + timedelta(days=2), message_id="c")])
     found = store.find(AuditQuery(since=T0 - timedelta(hours=1), until=T0 + timedelta(hours=1)))
-    assert [r.message_id for r in found] == ["a"]
-    assert [r.message_id for r in store.find(AuditQuery(station="LSB-00175"))] == ["a", "c"]
+    assert [r.message_id for r in found.records] == ["a"]
+    assert [r.message_id for r in store.find(AuditQuery(station="LSB-00175")).records] == ["a", "c"]
 
 
 def test_the_admin_operation_answers_from_the_installed_finder(store):
@@ -74,3 +74,46 @@ def test_a_metric_is_published_with_its_dimensions_and_as_a_total(capsys):
     [directive] = emf["_aws"]["CloudWatchMetrics"]
     assert directive["Namespace"] == "MobieHub" and directive["Dimensions"] == [["module", "party"], []]
     assert emf["PushFailed"] == 1 and emf["party"] == "PT/EDP"
+
+
+SEPARATORS = "line\u2028separator\u2029paragraph\u0085next\x0bvt\x0cff\x1cfs\x1dgs\x1ers\r\ncrlf"
+
+
+def test_a_record_holding_every_line_separator_is_one_physical_line_and_reads_back_whole(store):
+    # Given a record whose body holds every character some reader ends a line at
+    store.write([record(T0, message_id="a", body=SEPARATORS), record(T0, message_id="b")])
+    store.flush()
+    # Then the stored object has one line per record, for str.splitlines as for "\n"
+    [key] = [o["Key"] for o in store._s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    text = store._s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+    assert len(text.splitlines()) == len(text.split("\n")) - 1 == 2
+    # And the body reads back exactly as written
+    found = store.find(AuditQuery(station="LSB-00175"))
+    assert [r.body for r in found.records] == [SEPARATORS, None] and found.skipped_lines == 0
+
+
+def test_an_unreadable_line_is_skipped_and_counted_never_fatal(store):
+    # Given an object with a good record, a broken line, an old unescaped U+2028 line and bad UTF-8
+    good = record(T0, message_id="good").line()
+    legacy = '{"at":"2026-11-30T23:59:59Z","channel":"ocpi","direction":"in","kind":"request","body":"a\u2028b"}'
+    body = f"{good}\n{{not json\n{legacy}\n".encode() + b"\xff\xfe\n"
+    store._s3.put_object(Bucket=BUCKET, Key="audit/day=2026-11-30/old.jsonl", Body=body)
+    # When the trail is queried (the admin operation, as `mobie-hub audit` asks it)
+    runtime.use(store, store)
+    try:
+        result = audit_find({"since": "2026-11-30T00:00:00Z", "until": "2026-12-01T00:00:00Z"})
+    finally:
+        runtime.use(None)
+    # Then the readable records come back (the old U+2028 one too) and the others are counted
+    assert [r.get("message_id") for r in result["records"]] == ["good", None]
+    assert result["records"][1]["body"] == "a\u2028b"
+    assert result["count"] == 2 and result["skipped_lines"] == 2
+
+
+def test_the_aws_sink_prints_a_record_with_line_separators_as_one_line(capsys):
+    # CloudWatch Logs, Firehose (AppendDelimiterToRecord) and Athena's line reader split at "\n" (and
+    # "\r"); the record escapes those and every other separator, so each reader sees one line.
+    LogLineSink().write([record(T0, message_id="a", body=SEPARATORS)])
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and len(out.splitlines()) == 1 and "\r" not in out
+    assert json.loads(out)["body"] == SEPARATORS

@@ -95,10 +95,29 @@ def test_records_come_back_from_every_page_after_the_query_succeeds():
     sleeps: list[float] = []
     finder = AthenaAuditFinder(SETTINGS, client=athena, sleep=sleeps.append)
     # When a query runs
-    records = finder.find(AuditQuery(party="PT/EDP"))
+    found = finder.find(AuditQuery(party="PT/EDP"))
     # Then both records are read, typed, in order, and the query ran in the audit workgroup
-    assert [(r.kind, r.http_status) for r in records] == [("request", None), ("response", 200)]
+    assert [(r.kind, r.http_status) for r in found.records] == [("request", None), ("response", 200)]
+    assert found.skipped_lines == 0
     assert athena.started[0]["WorkGroup"] == "mobie-hub-audit" and sleeps == [0.2]
+
+
+def test_a_row_that_is_no_record_is_skipped_and_counted_not_fatal():
+    # Given a result with a good record and a row the SerDe read from a damaged line
+    athena = FakeAthena(
+        ["SUCCEEDED"],
+        [
+            [
+                list(COLUMNS),
+                row(at="2026-12-01T10:42:00Z", channel="ocpi", direction="in", kind="request"),
+                row(at="2026-12-01T10:42:01Z", channel="carrier pigeon", direction="in", kind="request"),
+            ]
+        ],
+    )
+    # When the query runs
+    found = AthenaAuditFinder(SETTINGS, client=athena, sleep=lambda s: None).find(AuditQuery())
+    # Then the good record comes back and the bad row is counted
+    assert [r.channel for r in found.records] == ["ocpi"] and found.skipped_lines == 1
 
 
 def test_a_failed_query_is_an_error_naming_why():

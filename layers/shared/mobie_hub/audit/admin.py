@@ -15,10 +15,11 @@ def audit_find(payload: dict[str, Any]) -> dict[str, Any]:
     query = AuditQuery.model_validate(payload)
     if query.since and query.until and query.since > query.until:
         raise InvalidRequest("since must not be after until", field="since")
-    records = runtime.finder().find(query)
+    found = runtime.finder().find(query)
     return {
-        "count": len(records),
+        "count": len(found.records),
         "records": [
-            record.model_dump(mode="json", exclude_none=True, exclude={"audit"}) for record in records
+            record.model_dump(mode="json", exclude_none=True, exclude={"audit"}) for record in found.records
         ],
+        "skipped_lines": found.skipped_lines,
     }

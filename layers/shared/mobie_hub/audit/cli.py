@@ -53,6 +53,8 @@ def render(result: dict[str, Any]) -> str:
         if r.get("body"):
             lines.append("    " + r["body"] + (" …(cut)" if r.get("body_truncated") else ""))
     lines.append(f"{result['count']} message(s)")
+    if result.get("skipped_lines"):
+        lines.append(f"{result['skipped_lines']} unreadable line(s) in the audit store skipped")
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from mobie_hub.audit.record import AuditQuery, AuditRecord
+from mobie_hub.audit.record import AuditFound, AuditQuery, AuditRecord
 
 
 class AuditSink(ABC):
@@ -25,5 +25,6 @@ class AuditSink(ABC):
 
 class AuditFinder(ABC):
     @abstractmethod
-    def find(self, query: AuditQuery) -> list[AuditRecord]:
-        """Records matching ``query``, oldest first, at most ``query.limit``."""
+    def find(self, query: AuditQuery) -> AuditFound:
+        """Records matching ``query``, oldest first, at most ``query.limit``; unreadable stored
+        lines are skipped and counted in ``skipped_lines``, never raised."""

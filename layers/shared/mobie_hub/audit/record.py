@@ -7,12 +7,25 @@ already redacted (``mobie_hub.audit.redact``): a record never holds a secret.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mobie_hub.types import OcpiDateTime
+
+# Characters some line readers end a line at (Python's str.splitlines, JavaScript, Unicode line
+# breaking) that JSON leaves unescaped: written as \uXXXX, a record is one physical line for every reader.
+_LINE_SEPARATORS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SEPARATOR = re.compile("[\u0085\u2028\u2029]")
+# A lone surrogate (JSON "\ud800" parses to one) cannot be encoded as UTF-8: kept as its escape.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# A CloudWatch Logs event holds at most 256 KB and cuts what is longer (a cut line is no JSON): a
+# record stays under this many bytes, its body shortened (``body_truncated``) when escapes made it grow.
+MAX_LINE_BYTES = 200_000
 
 # The marker the CloudWatch Logs subscription filter selects audit lines by (infra/constructs/audit.py).
 MARKER = "mobie-hub/1"
@@ -53,9 +66,29 @@ class AuditRecord(BaseModel):
     body: str | None = None  # the message's JSON text, redacted
     body_truncated: bool = False
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _encodable(cls, value: object) -> object:
+        """Every text field is writable as UTF-8, whatever a party or station sent."""
+        if isinstance(value, str) and _SURROGATE.search(value):
+            return _SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", value)
+        return value
+
     def line(self) -> str:
-        """The record as one JSON line (what the AWS sink prints and the stores hold)."""
-        return self.model_dump_json(exclude_none=True)
+        """The record as one JSON line (what the AWS sink prints and the stores hold): JSON escapes
+        every control character; the other line separators are escaped here (they can only occur
+        inside strings, where ``\\uXXXX`` reads back as the same character)."""
+        line = self._json()
+        record = self
+        while len(line.encode()) > MAX_LINE_BYTES and record.body:
+            keep = len(record.body) * MAX_LINE_BYTES // len(line.encode()) * 9 // 10
+            record = record.model_copy(update={"body": record.body[:keep], "body_truncated": True})
+            line = record._json()
+        return line
+
+    def _json(self) -> str:
+        line = self.model_dump_json(exclude_none=True)
+        return _SEPARATOR.sub(lambda found: _LINE_SEPARATORS[found[0]], line)
 
 
 class AuditQuery(BaseModel):
@@ -84,3 +117,12 @@ class AuditQuery(BaseModel):
 
     def _in_window(self, at: datetime) -> bool:
         return (self.since is None or at >= self.since) and (self.until is None or at <= self.until)
+
+
+@dataclass(frozen=True)
+class AuditFound:
+    """What a query found, oldest first, and how many stored lines could not be read as records
+    (skipped and counted, never fatal: one bad line must not hide every other message)."""
+
+    records: list[AuditRecord]
+    skipped_lines: int = 0

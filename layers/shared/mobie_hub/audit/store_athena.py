@@ -1,6 +1,10 @@
 """The AWS finder: Athena SQL over the audit table (Glue, partition projection on ``day``) that
 Firehose fills in S3. A query reads only the day partitions of its time window, so a lookup costs
 what those days weigh (Athena bills $5 per TB scanned), never the whole history.
+
+A line in S3 that is not JSON reads as a row of nulls (the table's SerDe has
+``ignore.malformed.json``), which the time window leaves out; a row that is not a record is skipped
+and counted (``skipped_lines``): one bad line never fails the query.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from datetime import timedelta
 from typing import Any
 
 from mobie_hub.audit.ports import AuditFinder
-from mobie_hub.audit.record import AuditQuery, AuditRecord
+from mobie_hub.audit.record import AuditFound, AuditQuery, AuditRecord
 from mobie_hub.audit.settings import AuditSettings
 from mobie_hub.errors import HubError, InvalidRequest
+from mobie_hub.observability import count, logger
 from mobie_hub.types import format_datetime, utcnow
 
 COLUMNS = tuple(name for name in AuditRecord.model_fields if name != "audit")
@@ -78,13 +83,23 @@ class AthenaAuditFinder(AuditFinder):
         self._athena = client
         self._sleep = sleep
 
-    def find(self, query: AuditQuery) -> list[AuditRecord]:
+    def find(self, query: AuditQuery) -> AuditFound:
         sql, params = build_sql(self.settings.athena_database, self.settings.athena_table, query)
         execution = self._athena.start_query_execution(
             QueryString=sql, WorkGroup=self.settings.athena_workgroup, ExecutionParameters=params
         )["QueryExecutionId"]
         self._wait(execution)
-        return [AuditRecord.model_validate(row) for row in self._rows(execution)]
+        records: list[AuditRecord] = []
+        skipped = 0
+        for row in self._rows(execution):
+            try:
+                records.append(AuditRecord.model_validate(row))
+            except ValueError:  # pydantic's ValidationError is one
+                skipped += 1
+        if skipped:
+            logger.warning("unreadable audit rows skipped", execution=execution, rows=skipped)
+            count("AuditLinesSkipped", value=skipped)
+        return AuditFound(records, skipped)
 
     def _wait(self, execution: str) -> None:
         deadline = time.monotonic() + self.settings.query_timeout_seconds

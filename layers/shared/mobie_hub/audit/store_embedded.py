@@ -1,6 +1,10 @@
 """The local audit store: records in the embedded S3 (the same moto server as the tables), laid out
 as Firehose lays them out in AWS — ``audit/day=YYYY-MM-DD/<object>.jsonl``, one JSON record a line.
 
+Records are split on ``"\n"`` only (``AuditRecord.line`` escapes every other line separator), and a
+line that is not a record is skipped and counted (``skipped_lines``, metric ``AuditLinesSkipped``):
+one bad line never makes the trail unreadable.
+
 ``write`` only appends to a buffer; a background thread flushes it every ``flush_seconds`` (no
 round trip on the request path). ``find`` flushes first, so an operator sees every message up to now.
 """
@@ -15,8 +19,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from mobie_hub.audit.ports import AuditFinder, AuditSink
-from mobie_hub.audit.record import AuditQuery, AuditRecord
-from mobie_hub.observability import logger
+from mobie_hub.audit.record import AuditFound, AuditQuery, AuditRecord
+from mobie_hub.observability import count, logger
 
 BUCKET = "mobie-hub-audit"
 PREFIX = "audit/"
@@ -30,6 +34,19 @@ def day_prefix(day: date) -> str:
 def days_between(first: date, last: date) -> list[date]:
     count = min((last - first).days, MAX_DAYS - 1)
     return [first + timedelta(days=n) for n in range(count + 1)]
+
+
+def read_lines(body: bytes) -> tuple[list[AuditRecord], int]:
+    """The records of a JSON-lines object and how many of its non-empty lines are not records."""
+    records, skipped = [], 0
+    for line in body.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            records.append(AuditRecord.model_validate_json(line))
+        except ValueError:  # pydantic's ValidationError is one: bad JSON, bad UTF-8, not a record
+            skipped += 1
+    return records, skipped
 
 
 class EmbeddedAuditStore(AuditSink, AuditFinder):
@@ -72,11 +89,11 @@ class EmbeddedAuditStore(AuditSink, AuditFinder):
                 self._s3.put_object(Bucket=BUCKET, Key=key, Body=body)
             return len(pending)
 
-    def find(self, query: AuditQuery) -> list[AuditRecord]:
+    def find(self, query: AuditQuery) -> AuditFound:
         self.flush()
-        found = [record for record in self._records(query) if query.matches(record)]
-        found.sort(key=lambda record: record.at)
-        return found[: query.limit]
+        records, skipped = self._records(query)
+        found = sorted((record for record in records if query.matches(record)), key=lambda r: r.at)
+        return AuditFound(found[: query.limit], skipped)
 
     def close(self) -> None:
         self._stop.set()
@@ -84,21 +101,26 @@ class EmbeddedAuditStore(AuditSink, AuditFinder):
             self._thread.join(timeout=5)
         self.flush()
 
-    def _records(self, query: AuditQuery) -> list[AuditRecord]:
+    def _records(self, query: AuditQuery) -> tuple[list[AuditRecord], int]:
         prefixes = (
             [day_prefix(day) for day in days_between(query.since.date(), query.until.date())]
             if query.since and query.until
             else [PREFIX]
         )
-        records = []
+        records: list[AuditRecord] = []
+        skipped = 0
         for prefix in prefixes:
             for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix):
                 for item in page.get("Contents", []):
-                    text = self._s3.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read().decode()
-                    records.extend(
-                        AuditRecord.model_validate_json(line) for line in text.splitlines() if line
-                    )
-        return records
+                    body = self._s3.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
+                    read, unreadable = read_lines(body)
+                    records.extend(read)
+                    if unreadable:
+                        logger.warning("unreadable audit lines skipped", key=item["Key"], lines=unreadable)
+                    skipped += unreadable
+        if skipped:
+            count("AuditLinesSkipped", value=skipped)
+        return records, skipped
 
     def _run(self, every: float) -> None:
         while not self._stop.wait(every):
