@@ -7,8 +7,7 @@ from decimal import Decimal
 
 from mobie_hub.events.sessions import SESSION_COMPLETED, SESSION_STARTED, SESSION_UPDATED, session_events
 from mobie_hub.models.sessions import SessionStatus
-from mobie_hub.sessions import lifecycle
-from tests.unit.sessions.test_lifecycle import T0, opened
+from tests.unit.sessions.test_lifecycle import T0, metered, opened
 
 
 def test_a_new_session_is_started_with_its_whole_document_for_the_put():
@@ -59,10 +58,10 @@ def test_sessions_table_stream_records_become_session_events_and_tx_items_none()
     from mobie_hub.repositories.sessions import session_item
 
     record = opened()
-    metered = lifecycle.metered(record, [(Decimal(3000), T0 + timedelta(minutes=10))], T0 + timedelta(minutes=10))
+    updated = metered(record, [(Decimal(3000), T0 + timedelta(minutes=10))], T0 + timedelta(minutes=10))
     records = [
         stream_record(None, session_item(record, 1)),
-        stream_record(session_item(record, 1), session_item(metered, 2)),
+        stream_record(session_item(record, 1), session_item(updated, 2)),
         stream_record(None, {"pk": "TX#7", "sk": "TX", "status": "ACTIVE"}),
     ]
     events = events_from_records(records)

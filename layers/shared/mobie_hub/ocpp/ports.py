@@ -124,6 +124,7 @@ class TransactionStarted:
     message_id: str
     reservation_id: int | None = None
     connector: str | None = None  # the OCPI Connector.id of that EVSE (its Session's connector_id)
+    max_power_w: int | None = None  # the most the EVSE can deliver (W), for meter plausibility
 
 
 @dataclass(frozen=True)

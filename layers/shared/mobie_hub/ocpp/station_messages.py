@@ -41,6 +41,7 @@ from mobie_hub.ocpp.ports import (
     UnknownTransaction,
 )
 from mobie_hub.repositories import station_locations, stations, transactions
+from mobie_hub.sessions.plausibility import evse_power_w
 from mobie_hub.settings import get_settings
 from mobie_hub.types import format_datetime, parse_datetime
 
@@ -130,6 +131,7 @@ def start_transaction(ctx: MessageContext, payload: dict[str, Any]) -> dict[str,
         message_id=ctx.message_id,
         reservation_id=payload.get("reservationId"),
         connector=evse.connectors[0].id if evse.connectors else None,
+        max_power_w=evse_power_w(evse),  # kept on the transaction: MeterValues/Stop read no Location
     )
     try:
         ctx.transactions.on_start(started, ctx.receipt("StartTransaction", response))

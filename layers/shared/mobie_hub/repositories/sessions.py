@@ -6,7 +6,8 @@
 
 Beside ``doc`` (the Session) an item keeps ``status``, ``revision`` (every write is conditional on
 the revision read: two messages cannot lose each other's update), ``meter`` (the periods so far, exact
-Wh and seconds), ``transaction_id``, ``station_id`` and ``invalid_reason``.
+Wh and seconds), ``transaction_id``, ``station_id``, ``invalid_reason`` and ``max_power_w`` (the
+EVSE's most power at the start: meter plausibility).
 
 Functions for the commands module (issue 8): ``open_pending_session``, ``get_session``,
 ``active_session_on_evse``, ``last_session_on_evse``, ``invalidate_pending_session``.
@@ -95,7 +96,7 @@ def session_item(record: SessionRecord, revision: int) -> dict[str, Any]:
                     gsi3pk=index.partition, gsi3sk=list_key)
     if record.meter is not None:
         item["meter"] = _meter_json(record.meter)
-    for name in ("transaction_id", "station_id", "invalid_reason"):
+    for name in ("transaction_id", "station_id", "invalid_reason", "max_power_w"):
         if getattr(record, name) is not None:
             item[name] = getattr(record, name)
     return item
@@ -112,6 +113,7 @@ def record_of(item: dict[str, Any]) -> SessionRecord:
         transaction_id=int(item["transaction_id"]) if item.get("transaction_id") is not None else None,
         station_id=item.get("station_id"), invalid_reason=item.get("invalid_reason"),
         revision=int(item["revision"]),
+        max_power_w=int(item["max_power_w"]) if item.get("max_power_w") is not None else None,
     )
 
 

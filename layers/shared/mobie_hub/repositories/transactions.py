@@ -103,6 +103,8 @@ def start_item(started: TransactionStarted) -> dict[str, Any]:
     }
     if started.reservation_id is not None:
         item["reservation_id"] = started.reservation_id
+    if started.max_power_w is not None:
+        item["max_power_w"] = started.max_power_w
     return item
 
 

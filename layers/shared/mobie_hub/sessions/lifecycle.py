@@ -6,20 +6,25 @@
     any error ─► INVALID (kept, pushed, never billed)      PENDING ─(start failed)─► INVALID
 
 Errors that make a session INVALID: the idTag was not Accepted (the station let an unknown or
-blocked card charge), the meter went backwards, the stop is timed before the start.
+blocked card charge), the stop is timed before the start, or an implausible meter reading
+(``plausibility``: out of range, more energy than the connector can deliver, too long, backwards).
+An implausible reading is left out (the session keeps the last plausible energy) and returned in
+``Applied.implausible`` so the caller raises the operator's alarm once the change is written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from mobie_hub.models.cdrs import AuthMethod, CdrToken
 from mobie_hub.models.common import TokenType
 from mobie_hub.models.sessions import Session, SessionStatus
 from mobie_hub.ocpp.ports import TokenRef, TransactionStarted, TransactionStopped
-from mobie_hub.sessions.periods import MeterState, MeterWentBackwards, apply_readings, charging_periods
+from mobie_hub.sessions import plausibility
+from mobie_hub.sessions.periods import MeterState, MeterWentBackwards, apply_reading, charging_periods
+from mobie_hub.sessions.plausibility import Implausible, Limits
 
 Reading = tuple[Decimal, datetime]  # energy register (Wh) and when it was read
 
@@ -40,6 +45,10 @@ class SessionRecord:
     station_id: str | None = None
     invalid_reason: str | None = None
     revision: int = 0
+    max_power_w: int | None = None  # the EVSE's most power (W), from the Location at the start
+
+    def limits(self, max_duration: timedelta) -> Limits:
+        return Limits(self.max_power_w, max_duration)
 
     @property
     def status(self) -> SessionStatus:
@@ -50,6 +59,14 @@ class SessionRecord:
         return (t.country_code, t.party_id, t.type.value, t.uid) == (
             token.country_code, token.party_id, token.type, token.uid,
         )
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A transition's new record, and the implausible reading it found (left out, session INVALID)."""
+
+    record: SessionRecord
+    implausible: Implausible | None = None
 
 
 def cdr_token(token: TokenRef) -> CdrToken:
@@ -81,22 +98,28 @@ def pending(
 def started(
     facts: TransactionStarted, session_id: str, hub: tuple[str, str], connector_id: str,
     adopting: SessionRecord | None = None,
-) -> SessionRecord:
-    """The session a StartTransaction opens, or the PENDING one it confirms (same id, now ACTIVE)."""
+) -> Applied:
+    """The session a StartTransaction opens, or the PENDING one it confirms (same id, now ACTIVE).
+    INVALID from the start when the idTag was not Accepted or meterStart is no register value."""
     token = facts.authorization.token
     accepted = facts.authorization.status == "Accepted"
     meter = MeterState.starting(Decimal(facts.meter_start_wh), facts.timestamp)
+    implausible = plausibility.register_reading(meter.start_wh)
+    reasons = [] if accepted else [f"idTag {facts.id_tag} was {facts.authorization.status}, not Accepted"]
+    if implausible is not None:
+        reasons.append(implausible.detail)
     fields = {
         "start_date_time": facts.timestamp, "kwh": Decimal(0), "last_updated": facts.received_at,
-        "status": SessionStatus.ACTIVE if accepted else SessionStatus.INVALID,
+        "status": SessionStatus.INVALID if reasons else SessionStatus.ACTIVE,
     }
-    reason = None if accepted else f"idTag {facts.id_tag} was {facts.authorization.status}, not Accepted"
+    reason = "; ".join(reasons) or None
     if adopting is not None:
         session = adopting.session.model_copy(update=fields)
-        return replace(
+        record = replace(
             adopting, session=session, meter=meter, transaction_id=facts.transaction_id,
-            station_id=facts.station_id, invalid_reason=reason,
+            station_id=facts.station_id, invalid_reason=reason, max_power_w=facts.max_power_w,
         )
+        return Applied(record, implausible)
     session = Session(
         country_code=hub[0], party_id=hub[1], id=session_id,
         cdr_token=cdr_token(token) if token else _unknown_token(facts.id_tag),
@@ -104,12 +127,16 @@ def started(
         connector_id=connector_id, currency="EUR", **fields,
     )
     owner = (token.country_code, token.party_id) if token else None
-    return SessionRecord(session, owner, meter, facts.transaction_id, facts.station_id, reason)
+    record = SessionRecord(
+        session, owner, meter, facts.transaction_id, facts.station_id, reason, max_power_w=facts.max_power_w,
+    )
+    return Applied(record, implausible)
 
 
 def _invalid(record: SessionRecord, reason: str, now: datetime) -> SessionRecord:
+    """INVALID, keeping the first reason of a session that already was (the cause, not a consequence)."""
     session = record.session.model_copy(update={"status": SessionStatus.INVALID, "last_updated": now})
-    return replace(record, session=session, invalid_reason=reason)
+    return replace(record, session=session, invalid_reason=record.invalid_reason or reason)
 
 
 def _with_meter(record: SessionRecord, meter: MeterState, now: datetime, **fields: object) -> SessionRecord:
@@ -119,36 +146,58 @@ def _with_meter(record: SessionRecord, meter: MeterState, now: datetime, **field
     return replace(record, session=session, meter=meter)
 
 
-def metered(record: SessionRecord, readings: list[Reading], now: datetime) -> SessionRecord | None:
+def _apply(
+    meter: MeterState, start_at: datetime, readings: list[Reading], limits: Limits
+) -> tuple[MeterState, Implausible | None]:
+    """The meter after the readings, oldest first, up to the first implausible one (left out, with
+    the readings after it), and that one."""
+    for wh, at in sorted(readings, key=lambda reading: reading[1]):
+        if at < meter.last_at:
+            continue  # a late, out-of-order reading: ignored, as periods.apply_reading does
+        found = plausibility.reading(limits, meter.start_wh, start_at, wh, at)
+        if found is None:
+            try:
+                after = apply_reading(meter, wh, at)
+            except MeterWentBackwards as backwards:
+                figures = {"from_wh": str(meter.last_wh), "to_wh": str(wh)}
+                found = Implausible("meter_backwards", str(backwards), figures)
+        if found is not None:
+            return meter, found
+        meter = after
+    return meter, None
+
+
+def metered(record: SessionRecord, readings: list[Reading], now: datetime, limits: Limits) -> Applied | None:
     """The session after MeterValues; None when nothing changed (no reading, or all older ones)."""
     if record.meter is None or record.session.end_date_time is not None:
         return None  # PENDING (no transaction yet), or ended: later readings change nothing
-    try:
-        meter = apply_readings(record.meter, readings)
-    except MeterWentBackwards as backwards:
-        return _invalid(record, str(backwards), now)
+    meter, implausible = _apply(record.meter, record.session.start_date_time, readings, limits)
+    if implausible is not None:
+        return Applied(_invalid(_with_meter(record, meter, now), implausible.detail, now), implausible)
     if meter == record.meter:
         return None
-    return _with_meter(record, meter, now)
+    return Applied(_with_meter(record, meter, now))
 
 
-def stopped(record: SessionRecord, facts: TransactionStopped, readings: list[Reading]) -> SessionRecord:
+def stopped(
+    record: SessionRecord, facts: TransactionStopped, readings: list[Reading], limits: Limits
+) -> Applied:
     """The session after StopTransaction: COMPLETED with its final kWh, unless it was INVALID or the
     stop breaks a rule (then INVALID, with the end time the station gave)."""
     now = facts.received_at
     end = {"end_date_time": facts.timestamp}
     if record.meter is None:  # cannot happen for a started session; kept safe
-        return _invalid(record, "stopped without a start", now)
+        return Applied(_invalid(record, "stopped without a start", now))
     if facts.timestamp < record.session.start_date_time:
         failed = _invalid(record, f"stop at {facts.timestamp.isoformat()} is before the start", now)
-        return replace(failed, session=failed.session.model_copy(update=end))
-    try:
-        meter = apply_readings(record.meter, [*readings, (Decimal(facts.meter_stop_wh), facts.timestamp)])
-    except MeterWentBackwards as backwards:
-        failed = _invalid(record, str(backwards), now)
-        return replace(failed, session=failed.session.model_copy(update=end))
+        return Applied(replace(failed, session=failed.session.model_copy(update=end)))
+    final = (Decimal(facts.meter_stop_wh), facts.timestamp)
+    meter, implausible = _apply(record.meter, record.session.start_date_time, [*readings, final], limits)
+    if implausible is not None:
+        failed = _invalid(_with_meter(record, meter, now, **end), implausible.detail, now)
+        return Applied(failed, implausible)
     status = SessionStatus.INVALID if record.status is SessionStatus.INVALID else SessionStatus.COMPLETED
-    return _with_meter(record, meter, now, status=status, **end)
+    return Applied(_with_meter(record, meter, now, status=status, **end))
 
 
 def invalidated(record: SessionRecord, reason: str, now: datetime) -> SessionRecord:

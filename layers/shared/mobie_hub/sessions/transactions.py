@@ -10,16 +10,21 @@ a crash leaves nothing half-written. Session writes are conditional on the revis
 | StartTransaction | 1 (PENDING session on the EVSE, only for an Accepted token) | 1 transaction: TX + receipt + Session |
 | MeterValues | 2 (TX → session id, Session) | 1 transaction: METER + TX + Session |
 | StopTransaction | 2 (TX, Session) | 1 transaction: TX + receipt (+ METER) + Session |
+
+Meter plausibility (``plausibility``) costs no call: the EVSE's max power is read with the Location
+StartTransaction reads anyway and kept on the TX item and the Session. An implausible reading makes
+the session INVALID in the same write; once it is written, ``ImplausibleMeterReadings`` is counted
+and a warning logged with the figures (the operator's alarm).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from mobie_hub.errors import ConflictingWrite
-from mobie_hub.observability import logger
+from mobie_hub.observability import count, logger
 from mobie_hub.ocpp.meter import energy_register_wh
 from mobie_hub.ocpp.ports import (
     AlreadyHandled,
@@ -32,7 +37,8 @@ from mobie_hub.ocpp.ports import (
 )
 from mobie_hub.repositories import sessions, stations, transact, transactions
 from mobie_hub.sessions import lifecycle
-from mobie_hub.sessions.lifecycle import SessionRecord
+from mobie_hub.sessions.lifecycle import Applied, SessionRecord
+from mobie_hub.sessions.plausibility import Limits
 from mobie_hub.settings import get_settings
 
 ATTEMPTS = 3
@@ -45,6 +51,23 @@ def energy_readings(samples: tuple[MeterSample, ...]) -> list[tuple[Decimal, dat
         by_time[sample.timestamp].append(sample)
     readings = [energy_register_wh(tuple(group)) for _, group in sorted(by_time.items())]
     return [reading for reading in readings if reading is not None]
+
+
+def _limits(record: SessionRecord) -> Limits:
+    return record.limits(timedelta(hours=get_settings().max_transaction_hours))
+
+
+def _alarm(applied: Applied, station_id: str, transaction_id: int) -> None:
+    """The operator's alarm for an implausible reading, once the INVALID session is written."""
+    found = applied.implausible
+    if found is None:
+        return
+    count("ImplausibleMeterReadings", reason=found.reason)
+    logger.warning(
+        "implausible meter reading: session invalid, not billed", station_id=station_id,
+        session_id=applied.record.session.id, transaction_id=transaction_id, reason=found.reason,
+        detail=found.detail, **found.figures,
+    )
 
 
 def _receipt_failed(cancelled: transact.Cancelled, receipt: Receipt, index: int = 1) -> None:
@@ -68,10 +91,11 @@ class SessionTransactions(TransactionEvents):
             if token is not None and accepted and attempt < ATTEMPTS - 1:
                 adopting = sessions.pending_on_evse(started.station_id, started.evse_uid, token)
             session_id = adopting.session.id if adopting else sessions.new_session_id()
-            record = lifecycle.started(
+            applied = lifecycle.started(
                 started, session_id, (hub.country_code, hub.party_id),
                 started.connector or adopting_connector(adopting, started), adopting,
             )
+            record = applied.record
             actions = [
                 transact.put(
                     transactions.TABLE, {**transactions.start_item(started), "session_id": session_id},
@@ -91,6 +115,7 @@ class SessionTransactions(TransactionEvents):
                 "session started", session_id=session_id, transaction_id=started.transaction_id,
                 status=record.status.value, adopted=adopting is not None, reason=record.invalid_reason,
             )
+            _alarm(applied, started.station_id, started.transaction_id)
             return
         raise ConflictingWrite(f"the session of transaction {started.transaction_id} kept changing")
 
@@ -108,7 +133,8 @@ class SessionTransactions(TransactionEvents):
                 self._facts.on_meter_values(reported)  # raises UnknownTransaction when there is none
                 return
             actions = transactions.meter_actions(reported)
-            updated = lifecycle.metered(record, readings, reported.received_at)
+            applied = lifecycle.metered(record, readings, reported.received_at, _limits(record))
+            updated = applied.record if applied else None
             if updated is not None:
                 actions.append(sessions.put_action(updated))
             try:
@@ -121,6 +147,8 @@ class SessionTransactions(TransactionEvents):
                 raise
             if updated is not None and updated.status is not record.status:
                 logger.warning("session invalid", session_id=record.session.id, reason=updated.invalid_reason)
+            if applied is not None:
+                _alarm(applied, reported.station_id, reported.transaction_id)
             return
         raise ConflictingWrite(f"the session of transaction {reported.transaction_id} kept changing")
 
@@ -133,7 +161,8 @@ class SessionTransactions(TransactionEvents):
                 self._facts.on_stop(stopped, receipt)
                 return
             actions = transactions.stop_actions(stopped, receipt)
-            updated = lifecycle.stopped(record, stopped, readings)
+            applied = lifecycle.stopped(record, stopped, readings, _limits(record))
+            updated = applied.record
             actions.append(sessions.put_action(updated))
             try:
                 transact.write(actions)
@@ -149,6 +178,7 @@ class SessionTransactions(TransactionEvents):
                 "session ended", session_id=record.session.id, status=updated.status.value,
                 kwh=str(updated.session.kwh), reason=updated.invalid_reason,
             )
+            _alarm(applied, stopped.station_id, stopped.transaction_id)
             return
         raise ConflictingWrite(f"the session of transaction {stopped.transaction_id} kept changing")
 
