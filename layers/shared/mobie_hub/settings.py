@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     ocpp_heartbeat_interval: int = Field(default=300, ge=10, le=300)
     ocpp_call_timeout_seconds: int = Field(default=60, ge=1, le=3600)
     ocpp_data_transfer_vendors: list[str] = Field(default_factory=list)
+    # Meter plausibility (sessions.plausibility, docs/sessions.md): a reading or stop more than this long
+    # after its transaction's start makes the session INVALID (never billed) and alarms the operator.
+    max_transaction_hours: float = Field(default=48, gt=0)
     ocpp_management_url: str | None = None  # API Gateway Management API endpoint, https://<api>/<stage>
     # Profile §6: one full (unfiltered) Locations list per requesting party per window; list pages cached.
     full_list_interval_seconds: int = Field(default=300, ge=0)
