@@ -128,6 +128,7 @@ def test_start_transaction_issues_a_transaction_id_and_records_the_facts(station
     assert recorded["station_id"] == STATION_ID
     assert (recorded["connector_id"], recorded["evse_uid"]) == (2, "LSB-00175-02")
     assert recorded["meter_start_wh"] == 1200
+    assert recorded["max_power_w"] == 38_400  # the EVSE's bound for meter plausibility (400 V x 32 A x 3)
     assert recorded["started_at"] == "2026-11-23T08:59:58Z"
     assert recorded["start_received_at"] == "2026-11-23T09:00:00Z"
     assert recorded["auth_status"] == "Accepted"
