@@ -61,8 +61,12 @@ def test_another_partys_certificate_is_403(token_a, pems):
     assert "not registered" in body["status_message"]
 
 
-def test_no_certificate_is_403_when_required(token_a, monkeypatch):
-    assert invoke(event(token_a, None))[0] == 200  # not required: a plain-HTTP local setup
+def test_no_certificate_is_403_when_the_party_has_one_bound_or_one_is_required(aws, token_a, monkeypatch):
+    # issue #12: a party with a bound certificate must present it, even with the switch off
+    status, body = invoke(event(token_a, None))
+    assert status == 403 and "certificates bound" in body["status_message"]
+    _, unbound = registration.invite(PartyRef(country_code="PT", party_id="GLP"))
+    assert invoke(event(unbound, None))[0] == 200  # nothing bound, not required: a plain-HTTP local setup
     monkeypatch.setenv("MOBIE_REQUIRE_CLIENT_CERT", "true")
     get_settings.cache_clear()
     status, body = invoke(event(token_a, None))

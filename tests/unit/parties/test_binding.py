@@ -63,13 +63,18 @@ def test_an_unbound_certificate_is_forbidden_even_when_the_party_has_none_bound(
         check_client_certificate(request(tls_pem=PEM), caller())
 
 
-def test_no_certificate_is_forbidden_only_when_required(monkeypatch):
-    check_client_certificate(request(aws=True), caller(FINGERPRINT))
+def test_no_certificate_is_forbidden_when_required_or_when_the_party_bound_one(monkeypatch):
+    check_client_certificate(request(aws=True), caller())
     check_client_certificate(request(), caller())
+    # issue #12: a party with a bound certificate must present it, even with the switch off
+    with pytest.raises(Forbidden, match="certificates bound"):
+        check_client_certificate(request(aws=True), caller(FINGERPRINT))
+    with pytest.raises(Forbidden, match="certificates bound"):
+        check_client_certificate(request(), caller(FINGERPRINT))
     monkeypatch.setenv("MOBIE_REQUIRE_CLIENT_CERT", "true")
     get_settings.cache_clear()
     with pytest.raises(Forbidden, match="required"):
-        check_client_certificate(request(aws=True), caller(FINGERPRINT))
+        check_client_certificate(request(aws=True), caller())
     with pytest.raises(Forbidden):
         check_client_certificate(request(), caller(FINGERPRINT))
 

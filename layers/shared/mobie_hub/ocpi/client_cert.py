@@ -9,8 +9,10 @@ Where the certificate comes from:
   passes it in the ASGI TLS extension (``scope["extensions"]["tls"]["client_cert_chain"]``).
 
 Rules: a request that presents a certificate is accepted only if its SHA-256 fingerprint is bound to
-the party owning the token (``parties bind-cert``); with ``MOBIE_REQUIRE_CLIENT_CERT`` on, a request
-without a certificate is refused. Both answer HTTP 403 in the OCPI envelope.
+the party owning the token (``parties bind-cert``). A request without a certificate is refused when
+``MOBIE_REQUIRE_CLIENT_CERT`` is on, and, whatever that switch says, when the token's party has
+certificates bound: a party that bound one must present it (issue #12; otherwise its stolen token
+would work without the certificate). All answer HTTP 403 in the OCPI envelope.
 """
 
 from __future__ import annotations
@@ -49,12 +51,15 @@ def presented_certificate(request: Request) -> CertificateIdentity | None:
 
 
 def check_client_certificate(request: Request, caller: Caller) -> None:
-    """Refuse (403) a certificate not bound to the caller's party, or a missing one when required."""
+    """Refuse (403) a certificate not bound to the caller's party, or a missing one when required
+    (globally, or because the party has certificates bound)."""
     try:
         presented = presented_certificate(request)
     except InvalidRequest:  # the TLS layer handed over something unreadable: treat as no certificate
         presented = None
     if presented is None:
+        if caller.cert_fingerprints:
+            raise Forbidden("this party has client certificates bound: present one of them")
         if get_settings().require_client_cert:
             raise Forbidden("a client certificate issued by MOBI.E is required")
         return
