@@ -22,7 +22,10 @@ def edp_record():
 
 
 def snapshot() -> list[dict]:
-    return sorted(table("parties").scan()["Items"], key=lambda i: i["pk"])  # tests may scan
+    """The parties table, without the failure count a failed POST adds to token A (it stays usable
+    below credentials_tokens.MAX_FAILED_REGISTRATIONS; test_token_a_is_burnt... covers the count)."""
+    items = sorted(table("parties").scan()["Items"], key=lambda i: i["pk"])  # tests may scan
+    return [{k: v for k, v in item.items() if k != "failed_registrations"} for item in items]
 
 
 def test_an_invited_emsp_registers_and_gets_token_c(hub, edp: FakeEmsp):
@@ -207,3 +210,28 @@ def test_the_read_back_carries_the_requests_correlation_id_and_routing_headers(h
         assert (sent["ocpi-from-country-code"], sent["ocpi-from-party-id"]) == ("PT", "MOB")
         assert (sent["ocpi-to-country-code"], sent["ocpi-to-party-id"]) == ("PT", "EDP")
     assert read_back[0]["x-request-id"] != read_back[1]["x-request-id"]
+
+
+def test_token_a_is_burnt_after_three_failed_registrations(hub, edp: FakeEmsp):
+    # Given an invitation and an EMSP that keeps failing the read-back
+    token_a = invite(hub)
+    edp.versions = ("2.1.1",)
+    # When it POSTs three times
+    answers = [post_with(hub, token_a, edp.credentials(edp.new_token_for_hub())) for _ in range(3)]
+    # Then each was refused, and token A works no more: the operator must invite again
+    assert [a.json()["status_code"] for a in answers] == [3002, 3002, 3002]
+    assert post_with(hub, token_a, edp.credentials(edp.new_token_for_hub())).status_code == 401
+    assert httpx.get(hub.versions_url, headers={"Authorization": f"Token {token_a}"}).status_code == 401
+    assert edp_record().registration == "INVITED"
+    edp.versions = ("2.2.1",)
+    fresh = invite(hub)
+    assert post_with(hub, fresh, edp.credentials(edp.new_token_for_hub())).json()["status_code"] == 1000
+
+
+def test_a_credentials_url_the_hub_may_not_call_is_2001_at_once(hub, edp: FakeEmsp, monkeypatch):
+    token_a = invite(hub)
+    for url in ("file:///etc/passwd", "http://169.254.169.254/latest/meta-data/", f"{hub.base_url}/ocpi/versions"):
+        response = post_with(hub, token_a, {**edp.credentials("t"), "url": url})
+        assert response.json()["status_code"] == 2001, url
+        assert response.json()["status_message"].startswith("url: "), response.text
+    assert edp.received == []

@@ -2,7 +2,8 @@
 profile's tables at once, and for an ACCEPTED one store the command and start its lifecycle.
 
 Reads only (one GetItem each): the token, the Location, the station's connection, sessions. Nothing
-is written for a REJECTED / UNKNOWN_SESSION answer.
+is written for a REJECTED / UNKNOWN_SESSION answer, nor for a refused request: a ``response_url`` the
+outbound URL policy refuses (2001, issue #12), a Location GET would not show (private or unknown, 2003).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from mobie_hub.models.location_enums import Status
 from mobie_hub.models.locations import EVSE, Location
 from mobie_hub.models.tokens import Token
 from mobie_hub.observability import logger
+from mobie_hub.outbound.url_policy import check_party_url
 from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.repositories import commands, locations, stations, tokens
 from mobie_hub.repositories.commands import Command
@@ -62,8 +64,10 @@ def _uuid(value: str | None) -> None:
 
 
 def _location(location_id: str) -> Location:
+    """The Location as the EMSP may see it: a private station (``publish`` false) does not exist for
+    it, exactly as the Locations GET answers (ocpi/routers/locations.py ``published``)."""
     location = locations.get_location(location_id)
-    if location is None:
+    if location is None or not location.publish:
         raise UnknownLocation(f"location {location_id} does not exist")
     return location
 
@@ -149,6 +153,7 @@ class CommandReceiver:
         )
 
     def start_session(self, request: StartSession, requester: Requester) -> CommandResponse:
+        check_party_url(str(request.response_url), field="response_url")
         timeout = command_settings().start_timeout_seconds
         if request.evse_uid is None:
             raise InvalidRequest("is mandatory in MOBI.E (profile §11)", field="evse_uid")
@@ -190,6 +195,7 @@ class CommandReceiver:
         return command_response(decision, timeout)
 
     def stop_session(self, request: StopSession, requester: Requester) -> CommandResponse:
+        check_party_url(str(request.response_url), field="response_url")
         timeout = command_settings().stop_timeout_seconds
         session = self.sessions.get(request.session_id)
         active = session is not None and session.active and session.transaction_id is not None
@@ -215,6 +221,7 @@ class CommandReceiver:
         return command_response(decision, timeout)
 
     def unlock_connector(self, request: UnlockConnector, requester: Requester) -> CommandResponse:
+        check_party_url(str(request.response_url), field="response_url")
         timeout = command_settings().unlock_timeout_seconds
         location = _location(request.location_id)
         found = _evse(location, request.evse_uid)

@@ -254,3 +254,15 @@ class CheckedTransport(httpx.HTTPTransport):
             ssl_context=httpx.create_ssl_context(trust_env=True),  # SSL_CERT_FILE is still honoured
             network_backend=CheckedBackend(policy),
         )
+
+
+def check_party_url(url: str, *, field: str) -> str:
+    """Where a party hands the hub a URL (credentials ``url``, a command's ``response_url``): refuse
+    it at once with OCPI 2001 naming the field, rather than fail later when the hub calls it."""
+    from mobie_hub.errors import InvalidRequest
+
+    try:
+        UrlPolicy.from_settings().check_url(url)
+    except UrlRefused as exc:
+        raise InvalidRequest(str(exc), field=field) from None
+    return url

@@ -16,6 +16,7 @@ from mobie_hub.errors import MissingEndpoints, UnableToUseClientApi, Unsupported
 from mobie_hub.models.versions import Endpoint, Version, VersionDetails
 from mobie_hub.ocpi.modules import SUPPORTED_VERSIONS
 from mobie_hub.outbound import OcpiReply
+from mobie_hub.outbound.url_policy import UrlPolicy, UrlRefused
 
 # Profile §1: an EMSP must implement Versions and Credentials. Versions is implicit (it was just read).
 REQUIRED_MODULES: tuple[str, ...] = ("credentials",)
@@ -43,11 +44,22 @@ def _absolute(url: str) -> bool:
     return url.startswith(("https://", "http://"))
 
 
+def _refused(url: str) -> str | None:
+    """Why the outbound URL policy refuses ``url`` (a URL the party gave), or None."""
+    try:
+        UrlPolicy.from_settings().check_url(url)
+    except UrlRefused as exc:
+        return exc.reason
+    return None
+
+
 def read_versions(fetch: Fetch, versions_url: str, label: str) -> list[Version]:
     if not _absolute(versions_url):
         raise UnableToUseClientApi(
             f"the versions URL of {label} is not an absolute http(s) URL: {versions_url!r}"
         )
+    if reason := _refused(versions_url):
+        raise UnableToUseClientApi(f"the versions URL of {label} {versions_url!r} is refused: {reason}")
     reply = fetch(versions_url)
     try:
         return TypeAdapter(list[Version]).validate_python(reply.data)
@@ -75,6 +87,8 @@ def read_details(fetch: Fetch, version: Version, label: str) -> VersionDetails:
         raise UnableToUseClientApi(
             f"{label} lists OCPI {version.version} at a URL that is not absolute: {version.url!r}"
         )
+    if reason := _refused(version.url):
+        raise UnableToUseClientApi(f"{label} lists OCPI {version.version} at {version.url!r}, refused: {reason}")
     reply = fetch(version.url)
     try:
         details = VersionDetails.model_validate(reply.data)
@@ -93,6 +107,9 @@ def read_details(fetch: Fetch, version: Version, label: str) -> VersionDetails:
         raise UnableToUseClientApi(
             f"{label} publishes endpoint URLs that are not absolute: {', '.join(bad[:3])}"
         )
+    refused = [f"{e.url} ({reason})" for e in details.endpoints if (reason := _refused(e.url))]
+    if refused:
+        raise UnableToUseClientApi(f"{label} publishes endpoint URLs the hub may not call: {', '.join(refused[:3])}")
     return details
 
 

@@ -2,7 +2,9 @@
 
 - POST (register; token A only, else 405): read the party's versions and the details of this
   endpoint's version with the party's token, check the required modules, answer with token C. Token A
-  is consumed in the same transaction that registers the party, so a replay is refused (401).
+  is consumed in the same transaction that registers the party, so a replay is refused (401). After
+  ``MAX_FAILED_REGISTRATIONS`` failed POSTs token A is revoked (the operator invites again): its
+  holder cannot keep using the hub's read-back as a probe.
 - PUT (update; registered only, else 405): the same reading, a new token C, the old one revoked.
 - DELETE (unregister; registered only, else 405): every token the hub issued to the party revoked.
 A party that cannot be read back gets 3001, one without a common version 3002, one without a
@@ -11,12 +13,13 @@ required module 3003; nothing is written then.
 
 from __future__ import annotations
 
-from mobie_hub.errors import MethodNotAllowed
+from mobie_hub.errors import HubError, MethodNotAllowed
 from mobie_hub.models.credentials import Credentials
 from mobie_hub.models.hubclientinfo import ConnectionStatus
 from mobie_hub.observability import logger
 from mobie_hub.ocpi.context import Caller
 from mobie_hub.outbound import Addressee, OcpiClient, correlation_scope
+from mobie_hub.outbound.url_policy import check_party_url
 from mobie_hub.parties import discovery
 from mobie_hub.parties.exchange import hub_credentials, party_role, token_item
 from mobie_hub.parties.model import Party, Registration
@@ -36,6 +39,7 @@ def _party_of(caller: Caller) -> Party | None:
 
 
 def _read_peer(credentials: Credentials, version: str, label: str, client: OcpiClient, party: Party):
+    check_party_url(credentials.url, field="url")  # 2001 at once for a URL the hub may not call
     to = Addressee(label, party.country_code, party.party_id)
     fetch = lambda url: client.send("GET", url, token=credentials.token, to=to)
     return discovery.discover(fetch, credentials.url, label, version=version)
@@ -73,21 +77,41 @@ def accept_registration(
         raise MethodNotAllowed(
             "this token A belongs to a registration the hub started; it cannot POST credentials"
         )
-    party_role(credentials, party)
-    with correlation_scope():
-        peer = _read_peer(credentials, version, party.label, client, party)
-    token_c = credentials_tokens.new_token()
-    registered = _connected(party, credentials, peer, credentials_tokens.hash_token(token_c))
-    registered.registered_at = registered.credentials_changed_at
-    saved = repository.save(
-        registered,
-        expected_revision=party.revision,
-        new_tokens=[token_item(registered, registered.hub_token_hash)],
-        consumed_token_hashes=[credentials_tokens.hash_token(caller.token)],
-    )
+    try:
+        party_role(credentials, party)
+        with correlation_scope():
+            peer = _read_peer(credentials, version, party.label, client, party)
+        token_c = credentials_tokens.new_token()
+        registered = _connected(party, credentials, peer, credentials_tokens.hash_token(token_c))
+        registered.registered_at = registered.credentials_changed_at
+        saved = repository.save(
+            registered,
+            expected_revision=party.revision,
+            new_tokens=[token_item(registered, registered.hub_token_hash)],
+            consumed_token_hashes=[credentials_tokens.hash_token(caller.token)],
+        )
+    except HubError as exc:
+        _count_failure(caller, party, exc)
+        raise
     logger.info("party registered", party=saved.label, version=saved.version, initiated_by="party")
     _notify(party, saved)
     return hub_credentials(token_c)
+
+
+def _count_failure(caller: Caller, party: Party, error: HubError) -> None:
+    failures = credentials_tokens.record_failed_registration(caller.token)
+    if failures is None:
+        return
+    revoked = failures >= credentials_tokens.MAX_FAILED_REGISTRATIONS
+    logger.warning(
+        "token A revoked after failed registrations: invite the party again"
+        if revoked
+        else "registration with token A failed",
+        party=party.label,
+        failures=failures,
+        limit=credentials_tokens.MAX_FAILED_REGISTRATIONS,
+        reason=error.message,
+    )
 
 
 def accept_update(caller: Caller, credentials: Credentials, version: str, client: OcpiClient) -> Credentials:

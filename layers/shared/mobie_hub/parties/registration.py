@@ -17,6 +17,7 @@ from mobie_hub.models.hubclientinfo import ConnectionStatus
 from mobie_hub.observability import logger
 from mobie_hub.outbound import Addressee, OcpiClient, correlation_scope
 from mobie_hub.outbound.client import dump_body
+from mobie_hub.outbound.url_policy import check_party_url
 from mobie_hub.parties import discovery
 from mobie_hub.parties.certificates import CertificateIdentity
 from mobie_hub.parties.connection import notify_status_changed
@@ -96,6 +97,7 @@ def register(
 ) -> Party:
     """The MOBI.E-initiated handshake (profile §5): read the party's versions and details with its
     token A, POST the hub's credentials with a fresh token, store the token the party answers with."""
+    check_party_url(versions_url, field="versions_url")
     if expected is not None:
         _not_registered(repository.get_party(expected))
     label = expected.label if expected else versions_url

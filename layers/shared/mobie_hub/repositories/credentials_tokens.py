@@ -3,7 +3,8 @@
 Only a SHA-256 of each token is stored: the tokens are random UUIDs (122 bits), so a fast hash is
 enough, and a leaked table does not leak working credentials. One GetItem resolves a request's token.
 
-Item: pk=``TOKEN#<sha256>``, sk=``TOKEN``; role, country_code, party_id, kind, party_key, issued_at.
+Item: pk=``TOKEN#<sha256>``, sk=``TOKEN``; role, country_code, party_id, kind, party_key, issued_at,
+and on a token A ``failed_registrations`` (issue #12: a token A is burnt after a few failed POSTs).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from mobie_hub.repositories.dynamodb import table
 from mobie_hub.types import format_datetime, utcnow
 
 SK = "TOKEN"
+# A token A is revoked after this many failed credentials POSTs: a hostile holder cannot use the
+# hub's read-back as a probe (of ports, of hosts) more than a few times; the operator invites again.
+MAX_FAILED_REGISTRATIONS = 3
 
 
 def hash_token(token: str) -> str:
@@ -95,3 +99,25 @@ def find_caller(token: str) -> Caller | None:
 
 def revoke_token(token: str) -> None:
     table("parties").delete_item(Key={"pk": token_pk(token), "sk": SK})
+
+
+def record_failed_registration(token: str) -> int | None:
+    """Count one failed credentials POST with token A; at ``MAX_FAILED_REGISTRATIONS`` the token is
+    deleted. Returns the failures counted, or None when the token is no (longer a) token A."""
+    parties = table("parties")
+    key = {"pk": token_pk(token), "sk": SK}
+    try:
+        answer = parties.update_item(
+            Key=key,
+            UpdateExpression="ADD failed_registrations :one",
+            ConditionExpression="attribute_exists(pk) AND #kind = :a",
+            ExpressionAttributeNames={"#kind": "kind"},
+            ExpressionAttributeValues={":one": 1, ":a": "A"},
+            ReturnValues="UPDATED_NEW",
+        )
+    except parties.meta.client.exceptions.ConditionalCheckFailedException:
+        return None
+    failures = int(answer["Attributes"]["failed_registrations"])
+    if failures >= MAX_FAILED_REGISTRATIONS:
+        parties.delete_item(Key=key)
+    return failures
