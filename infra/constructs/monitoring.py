@@ -13,6 +13,9 @@ also published without dimensions: the totals the alarms watch. AWS's own metric
   connected station sends a Heartbeat at least every 300 s (docs/ocpp.md), so heartbeats per 10 min
   track connected stations; a region losing power or a broken gateway shows as a drop.
 - **CredentialsRenewalFailed**, **AuditWriteFailed**, **AuditDeliveryLate**.
+- **ImplausibleMeterReadings**, **IdTagConflicts** (issue #12): any in five minutes. A station reported
+  energy it cannot have delivered (its session is INVALID, not billed), or two EMSPs' valid tokens
+  claim one idTag (it fails closed): each is a fault or an abuse an operator must look at.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ class Monitoring(Construct):
         api = self._api_alarms(ocpi_api, ocpp_api, ocpp_stage)
         heartbeats = self._stations_offline()
         self._operations_alarms()
+        self._abuse_alarms()
         for function in self.functions:
             self._function_alarms(function)
         for key, table in tables.items():
@@ -225,6 +229,27 @@ class Monitoring(Construct):
             "stream's DeliveryErrors log group); the lines stay in CloudWatch Logs meanwhile.",
         )
 
+    def _abuse_alarms(self) -> None:
+        # Both counted by mobie_hub.observability.count: the alarm watches the dimensionless total.
+        self._alarm(
+            "ImplausibleMeterReadings",
+            hub_metric("ImplausibleMeterReadings"),
+            threshold=1,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            description="A station reported an implausible meter reading (more energy than its connector "
+            "can deliver, a meter going backwards, a register out of range, a transaction too long): "
+            "the session is INVALID and not billed. Find it in the logs: message 'implausible meter "
+            "reading' (station_id, session_id, reason, figures); `mobie-hub audit --station …`.",
+        )
+        self._alarm(
+            "IdTagConflicts",
+            hub_metric("IdTagConflicts"),
+            threshold=1,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            description="Valid tokens of two EMSPs claim the same idTag: a station's Authorize or "
+            "StartTransaction on it failed closed. `mobie-hub tokens conflicts` lists them.",
+        )
+
     def _function_alarms(self, function: lambda_.Function) -> None:
         name = label(function)
         self._alarm(
@@ -326,6 +351,14 @@ class Monitoring(Construct):
                 width=8,
             ),
             cw.GraphWidget(title="OCPP gateway integration errors", left=api[2:], width=8),
+        )
+        dashboard.add_widgets(
+            cw.GraphWidget(
+                title="Implausible meter readings by reason",
+                left=[search("ImplausibleMeterReadings", "reason")],
+                width=12,
+            ),
+            cw.GraphWidget(title="idTag conflicts", left=[hub_metric("IdTagConflicts")], width=12),
         )
         dashboard.add_widgets(
             cw.GraphWidget(

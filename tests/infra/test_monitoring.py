@@ -97,6 +97,23 @@ def test_the_audit_pipeline_and_renewals_are_watched(prod):
     assert alarms["OcppGatewayErrors"]["MetricName"] == "IntegrationError"
 
 
+@pytest.mark.parametrize("name", ["ImplausibleMeterReadings", "IdTagConflicts"])
+def test_abuse_signals_alarm_on_the_first_one_in_the_namespace_the_code_counts_in(prod, name):
+    # Issue #12: an implausible meter (sessions.plausibility) or an idTag two EMSPs claim (ocpp.authority),
+    # counted by mobie_hub.observability.count: its dimensionless total, in the hub's namespace.
+    from mobie_hub.observability import METRICS_NAMESPACE as CODE_NAMESPACE
+    from mobie_hub.sessions.plausibility import METRIC
+
+    assert METRIC == "ImplausibleMeterReadings" and CODE_NAMESPACE == METRICS_NAMESPACE
+    alarm = _alarms(prod)[name]
+    assert (alarm["MetricName"], alarm["Namespace"], alarm["Statistic"]) == (name, METRICS_NAMESPACE, "Sum")
+    assert "Dimensions" not in alarm
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["TreatMissingData"]) == (300, 1, "notBreaching")
+    topic = prod.logical_id(prod.stack.monitoring.topic)
+    assert alarm["AlarmActions"] == [{"Ref": topic}]
+
+
 def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use(prod):
     [topic] = prod.of_type("AWS::SNS::Topic").values()
     key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
@@ -121,5 +138,7 @@ def test_the_dashboard_shows_the_hub_metrics(prod):
         "CredentialsRenewed",
         "5XXError",
         "WriteThrottleEvents",
+        "ImplausibleMeterReadings",
+        "IdTagConflicts",
     ):
         assert metric in body, metric

@@ -25,6 +25,8 @@ from decimal import Decimal
 from mobie_hub.models.location_enums import PowerType
 from mobie_hub.models.locations import EVSE, Connector
 
+METRIC = "ImplausibleMeterReadings"  # counted per message that carried one; alarmed (infra monitoring)
+
 # 10 %: a connector's rating is nominal; meters are class 1-2 (EN 50470-3, MID) and a car may draw
 # slightly above the rating for a while.
 POWER_MARGIN = Decimal("1.10")

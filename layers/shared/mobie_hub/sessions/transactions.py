@@ -36,7 +36,7 @@ from mobie_hub.ocpp.ports import (
     TransactionStopped,
 )
 from mobie_hub.repositories import sessions, stations, transact, transactions
-from mobie_hub.sessions import lifecycle
+from mobie_hub.sessions import lifecycle, plausibility
 from mobie_hub.sessions.lifecycle import Applied, SessionRecord
 from mobie_hub.sessions.plausibility import Limits
 from mobie_hub.settings import get_settings
@@ -62,7 +62,7 @@ def _alarm(applied: Applied, station_id: str, transaction_id: int) -> None:
     found = applied.implausible
     if found is None:
         return
-    count("ImplausibleMeterReadings", reason=found.reason)
+    count(plausibility.METRIC, reason=found.reason)
     logger.warning(
         "implausible meter reading: session invalid, not billed", station_id=station_id,
         session_id=applied.record.session.id, transaction_id=transaction_id, reason=found.reason,
