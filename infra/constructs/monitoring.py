@@ -44,6 +44,15 @@ from infra.constants import (
 )
 
 FIVE_MINUTES = Duration.minutes(5)
+# Issue #12: one occurrence is worth an operator's look (metric name -> what it means, what to do).
+ABUSE_SIGNALS = {
+    "ImplausibleMeterReadings": "A station reported an implausible meter reading (more energy than its "
+    "connector can deliver, a meter going backwards, a register out of range, a transaction too long): the "
+    "session is INVALID and not billed. Logs: message 'implausible meter reading' (station_id, session_id, "
+    "reason, figures); then `mobie-hub audit --station …`.",
+    "IdTagConflicts": "Valid tokens of two EMSPs claim the same idTag: a station's Authorize or "
+    "StartTransaction on it failed closed. `mobie-hub tokens conflicts` lists them.",
+}
 
 
 def hub_metric(name: str, period: Duration = FIVE_MINUTES, **dimensions: str) -> cw.Metric:
@@ -230,25 +239,15 @@ class Monitoring(Construct):
         )
 
     def _abuse_alarms(self) -> None:
-        # Both counted by mobie_hub.observability.count: the alarm watches the dimensionless total.
-        self._alarm(
-            "ImplausibleMeterReadings",
-            hub_metric("ImplausibleMeterReadings"),
-            threshold=1,
-            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            description="A station reported an implausible meter reading (more energy than its connector "
-            "can deliver, a meter going backwards, a register out of range, a transaction too long): "
-            "the session is INVALID and not billed. Find it in the logs: message 'implausible meter "
-            "reading' (station_id, session_id, reason, figures); `mobie-hub audit --station …`.",
-        )
-        self._alarm(
-            "IdTagConflicts",
-            hub_metric("IdTagConflicts"),
-            threshold=1,
-            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            description="Valid tokens of two EMSPs claim the same idTag: a station's Authorize or "
-            "StartTransaction on it failed closed. `mobie-hub tokens conflicts` lists them.",
-        )
+        # Counted by mobie_hub.observability.count: each alarm watches the dimensionless total.
+        for name, description in ABUSE_SIGNALS.items():
+            self._alarm(
+                name,
+                hub_metric(name),
+                threshold=1,
+                comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                description=description,
+            )
 
     def _function_alarms(self, function: lambda_.Function) -> None:
         name = label(function)
