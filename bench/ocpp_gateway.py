@@ -1,6 +1,6 @@
 """OCPP gateway: messages per second through the local stack over real websockets, and DynamoDB
 calls per message type (goals: Heartbeat 1 write, StatusNotification 1 read + 1 write, MeterValues
-at most 2 calls).
+at most 2 calls) and per connection (admission with HTTP Basic + the station → connection mapping).
 
 The hub runs in this process (uvicorn in a thread, the embedded moto DynamoDB on loopback), so its
 DynamoDB client can be counted exactly (a botocore ``before-call`` hook). Throughput: STATIONS
@@ -27,6 +27,13 @@ ROUNDS = 10
 TIME_LIMIT = 120.0
 SAMPLES = 20
 GOALS = {"Heartbeat": "1 write", "StatusNotification": "1 read + 1 write", "MeterValues": "<= 2 calls"}
+PASSWORD = "bench-station-password"  # every bench station's (stations authenticate by default)
+
+
+def _headers(station_id: str) -> dict[str, str]:
+    from mobie_hub.ocpp.station_auth import basic_header
+
+    return {"Authorization": basic_header(station_id, PASSWORD)}
 
 
 def _environment() -> None:
@@ -48,7 +55,12 @@ def _stations() -> list[str]:
     from importlib import resources
 
     from mobie_hub.models.locations import Location
+    from mobie_hub.ocpp.station_auth import hash_password
+    from mobie_hub.repositories import stations
     from mobie_hub.repositories.locations import put_location
+    from mobie_hub.types import utcnow
+
+    password_hash = hash_password(PASSWORD.encode())  # one scrypt for all (a bench, not a deployment)
 
     demo = json.loads(resources.files("mobie_hub.data.demo").joinpath("locations.json").read_text("utf-8"))
     source = next(location for location in demo if location["id"] == "LSB-00175")
@@ -60,6 +72,7 @@ def _stations() -> list[str]:
             for i, evse in enumerate(source["evses"], start=1)
         ]
         put_location(Location.model_validate({**source, "id": station_id, "evses": evses}))
+        stations.set_password_hash(station_id, password_hash, utcnow())
         ids.append(station_id)
     return ids
 
@@ -91,7 +104,12 @@ async def _throughput(url: str, ids: list[str]) -> tuple[int, float, list[float]
     deadline = time.perf_counter() + TIME_LIMIT
 
     async def one(station_id: str) -> int:
-        async with websockets.connect(f"{url}/{station_id}", subprotocols=["ocpp1.6"]) as connection:
+        async with websockets.connect(
+            f"{url}/{station_id}",
+            subprotocols=["ocpp1.6"],
+            additional_headers=_headers(station_id),
+            open_timeout=120,  # STATIONS admissions at once: one scrypt (~50 ms of CPU) each
+        ) as connection:
             station = Station(connection)
             await station.call("BootNotification", {"chargePointVendor": "Bench", "chargePointModel": "B"})
             for round_ in range(ROUNDS):
@@ -122,7 +140,22 @@ async def _calls_per_type(url: str, station_id: str) -> dict[str, tuple[Counter,
     from mobie_hub.repositories.dynamodb import counting_calls
 
     measured: dict[str, tuple[Counter, float]] = {}
-    async with websockets.connect(f"{url}/{station_id}", subprotocols=["ocpp1.6"]) as connection:
+    await asyncio.sleep(2)  # the throughput stations' disconnects (2 DeleteItems each) finish first
+    wrong = {"Authorization": _headers(station_id)["Authorization"][:-4] + "AAA="}
+    with counting_calls() as calls:  # refused: the same 401 whatever the reason; the failure is counted
+        start = time.perf_counter()
+        try:
+            await websockets.connect(f"{url}/{station_id}", subprotocols=["ocpp1.6"], additional_headers=wrong)
+        except websockets.InvalidStatus:
+            pass
+        measured["connect, wrong password (401)"] = (calls.copy(), (time.perf_counter() - start) * 1000)
+    with counting_calls() as calls:
+        start = time.perf_counter()
+        connection = await websockets.connect(
+            f"{url}/{station_id}", subprotocols=["ocpp1.6"], additional_headers=_headers(station_id)
+        )
+        measured["connect (admitted, mapped)"] = (calls.copy(), (time.perf_counter() - start) * 1000)
+    async with connection:
         station = Station(connection)
 
         async def measure(title: str, action: str, payload_for) -> list[list[Any]]:
@@ -211,7 +244,7 @@ def main() -> int:
             f"max {max(latencies) * 1000:.1f} ms"
         )
         measured = asyncio.run(_calls_per_type(hub.ocpp_url, ids[STATIONS]))
-    print(f"DynamoDB calls per message, one station alone (mean of {SAMPLES}):")
+    print(f"DynamoDB calls per message, one station alone (mean of {SAMPLES}; the connects: one each):")
     print(f"  {'message':<32}{'ms':>7}{'reads':>7}{'writes':>8}   calls by operation")
     reads = {"GetItem", "Query", "BatchGetItem"}
     for title, (calls, milliseconds) in measured.items():

@@ -16,7 +16,6 @@ from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.repositories import sessions
 from mobie_hub.repositories.locations import get_location
 from mobie_hub.repositories.parties import get_party
-from mobie_hub.simulator import connect_station
 from tests.support.fake_party import FakeParty, Received, fake_party
 from tests.support.parties import Party, issue, register_receiver
 from tests.support.tokens import rfid_token
@@ -81,7 +80,7 @@ def test_an_rfid_charge_reaches_the_emsp_as_session_put_patches_and_a_cdr_post(h
 
     # When the station charges on the EMSP's card (Authorize, StartTransaction, MeterValues, Stop)
     async def station():
-        async with connect_station(hub.ocpp_url, STATION, meter_interval=0.3) as cp:
+        async with hub.connect_station(STATION, meter_interval=0.3) as cp:
             await cp.boot()
             return await cp.charge(RFID, seconds=1.2, connector_id=1)
 
@@ -103,7 +102,7 @@ def test_a_remote_start_is_one_session_from_pending_to_cdr(hub, receiver, edp):
 
     # Given a START_SESSION: the PENDING session opened, then RemoteStartTransaction sent (issue 8's steps)
     async def scenario():
-        async with connect_station(hub.ocpp_url, STATION, meter_interval=0.3) as cp:
+        async with hub.connect_station(STATION, meter_interval=0.3) as cp:
             await cp.boot()
             pending = await asyncio.to_thread(
                 sessions.open_pending_session, STATION, evse.uid, evse.connectors[0].id, token, "AUTH-REF-7"

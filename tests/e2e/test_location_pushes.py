@@ -9,7 +9,6 @@ import pytest
 
 from mobie_hub.models.location_enums import Status
 from mobie_hub.repositories.locations import get_location
-from mobie_hub.simulator import connect_station
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver
 
@@ -31,7 +30,7 @@ def test_a_station_status_notification_reaches_the_emsp_as_an_evse_patch(hub):
         )
 
         async def station():
-            async with connect_station(hub.ocpp_url, STATION) as cp:
+            async with hub.connect_station(STATION) as cp:
                 await cp.boot()
                 await cp.report_status(1, reported)
 

@@ -15,11 +15,12 @@ from mobie_hub.errors import StationBusy, StationOffline
 from mobie_hub.models.location_enums import Status
 from mobie_hub.models.tokens import Token
 from mobie_hub.ocpp import send_call
-from mobie_hub.ocpp.station_auth import basic_header, hash_password
+from mobie_hub.ocpp.station_auth import basic_header
 from mobie_hub.repositories import station_locations, stations, tokens, transactions
 from mobie_hub.settings import get_settings
-from mobie_hub.simulator import connect_station, station_url
+from mobie_hub.simulator import station_url
 from mobie_hub.types import utcnow
+from tests.support.stations import station_password
 from tests.support.tokens import rfid_token
 
 pytestmark = pytest.mark.e2e
@@ -29,8 +30,9 @@ RFID = "04A1B2C3D4E5F6"
 
 
 @pytest.fixture(autouse=True)
-def _no_station_password(hub_store):
-    stations.set_password_hash(STATION, None, utcnow())
+def _demo_password(hub, hub_store):
+    """The station's demo password again (a test below replaces it)."""
+    station_password(STATION, hub.password(STATION))
 
 
 def run(scenario):
@@ -38,6 +40,8 @@ def run(scenario):
 
 
 async def raw(hub, station_id: str = STATION, subprotocols=("ocpp1.6",), **options):
+    """A bare websocket authenticated as the demo station (HTTP Basic)."""
+    options.setdefault("additional_headers", {"Authorization": basic_header(station_id, hub.password(station_id))})
     return await websockets.connect(
         station_url(hub.ocpp_url, station_id), subprotocols=list(subprotocols), **options
     )
@@ -54,7 +58,7 @@ def evse_statuses(station_id: str = STATION) -> list[Status]:
 
 def test_a_station_boots_reports_its_connectors_and_heartbeats(hub):
     async def scenario():
-        async with connect_station(hub.ocpp_url, STATION) as station:
+        async with hub.connect_station(STATION) as station:
             boot = await station.boot()
             station.statuses[2] = "Unavailable"
             await station.report_all()
@@ -74,7 +78,7 @@ def test_a_charge_on_an_rfid_runs_authorize_start_meter_values_and_stop(hub):
     seen_while_charging = []
 
     async def scenario():
-        async with connect_station(hub.ocpp_url, STATION, meter_interval=0.2) as station:
+        async with hub.connect_station(STATION, meter_interval=0.2) as station:
             await station.boot()
             charging = asyncio.ensure_future(station.charge(RFID, seconds=1.0, connector_id=1))
             await asyncio.sleep(0.6)
@@ -95,7 +99,7 @@ def test_a_charge_on_an_rfid_runs_authorize_start_meter_values_and_stop(hub):
 
 def test_data_transfer_firmware_and_diagnostics_notifications_are_answered(hub):
     async def scenario():
-        async with connect_station(hub.ocpp_url, STATION) as station:
+        async with hub.connect_station(STATION) as station:
             transfer = await station.call(
                 req.DataTransfer(vendor_id="com.example", message_id="x"), suppress=False
             )
@@ -144,8 +148,10 @@ def refused_status(hub, station_id: str = STATION, **options) -> int:
     return run(scenario())
 
 
-def test_an_unknown_station_is_refused_with_404(hub):
-    assert refused_status(hub, "UNKNOWN-1", subprotocols=["ocpp1.6"]) == 404
+def test_an_unknown_station_is_refused_like_a_known_one_without_credentials(hub):
+    # (tests/e2e/abuse/test_station_impersonation.py compares the whole answers)
+    assert refused_status(hub, "UNKNOWN-1", subprotocols=["ocpp1.6"]) == 401
+    assert refused_status(hub, subprotocols=["ocpp1.6"]) == 401
 
 
 def test_a_station_must_offer_the_ocpp16_subprotocol(hub):
@@ -153,25 +159,32 @@ def test_a_station_must_offer_the_ocpp16_subprotocol(hub):
     assert refused_status(hub) == 400
 
 
-def test_a_station_with_a_password_needs_it(hub):
-    stations.set_password_hash(STATION, hash_password(b"0123456789abcdef"), utcnow())
+def test_a_station_needs_its_password(hub):
+    station_password(STATION, "0123456789abcdef")
 
     assert refused_status(hub, subprotocols=["ocpp1.6"]) == 401
     wrong = {"Authorization": basic_header(STATION, "0123456789abcdeX")}
     assert refused_status(hub, subprotocols=["ocpp1.6"], additional_headers=wrong) == 401
 
     async def scenario():
-        async with connect_station(hub.ocpp_url, STATION, password="0123456789abcdef") as station:
+        async with hub.connect_station(STATION, password="0123456789abcdef") as station:
             return (await station.boot()).status
 
     assert run(scenario()) == "Accepted"
 
 
-def test_required_station_auth_refuses_stations_without_a_password(hub, monkeypatch):
-    monkeypatch.setenv("MOBIE_REQUIRE_STATION_AUTH", "true")
+def test_the_insecure_open_mode_lets_a_station_without_password_connect(hub, monkeypatch):
+    stations.set_password_hash(STATION, None, utcnow())
+    assert refused_status(hub, subprotocols=["ocpp1.6"]) == 401  # closed by default
+    monkeypatch.setenv("MOBIE_REQUIRE_STATION_AUTH", "false")  # what `serve --insecure-open-stations` sets
     get_settings.cache_clear()
 
-    assert refused_status(hub, subprotocols=["ocpp1.6"]) == 401
+    async def scenario():
+        async with hub.connect_station(STATION, password=None) as station:
+            return (await station.boot()).status
+
+    assert run(scenario()) == "Accepted"
+    assert refused_status(hub, "UNKNOWN-1", subprotocols=["ocpp1.6"]) == 404
 
 
 def test_the_echoed_subprotocol_is_ocpp16(hub):
@@ -206,7 +219,7 @@ def test_a_retransmitted_message_id_is_answered_the_same_and_applied_once(hub):
 def test_a_reconnect_overtakes_the_old_connections_disconnect(hub):
     async def scenario():
         old = await raw(hub)
-        async with connect_station(hub.ocpp_url, STATION) as station:
+        async with hub.connect_station(STATION) as station:
             await station.boot()
             closed = await asyncio.wait_for(old.wait_closed(), 10)
             await asyncio.sleep(0.2)  # the old connection's disconnect has run by now
@@ -231,7 +244,7 @@ def test_remote_start_stop_unlock_and_trigger_reach_the_station_and_their_result
         return await hub.gateway.listener.wait_async(STATION, message_id, 10)
 
     async def scenario():
-        async with connect_station(hub.ocpp_url, STATION, meter_interval=0.2) as station:
+        async with hub.connect_station(STATION, meter_interval=0.2) as station:
             await station.boot()
             await station.report_all()
             started = await call(

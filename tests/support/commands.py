@@ -21,7 +21,7 @@ from mobie_hub.identifiers import contract_id_for
 from mobie_hub.models.sessions import Session
 from mobie_hub.models.tokens import Token
 from mobie_hub.repositories import sessions, stations, tokens
-from mobie_hub.simulator import SimulatedStation, connect_station
+from mobie_hub.simulator import SimulatedStation
 from tests.support.fake_party import FakeParty, fake_party
 from tests.support.parties import Party, issue, register_receiver
 from tests.support.tokens import app_token, rfid_token
@@ -131,7 +131,7 @@ async def online(
 ) -> AsyncIterator[SimulatedStation]:
     """The station connected and booted; ``like``: the same station back after being offline (its
     transactions and meters kept, as a real station keeps them across a reconnect)."""
-    async with connect_station(hub.ocpp_url, station_id, meter_interval=0.3) as station:
+    async with hub.connect_station(station_id, meter_interval=0.3) as station:
         if like is not None:
             station.transactions.update(like.transactions)
             station.meters.update(like.meters)

@@ -54,3 +54,17 @@ def with_changes(obj: dict[str, Any], **changes: Any) -> dict[str, Any]:
     changed = copy.deepcopy(obj)
     changed.update(changes)
     return changed
+
+
+def station_password(station_id: str, password: str | None = None) -> str:
+    """Give ``station_id`` a password in the store this process points at (only its hash is stored, as
+    ``mobie-hub stations set-password`` does) and return it: stations authenticate by default."""
+    import secrets
+
+    from mobie_hub.ocpp.station_auth import hash_password
+    from mobie_hub.repositories import stations
+    from mobie_hub.types import utcnow
+
+    password = password or secrets.token_hex(16)
+    stations.set_password_hash(station_id, hash_password(password.encode("utf-8")), utcnow())
+    return password

@@ -30,9 +30,14 @@ def _render(result: dict[str, Any]) -> str:
 
 
 def add_admin_command(
-    commands: argparse._SubParsersAction, name: str, operation: str, help: str, payload: PayloadBuilder
+    commands: argparse._SubParsersAction,
+    name: str,
+    operation: str | Callable[[argparse.Namespace], str],
+    help: str,
+    payload: PayloadBuilder,
 ) -> argparse.ArgumentParser:
-    """A sub-command that sends ``payload(args)`` to the admin operation ``operation``."""
+    """A sub-command that sends ``payload(args)`` to the admin operation ``operation`` (or the one
+    ``operation(args)`` names, for a command whose options choose it)."""
     parser = commands.add_parser(name, help=help)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--hub", default="http://127.0.0.1:8080", help="local hub URL (default %(default)s)")
@@ -42,7 +47,8 @@ def add_admin_command(
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
 
     def run(args: argparse.Namespace) -> int:
-        result = _transport(args).call(operation, payload(args))
+        name = operation(args) if callable(operation) else operation
+        result = _transport(args).call(name, payload(args))
         print(json.dumps(result, ensure_ascii=False) if args.json else _render(result))
         return 0
 
@@ -71,7 +77,7 @@ def _serve(args: argparse.Namespace) -> int:
     if any(tls) and not all(tls):
         raise CliError("--tls-cert, --tls-key and --client-ca go together")
     serve(ServeOptions(host=args.host, port=args.port, public_url=args.public_url, demo=not args.no_demo,
-                       require_station_auth=args.require_station_auth, tls_cert=args.tls_cert,
+                       insecure_open_stations=args.insecure_open_stations, tls_cert=args.tls_cert,
                        tls_key=args.tls_key, client_ca=args.client_ca, renewal_interval=args.renewal_interval,
                        renewal_days=args.renewal_days))
     return 0
@@ -87,8 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", help="base of every URL the hub publishes (default http://HOST:PORT)")
     serve.add_argument("--no-demo", action="store_true", help="start with an empty store")
     serve.add_argument(
-        "--require-station-auth", action="store_true",
-        help="OCPP stations must authenticate (HTTP Basic), also those without a password set",
+        "--insecure-open-stations", action="store_true",
+        help="INSECURE: OCPP stations without a password connect without authenticating (anyone can pose "
+        "as one); by default every station authenticates (HTTP Basic)",
+    )
+    serve.add_argument(  # the default since issue 12; kept so that existing scripts still run
+        "--require-station-auth", action="store_true", help="no effect: stations authenticate by default",
     )
     serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM; `mobie-hub certs init`)")
     serve.add_argument("--tls-key", help="the private key of --tls-cert")

@@ -60,7 +60,13 @@ class Settings(BaseSettings):
     require_client_cert: bool = False
     # OCPP gateway (docs/ocpp.md). A heartbeat at most every 300 s keeps a station's connection inside
     # API Gateway's 10-minute idle timeout.
-    require_station_auth: bool = False
+    # Fail closed: every station authenticates (HTTP Basic). Only `mobie-hub serve --insecure-open-stations`
+    # or the CDK context insecure_open_stations=true set this to false (docs/ocpp.md "Admission").
+    require_station_auth: bool = True
+    # Failed station authentications per station id and window before that id is refused for the
+    # rest of the window (repositories.stations "AUTHFAIL#"; the edge's WAF limits per address).
+    station_auth_max_failures: int = Field(default=10, ge=1)
+    station_auth_failure_window_seconds: int = Field(default=300, ge=10)
     ocpp_heartbeat_interval: int = Field(default=300, ge=10, le=300)
     ocpp_call_timeout_seconds: int = Field(default=60, ge=1, le=3600)
     ocpp_data_transfer_vendors: list[str] = Field(default_factory=list)

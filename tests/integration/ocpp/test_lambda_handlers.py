@@ -11,12 +11,13 @@ from botocore.stub import Stubber
 from mobie_hub.errors import StationOffline
 from mobie_hub.models.tokens import Token
 from mobie_hub.ocpp import runtime
-from mobie_hub.ocpp.station_auth import basic_header, hash_password
+from mobie_hub.ocpp.station_auth import basic_header
 from mobie_hub.repositories import stations, tokens
-from mobie_hub.types import utcnow
+from mobie_hub.repositories.locations import put_location
 from tests.support.events import load_event
 from tests.support.handlers import FakeContext, lambda_module
-from tests.support.ocpp_data import STATION_ID
+from tests.support.ocpp_data import STATION_ID, station_location
+from tests.support.stations import station_password
 from tests.support.tokens import rfid_token
 
 PASSWORD = "s3cret-authorization-key"
@@ -62,8 +63,10 @@ def allowed(policy: dict) -> bool:
     return policy["policyDocument"]["Statement"][0]["Effect"] == "Allow"
 
 
-def test_the_authorizer_admits_a_known_station_without_password_and_names_it_in_the_context(location):
-    policy = invoke("ocpp_authorizer", authorizer_event(authorization=""))
+def test_the_authorizer_admits_a_station_with_its_password_and_names_it_in_the_context(location):
+    station_password(STATION_ID, PASSWORD)
+
+    policy = invoke("ocpp_authorizer", authorizer_event(authorization=basic_header(STATION_ID, PASSWORD)))
 
     assert allowed(policy)
     assert policy["principalId"] == STATION_ID
@@ -71,30 +74,35 @@ def test_the_authorizer_admits_a_known_station_without_password_and_names_it_in_
     assert policy["policyDocument"]["Statement"][0]["Resource"].endswith("/ocpp/$connect")
 
 
-def test_the_authorizer_denies_an_unknown_station_and_a_missing_subprotocol(location):
-    assert not allowed(invoke("ocpp_authorizer", authorizer_event(station_id="NOPE-1")))
+def test_the_authorizer_answers_one_401_for_unknown_passwordless_and_wrong_credentials(location):
+    # Given the station has a password, and another known station (a Location) has none
+    station_password(STATION_ID, PASSWORD)
+    put_location(station_location(station_id="LSB-NOPASS"))
+
+    # Then every refusal is the same Unauthorized (API Gateway: HTTP 401), known id or not
+    for station_id, authorization in (
+        (STATION_ID, ""),
+        (STATION_ID, basic_header(STATION_ID, "not-the-right-password")),
+        (STATION_ID, basic_header("OTHER", PASSWORD)),
+        ("LSB-NOPASS", ""),
+        ("LSB-NOPASS", basic_header("LSB-NOPASS", PASSWORD)),
+        ("NOPE-1", ""),
+        ("NOPE-1", basic_header("NOPE-1", PASSWORD)),
+    ):
+        with pytest.raises(Exception, match="^Unauthorized$"):
+            invoke("ocpp_authorizer", authorizer_event(station_id=station_id, authorization=authorization))
+    # And a missing subprotocol is a Deny (HTTP 403), as it says nothing about the station
     assert not allowed(invoke("ocpp_authorizer", authorizer_event(subprotocol="ocpp2.0.1")))
 
 
-def test_the_authorizer_checks_the_stored_password(location):
-    stations.set_password_hash(STATION_ID, hash_password(PASSWORD.encode()), utcnow())
-
-    assert allowed(
-        invoke("ocpp_authorizer", authorizer_event(authorization=basic_header(STATION_ID, PASSWORD)))
-    )
-    for wrong in ("", basic_header(STATION_ID, "not-the-right-password"), basic_header("OTHER", PASSWORD)):
-        with pytest.raises(Exception, match="^Unauthorized$"):  # API Gateway answers HTTP 401
-            invoke("ocpp_authorizer", authorizer_event(authorization=wrong))
-
-
-def test_when_authentication_is_required_a_station_without_password_is_refused(location, monkeypatch):
+def test_the_insecure_open_mode_admits_a_station_without_password(location, monkeypatch):
     from mobie_hub.settings import get_settings
 
-    monkeypatch.setenv("MOBIE_REQUIRE_STATION_AUTH", "true")
+    monkeypatch.setenv("MOBIE_REQUIRE_STATION_AUTH", "false")
     get_settings.cache_clear()
 
-    with pytest.raises(Exception, match="^Unauthorized$"):
-        invoke("ocpp_authorizer", authorizer_event())
+    assert allowed(invoke("ocpp_authorizer", authorizer_event()))
+    assert not allowed(invoke("ocpp_authorizer", authorizer_event(station_id="NOPE-1")))
 
 
 def test_connect_maps_the_station_and_echoes_the_subprotocol(location):

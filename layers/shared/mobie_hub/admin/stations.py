@@ -2,6 +2,11 @@
 
 - ``stations.set_password`` / ``stations.clear_password``: HTTP Basic auth for a station
   (only a salted scrypt hash is stored).
+- ``stations.set_passwords``: many at once (``stations set-password --from-file CSV``), checked
+  whole first: one unknown station or bad password and nothing is stored.
+- ``stations.generate_passwords``: strong random passwords (20 random bytes, hex: 40 characters)
+  for the given stations or every one, stored hashed and answered once
+  (``stations set-password --generate``).
 - ``stations.show``: connected or not, last seen, boot facts, the call awaiting an answer.
 - ``stations.call``: send an OCPP call (e.g. TriggerMessage) and, on the local hub, wait for the
   answer; in AWS the answer is logged by the gateway (issue 8 routes it to the command workflow).
@@ -9,17 +14,18 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from mobie_hub.admin.registry import operation
-from mobie_hub.errors import UnknownLocation
+from mobie_hub.errors import InvalidRequest, UnknownLocation
 from mobie_hub.ocpp import runtime
 from mobie_hub.ocpp.station_auth import hash_password, password_bytes
 from mobie_hub.repositories import stations
-from mobie_hub.repositories.locations import get_location
+from mobie_hub.repositories.locations import get_location, get_locations, location_ids
 from mobie_hub.types import format_datetime, utcnow
 
 
@@ -30,6 +36,20 @@ class StationRequest(BaseModel):
 class SetPassword(StationRequest):
     password: str
     hex: bool = False  # the password given as hex, as a station's AuthorizationKey is configured
+
+
+# scrypt costs ~50 ms a password: a bulk request stays well inside the admin function's 120 s.
+MAX_BULK_PASSWORDS = 1000
+GENERATED_PASSWORD_BYTES = 20  # the Security Whitepaper's AuthorizationKey: 16-20 random bytes, hex
+
+
+class SetPasswords(BaseModel):
+    passwords: list[SetPassword] = Field(min_length=1, max_length=MAX_BULK_PASSWORDS)
+
+
+class GeneratePasswords(BaseModel):
+    station_ids: list[str] = Field(default_factory=list, max_length=MAX_BULK_PASSWORDS)
+    all: bool = False  # every station (Location), private ones included
 
 
 class CallRequest(StationRequest):
@@ -50,6 +70,53 @@ def set_password(payload: dict[str, Any]) -> dict[str, Any]:
     secret = password_bytes(request.password, hex_encoded=request.hex)
     stations.set_password_hash(request.station_id, hash_password(secret), utcnow())
     return {"station_id": request.station_id, "password_set": True}
+
+
+def _all_known(station_ids: list[str]) -> None:
+    known = get_locations(station_ids)
+    unknown = [station_id for station_id in dict.fromkeys(station_ids) if station_id not in known]
+    if unknown:
+        raise UnknownLocation(f"no charging station (Location) {', '.join(map(repr, unknown[:10]))}")
+
+
+@operation("stations.set_passwords")
+def set_passwords(payload: dict[str, Any]) -> dict[str, Any]:
+    request = SetPasswords.model_validate(payload)
+    ids = [entry.station_id for entry in request.passwords]
+    duplicates = sorted({station_id for station_id in ids if ids.count(station_id) > 1})
+    if duplicates:
+        raise InvalidRequest(f"stations given twice: {', '.join(duplicates[:10])}", field="passwords")
+    _all_known(ids)
+    secrets_by_id = {}
+    for row, entry in enumerate(request.passwords, start=1):
+        try:
+            secrets_by_id[entry.station_id] = password_bytes(entry.password, hex_encoded=entry.hex)
+        except InvalidRequest as exc:
+            raise InvalidRequest(f"row {row} ({entry.station_id}): {exc.message}") from None
+    now = utcnow()
+    for station_id, secret in secrets_by_id.items():
+        stations.set_password_hash(station_id, hash_password(secret), now)
+    return {"password_set": sorted(secrets_by_id), "count": len(secrets_by_id)}
+
+
+@operation("stations.generate_passwords")
+def generate_passwords(payload: dict[str, Any]) -> dict[str, Any]:
+    """The passwords are in this answer only: the hub keeps their hashes."""
+    request = GeneratePasswords.model_validate(payload)
+    if request.all == bool(request.station_ids):
+        raise InvalidRequest("name the stations or ask for all of them, not both", field="station_ids")
+    ids = location_ids() if request.all else list(dict.fromkeys(request.station_ids))
+    if len(ids) > MAX_BULK_PASSWORDS:
+        raise InvalidRequest(f"at most {MAX_BULK_PASSWORDS} stations per request, got {len(ids)}")
+    if not request.all:
+        _all_known(ids)
+    now = utcnow()
+    generated = []
+    for station_id in ids:
+        password = secrets.token_hex(GENERATED_PASSWORD_BYTES)
+        stations.set_password_hash(station_id, hash_password(password.encode("ascii")), now)
+        generated.append({"station_id": station_id, "password": password})
+    return {"passwords": generated, "count": len(generated)}
 
 
 @operation("stations.clear_password")

@@ -8,11 +8,13 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 from mobie_hub.ocpp import runtime
 from mobie_hub.ocpp.gateway import OcppGateway
+from mobie_hub.simulator import SimulatedStation, connect_station
 
 
 @dataclass
@@ -20,10 +22,21 @@ class InProcessHub:
     base_url: str
     gateway: OcppGateway
     dynamodb_endpoint: str
+    station_passwords: dict[str, str] = field(default_factory=dict, repr=False)  # the demo stations' passwords
 
     @property
     def ocpp_url(self) -> str:
         return self.base_url.replace("http://", "ws://") + "/ocpp"
+
+    def password(self, station_id: str) -> str:
+        """The password the hub gave demo station ``station_id`` at start (KeyError if not a demo one)."""
+        return self.station_passwords[station_id]
+
+    def connect_station(self, station_id: str, **station: Any) -> AbstractAsyncContextManager[SimulatedStation]:
+        """``simulator.connect_station`` to this hub, authenticated with the demo station's password
+        (``password=`` given explicitly wins, e.g. a wrong one)."""
+        station.setdefault("password", self.station_passwords.get(station_id))
+        return connect_station(self.ocpp_url, station_id, **station)
 
 
 @contextmanager
@@ -33,7 +46,7 @@ def in_process_hub(
     """``pipeline=False``: no pushes (benchmarks that count the gateway's own DynamoDB calls)."""
     import uvicorn
 
-    from mobie_hub.local.demo import load_demo_data
+    from mobie_hub.local.demo import demo_passwords, load_demo_data
     from mobie_hub.local.embedded_aws import embedded_aws
     from mobie_hub.local.pipeline import LocalPipeline
     from mobie_hub.local.server import create_local_app
@@ -54,7 +67,8 @@ def in_process_hub(
                 time.sleep(0.02)
             port = server.servers[0].sockets[0].getsockname()[1]
             try:
-                yield InProcessHub(f"http://127.0.0.1:{port}", runtime.gateway(), endpoint)
+                passwords = demo_passwords() if demo else {}
+                yield InProcessHub(f"http://127.0.0.1:{port}", runtime.gateway(), endpoint, passwords)
             finally:
                 server.should_exit = True
                 thread.join(timeout=30)

@@ -1,8 +1,9 @@
 """The local OCPP endpoint: ``ws://127.0.0.1:8080/ocpp/{charge_point_id}`` on the local hub.
 
-It drives the same ``OcppGateway`` as the Lambda functions: admission before the handshake
-(404 / 401 / 400 answered as HTTP), then every frame through ``gateway.handle`` in a worker thread
-(the gateway's DynamoDB calls are blocking). Replaced adapters, same logic:
+It drives the same ``OcppGateway`` as the Lambda functions: admission before the handshake (401 /
+400, or 404 in the open mode, answered as HTTP; nothing is mapped or closed before it succeeds), then
+every frame through ``gateway.handle`` in a worker thread (the gateway's DynamoDB calls are blocking).
+Replaced adapters, same logic:
 
 - ``LocalConnections`` is the "station connections" port over this process's open websockets;
   every frame to a station goes through its connection's queue, so answers and the hub's calls
@@ -147,14 +148,15 @@ def local_gateway() -> OcppGateway:
 
 
 async def _refuse(websocket: WebSocket, refused: AdmissionRefused) -> None:
+    """The reason is logged; the station reads ``refused.public``, one text for every 401."""
     logger.info("station refused", path=websocket.url.path, status=refused.status, reason=refused.reason)
     headers = {"WWW-Authenticate": 'Basic realm="OCPP", charset="UTF-8"'} if refused.status == 401 else None
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
         await websocket.send_denial_response(
-            PlainTextResponse(refused.reason, status_code=refused.status, headers=headers)
+            PlainTextResponse(refused.public, status_code=refused.status, headers=headers)
         )
     else:  # servers without the denial extension answer a close before accept with HTTP 403
-        await websocket.close(code=1008, reason=refused.reason[:120])
+        await websocket.close(code=1008, reason=refused.public[:120])
 
 
 async def _writer(websocket: WebSocket, queue: asyncio.Queue) -> None:

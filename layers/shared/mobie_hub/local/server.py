@@ -14,7 +14,9 @@ class ServeOptions:
     port: int = 8080
     public_url: str | None = None
     demo: bool = True
-    require_station_auth: bool = False
+    # Stations authenticate unless this is set (`--insecure-open-stations`): anyone could then pose as a
+    # station without a password, start transactions with real cards and have them billed.
+    insecure_open_stations: bool = False
     # HTTPS with client certificates (mobie_hub.local.tls); all three or none.
     tls_cert: str | None = None
     tls_key: str | None = None
@@ -71,8 +73,13 @@ def serve(options: ServeOptions) -> None:
     from mobie_hub.settings import get_settings
 
     os.environ["MOBIE_PUBLIC_URL"] = options.base_url
-    if options.require_station_auth:
-        os.environ["MOBIE_REQUIRE_STATION_AUTH"] = "true"
+    # Set either way: only the loudly named option opens the stations, never an inherited variable.
+    os.environ["MOBIE_REQUIRE_STATION_AUTH"] = "false" if options.insecure_open_stations else "true"
+    if options.insecure_open_stations:
+        logger.warning(
+            "INSECURE: --insecure-open-stations: OCPP stations without a password connect WITHOUT "
+            "AUTHENTICATION; anyone who can reach this port can pose as one and have charges billed"
+        )
     if options.tls:  # the OCPI API then refuses requests without a client certificate (profile §2)
         os.environ["MOBIE_REQUIRE_CLIENT_CERT"] = "true"
     if options.renewal_days is not None:
@@ -81,7 +88,11 @@ def serve(options: ServeOptions) -> None:
         logger.info("embedded DynamoDB ready", endpoint=endpoint)
         if options.demo:
             counts = load_demo_data()
-            logger.info("demo data loaded", **counts)
+            logger.info(
+                "demo data loaded; each demo station has a random password, which "
+                "`mobie-hub simulate station --id ID` asks this hub for (admin interface)",
+                **counts,
+            )
         tls = uvicorn_options(options.tls_cert, options.tls_key, options.client_ca) if options.tls else {}
         config = uvicorn.Config(create_local_app(), host=options.host, port=options.port, log_level="info", **tls)
         logger.info("hub listening", versions_url=f"{options.base_url}/ocpi/versions")

@@ -19,6 +19,52 @@ def _payload(text: str) -> dict[str, Any]:
     return value
 
 
+def _password_operation(args: argparse.Namespace) -> str:
+    if args.from_file is not None:
+        return "stations.set_passwords"
+    if args.generate is not None:
+        return "stations.generate_passwords"
+    return "stations.set_password"
+
+
+def _password_payload(args: argparse.Namespace) -> dict[str, Any]:
+    from mobie_hub.cli import CliError
+
+    bulk = args.from_file is not None or args.generate is not None
+    if bulk and (args.id or args.password):
+        raise CliError("give ID PASSWORD, or --from-file, or --generate IDs, not several")
+    if args.all and args.generate is None:
+        raise CliError("--all goes with --generate")
+    if args.from_file is not None:
+        return {"passwords": [{**row, "hex": args.hex} for row in _password_rows(args.from_file)]}
+    if args.generate is not None:
+        if bool(args.generate) == args.all:
+            raise CliError("--generate needs station ids or --all (not both)")
+        return {"station_ids": args.generate, "all": args.all}
+    if not (args.id and args.password):
+        raise CliError("set-password needs ID PASSWORD (or --from-file CSV, or --generate)")
+    return {"station_id": args.id, "password": args.password, "hex": args.hex}
+
+
+def _password_rows(path: str) -> list[dict[str, str]]:
+    """``station_id,password`` rows; blank lines skipped, a first row naming the columns allowed."""
+    import csv
+
+    from mobie_hub.cli import CliError
+
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from exc
+    if rows and [cell.strip().lower() for cell in rows[0]] == ["station_id", "password"]:
+        rows = rows[1:]
+    bad = [number for number, row in enumerate(rows, start=1) if len(row) != 2 or not row[0].strip()]
+    if bad or not rows:
+        raise CliError(f"{path}: every row must be station_id,password (bad rows: {bad[:10] or 'no rows'})")
+    return [{"station_id": row[0].strip(), "password": row[1]} for row in rows]
+
+
 def add_station_commands(commands: argparse._SubParsersAction) -> None:
     from mobie_hub.cli import add_admin_command
 
@@ -28,15 +74,27 @@ def add_station_commands(commands: argparse._SubParsersAction) -> None:
     setter = add_admin_command(
         group,
         "set-password",
-        "stations.set_password",
-        "set the station's HTTP Basic password (OCPP security profile 1/2; 16 to 40 bytes)",
-        lambda a: {"station_id": a.id, "password": a.password, "hex": a.hex},
+        _password_operation,
+        "set stations' HTTP Basic passwords (OCPP security profile 1/2; 16 to 40 bytes): ID PASSWORD, "
+        "--from-file CSV, or --generate [ID ...] / --generate --all",
+        _password_payload,
     )
-    setter.add_argument("id", help="the charge point id (its Location id)")
-    setter.add_argument("password")
+    setter.add_argument("id", nargs="?", help="the charge point id (its Location id)")
+    setter.add_argument("password", nargs="?")
     setter.add_argument(
-        "--hex", action="store_true", help="PASSWORD is hex, as in the AuthorizationKey setting"
+        "--hex", action="store_true", help="the passwords are hex, as in the AuthorizationKey setting"
     )
+    bulk = setter.add_mutually_exclusive_group()
+    bulk.add_argument(
+        "--from-file", metavar="CSV", help="station_id,password rows (a header row is allowed); all or nothing"
+    )
+    bulk.add_argument(
+        "--generate",
+        nargs="*",
+        metavar="ID",
+        help="generate strong random passwords for these stations (or --all) and print them, once",
+    )
+    setter.add_argument("--all", action="store_true", help="with --generate: every station")
     for name, operation, help_text in (
         ("clear-password", "stations.clear_password", "remove the station's password"),
         ("show", "stations.show", "connected or not, last seen, boot facts, the call awaiting an answer"),
@@ -72,7 +130,7 @@ def _simulate(args: argparse.Namespace) -> int:
     options = SimulatorOptions(
         station_id=args.id,
         url=args.url,
-        password=args.password,
+        password=args.password if args.password is not None else _demo_password(args.url, args.id),
         connectors=args.connectors,
         rfid=args.rfid,
         charge_seconds=args.charge_seconds,
@@ -94,6 +152,26 @@ def _simulate(args: argparse.Namespace) -> int:
     return 2
 
 
+def _demo_password(ocpp_url: str, station_id: str) -> str | None:
+    """Without ``--password``: the password the local hub gave this demo station at start, from its
+    admin interface (on the hub's own origin); None when there is none (the hub then refuses)."""
+    from urllib.parse import urlsplit
+
+    from mobie_hub.admin.client import AdminError, HttpAdmin
+
+    parts = urlsplit(ocpp_url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme)
+    if scheme is None or not parts.netloc:
+        return None
+    try:
+        answer = HttpAdmin(f"{scheme}://{parts.netloc}", timeout=10).call(
+            "stations.demo_password", {"station_id": station_id}
+        )
+    except (AdminError, ValueError):  # not a local hub, not a demo station: connect without one
+        return None
+    return answer.get("password")
+
+
 def add_simulate_commands(commands: argparse._SubParsersAction) -> None:
     group = commands.add_parser("simulate", help="simulators for demos and integration tests").add_subparsers(
         dest="what", required=True
@@ -103,7 +181,11 @@ def add_simulate_commands(commands: argparse._SubParsersAction) -> None:
     station.add_argument(
         "--url", default="ws://127.0.0.1:8080/ocpp", help="the hub's OCPP endpoint (default %(default)s)"
     )
-    station.add_argument("--password", help="HTTP Basic password (security profile 1/2)")
+    station.add_argument(
+        "--password",
+        help="HTTP Basic password (security profile 1/2); default: the demo password the local hub at "
+        "--url gave this station at start, asked of its admin interface",
+    )
     station.add_argument(
         "--connectors", type=int, default=2, help="connectors (= EVSEs of the Location; default 2)"
     )

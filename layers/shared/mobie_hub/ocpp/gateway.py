@@ -40,16 +40,17 @@ class OcppGateway:
 
     # --- connection lifecycle ---------------------------------------------------------------------
     def admit(self, station_id: str, *, authorization: str | None, offered: list[str]) -> admission.Admission:
-        """Raises ``AdmissionRefused`` (404 / 401 / 400) for a connection that must not open."""
+        """Raises ``AdmissionRefused`` (401 / 400; 404 in open mode) for a connection that must not open."""
         return admission.admit(
             station_id,
             authorization=authorization,
             offered=offered,
-            require_auth=get_settings().require_station_auth,
+            policy=admission.AuthPolicy.from_settings(get_settings()),
         )
 
     def connected(self, station_id: str, connection_id: str) -> None:
-        """Map the station to this connection; an older connection it replaces is closed."""
+        """Map the station to this connection; an older connection it replaces is closed. Only ever
+        called after ``admit`` succeeded (both transports): a refused connection changes nothing."""
         previous = stations.put_connection(station_id, connection_id, self.clock())
         logger.info(
             "station connected", station_id=station_id, connection_id=connection_id, replaced=previous

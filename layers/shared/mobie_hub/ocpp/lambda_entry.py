@@ -2,13 +2,17 @@
 
 CloudFront rewrites ``wss://…/ocpp/{charge_point_id}`` to ``/?station={charge_point_id}`` (API Gateway
 cannot route a path after the stage). ``$connect`` has a REQUEST authorizer whose identity source is
-that query parameter — always present, so a station without a password still reaches the
-authorizer (an ``Authorization`` identity source would refuse it before any code runs). The
-authorizer admits the station and puts its id in the context, which API Gateway hands to every later
-event of the connection: ``$default`` knows the station without reading DynamoDB.
+that query parameter — always present, so every attempt reaches the authorizer, which answers the
+same 401 to a missing credential as to a wrong one (an ``Authorization`` identity source would make
+API Gateway answer a missing header itself, and only in the open mode may a station come without
+one). The authorizer admits the station and puts its id in the context, which API Gateway hands to
+every later event of the connection: ``$default`` knows the station without reading DynamoDB.
+``$connect`` (and so the replacement of a station's previous connection) runs only after it allowed.
 
-Authorizer answers: wrong or missing credentials → ``Unauthorized`` (HTTP 401); unknown station or no
-``ocpp1.6`` subprotocol → a Deny policy (HTTP 403; API Gateway authorizers cannot answer 404/400).
+Authorizer answers: any authentication refusal — unknown, private or password-less id, wrong or
+missing credentials, throttled id — → ``Unauthorized`` (HTTP 401, one answer for all); no ``ocpp1.6``
+subprotocol (or, in the open mode, an unknown station) → a Deny policy (HTTP 403; API Gateway
+authorizers cannot answer 404/400).
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
             station_id,
             authorization=headers.get("authorization"),
             offered=admission.offered_subprotocols(headers.get("sec-websocket-protocol")),
-            require_auth=get_settings().require_station_auth,
+            policy=admission.AuthPolicy.from_settings(get_settings()),
         )
     except admission.AdmissionRefused as refused:
         logger.info("station refused", station_id=station_id, status=refused.status, reason=refused.reason)

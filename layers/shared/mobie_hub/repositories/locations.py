@@ -62,6 +62,17 @@ def get_locations(ids: Iterable[str]) -> dict[str, MobieLocation]:
     return {location.id: location for location in locations}
 
 
+def location_ids() -> list[str]:
+    """Every Location id, private ones included: a Scan of the keys only (operator bulk operations)."""
+    locations, ids, start = table("locations"), [], {}
+    while True:
+        page = locations.scan(ProjectionExpression="pk, sk", **start)
+        ids += [item["pk"].removeprefix("LOC#") for item in page["Items"] if item["sk"] == SK]
+        if "LastEvaluatedKey" not in page:
+            return sorted(ids)
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
 def put_locations(locations: list[Location]) -> None:
     with table("locations").batch_writer() as batch:
         for location in locations:

@@ -6,6 +6,7 @@
 | its current WebSocket connection | ``STATION#<id>`` | ``CONNECTION`` | 3 h (API Gateway closes at 2 h) |
 | the call the hub sent and awaits (one per station) | ``STATION#<id>`` | ``CALL`` | 1 day |
 | a handled message and its answer (retransmissions) | ``STATION#<id>`` | ``MSG#<message id>`` | 1 day |
+| failed authentications in one window (throttling) | ``STATION#<id>`` | ``AUTHFAIL#<window>`` | 2 windows |
 
 TTL only cleans up: nothing reads ``expires_at`` as a validity flag, except the pending call's
 ``deadline``, after which another call may take its place.
@@ -20,7 +21,7 @@ from typing import Any
 
 from mobie_hub.ocpp.ports import Receipt
 from mobie_hub.repositories import transact
-from mobie_hub.repositories.dynamodb import table
+from mobie_hub.repositories.dynamodb import dynamodb_resource, table
 from mobie_hub.types import format_datetime, parse_datetime
 
 TABLE = "stations"
@@ -55,14 +56,50 @@ class StationRecord:
 
 def get_station(station_id: str) -> StationRecord | None:
     item = table(TABLE).get_item(Key=_key(station_id, STATION), ConsistentRead=True).get("Item")
-    if item is None:
-        return None
+    return _record(station_id, item) if item is not None else None
+
+
+def _record(station_id: str, item: dict[str, Any]) -> StationRecord:
     return StationRecord(
         station_id=station_id,
         password_hash=item.get("password_hash"),
         boot=json.loads(item["boot"]) if "boot" in item else {},
         last_seen=parse_datetime(item["last_seen"]) if "last_seen" in item else None,
     )
+
+
+# --- admission: the station and its failed authentications, in one read --------------------------------
+def _failures_sk(window: int) -> str:
+    return f"AUTHFAIL#{window}"
+
+
+def get_admission_facts(station_id: str, window: int) -> tuple[StationRecord | None, int]:
+    """The station record (None if there is none) and its failed authentications in ``window``: one
+    strongly consistent BatchGetItem of the two items."""
+    name = table(TABLE).name
+    keys = [_key(station_id, STATION), _key(station_id, _failures_sk(window))]
+    request: dict[str, Any] = {name: {"Keys": keys, "ConsistentRead": True}}
+    items: list[dict[str, Any]] = []
+    while request:  # unprocessed keys (throttling) are asked for again
+        response = dynamodb_resource().batch_get_item(RequestItems=request)
+        items.extend(response["Responses"].get(name, []))
+        request = response.get("UnprocessedKeys") or {}
+    by_sk = {item["sk"]: item for item in items}
+    station = by_sk.get(STATION)
+    failures = by_sk.get(_failures_sk(window), {}).get("failures", 0)
+    return (_record(station_id, station) if station else None), int(failures)
+
+
+def record_auth_failure(station_id: str, window: int, expires_at: int) -> int:
+    """Count one failed authentication in ``window`` (one UpdateItem, ADD is atomic across Lambdas);
+    returns the window's count. The item expires by TTL: nothing else cleans it up."""
+    response = table(TABLE).update_item(
+        Key=_key(station_id, _failures_sk(window)),
+        UpdateExpression="ADD failures :one SET expires_at = if_not_exists(expires_at, :expires)",
+        ExpressionAttributeValues={":one": 1, ":expires": expires_at},
+        ReturnValues="UPDATED_NEW",
+    )
+    return int(response["Attributes"]["failures"])
 
 
 def set_password_hash(station_id: str, password_hash: str | None, now: datetime) -> None:
