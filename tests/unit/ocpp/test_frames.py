@@ -44,6 +44,10 @@ def test_a_callresult_and_a_callerror_parse_with_or_without_details():
         ('[2,"m1","Heartbeat",{},{}]', ErrorCode.FORMATION_VIOLATION, "m1"),
         ('[2,"m1",42,{}]', ErrorCode.FORMATION_VIOLATION, "m1"),
         ('[2,"m1","Heartbeat",[]]', ErrorCode.FORMATION_VIOLATION, "m1"),
+        # issue #12 finding 7: too deep or too big to parse, answered by the UniqueId the start names
+        ('[2,"m1","Heartbeat",{"a":' + "[" * 1000 + "]" * 1000 + "}]", ErrorCode.FORMATION_VIOLATION, "m1"),
+        ("[" * 1000 + "]" * 1000, ErrorCode.FORMATION_VIOLATION, "-1"),
+        (json.dumps([2, "m1", "DataTransfer", {"data": "x" * 200_000}]), ErrorCode.FORMATION_VIOLATION, "m1"),
     ],
 )
 def test_broken_calls_get_the_ocpp_j_error_code_and_the_readable_message_id(text, code, message_id):
@@ -58,7 +62,14 @@ def test_broken_calls_get_the_ocpp_j_error_code_and_the_readable_message_id(text
 
 
 @pytest.mark.parametrize(
-    "text", ['[3,"m1"]', '[3,"m1",[]]', '[4,"m1",5,"x",{}]', '[4,"m1","GenericError","x",[]]']
+    "text",
+    [
+        '[3,"m1"]',
+        '[3,"m1",[]]',
+        '[4,"m1",5,"x",{}]',
+        '[4,"m1","GenericError","x",[]]',
+        '[3,"m1",{"a":' + "[" * 1000 + "]" * 1000 + "}]",
+    ],
 )
 def test_broken_answers_are_never_answered(text):
     with pytest.raises(FrameError) as caught:

@@ -4,21 +4,47 @@ A pure ASGI middleware outside ``OcpiHeadersMiddleware``: it sees the body as it
 response as it leaves (with the X-Request-ID / X-Correlation-ID that middleware settled on) and the
 authenticated caller the auth dependency left in ``scope["state"]``. Records are handed to the sink
 after the response is sent; the local admin routes and the OCPP websocket are not OCPI and not here.
+
+Of each body only the first ``MAX_KEPT_BYTES`` are kept (a record holds ``MAX_BODY_CHARS`` anyway):
+the audit trail never holds a second copy of a 10 MB body.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mobie_hub import json_limits
 from mobie_hub.audit import recorder
 from mobie_hub.audit.record import AuditRecord
-from mobie_hub.audit.redact import redact_body
+from mobie_hub.audit.redact import MAX_BODY_CHARS, redact_body
 from mobie_hub.observability import count, logger
+from mobie_hub.ocpi.auth import PRE_AUTHENTICATED
 from mobie_hub.types import utcnow
+
+MAX_KEPT_BYTES = 4 * MAX_BODY_CHARS  # a UTF-8 character is at most 4 bytes
+
+
+class _Kept:
+    """The start of a body as it passes, and whether more passed than was kept."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.cut = False
+
+    def add(self, chunk: bytes) -> None:
+        room = MAX_KEPT_BYTES - self.size
+        if len(chunk) > room:
+            chunk, self.cut = chunk[: max(room, 0)], True
+        if chunk:
+            self.chunks.append(chunk)
+            self.size += len(chunk)
+
+    def bytes(self) -> bytes:
+        return b"".join(self.chunks)
 
 
 class AuditMiddleware:
@@ -31,13 +57,13 @@ class AuditMiddleware:
             return
         scope.setdefault("state", {})  # shared with the inner middleware (it copies the scope, not the dict)
         arrived, started = utcnow(), time.perf_counter()
-        request_body: list[bytes] = []
-        response: dict[str, Any] = {"status": None, "headers": {}, "body": []}
+        request_body = _Kept()
+        response: dict[str, Any] = {"status": None, "headers": {}, "body": _Kept()}
 
         async def receiving() -> Message:
             message = await receive()
             if message["type"] == "http.request":
-                request_body.append(message.get("body", b""))
+                request_body.add(message.get("body", b""))
             return message
 
         async def sending(message: Message) -> None:
@@ -45,37 +71,41 @@ class AuditMiddleware:
                 response["status"] = message["status"]
                 response["headers"] = {k.decode().lower(): v.decode() for k, v in message.get("headers", [])}
             elif message["type"] == "http.response.body":
-                response["body"].append(message.get("body", b""))
+                response["body"].add(message.get("body", b""))
             await send(message)
 
         try:
             await self.app(scope, receiving, sending)
         finally:
             try:
-                _record(scope, arrived, started, b"".join(request_body), response)
+                _record(scope, arrived, started, request_body, response)
             except Exception:  # noqa: BLE001 - a failure to record is logged; it never fails the request
                 logger.exception("audit record failed", path=scope["path"])
                 count("AuditWriteFailed")
 
 
-def _record(scope: Scope, arrived, started: float, request_body: bytes, response: dict[str, Any]) -> None:
+def _record(scope: Scope, arrived, started: float, request: _Kept, response: dict[str, Any]) -> None:
     state = scope.get("state") or {}
-    caller = state.get("caller")
+    # The caller the auth dependency accepted, else the one the body guard resolved before refusing
+    # the body (its token is still scrubbed from what is recorded).
+    caller = state.get("caller") or state.get(PRE_AUTHENTICATED)
     headers = response["headers"]
     path = scope["path"]
     module = recorder.module_of(path)
     credentials = module == "credentials"
     known = [caller.token] if caller is not None and caller.token else []
     party = recorder.party_label(getattr(caller, "country_code", None), getattr(caller, "party_id", None))
+    request_body = request.bytes()
     request_text, request_cut = redact_body(request_body, credentials=credentials, known=known)
-    response_raw = b"".join(response["body"])
+    response_raw = response["body"].bytes()
     response_text, response_cut = redact_body(response_raw, credentials=credentials, known=known)
+    request_cut, response_cut = request_cut or request.cut, response_cut or response["body"].cut
     try:
-        request_json = json.loads(request_body) if request_body else None
-    except ValueError:
+        request_json = json_limits.loads(request_body) if request_body else None
+    except ValueError:  # not JSON, or too deep to read: recorded as text
         request_json = None
     try:
-        ocpi_status = recorder.ocpi_envelope_status(json.loads(response_raw)) if response_raw else None
+        ocpi_status = recorder.ocpi_envelope_status(json_limits.loads(response_raw)) if response_raw else None
     except ValueError:
         ocpi_status = None
     common: dict[str, Any] = {

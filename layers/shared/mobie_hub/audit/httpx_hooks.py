@@ -9,13 +9,13 @@ is scrubbed from both bodies, and credentials bodies lose their ``token``.
 from __future__ import annotations
 
 import base64
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from mobie_hub import json_limits
 from mobie_hub.audit import recorder
 from mobie_hub.audit.record import AuditRecord
 from mobie_hub.audit.redact import redact_body
@@ -79,7 +79,7 @@ def _on_request(request: httpx.Request) -> None:
     content = request.content
     text, cut = redact_body(content, credentials=common["module"] == "credentials", known=_token(request))
     try:
-        parsed = json.loads(content) if content else None
+        parsed = json_limits.loads(content) if content else None
     except ValueError:
         parsed = None
     session_id = request.extensions[_SESSION] = recorder.session_id_of(
@@ -103,8 +103,8 @@ def _on_response(response: httpx.Response) -> None:
     common = _common(request)
     raw = response.read()
     text, cut = redact_body(raw, credentials=common["module"] == "credentials", known=_token(request))
-    try:
-        ocpi_status = recorder.ocpi_envelope_status(response.json())
+    try:  # a party's answer: read within limits (a deep one would raise RecursionError)
+        ocpi_status = recorder.ocpi_envelope_status(json_limits.loads(raw))
     except ValueError:
         ocpi_status = None
     started = request.extensions.get(_STARTED)

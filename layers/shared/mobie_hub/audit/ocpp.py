@@ -15,10 +15,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from mobie_hub import json_limits
 from mobie_hub.audit import recorder
 from mobie_hub.audit.record import AuditRecord
 from mobie_hub.audit.redact import redact_body
 from mobie_hub.observability import count, logger
+from mobie_hub.ocpp import frames
 from mobie_hub.types import utcnow
 
 _KINDS = {2: "call", 3: "callresult", 4: "callerror"}
@@ -30,8 +32,8 @@ def frame_record(
     """The record of one OCPP-J frame (OCPP-J 1.6 §4: [2, id, action, payload] / [3, id, payload] /
     [4, id, code, description, details])."""
     try:
-        frame = json.loads(text)
-    except ValueError:
+        frame = json_limits.loads(text)
+    except ValueError:  # not JSON, or too deep: recorded as the text it is
         frame = None
     fields: dict[str, Any] = {}
     payload: Any = None
@@ -47,6 +49,9 @@ def frame_record(
             fields["error_code"] = str(frame[2])
     else:
         fields["kind"] = "call" if direction == "in" else "callerror"  # unreadable: what the station sent
+        start = frames.frame_start(text)  # too deep or too big to parse: its start still names it
+        if start is not None and start[0] in _KINDS:
+            fields.update(kind=_KINDS[start[0]], message_id=start[1])
     if isinstance(payload, dict) and payload.get("transactionId") is not None:
         fields["transaction_id"] = str(payload["transactionId"])
     body, cut = redact_body(frame if frame is not None else text)

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from mobie_hub import json_limits
+
 REDACTED = "[REDACTED]"
 MAX_BODY_CHARS = 100_000  # a CloudWatch Logs event holds at most 256 KB; bigger bodies are cut
 
@@ -72,8 +74,8 @@ def redact_body(
     if isinstance(raw, bytes | str):
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         try:
-            parsed = json.loads(text)
-        except ValueError:  # not JSON: keep the text, with anything shaped like a secret field blanked
+            parsed = json_limits.loads(text)
+        except ValueError:  # not JSON (or nested too deep to walk): the text, secret-shaped fields blanked
             return _cut(_scrub(_TOKEN_FIELD.sub(rf'\1"{REDACTED}"', text), known))
     else:
         parsed = raw

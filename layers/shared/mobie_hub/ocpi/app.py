@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from mobie_hub.audit.asgi import AuditMiddleware
 from mobie_hub.ocpi.error_mapping import install_error_handlers
-from mobie_hub.ocpi.middleware import OcpiHeadersMiddleware
+from mobie_hub.ocpi.middleware import BodyGuardMiddleware, OcpiHeadersMiddleware
 from mobie_hub.ocpi.modules import MODULES
 from mobie_hub.ocpi.routers import load_router
 
@@ -21,6 +21,7 @@ def create_app(*modules: str) -> FastAPI:
         openapi_url=None,  # the OCPI spec is the contract; no schema endpoint on the EMSP-facing API
     )
     install_error_handlers(app)
+    app.add_middleware(BodyGuardMiddleware)  # authenticated before the body is read; body limits
     app.add_middleware(OcpiHeadersMiddleware)
     app.add_middleware(AuditMiddleware)  # outermost: every OCPI request and response into the audit trail
     for identifier in modules or tuple(m.identifier for m in MODULES):

@@ -22,6 +22,10 @@ from mobie_hub.repositories import credentials_tokens
 # Modules that a party may reach with token A, before its registration is complete.
 REGISTRATION_MODULES = frozenset({"versions", "credentials"})
 
+# scope["state"] key: the caller ``BodyGuardMiddleware`` resolved before reading a request's body
+# (the request's one token lookup; the dependency below takes it instead of looking up again).
+PRE_AUTHENTICATED = "pre_authenticated"
+
 
 def token_candidates(header: str | None) -> list[str]:
     """The tokens an Authorization header may carry: the base64-decoded one first, then the raw one."""
@@ -57,7 +61,9 @@ def caller_for(module: str) -> Callable[[Request], Caller]:
     """A FastAPI dependency that authenticates the request for ``module`` and records the caller."""
 
     def authenticated(request: Request) -> Caller:
-        caller = authenticate(request.headers.get("authorization"))
+        caller = request.scope.get("state", {}).get(PRE_AUTHENTICATED) or authenticate(
+            request.headers.get("authorization")
+        )
         check_client_certificate(request, caller)  # profile §2: token, certificate and party match
         if not caller.registered and module not in REGISTRATION_MODULES:
             raise Forbidden("Token A may only be used for the versions and credentials modules")

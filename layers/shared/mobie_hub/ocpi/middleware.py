@@ -1,18 +1,27 @@
-"""Pure ASGI middleware: X-Request-ID / X-Correlation-ID and routing headers on every response.
+"""Pure ASGI middleware: X-Request-ID / X-Correlation-ID and routing headers on every response
+(``OcpiHeadersMiddleware``); authentication before the body and the body's limits (``BodyGuardMiddleware``).
 
-Pure ASGI (not BaseHTTPMiddleware) so it adds no task or body buffering per request.
+Pure ASGI (not BaseHTTPMiddleware) so they add no task per request, and buffering only where the
+body's limits need it.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mobie_hub import json_limits
+from mobie_hub.errors import HubError, InvalidRequest, Unauthenticated
 from mobie_hub.observability import logger
+from mobie_hub.ocpi import auth
+from mobie_hub.ocpi.context import Caller
 from mobie_hub.ocpi.context import correlation_id as correlation_id_var
 from mobie_hub.ocpi.envelope import ocpi_response
+from mobie_hub.ocpi.error_mapping import codes_for
 from mobie_hub.ocpi.status import OcpiStatus
 from mobie_hub.settings import get_settings
 
@@ -81,3 +90,107 @@ class OcpiHeadersMiddleware:
                 status_code=OcpiStatus.SERVER_ERROR, message="Internal server error", http_status=500
             )
             await response(scope, receive, send_with_headers)
+
+
+class BodyGuardMiddleware:
+    """Pure ASGI, inside ``OcpiHeadersMiddleware``: what a request body may cost before the app sees it.
+
+    A request that carries a body is authenticated first, from its headers alone: an unknown token
+    is answered 401 before one byte of the body is read. The one token lookup is left in the scope
+    (``auth.PRE_AUTHENTICATED``), so the route's auth dependency does not look the token up again.
+    Then the body is read up to ``max_bytes`` (API Gateway REST's 10 MB): a Content-Length over it is
+    refused 413 unread, a chunked body is counted as it streams and cut at the cap. A body nested
+    deeper than ``json_limits.MAX_DEPTH`` is refused 2001 / 400 before any parser recurses into it.
+    The app then reads the body as usual (replayed from here, read once).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        authenticate: Callable[[str | None], Caller] = auth.authenticate,
+        max_bytes: int = json_limits.MAX_OCPI_BODY_BYTES,
+    ) -> None:
+        self.app = app
+        self.authenticate = authenticate
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        if scope["type"] != "http" or not scope["path"].startswith("/ocpi") or not _carries_body(headers):
+            await self.app(scope, receive, send)
+            return
+        try:
+            caller = await run_in_threadpool(self.authenticate, headers.get("authorization"))
+        except Unauthenticated as refused:
+            await _refuse(scope, receive, send, refused, unread=True)
+            return
+        scope.setdefault("state", {})[auth.PRE_AUTHENTICATED] = caller
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(scope, receive, send, self.max_bytes)
+            return
+        body = await self._read(receive)
+        if body is None:  # the client went away while sending
+            return
+        if len(body) > self.max_bytes:
+            await _too_large(scope, receive, send, self.max_bytes)
+            return
+        try:
+            json_limits.check(body)
+        except json_limits.JsonLimitExceeded as exc:
+            await _refuse(scope, receive, send, InvalidRequest(str(exc)), unread=False)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _read(self, receive: Receive) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > self.max_bytes or not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+def _carries_body(headers: Headers) -> bool:
+    return headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    delivered = False
+
+    async def replayed() -> Message:
+        nonlocal delivered
+        if delivered:
+            return await receive()  # after the body: the server's own messages (a disconnect)
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, error: HubError, *, unread: bool) -> None:
+    status, http_status = codes_for(error)
+    logger.info("request refused", path=scope["path"], ocpi_status=int(status), reason=error.message)
+    # A body left unread ends the connection: the client cannot send its next request on it.
+    response = ocpi_response(
+        status_code=status,
+        message=error.message,
+        http_status=http_status,
+        headers={"Connection": "close"} if unread else None,
+    )
+    await response(scope, receive, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    message = f"the request body is larger than the {limit // (1024 * 1024)} MB allowed"
+    logger.info("request refused", path=scope["path"], ocpi_status=int(OcpiStatus.CLIENT_ERROR), reason=message)
+    response = ocpi_response(
+        status_code=OcpiStatus.CLIENT_ERROR, message=message, http_status=413, headers={"Connection": "close"}
+    )
+    await response(scope, receive, send)

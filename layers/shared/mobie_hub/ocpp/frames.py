@@ -6,6 +6,7 @@ What the hub answers to a frame it cannot take (OCPP-J 1.6 §4.2.3 error codes):
 | the frame | CALLERROR |
 |---|---|
 | not JSON, not an array, no readable MessageTypeId / UniqueId | FormationViolation, UniqueId ``"-1"`` |
+| nested deeper than ``json_limits.MAX_DEPTH`` or bigger than API Gateway's 128 KB message | FormationViolation, the UniqueId if the frame's start names one, else ``"-1"`` |
 | an array with too few elements for its message type | ProtocolError ("incomplete") |
 | too many elements, an Action that is no string, a payload that is no object, a MessageTypeId other than 2, 3, 4 | FormationViolation |
 
@@ -17,12 +18,15 @@ answered (a station must not receive a CALLERROR for its own answer); they are l
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
 from ocpp.messages import Call, CallError, CallResult
+
+from mobie_hub.json_limits import MAX_OCPP_MESSAGE_BYTES, JsonLimitExceeded
+from mobie_hub.json_limits import loads as bounded_loads
 
 MAX_MESSAGE_ID_LENGTH = 36
 UNKNOWN_MESSAGE_ID = "-1"
@@ -113,10 +117,31 @@ def _message_id(frame: list[Any]) -> str | None:
     return None
 
 
+# The start of a frame: [MessageTypeId, "UniqueId", … — read without parsing what follows.
+_FRAME_START = re.compile(rb'\A\s*\[\s*([0-9])\s*,\s*"([^"\\]{1,%d})"' % MAX_MESSAGE_ID_LENGTH)
+
+
+def frame_start(text: str | bytes) -> tuple[int, str] | None:
+    """The MessageTypeId and UniqueId a frame starts with, read without parsing the rest (a frame
+    too deep or too big to parse is still answered, and recorded, by its UniqueId)."""
+    start = _FRAME_START.match((text.encode("utf-8", "replace") if isinstance(text, str) else text)[:200])
+    return (int(start[1]), start[2].decode("utf-8", "replace")) if start else None
+
+
+def _over_limit(text: str | bytes, error: JsonLimitExceeded) -> FrameError:
+    start = frame_start(text)
+    if start is None:
+        return FrameError(ErrorCode.FORMATION_VIOLATION, str(error))
+    message_type, message_id = start
+    return FrameError(ErrorCode.FORMATION_VIOLATION, str(error), message_id=message_id, message_type=message_type)
+
+
 def parse(text: str | bytes) -> Frame:
     """One OCPP-J frame, or ``FrameError`` naming the OCPP-J 1.6 error code."""
     try:
-        frame = json.loads(text)
+        frame = bounded_loads(text, max_bytes=MAX_OCPP_MESSAGE_BYTES)
+    except JsonLimitExceeded as error:
+        raise _over_limit(text, error) from None
     except (ValueError, UnicodeDecodeError):
         raise FrameError(ErrorCode.FORMATION_VIOLATION, "the message is not valid JSON") from None
     if not isinstance(frame, list) or not frame:
