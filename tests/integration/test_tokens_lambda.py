@@ -9,6 +9,7 @@ from mobie_hub.repositories.tokens import find_by_id_tag
 from tests.support.events import load_event
 from tests.support.handlers import FakeContext, lambda_module
 from tests.support.parties import Party, issue
+from tests.support.tokens import registered_emsp
 
 
 def put_event(party: Party) -> dict:
@@ -16,6 +17,7 @@ def put_event(party: Party) -> dict:
 
 
 def test_the_tokens_lambda_stores_a_pushed_token(emsp: Party):
+    registered_emsp("EDP")
     response = lambda_module("tokens").handler(put_event(emsp), FakeContext())
 
     assert response["statusCode"] == 201

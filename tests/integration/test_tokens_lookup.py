@@ -1,7 +1,9 @@
-"""The OCPP side's lookup: an idTag → the token and its owner, in one DynamoDB read (profile §10, §11)."""
+"""The OCPP side's lookup: an idTag → the token and its owner, in one Query plus one read of the
+owner's registration (profile §10, §11; issue #12)."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from mobie_hub.logic.tokens import AuthorizationStatus, authorization_status, id_tag_for
@@ -9,9 +11,14 @@ from mobie_hub.models.tokens import Token
 from mobie_hub.repositories import tokens as repository
 from mobie_hub.repositories.dynamodb import counting_calls
 from tests.support.parties import Party, issue
-from tests.support.tokens import APP_UID, app_token, rfid_token
+from tests.support.tokens import APP_UID, app_token, registered_emsp, rfid_token
 
 RFID_URL = "/ocpi/2.2.1/tokens/PT/EDP/04A1B2C3D4E5F6"
+
+
+@pytest.fixture(autouse=True)
+def edp_registered(aws):
+    registered_emsp("EDP")
 
 
 def test_a_pushed_rfid_card_is_found_by_its_uid_in_one_read(client: TestClient, emsp: Party):
@@ -22,8 +29,8 @@ def test_a_pushed_rfid_card_is_found_by_its_uid_in_one_read(client: TestClient, 
     with counting_calls() as calls:
         found = repository.find_by_id_tag("04a1b2c3d4e5f6")
 
-    # Then one Query finds the token and its owner, and it is accepted
-    assert calls == {"Query": 1}
+    # Then one Query finds the token, one GetItem says its owner is registered, and it is accepted
+    assert calls == {"Query": 1, "GetItem": 1}
     assert found.token == Token.model_validate(rfid_token())
     assert (found.country_code, found.party_id, found.id_tag) == ("PT", "EDP", "04A1B2C3D4E5F6")
     assert found.owner_party_key == "PARTY#EMSP#PT#EDP"
@@ -62,28 +69,46 @@ def test_an_unknown_id_tag_is_none_and_invalid(aws):
     assert authorization_status(None) is AuthorizationStatus.INVALID
 
 
-def test_a_card_listed_by_two_emsps_resolves_to_the_valid_then_most_recent_one(
+GLP_URL = "/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6"
+
+
+def glp_card(**overrides) -> dict:
+    return rfid_token(party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1", **overrides)
+
+
+def test_a_card_another_emsp_holds_validly_cannot_be_pushed_and_never_changes_hands(
     client: TestClient, emsp: Party
 ):
-    # Given the same card uid pushed by PT/EDP and PT/GLP
+    # Given PT/EDP holds the card, and PT/GLP (registered too) pushes the same uid, more recent
     glp = issue("C", party_id="GLP")
-    glp_token = rfid_token(
-        party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1", last_updated="2024-04-01T00:00:00Z"
-    )
+    registered_emsp("GLP")
     client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
-    client.put("/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6", json=glp_token, headers=glp.headers)
+    refused = client.put(GLP_URL, json=glp_card(last_updated="2024-04-01T00:00:00Z"), headers=glp.headers)
 
-    # Then the most recently updated wins while both are valid …
-    assert len(repository.find_all_by_id_tag("04A1B2C3D4E5F6")) == 2
+    # Then GLP is refused and the card stays EDP's
+    assert (refused.status_code, refused.json()["status_code"]) == (409, 2001)
+    assert len(repository.find_all_by_id_tag("04A1B2C3D4E5F6")) == 1
+    assert repository.find_by_id_tag("04A1B2C3D4E5F6").party_id == "EDP"
+
+    # When EDP invalidates its token, GLP may take the card (a driver who changed provider)
+    invalidated = {"valid": False, "last_updated": "2024-06-01T00:00:00Z"}
+    client.patch(RFID_URL, json=invalidated, headers=emsp.headers)
+    taken = client.put(GLP_URL, json=glp_card(last_updated="2024-04-01T00:00:00Z"), headers=glp.headers)
+    assert taken.status_code == 201
     assert repository.find_by_id_tag("04A1B2C3D4E5F6").party_id == "GLP"
 
-    # … and a valid one wins over an invalidated one, however recent
-    client.patch(
-        "/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6",
-        json={"valid": False, "last_updated": "2024-06-01T00:00:00Z"},
-        headers=glp.headers,
-    )
-    assert repository.find_by_id_tag("04A1B2C3D4E5F6").party_id == "EDP"
+
+def test_an_invalidated_token_of_another_emsp_never_shadows_a_valid_one(client: TestClient, emsp):
+    # Given EDP's invalidated card, however recent, and GLP's valid one, older
+    later = rfid_token(valid=False, last_updated="2025-01-01T00:00:00Z")
+    client.put(RFID_URL, json=later, headers=emsp.headers)
+    registered_emsp("GLP")
+    glp = issue("C", party_id="GLP")
+    pushed = client.put(GLP_URL, json=glp_card(last_updated="2024-01-01T00:00:00Z"), headers=glp.headers)
+
+    # Then the valid one is the card's token
+    assert pushed.status_code == 201
+    assert repository.find_by_id_tag("04A1B2C3D4E5F6").party_id == "GLP"
 
 
 def test_the_item_carries_the_documented_keys(client: TestClient, emsp: Party):

@@ -15,7 +15,8 @@ PATCH = {"valid": False, "last_updated": "2024-05-01T00:00:00Z"}
 
 
 def stored_items() -> list[dict]:
-    return table("tokens").scan()["Items"]  # tests only: request paths never scan
+    """The token items (not the idTag claims beside them)."""
+    return [i for i in table("tokens").scan()["Items"] if i["sk"] == "TOKEN"]  # tests only: never requests
 
 
 def assert_refused(response, http_status: int, ocpi_status: int, *, mentions: str = "") -> None:
@@ -67,12 +68,19 @@ def test_app_user_tokens_need_the_type_in_the_url(client: TestClient, emsp: Part
     assert client.get(APP_URL, headers=emsp.headers).json()["data"]["uid"] == APP_UID
 
 
-def test_a_put_is_one_write_and_no_read_of_the_tokens_table(client: TestClient, emsp: Party):
+def test_a_put_is_one_idtag_query_and_one_write(client: TestClient, emsp: Party):
     with counting_calls() as calls:
         client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
         client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
-    # per PUT: the credentials-token GetItem (parties table) and one PutItem
-    assert calls == {"GetItem": 2, "PutItem": 2}
+    # per PUT: the credentials-token GetItem (parties table), the idTag conflict Query, and one
+    # transaction writing the token with its idTag claim (issue #12)
+    assert calls == {"GetItem": 2, "Query": 2, "TransactWriteItems": 2}
+
+
+def test_an_invalid_token_is_one_plain_write_without_a_claim(client: TestClient, emsp: Party):
+    with counting_calls() as calls:
+        client.put(RFID_URL, json=rfid_token(valid=False), headers=emsp.headers)
+    assert calls == {"GetItem": 1, "Query": 1, "PutItem": 1}
 
 
 # --- the official OCPI examples, made MOBI.E tokens ----------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from mobie_hub.errors import ConflictingWrite
-from mobie_hub.logic.tokens import id_tag_for
+from collections.abc import Iterable
+
+from mobie_hub.errors import ConflictingWrite, IdTagConflict
+from mobie_hub.logic.tokens import id_tag_for, other_valid_owners
 from mobie_hub.models.tokens import Token
 from mobie_hub.repositories import documents
 from mobie_hub.repositories.keys import sortable_time
@@ -14,15 +16,22 @@ class FakeTokenStore:
     """Keyed like the table (``TokenKey.normalized``); ``writes`` counts successful writes.
 
     ``interfere`` (a number of times) makes that many conditional writes find another write first,
-    as a concurrent request would.
+    as a concurrent request would. ``registered`` holds the registered EMSPs (``CC/PID``); None: all.
+    Like the table's idTag claim, a write of a valid token fails with ``IdTagConflict`` while a valid
+    token of another registered EMSP holds its idTag.
     """
 
     def __init__(self) -> None:
         self.items: dict[str, StoredToken] = {}
         self.writes = 0
         self.interfere = 0
+        self.registered: set[str] | None = None
+        self.queries = 0
 
     def _store(self, token: Token) -> None:
+        holders = [s.token for s in self.items.values() if s.id_tag == id_tag_for(token)]
+        if self.registered_owners(other_valid_owners(token, holders)):
+            raise IdTagConflict(f"{id_tag_for(token)} is claimed by another party", field="uid")
         self.items[TokenKey.of(token).normalized] = StoredToken(
             token, id_tag_for(token), documents.encode(token)
         )
@@ -31,10 +40,16 @@ class FakeTokenStore:
     def get_token(self, key: TokenKey) -> StoredToken | None:
         return self.items.get(key.normalized)
 
-    def put_token(self, token: Token) -> bool:
-        created = TokenKey.of(token).normalized not in self.items
+    def put_token(self, token: Token, *, existed: bool = False) -> bool:
         self._store(token)
-        return created
+        return not existed
+
+    def find_all_by_id_tag(self, id_tag: str) -> list[StoredToken]:
+        self.queries += 1
+        return [stored for _, stored in sorted(self.items.items()) if stored.id_tag == id_tag.upper()]
+
+    def registered_owners(self, owners: Iterable[str]) -> frozenset[str]:
+        return frozenset(o for o in owners if self.registered is None or o in self.registered)
 
     def replace_token(self, token: Token, *, expected: StoredToken) -> None:
         if self.interfere:

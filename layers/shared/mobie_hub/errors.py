@@ -25,6 +25,12 @@ class UnknownCommand(InvalidRequest):
     """A command the OCPI commands module does not define (OCPI 2001, HTTP 404: no such endpoint)."""
 
 
+class IdTagConflict(InvalidRequest):
+    """A valid token of another registered EMSP already holds the OCPP idTag this token would have
+    (issue #12: ownership is never decided by a date the party sends). OCPI 2001, HTTP 409; the
+    other party is not named to the caller (its customers are its own), only in the hub's log."""
+
+
 class NotEnoughInformation(HubError):
     """Every required field is there, but not enough to decide, e.g. a real-time authorisation
     without LocationReferences (OCPI 2002). A missing required field, such as a PATCH without

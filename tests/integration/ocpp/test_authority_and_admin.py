@@ -13,7 +13,7 @@ from mobie_hub.ocpp.authority import WhitelistAuthority
 from mobie_hub.ocpp.station_auth import verify_password
 from mobie_hub.repositories import stations, tokens
 from tests.support.ocpp_data import STATION_ID
-from tests.support.tokens import app_token, rfid_token
+from tests.support.tokens import app_token, registered_emsp, rfid_token
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +24,7 @@ def _fresh_runtime():
 
 
 def test_the_whitelist_accepts_a_valid_token_and_names_its_owner(aws):
+    registered_emsp()  # a token authorises only while its EMSP is registered (issue #12)
     tokens.put_token(Token.model_validate(rfid_token()))
 
     decision = WhitelistAuthority().authorize("04a1b2c3d4e5f6")
@@ -38,6 +39,7 @@ def test_the_whitelist_accepts_a_valid_token_and_names_its_owner(aws):
 
 
 def test_an_invalidated_token_is_blocked_and_an_unknown_idtag_invalid(aws):
+    registered_emsp()  # a token authorises only while its EMSP is registered (issue #12)
     tokens.put_token(Token.model_validate(rfid_token(valid=False)))
 
     assert WhitelistAuthority().authorize("04A1B2C3D4E5F6").status == "Blocked"
@@ -47,6 +49,7 @@ def test_an_invalidated_token_is_blocked_and_an_unknown_idtag_invalid(aws):
 
 def test_an_app_user_is_known_by_its_derived_idtag(aws):
     token = Token.model_validate(app_token())
+    registered_emsp()  # a token authorises only while its EMSP is registered (issue #12)
     tokens.put_token(token)
 
     decision = WhitelistAuthority().authorize(id_tag_for(token))

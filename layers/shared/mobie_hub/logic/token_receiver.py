@@ -3,17 +3,28 @@ which token, and GET / PUT / PATCH against a token store.
 
 The store is a port (``TokenStore``); the default adapter is ``mobie_hub.repositories.tokens``, tests
 pass an in-memory fake. Every rule is checked before the single write, so a refused request stores
-nothing.
+nothing. One rule needs the store: a valid token's idTag must not be held by a valid token of another
+registered EMSP (issue #12; one Query on the idTag index, ``ensure_id_tag_free``); the write itself
+claims the idTag, so two EMSPs racing for one card cannot both win.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from pydantic import BaseModel
 
-from mobie_hub.errors import ConflictingWrite, Forbidden, UnknownToken
-from mobie_hub.logic.tokens import check_addressed, check_token, merge_patch
+from mobie_hub.errors import ConflictingWrite, Forbidden, IdTagConflict, UnknownToken
+from mobie_hub.logic.tokens import (
+    check_addressed,
+    check_token,
+    id_tag_for,
+    merge_patch,
+    other_valid_owners,
+    owner_of,
+)
+from mobie_hub.observability import logger
 from mobie_hub.models.tokens import Token
 from mobie_hub.repositories import tokens as token_repository
 from mobie_hub.repositories.tokens import StoredToken, TokenKey
@@ -27,9 +38,21 @@ class TokenStore(Protocol):
 
     def get_token(self, key: TokenKey) -> StoredToken | None: ...
 
-    def put_token(self, token: Token) -> bool: ...
+    def put_token(self, token: Token, *, existed: bool) -> bool: ...
 
     def replace_token(self, token: Token, *, expected: StoredToken) -> None: ...
+
+    def find_all_by_id_tag(self, id_tag: str) -> list[StoredToken]: ...
+
+    def registered_owners(self, owners: Iterable[str]) -> frozenset[str]: ...
+
+
+class IdTagStore(Protocol):
+    """What the idTag conflict check needs (the receiver's and the pull sync's stores have it)."""
+
+    def find_all_by_id_tag(self, id_tag: str) -> list[StoredToken]: ...
+
+    def registered_owners(self, owners: Iterable[str]) -> frozenset[str]: ...
 
 
 def ensure_owner(*, caller_role: str, caller_country_code: str, caller_party_id: str, key: TokenKey) -> None:
@@ -51,6 +74,28 @@ def _check(token: Token, key: TokenKey) -> None:
     check_token(token, owner_country_code=key.country_code, owner_party_id=key.party_id)
 
 
+def ensure_id_tag_free(token: Token, store: IdTagStore) -> bool:
+    """``IdTagConflict`` (OCPI 2001, HTTP 409) when a valid ``token``'s idTag is held by a valid token
+    of another registered EMSP; else whether ``token`` itself is stored already. One Query on the
+    idTag index; the owners' registration is read only when another party holds the idTag."""
+    id_tag = id_tag_for(token)
+    holders = store.find_all_by_id_tag(id_tag)
+    others = other_valid_owners(token, (h.token for h in holders))
+    if others and (taken := store.registered_owners(others)):
+        logger.warning(
+            "token refused: idTag held by another party",
+            id_tag=id_tag,
+            party=owner_of(token),
+            holders=sorted(taken),
+        )
+        raise IdTagConflict(
+            f"{id_tag} is the OCPP idTag of a valid token of another EMSP; refused, nothing stored",
+            field="uid",
+        )
+    key = TokenKey.of(token).normalized
+    return any(h.key.normalized == key for h in holders)
+
+
 def get(key: TokenKey, *, store: TokenStore = token_repository) -> Token:
     """The token as the hub holds it; ``UnknownToken`` (2004, HTTP 404) when it has none."""
     stored = store.get_token(key)
@@ -60,9 +105,9 @@ def get(key: TokenKey, *, store: TokenStore = token_repository) -> Token:
 
 
 def put(token: Token, key: TokenKey, *, store: TokenStore = token_repository) -> bool:
-    """Create or replace the token the URL names; True when created. One write, no read."""
+    """Create or replace the token the URL names; True when created. One idTag Query, one write."""
     _check(token, key)
-    return store.put_token(token)
+    return store.put_token(token, existed=ensure_id_tag_free(token, store))
 
 
 def patch(body: BaseModel, key: TokenKey, *, store: TokenStore = token_repository) -> Token:
@@ -75,6 +120,7 @@ def patch(body: BaseModel, key: TokenKey, *, store: TokenStore = token_repositor
             raise _unknown(key, "; PUT it first")
         merged = merge_patch(stored.token, body)
         _check(merged, key)
+        ensure_id_tag_free(merged, store)
         try:
             store.replace_token(merged, expected=stored)
         except ConflictingWrite:

@@ -8,6 +8,8 @@ reconciles its own copy:
   **kept**. Writes are conditional on ``last_updated``, so a push racing the sync always wins;
 - a listed token that breaks the OCPI model or MOBI.E's rules is **rejected** (reported, not stored;
   the hub's copy, if any, stays as it was);
+- a valid listed token whose OCPP idTag a valid token of another registered EMSP holds is a
+  **conflict** (reported with the reason, not stored; issue #12: the card stays with its holder);
 - a token the hub holds that the list no longer has is **invalidated** (``valid`` = false; its
   ``last_updated`` is the EMSP's, unchanged): the spec says "any older information that is not
   specified in the response is considered as no longer valid", and OCPI tokens are never deleted.
@@ -27,7 +29,8 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from mobie_hub.errors import ConflictingWrite, InvalidRequest, UnableToUseClientApi
+from mobie_hub.errors import ConflictingWrite, IdTagConflict, InvalidRequest, UnableToUseClientApi
+from mobie_hub.logic.token_receiver import IdTagStore, ensure_id_tag_free
 from mobie_hub.logic.tokens import check_token
 from mobie_hub.models.common import TokenType
 from mobie_hub.models.tokens import Token
@@ -36,12 +39,15 @@ from mobie_hub.repositories.keys import sortable_time
 from mobie_hub.repositories.tokens import StoredToken, TokenKey, TokenState
 
 MAX_IDS = 1000
-OUTCOMES = ("added", "updated", "unchanged", "kept", "rejected", "invalidated", "missing", "already_invalid")
+OUTCOMES = (
+    "added", "updated", "unchanged", "kept", "rejected", "conflict",
+    "invalidated", "missing", "already_invalid",
+)
 """``missing``: no longer listed but left valid (``invalidate_missing`` off); ``already_invalid``: no
 longer listed and already ``valid`` = false."""
 
 
-class SyncStore(Protocol):
+class SyncStore(IdTagStore, Protocol):
     """What the sync needs of storage (``repositories.tokens`` implements it)."""
 
     def token_states_of_party(self, country_code: str, party_id: str) -> Iterable[TokenState]: ...
@@ -61,7 +67,7 @@ class SyncReport:
     listed: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     ids: dict[str, list[str]] = field(default_factory=lambda: {o: [] for o in OUTCOMES if o != "unchanged"})
-    reasons: dict[str, str] = field(default_factory=dict)  # rejected id → why
+    reasons: dict[str, str] = field(default_factory=dict)  # rejected or conflicting id → why
 
     def record(self, outcome: str, token_id: str, reason: str | None = None) -> None:
         self.counts[outcome] += 1
@@ -165,7 +171,12 @@ def _reconcile_one(
     if current is not None and sortable_time(token.last_updated) < current.last_updated:
         report.record("kept", display)
         return
-    written = True if report.dry_run else store.put_token_unless_newer(token)
+    try:
+        ensure_id_tag_free(token, store)
+        written = True if report.dry_run else store.put_token_unless_newer(token)
+    except IdTagConflict as exc:  # held by another EMSP (found by the Query, or by the write's claim)
+        report.record("conflict", display, exc.message)
+        return
     report.record(("added" if current is None else "updated") if written else "kept", display)
 
 

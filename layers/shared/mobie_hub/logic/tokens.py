@@ -5,6 +5,8 @@ token, and the OCPP 1.6 authorisation status a stored token earns. Pure function
 - ``merge_patch``: an OCPI PATCH applied to the stored token (mod_tokens §12.2.2.3).
 - ``id_tag_for``: the OCPP idTag a token is known by at the stations (profile §11 choice).
 - ``authorization_status``: Accepted / Blocked / Expired / Invalid for Authorize and StartTransaction.
+- ``resolve_id_tag`` / ``other_valid_owners``: who holds an idTag. Never decided by a date the party
+  sends (issue #12): one valid token of a registered party, else nobody (an ambiguous idTag fails closed).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -219,3 +222,46 @@ def authorization_status(
     if expires_at is not None and (now or utcnow()) >= expires_at:
         return AuthorizationStatus.EXPIRED
     return AuthorizationStatus.ACCEPTED
+
+
+# --- Who holds an idTag (issue #12: ownership never follows a party-supplied date) ------------------
+def owner_of(token: Token) -> str:
+    """``CC/PID`` of the EMSP a token belongs to, upper-cased."""
+    return f"{token.country_code.upper()}/{token.party_id.upper()}"
+
+
+def other_valid_owners(token: Token, holders: Iterable[Token]) -> set[str]:
+    """The parties other than ``token``'s that hold a valid token with the same idTag: a valid
+    ``token`` may not be stored while one of them is registered. An invalid ``token`` authorises
+    nothing, so it conflicts with nobody (making it valid later is checked again)."""
+    if not token.valid:
+        return set()
+    return {owner_of(h) for h in holders if h.valid and owner_of(h) != owner_of(token)}
+
+
+@dataclass(frozen=True)
+class IdTagResolution:
+    """The token an idTag stands for at a station, and the status it earns. ``conflict`` names the
+    owners when several registered parties hold it validly: then nobody gets it (Invalid)."""
+
+    token: Token | None
+    status: AuthorizationStatus
+    conflict: tuple[str, ...] = ()
+
+
+def resolve_id_tag(candidates: Sequence[Token], registered: Collection[str]) -> IdTagResolution:
+    """Decide an idTag from every token known by it and the ``registered`` owners (``CC/PID``).
+
+    Tokens of parties that are not registered count as unknown (profile §10: an unregistered EMSP
+    authorises nothing). Valid tokens of two registered parties: fail closed, Invalid, and the
+    caller reports the conflict. Otherwise the valid token if any, then any by key (never by the
+    party-supplied ``last_updated``), with ``authorization_status``'s answer.
+    """
+    live = [token for token in candidates if owner_of(token) in registered]
+    owners = tuple(sorted({owner_of(token) for token in live if token.valid}))
+    if len(owners) > 1:
+        return IdTagResolution(None, AuthorizationStatus.INVALID, owners)
+    if not live:
+        return IdTagResolution(None, AuthorizationStatus.INVALID)
+    chosen = max(live, key=lambda t: (t.valid, t.type.value, t.uid.upper()))
+    return IdTagResolution(chosen, authorization_status(chosen))

@@ -19,6 +19,7 @@ from mobie_hub.ocpi.status import OcpiStatus
 ERROR_CODES: dict[type[errors.HubError], tuple[OcpiStatus, int]] = {
     errors.InvalidRequest: (OcpiStatus.INVALID_OR_MISSING_PARAMETERS, 400),
     errors.UnknownCommand: (OcpiStatus.INVALID_OR_MISSING_PARAMETERS, 404),  # a subclass: found first by MRO
+    errors.IdTagConflict: (OcpiStatus.INVALID_OR_MISSING_PARAMETERS, 409),  # a subclass too
     errors.NotEnoughInformation: (OcpiStatus.NOT_ENOUGH_INFORMATION, 400),
     errors.UnknownLocation: (OcpiStatus.UNKNOWN_LOCATION, 404),
     errors.UnknownToken: (OcpiStatus.UNKNOWN_TOKEN, 404),

@@ -1,28 +1,40 @@
 """The idTag authority: MOBI.E authorises every idTag from the EMSPs' whitelist (profile §10).
 
-One Query on the tokens table's idTag index (``repositories.tokens.find_by_id_tag``) and the
-status rules of ``logic.tokens.authorization_status`` (Accepted / Blocked / Expired / Invalid).
+One Query on the tokens table's idTag index and, for a known idTag, one read of its owners'
+registration (``repositories.tokens.resolve``), then the rules of ``logic.tokens.resolve_id_tag``:
+a token of an EMSP that is not registered is unknown (Invalid), and an idTag that valid tokens of two
+registered EMSPs share is ambiguous: Invalid for everyone (fail closed, issue #12), logged and
+counted (metric ``IdTagConflicts``, alarmed) until the operator settles it (``mobie-hub tokens conflicts``).
 """
 
 from __future__ import annotations
 
-from mobie_hub.logic.tokens import authorization_status
+from mobie_hub.logic.tokens import normalize_id_tag
+from mobie_hub.observability import count, logger
 from mobie_hub.ocpp.ports import IdTagAuthority, IdTagDecision, TokenRef
-from mobie_hub.repositories.tokens import find_by_id_tag
+from mobie_hub.repositories.tokens import resolve
+
+CONFLICT_METRIC = "IdTagConflicts"
 
 
 class WhitelistAuthority(IdTagAuthority):
     def authorize(self, id_tag: str) -> IdTagDecision:
-        stored = find_by_id_tag(id_tag)
-        status = authorization_status(stored.token if stored else None)
-        if stored is None:
-            return IdTagDecision(status.value)
-        token = stored.token
+        resolution = resolve(id_tag)
+        if resolution.conflict:
+            logger.error(
+                "idTag held by valid tokens of several parties: refused",
+                id_tag=normalize_id_tag(id_tag),
+                owners=list(resolution.conflict),
+            )
+            count(CONFLICT_METRIC)
+        token = resolution.token
+        if token is None:
+            return IdTagDecision(resolution.status.value)
         return IdTagDecision(
-            status.value,
+            resolution.status.value,
             TokenRef(
-                country_code=stored.country_code,
-                party_id=stored.party_id,
+                country_code=token.country_code.upper(),
+                party_id=token.party_id.upper(),
                 type=str(token.type),
                 uid=token.uid,
                 contract_id=token.contract_id,

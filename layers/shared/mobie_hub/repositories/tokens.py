@@ -19,16 +19,22 @@ gsi2pk=``PARTY#<CC>#<PID>`` / gsi2sk=``<last_updated>#<TYPE>#<UID>`` (a party's 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from mobie_hub.errors import ConflictingWrite
-from mobie_hub.logic.tokens import id_tag_for, normalize_id_tag
+from mobie_hub.logic.tokens import (
+    AuthorizationStatus,
+    IdTagResolution,
+    id_tag_for,
+    normalize_id_tag,
+    owner_of,
+    resolve_id_tag,
+)
 from mobie_hub.models.common import TokenType
 from mobie_hub.models.tokens import Token
-from mobie_hub.observability import logger
-from mobie_hub.repositories import documents
+from mobie_hub.repositories import documents, id_tag_claims, parties
 from mobie_hub.repositories.credentials_tokens import party_key
 from mobie_hub.repositories.dynamodb import table
 from mobie_hub.repositories.keys import sortable_time
@@ -117,18 +123,17 @@ def token_item(token: Token) -> dict[str, Any]:
     }
 
 
+STORED = {"stored": True}
+"""Validation context of a token read back: it was checked when it came in, so rules that depend on
+the time it arrived (``last_updated`` not in the future) are not applied again."""
+
+
+def decode(document: str) -> Token:
+    return Token.model_validate_json(document, context=STORED)
+
+
 def _stored(item: dict[str, Any]) -> StoredToken:
-    return StoredToken(token=documents.decode(item, Token), id_tag=item["id_tag"], revision=item["doc"])
-
-
-def _conditional_put(item: dict[str, Any], condition: str, **expression: Any) -> bool:
-    """PutItem under ``condition``; False (nothing written) when the condition does not hold."""
-    tokens = table(TABLE)
-    try:
-        tokens.put_item(Item=item, ConditionExpression=condition, **expression)
-    except tokens.meta.client.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+    return StoredToken(token=decode(item["doc"]), id_tag=item["id_tag"], revision=item["doc"])
 
 
 def get_token(key: TokenKey) -> StoredToken | None:
@@ -137,21 +142,24 @@ def get_token(key: TokenKey) -> StoredToken | None:
     return _stored(item) if item else None
 
 
-def put_token(token: Token) -> bool:
-    """Create or replace a token in one PutItem; True when it was created. No read before the write:
-    ``ReturnValues=ALL_OLD`` tells whether an item was replaced (HTTP 200) or created (201)."""
-    response = table(TABLE).put_item(Item=token_item(token), ReturnValues="ALL_OLD")
-    return "Attributes" not in response
+def put_token(token: Token, *, existed: bool = False) -> bool:
+    """Create or replace a token; True when it was created. ``existed``: the caller's idTag Query
+    (``find_all_by_id_tag``) found this token already, which decides 200 over 201 (a transaction
+    cannot return the old item). A valid token claims its idTag in the same transaction
+    (``id_tag_claims``): ``IdTagConflict`` when another party holds it."""
+    id_tag_claims.write(token, token_item(token))
+    return not existed
 
 
 def replace_token(token: Token, *, expected: StoredToken) -> None:
     """Write ``token`` over ``expected`` only if the stored document is still ``expected``'s;
     else ``ConflictingWrite`` (another write came in between the read and this write)."""
-    written = _conditional_put(
+    written = id_tag_claims.write(
+        token,
         token_item(token),
-        "#doc = :expected",
-        ExpressionAttributeNames={"#doc": "doc"},
-        ExpressionAttributeValues={":expected": expected.revision},
+        condition="#doc = :expected",
+        names={"#doc": "doc"},
+        values={":expected": expected.revision},
     )
     if not written:
         raise ConflictingWrite(f"token {expected.key} changed while it was being updated")
@@ -160,10 +168,11 @@ def replace_token(token: Token, *, expected: StoredToken) -> None:
 def put_token_unless_newer(token: Token) -> bool:
     """Create ``token``, or replace the stored one if that is not more recent (pull sync: an EMSP
     push that arrived meanwhile wins). True when written, False when the stored copy is newer."""
-    return _conditional_put(
+    return id_tag_claims.write(
+        token,
         token_item(token),
-        "attribute_not_exists(pk) OR last_updated <= :listed",
-        ExpressionAttributeValues={":listed": sortable_time(token.last_updated)},
+        condition="attribute_not_exists(pk) OR last_updated <= :listed",
+        values={":listed": sortable_time(token.last_updated)},
     )
 
 
@@ -177,7 +186,7 @@ class TokenState:
     revision: str  # the stored document
 
     def stored(self) -> StoredToken:
-        return StoredToken(Token.model_validate_json(self.revision), self.id_tag, self.revision)
+        return StoredToken(decode(self.revision), self.id_tag, self.revision)
 
 
 def token_states_of_party(country_code: str, party_id: str) -> Iterator[TokenState]:
@@ -208,16 +217,26 @@ def find_all_by_id_tag(id_tag: str) -> list[StoredToken]:
     return [_stored(item) for item in page.get("Items", [])]
 
 
-def find_by_id_tag(id_tag: str) -> StoredToken | None:
-    """The token (and owner) an OCPP idTag stands for, in one read (Query on gsi1), or None.
+def registered_owners(owners: Iterable[str], *, consistent: bool = False) -> frozenset[str]:
+    """Which of the EMSPs ``owners`` (``CC/PID``) are REGISTERED: one read of the parties table (a
+    party with no record is not registered). Eventually consistent unless asked: an unregistration
+    takes effect at the stations within about a second."""
+    keys = {party_key("EMSP", *owner.split("/")): owner for owner in owners}
+    return frozenset(keys[key] for key in parties.registered_keys(keys, consistent=consistent))
 
-    Two EMSPs may list the same RFID card (a driver who changed provider, say). Then the valid one
-    wins, and among equals the most recently updated, so a card re-issued by a new EMSP is billed to
-    it. The index is eventually consistent: a token PUT is found typically within a second.
-    """
-    candidates = find_all_by_id_tag(id_tag)
+
+def resolve(id_tag: str) -> IdTagResolution:
+    """Who an OCPP idTag stands for (``logic.tokens.resolve_id_tag``): one Query on gsi1, plus one
+    read of the owners' registration when the idTag is known. The index is eventually consistent:
+    a token PUT is found typically within a second."""
+    candidates = [c.token for c in find_all_by_id_tag(id_tag)]
     if not candidates:
-        return None
-    if len(candidates) > 1:
-        logger.warning("idTag held by several tokens", id_tag=normalize_id_tag(id_tag), count=len(candidates))
-    return max(candidates, key=lambda s: (s.token.valid, s.token.last_updated, s.key.normalized))
+        return IdTagResolution(None, AuthorizationStatus.INVALID)
+    return resolve_id_tag(candidates, registered_owners({owner_of(c) for c in candidates}))
+
+
+def find_by_id_tag(id_tag: str) -> StoredToken | None:
+    """The stored token ``resolve`` decides ``id_tag`` stands for, or None (unknown, ambiguous, or
+    its EMSP not registered)."""
+    token = resolve(id_tag).token
+    return None if token is None else StoredToken(token, id_tag_for(token), documents.encode(token))
