@@ -17,6 +17,7 @@ from infra.constants import DEFAULT_REGION, ROOT, STACK_NAME, Context
 
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/(?P<key>.+)$")
 _ACM_ARN = re.compile(r"^arn:aws[a-z\-]*:acm:(?P<region>[a-z0-9\-]+):\d{12}:certificate/[\w\-]+$")
+_CLOUDFRONT_WEB_ACL_ARN = re.compile(r"^arn:aws[a-z\-]*:wafv2:us-east-1:\d{12}:global/webacl/[\w\-]+/[\w\-]+$")
 _DOMAIN_KEYS = (Context.DOMAIN_NAME, Context.CERTIFICATE_ARN, Context.TRUSTSTORE_URI)
 
 
@@ -56,7 +57,8 @@ class DeployConfig:
     dev: bool
     domain: CustomDomain | None
     dependency_layer_dir: Path | None = None
-    require_station_auth: bool = False
+    insecure_open_stations: bool = False  # OCPP stations without a password connect unauthenticated
+    ocpp_web_acl_arn: str | None = None
 
     @property
     def retain_data(self) -> bool:
@@ -82,9 +84,8 @@ class DeployConfig:
             dev=dev,
             domain=_domain(get, region, dev),
             dependency_layer_dir=_prebuilt_dir(get(Context.DEPENDENCY_LAYER_DIR)),
-            require_station_auth=_flag(
-                node.try_get_context(Context.REQUIRE_STATION_AUTH), Context.REQUIRE_STATION_AUTH
-            ),
+            insecure_open_stations=_insecure_open_stations(node),
+            ocpp_web_acl_arn=_web_acl_arn(get(Context.OCPP_WEB_ACL_ARN)),
         )
 
 
@@ -97,6 +98,28 @@ def _flag(value: object, key: str) -> bool:
     if text in ("false", "0", "no", ""):
         return False
     raise ConfigError(f"context '{key}' must be true or false, got {value!r}")
+
+
+def _insecure_open_stations(node: Node) -> bool:
+    """Stations authenticate unless ``insecure_open_stations`` is true. The former opt-in
+    ``require_station_auth`` is accepted when true (the default now) and refused when false, which
+    must not quietly open the stations."""
+    legacy = node.try_get_context(Context.REQUIRE_STATION_AUTH)
+    if legacy is not None and not _flag(legacy, Context.REQUIRE_STATION_AUTH):
+        raise ConfigError(
+            "require_station_auth=false no longer opens the OCPP gateway: stations always authenticate; "
+            "to let stations without a password in, set insecure_open_stations=true (docs/deploy.md)"
+        )
+    return _flag(node.try_get_context(Context.INSECURE_OPEN_STATIONS), Context.INSECURE_OPEN_STATIONS)
+
+
+def _web_acl_arn(value: str | None) -> str | None:
+    if value is not None and not _CLOUDFRONT_WEB_ACL_ARN.match(value):
+        raise ConfigError(
+            f"ocpp_web_acl_arn must be a CLOUDFRONT-scope WAFv2 web ACL ARN "
+            f"(arn:aws:wafv2:us-east-1:ACCOUNT:global/webacl/NAME/ID), got {value}"
+        )
+    return value
 
 
 def _domain(get, region: str, dev: bool) -> CustomDomain | None:

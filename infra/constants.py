@@ -57,6 +57,13 @@ OCPP_API_NAME = "mobie-hub-ocpp"
 OCPP_STAGE_NAME = "ocpp"
 OCPP_THROTTLE_RATE_LIMIT = 500
 OCPP_THROTTLE_BURST_LIMIT = 1000
+# The edge's rate limit on the OCPP distribution (a WAF rate-based rule): connection attempts per
+# client address per 5 minutes (WAF's window). A station connects about once per 2 h (API Gateway's
+# limit) and on every reboot; a CPO's fleet may reach the hub through few NAT addresses (cellular
+# APNs), hence generous. Messages inside a websocket are never counted: they are not HTTP requests.
+OCPP_WAF_RATE_LIMIT = 1000
+# CloudFront web ACLs are global resources that only us-east-1 can create.
+CLOUDFRONT_WAF_REGION = "us-east-1"
 
 
 # Workflows of the parties (infra/constructs/workflows.py, docs/credentials.md).
@@ -84,7 +91,13 @@ class Context:
     HOSTED_ZONE_ID = "hosted_zone_id"
     HOSTED_ZONE_NAME = "hosted_zone_name"
     DEPENDENCY_LAYER_DIR = "dependency_layer_dir"
-    REQUIRE_STATION_AUTH = "require_station_auth"  # every OCPP station must authenticate (HTTP Basic)
+    # OCPP stations authenticate (HTTP Basic) unless this is true: loudly named, and the stack then
+    # outputs a warning (OcppInsecureOpenStations).
+    INSECURE_OPEN_STATIONS = "insecure_open_stations"
+    REQUIRE_STATION_AUTH = "require_station_auth"  # before issue 12; true is the default now, false refused
+    # A CLOUDFRONT-scope WAF web ACL (made in us-east-1) for the OCPP distribution, when the stack is in
+    # another region; in us-east-1 the stack makes its own (docs/deploy.md "OCPP edge").
+    OCPP_WEB_ACL_ARN = "ocpp_web_acl_arn"
 
 # The event pipeline (infra/constructs/events.py, docs/events.md): streams → Pipes → bus → fan-out.
 EVENTS_ID = "Events"

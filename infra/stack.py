@@ -53,8 +53,8 @@ class MobieHubStack(Stack):
             self, OCPI_API_ID, factory=self.functions, domain=config.domain, retain_logs=config.retain_data
         )
         self.ocpp_gateway = OcppGateway(
-            self, OCPP_GATEWAY_ID, factory=self.functions, require_station_auth=config.require_station_auth,
-            retain_logs=config.retain_data,
+            self, OCPP_GATEWAY_ID, factory=self.functions, insecure_open_stations=config.insecure_open_stations,
+            web_acl_arn=config.ocpp_web_acl_arn, retain_logs=config.retain_data,
         )
         self.workflows = Workflows(
             self, WORKFLOWS_ID, factory=self.functions, parties=self.data.tables["parties"],

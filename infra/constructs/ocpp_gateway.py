@@ -8,13 +8,21 @@
            $default     ocpp_message, a two-way route (the answer frame is the response)
 
 The authorizer's identity source is the query parameter CloudFront always adds, not the
-``Authorization`` header: with the header as identity source API Gateway would refuse stations that
-have no password before the authorizer runs, and those must connect unless authentication is
-required. Functions that send calls to stations get ``execute-api:ManageConnections`` on this API
-only (``grant_send_calls``).
+``Authorization`` header: with the header as identity source API Gateway would answer a missing
+header itself, differently from the authorizer's one 401 for every refusal, and in the open mode a
+station without a password must reach the authorizer. Functions that send calls to stations get
+``execute-api:ManageConnections`` on this API only (``grant_send_calls``).
+
+Stations authenticate unless ``insecure_open_stations`` (context ``insecure_open_stations=true``),
+which also adds the ``OcppInsecureOpenStations`` warning output. The edge rate-limits connection
+attempts per client address with a WAF web ACL on the distribution: CloudFront web ACLs exist only
+in us-east-1, so a stack there makes its own, and a stack elsewhere attaches the one whose ARN it is
+given (context ``ocpp_web_acl_arn``, docs/deploy.md) or outputs ``OcppEdgeWarning`` saying it has none.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import jsii
 from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, Stack, Token, Validations
@@ -27,14 +35,17 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra.constants import (
     ACCESS_LOG_RETENTION,
+    CLOUDFRONT_WAF_REGION,
     OCPP_API_NAME,
     OCPP_STAGE_NAME,
     OCPP_THROTTLE_BURST_LIMIT,
     OCPP_THROTTLE_RATE_LIMIT,
+    OCPP_WAF_RATE_LIMIT,
 )
 from infra.constructs.function_factory import FunctionFactory
 from mobie_hub.ocpp.lambda_entry import STATION_PARAMETER as OCPP_STATION_PARAMETER
@@ -96,7 +107,8 @@ class OcppGateway(Construct):
         construct_id: str,
         *,
         factory: FunctionFactory,
-        require_station_auth: bool = False,
+        insecure_open_stations: bool = False,
+        web_acl_arn: str | None = None,
         retain_logs: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -106,8 +118,9 @@ class OcppGateway(Construct):
             source="ocpp_authorizer",
             service="ocpp-authorizer",
             description="OCPP $connect authorizer: known station, ocpp1.6 subprotocol, HTTP Basic auth",
-            reads=("locations", "stations"),
-            environment={"MOBIE_REQUIRE_STATION_AUTH": "true" if require_station_auth else "false"},
+            reads=("locations",),
+            writes=("stations",),  # counts failed authentications per station id (throttling)
+            environment={"MOBIE_REQUIRE_STATION_AUTH": "false" if insecure_open_stations else "true"},
         )
         self.connect_function = factory.create(
             self,
@@ -173,12 +186,42 @@ class OcppGateway(Construct):
             access_log_settings=_AccessLog(access_logs),
         )
         self.grant_send_calls(self.connect_function)  # closes a connection its station replaced
+        self.web_acl = self._web_acl() if web_acl_arn is None else None
+        self.web_acl_arn = web_acl_arn or (self.web_acl.attr_arn if self.web_acl else None)
         self.distribution = self._distribution()
         self.url = f"wss://{self.distribution.distribution_domain_name}/ocpp"
         self._acknowledge()
         CfnOutput(self, "StationUrl", value=self.url + "/{charge_point_id}").override_logical_id(
             "OcppStationUrl"
         )
+        self._warn(insecure_open_stations)
+
+    def _warn(self, insecure_open_stations: bool) -> None:
+        if insecure_open_stations:
+            CfnOutput(
+                self,
+                "InsecureOpenStations",
+                description="insecure_open_stations=true",
+                value="INSECURE: OCPP stations without a password connect WITHOUT AUTHENTICATION; anyone can "
+                "pose as one and have charges billed. Set passwords (mobie-hub stations set-password "
+                "--generate --all) and deploy without insecure_open_stations.",
+            ).override_logical_id("OcppInsecureOpenStations")
+        if self.web_acl_arn is None:
+            CfnOutput(
+                self,
+                "EdgeWarning",
+                description="no WAF web ACL on the OCPP distribution",
+                value=f"The OCPP distribution has no WAF rate limit: CloudFront web ACLs live in "
+                f"{CLOUDFRONT_WAF_REGION}; create one there and deploy with -c ocpp_web_acl_arn=ARN "
+                "(docs/deploy.md). Failed station logins are still throttled per station id.",
+            ).override_logical_id("OcppEdgeWarning")
+
+    def _web_acl(self) -> wafv2.CfnWebACL | None:
+        """The edge's rate limit, made here when the stack is in us-east-1 (else None)."""
+        region = Stack.of(self).region
+        if Token.is_unresolved(region) or region != CLOUDFRONT_WAF_REGION:
+            return None
+        return wafv2.CfnWebACL(self, "EdgeAcl", **station_web_acl_properties())
 
     @property
     def management_url(self) -> str:
@@ -239,6 +282,7 @@ class OcppGateway(Construct):
             "Distribution",
             comment="MOBI.E OCPP 1.6-J endpoint for charging stations",
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            web_acl_id=self.web_acl_arn,  # CloudFront takes the web ACL's ARN here (WAFv2)
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origin,
                 # wss only: HTTP Basic credentials never travel in clear (security profile 2).
@@ -272,11 +316,6 @@ class OcppGateway(Construct):
                 "be; admission is per station (known id + password), not by country.",
             ),
             Acknowledgment(
-                id="AwsSolutions-CFR2",
-                reason="No web ACL yet: every connection is checked by the $connect authorizer (known station, "
-                "password) and the stage is throttled; WAF is a later hardening step, as for the OCPI API.",
-            ),
-            Acknowledgment(
                 id="AwsSolutions-CFR3",
                 reason="CloudFront logs only the upgrade request of a WebSocket; the API stage's access log "
                 "records every connect, message and disconnect with the station id, which is what is needed.",
@@ -288,3 +327,46 @@ class OcppGateway(Construct):
                 "production certificate.",
             ),
         )
+        if self.web_acl_arn is None:
+            Validations.of(self.distribution).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-CFR2",
+                    reason=f"A CloudFront web ACL can only be made in {CLOUDFRONT_WAF_REGION}, not in this stack's "
+                    "region: it is attached with -c ocpp_web_acl_arn, and until then the stack outputs "
+                    "OcppEdgeWarning; failed station logins are throttled per station id in the authorizer.",
+                ),
+            )
+
+
+def station_web_acl_properties() -> dict[str, Any]:
+    """A CLOUDFRONT-scope web ACL: allow, except an address making more than OCPP_WAF_RATE_LIMIT
+    connection attempts in 5 minutes (blocked with 429 until its rate falls back)."""
+
+    def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+        return wafv2.CfnWebACL.VisibilityConfigProperty(
+            cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+        )
+
+    return {
+        "scope": "CLOUDFRONT",
+        "description": "MOBI.E OCPP stations: connection attempts per client address",
+        "default_action": wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+        "visibility_config": visibility("mobie-hub-ocpp-edge"),
+        "rules": [
+            wafv2.CfnWebACL.RuleProperty(
+                name="ConnectionAttemptsPerAddress",
+                priority=0,
+                action=wafv2.CfnWebACL.RuleActionProperty(
+                    block=wafv2.CfnWebACL.BlockActionProperty(
+                        custom_response=wafv2.CfnWebACL.CustomResponseProperty(response_code=429)
+                    )
+                ),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        limit=OCPP_WAF_RATE_LIMIT, aggregate_key_type="IP", evaluation_window_sec=300
+                    )
+                ),
+                visibility_config=visibility("mobie-hub-ocpp-connection-attempts"),
+            )
+        ],
+    }

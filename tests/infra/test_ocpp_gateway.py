@@ -13,6 +13,8 @@ from aws_cdk import App, Stack, Validations
 from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 
+from infra.config import ConfigError, DeployConfig
+from infra.constants import OCPP_WAF_RATE_LIMIT
 from infra.constructs.data import Data
 from infra.constructs.function_factory import FunctionFactory
 from infra.constructs.ocpp_gateway import _PATH_TO_QUERY, OcppGateway
@@ -23,16 +25,30 @@ CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 
-@pytest.fixture(scope="module")
-def template() -> Template:
+WEB_ACL_ARN = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/mobie-hub-ocpp/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+
+
+def gateway_template(region: str = "eu-west-1", **options: Any) -> Template:
     app = App()
-    stack = Stack(app, "Ocpp", env={"account": "123456789012", "region": "eu-west-1"})
+    stack = Stack(app, "Ocpp", env={"account": "123456789012", "region": region})
     data = Data(stack, "Data", retain=False)
     OcppGateway(
-        stack, "OcppGateway", factory=FunctionFactory(layers=[], tables=data.tables), retain_logs=False
+        stack, "OcppGateway", factory=FunctionFactory(layers=[], tables=data.tables), retain_logs=False, **options
     )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return Template.from_stack(stack)  # synthesises: an unacknowledged cdk-nag finding raises here
+
+
+@pytest.fixture(scope="module")
+def template() -> Template:
+    """The defaults, in the default region (eu-west-1): no web ACL can be made here."""
+    return gateway_template()
+
+
+@pytest.fixture(scope="module")
+def us_east_1_open() -> Template:
+    """In us-east-1 (the stack makes its web ACL), with the stations opened."""
+    return gateway_template("us-east-1", insecure_open_stations=True)
 
 
 def resources(template: Template, kind: str, **properties: Any) -> dict[str, dict]:
@@ -143,8 +159,11 @@ def test_only_the_connect_function_may_manage_connections_and_only_on_this_stage
 
 def test_table_grants_follow_what_each_function_does(template):
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
-    authorizer = actions_of(role_statements(template, "Authorizer"))
-    assert "dynamodb:GetItem" in authorizer and not writes & authorizer
+    authorizer_statements = role_statements(template, "Authorizer")
+    assert {"dynamodb:GetItem", "dynamodb:BatchGetItem"} <= actions_of(authorizer_statements)
+    # the authorizer writes only the stations table (its failed-authentication counters)
+    written = [s for s in authorizer_statements if writes & actions_of([s])]
+    assert written and all("DataStations" in json.dumps(s["Resource"]) for s in written)
 
     message_statements = role_statements(template, "Message")
     tokens = [s for s in message_statements if "DataTokens" in json.dumps(s["Resource"])]
@@ -157,7 +176,7 @@ def test_each_function_knows_its_tables_and_settings(template):
     connect = only(template, "AWS::Lambda::Function", Description=Match.string_like_regexp(r"\$connect: map"))
     message = only(template, "AWS::Lambda::Function", Description=Match.string_like_regexp(r"\$default"))
 
-    assert authorizer["Environment"]["Variables"]["MOBIE_REQUIRE_STATION_AUTH"] == "false"
+    assert authorizer["Environment"]["Variables"]["MOBIE_REQUIRE_STATION_AUTH"] == "true"  # closed by default
     assert {"MOBIE_TABLE_LOCATIONS", "MOBIE_TABLE_STATIONS"} <= set(authorizer["Environment"]["Variables"])
     assert "MOBIE_OCPP_MANAGEMENT_URL" in connect["Environment"]["Variables"]
     assert {
@@ -192,10 +211,58 @@ def test_the_stack_wires_the_gateway_whose_functions_only_its_api_may_invoke(pro
     assert "wss://" in json.dumps(prod.template.to_json()["Outputs"]["OcppStationUrl"])
 
 
-def test_require_station_auth_context_reaches_the_authorizer(tmp_path):
-    from tests.infra.conftest import synthesize
+def test_by_default_no_insecure_output_and_outside_us_east_1_an_edge_warning_without_web_acl(template):
+    outputs = template.to_json()["Outputs"]
 
-    strict = synthesize({"dev": "true", "require_station_auth": "true"}, tmp_path)
-    authorizer = strict.resources[strict.logical_id(strict.stack.ocpp_gateway.authorizer_function)]
+    assert "OcppInsecureOpenStations" not in outputs
+    assert "ocpp_web_acl_arn" in json.dumps(outputs["OcppEdgeWarning"])
+    assert not resources(template, "AWS::WAFv2::WebACL")
+    assert "WebACLId" not in only(template, "AWS::CloudFront::Distribution")["DistributionConfig"]
 
-    assert authorizer["Properties"]["Environment"]["Variables"]["MOBIE_REQUIRE_STATION_AUTH"] == "true"
+
+def test_in_us_east_1_the_distribution_gets_a_rate_limiting_web_acl(us_east_1_open):
+    acl_id, acl = next(iter(resources(us_east_1_open, "AWS::WAFv2::WebACL").items()))
+    [rule] = acl["Properties"]["Rules"]
+
+    assert acl["Properties"]["Scope"] == "CLOUDFRONT"
+    assert rule["Statement"]["RateBasedStatement"] == {
+        "AggregateKeyType": "IP", "EvaluationWindowSec": 300, "Limit": OCPP_WAF_RATE_LIMIT
+    }
+    assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    distribution = only(us_east_1_open, "AWS::CloudFront::Distribution")["DistributionConfig"]
+    assert distribution["WebACLId"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    assert "OcppEdgeWarning" not in us_east_1_open.to_json()["Outputs"]
+
+
+def test_opening_the_stations_reaches_the_authorizer_and_outputs_a_warning(us_east_1_open):
+    authorizer = only(us_east_1_open, "AWS::Lambda::Function", Description=Match.string_like_regexp("authorizer"))
+
+    assert authorizer["Environment"]["Variables"]["MOBIE_REQUIRE_STATION_AUTH"] == "false"
+    assert "WITHOUT AUTHENTICATION" in json.dumps(us_east_1_open.to_json()["Outputs"]["OcppInsecureOpenStations"])
+
+
+def test_a_web_acl_made_in_us_east_1_is_attached_to_a_stack_elsewhere():
+    given = gateway_template(web_acl_arn=WEB_ACL_ARN)
+
+    assert only(given, "AWS::CloudFront::Distribution")["DistributionConfig"]["WebACLId"] == WEB_ACL_ARN
+    assert "OcppEdgeWarning" not in given.to_json()["Outputs"]
+
+
+@pytest.mark.parametrize(
+    ("context", "problem"),
+    [
+        ({"require_station_auth": "false"}, "insecure_open_stations=true"),
+        ({"ocpp_web_acl_arn": "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/x/y"}, "CLOUDFRONT"),
+        ({"insecure_open_stations": "maybe"}, "true or false"),
+    ],
+)
+def test_the_context_cannot_open_the_stations_quietly_nor_attach_a_regional_web_acl(context, problem):
+    with pytest.raises(ConfigError, match=problem):
+        DeployConfig.from_context(App(context={"dev": "true", **context}).node)
+
+
+def test_the_context_defaults_are_closed():
+    config = DeployConfig.from_context(App(context={"dev": "true", "require_station_auth": "true"}).node)
+    opened = DeployConfig.from_context(App(context={"dev": "true", "insecure_open_stations": "true"}).node)
+
+    assert (config.insecure_open_stations, opened.insecure_open_stations) == (False, True)
