@@ -94,6 +94,9 @@ def main() -> int:
     from tests.support.servers import serve_in_thread
 
     os.environ["MOBIE_CLIENT_INFO_PUSH"] = "stream"  # as in AWS: no inline ClientInfo pushes, timed apart
+    os.environ["MOBIE_OUTBOUND_ALLOW_LOOPBACK"] = "true"  # the fake EMSPs live on loopback, over http
+    os.environ["MOBIE_OUTBOUND_ALLOW_HTTP"] = "true"
+    admin_secret = "bench-admin-secret"
     from mobie_hub.repositories.dynamodb import reset_clients
     from mobie_hub.settings import get_settings
 
@@ -101,7 +104,7 @@ def main() -> int:
     reset_clients()
     get_client.cache_clear()
     _outbound_client_overhead()
-    with mock_aws(), serve_in_thread(create_local_app(), port=port) as base_url, ExitStack() as emsps:
+    with mock_aws(), serve_in_thread(create_local_app(admin_secret=admin_secret), port=port) as base_url, ExitStack() as emsps:
         ensure_tables(dynamodb_resource().meta.client)
         registered, register_calls, renew_times, renew_calls = [], Counter(), [], Counter()
         for i in range(REGISTRATIONS):
@@ -112,6 +115,7 @@ def main() -> int:
                     f"{base_url}/admin/parties.register",
                     timeout=30,
                     json={"versions_url": emsp.versions_url, "token_a": emsp.issue_token_a()},
+                    headers={"X-Mobie-Admin-Secret": admin_secret},
                 )
                 registered.append(time.perf_counter() - start)
             assert response.status_code == 200, response.text

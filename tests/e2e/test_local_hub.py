@@ -8,6 +8,7 @@ import signal
 import httpx
 import pytest
 
+from mobie_hub.admin.client import HttpAdmin
 from tests.support.local_hub import local_hub
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +38,7 @@ def test_status_command_prints_one_json_object(hub):
 
 
 def test_unknown_admin_operation_is_a_clear_error(hub):
-    response = httpx.post(f"{hub.base_url}/admin/nonsense", json={})
+    response = httpx.post(f"{hub.base_url}/admin/nonsense", json={}, headers=HttpAdmin(hub.base_url).headers())
     assert response.status_code == 400
     assert "unknown admin operation" in response.json()["message"]
 

@@ -6,13 +6,19 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from mobie_hub.admin.http import router
+from mobie_hub.admin.secret import HEADER
 from mobie_hub.admin.lambda_entry import handle
+
+
+SECRET = "unit-admin-secret"
 
 
 def client_from(host: str) -> TestClient:
     app = FastAPI()
     app.include_router(router)
-    return TestClient(app, client=(host, 50000))
+    app.state.admin_secret = SECRET
+    # The CLI's request: Host names this hub (TestClient serves on port 80), the secret, JSON.
+    return TestClient(app, client=(host, 50000), base_url="http://127.0.0.1", headers={HEADER: SECRET})
 
 
 def test_loopback_clients_may_run_operations():

@@ -76,7 +76,8 @@ def _serve(args: argparse.Namespace) -> int:
     tls = (args.tls_cert, args.tls_key, args.client_ca)
     if any(tls) and not all(tls):
         raise CliError("--tls-cert, --tls-key and --client-ca go together")
-    serve(ServeOptions(host=args.host, port=args.port, public_url=args.public_url, demo=not args.no_demo,
+    serve(ServeOptions(allow_loopback_parties=args.allow_loopback_parties, allow_http_parties=args.allow_http_parties,
+                       host=args.host, port=args.port, public_url=args.public_url, demo=not args.no_demo,
                        insecure_open_stations=args.insecure_open_stations, tls_cert=args.tls_cert,
                        tls_key=args.tls_key, client_ca=args.client_ca, renewal_interval=args.renewal_interval,
                        renewal_days=args.renewal_days))
@@ -105,6 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--client-ca", help="CA whose client certificates the OCPI API requires (mutual TLS)")
     serve.add_argument("--renewal-interval", type=float, help="seconds between credentials renewal runs (1 day)")
     serve.add_argument("--renewal-days", type=float, help="renew credentials older than this many days (7)")
+    serve.add_argument(
+        "--allow-loopback-parties", action="store_true",
+        help="LOCAL SANDBOX ONLY: let the hub call party URLs on loopback (simulated EMSPs on 127.0.0.1); "
+        "any party could then make the hub call local services",
+    )
+    serve.add_argument(
+        "--allow-http-parties", action="store_true",
+        help="call parties over plain http also when the hub serves TLS (without TLS it does anyway)",
+    )
     serve.set_defaults(run=_serve)
 
     add_admin_command(commands, "status", "status", "what the hub is and where it publishes", lambda a: {})

@@ -8,12 +8,17 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from mobie_hub.admin.secret import HEADER
 from mobie_hub.local.server import create_local_app
 from mobie_hub.outbound import get_client
 from mobie_hub.settings import get_settings
 from tests.support.fake_emsp import FakeEmsp, running_emsp
 from tests.support.local_hub import free_port
 from tests.support.servers import serve_in_thread
+
+
+ADMIN_SECRET = "integration-admin-secret"
+ADMIN_HEADERS = {HEADER: ADMIN_SECRET}
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class Hub:
         return f"{self.base_url}/ocpi/{version}/credentials"
 
     def admin(self, operation: str, **payload) -> httpx.Response:
-        return httpx.post(f"{self.base_url}/admin/{operation}", json=payload, timeout=30)
+        return httpx.post(f"{self.base_url}/admin/{operation}", json=payload, timeout=30, headers=ADMIN_HEADERS)
 
 
 @pytest.fixture
@@ -38,7 +43,7 @@ def hub(aws, monkeypatch) -> Iterator[Hub]:
     monkeypatch.setenv("MOBIE_OUTBOUND_TIMEOUT_SECONDS", "5")
     get_settings.cache_clear()
     get_client.cache_clear()
-    with serve_in_thread(create_local_app(), port=port) as base_url:
+    with serve_in_thread(create_local_app(admin_secret=ADMIN_SECRET), port=port) as base_url:
         yield Hub(base_url)
     get_client.cache_clear()
 

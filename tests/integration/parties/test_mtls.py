@@ -19,7 +19,7 @@ from mobie_hub.parties import registration
 from mobie_hub.parties.certificates import identity_from_pem
 from mobie_hub.parties.model import PartyRef
 from mobie_hub.settings import get_settings
-from tests.integration.parties.conftest import Hub
+from tests.integration.parties.conftest import ADMIN_HEADERS, ADMIN_SECRET, Hub
 from tests.support.fake_emsp import FakeEmsp
 from tests.support.local_hub import free_port
 from tests.support.servers import serve_in_thread
@@ -63,7 +63,7 @@ def tls_hub(aws, monkeypatch, pki: Path) -> Iterator[Hub]:
     options = uvicorn_options(
         str(pki / certs.SERVER_CERT), str(pki / certs.SERVER_KEY), str(pki / certs.CA_CERT)
     )
-    with serve_in_thread(create_local_app(), port=port, **options) as base_url:
+    with serve_in_thread(create_local_app(admin_secret=ADMIN_SECRET), port=port, **options) as base_url:
         yield Hub(base_url)
     get_client.cache_clear()
 
@@ -137,5 +137,7 @@ def test_a_certificate_rollover_binds_the_new_one_beside_the_old(tls_hub, regist
 
 
 def test_the_admin_interface_needs_no_client_certificate_on_loopback(tls_hub, pki):
-    response = httpx.post(f"{tls_hub.base_url}/admin/status", json={}, verify=client_context(pki, None))
+    response = httpx.post(
+        f"{tls_hub.base_url}/admin/status", json={}, verify=client_context(pki, None), headers=ADMIN_HEADERS
+    )
     assert response.status_code == 200

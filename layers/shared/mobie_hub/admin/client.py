@@ -23,11 +23,22 @@ class AdminTransport(Protocol):
 
 @dataclass(frozen=True)
 class HttpAdmin:
-    """The local hub's ``POST /admin/{operation}`` (answers on loopback only)."""
+    """The local hub's ``POST /admin/{operation}`` (answers on loopback only), with the secret the hub
+    wrote at start for its port (``mobie_hub.admin.secret``), or the one given."""
 
     base_url: str = "http://127.0.0.1:8080"
     timeout: float = 120.0
     ca_file: str | None = None  # CA of an https hub (`serve --tls-cert`, e.g. certs/ca.pem)
+    secret: str | None = None  # default: read from the hub's secret file
+
+    def headers(self) -> dict[str, str]:
+        import httpx
+
+        from mobie_hub.admin import secret as admin_secret
+
+        url = httpx.URL(self.base_url)
+        value = self.secret or admin_secret.read_secret(url.port or (443 if url.scheme == "https" else 80))
+        return {admin_secret.HEADER: value} if value else {}  # none: the hub answers 401, said below
 
     def call(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
         import ssl
@@ -37,10 +48,18 @@ class HttpAdmin:
         verify = ssl.create_default_context(cafile=self.ca_file) if self.ca_file else True
         try:
             response = httpx.post(f"{self.base_url.rstrip('/')}/admin/{name}", json=payload, timeout=self.timeout,
-                                  verify=verify)
+                                  verify=verify, headers=self.headers())
         except httpx.HTTPError as exc:
             raise AdminError("Unreachable", f"cannot reach the hub at {self.base_url}: {exc}") from exc
         body = response.json()
+        if response.status_code in (401, 403) and not self.secret:
+            from mobie_hub.admin import secret as admin_secret
+
+            raise AdminError(
+                body.get("error", "Error"),
+                f"{body.get('message', response.text)} (the secret is read from "
+                f"{admin_secret.state_dir()}/admin-<port>.secret, written by `mobie-hub serve` for this user)",
+            )
         if response.is_error:
             raise AdminError(body.get("error", "Error"), body.get("message", response.text))
         return body

@@ -46,16 +46,19 @@ def in_process_hub(
     """``pipeline=False``: no pushes (benchmarks that count the gateway's own DynamoDB calls)."""
     import uvicorn
 
+    from mobie_hub.admin import secret as admin_secret
     from mobie_hub.local.demo import demo_passwords, load_demo_data
     from mobie_hub.local.embedded_aws import embedded_aws
     from mobie_hub.local.pipeline import LocalPipeline
     from mobie_hub.local.server import create_local_app
+    from mobie_hub.outbound.url_policy import register_listener, unregister_listener
 
+    secret = admin_secret.new_secret()  # written for the port once known; HttpAdmin(base_url) reads it
     with embedded_aws() as endpoint:
         if demo:
             load_demo_data()
         server = uvicorn.Server(
-            uvicorn.Config(create_local_app(), host="127.0.0.1", port=0, log_level=log_level)
+            uvicorn.Config(create_local_app(admin_secret=secret), host="127.0.0.1", port=0, log_level=log_level)
         )
         with LocalPipeline() if pipeline else contextlib.nullcontext():  # pushes, as in `mobie-hub serve`
             thread = threading.Thread(target=server.run, name="in-process-hub", daemon=True)
@@ -66,6 +69,8 @@ def in_process_hub(
                     raise RuntimeError("the in-process hub did not start")
                 time.sleep(0.02)
             port = server.servers[0].sockets[0].getsockname()[1]
+            admin_secret.write_secret(port, secret)
+            register_listener("127.0.0.1", port)  # a party's URL never points this hub at itself
             try:
                 passwords = demo_passwords() if demo else {}
                 yield InProcessHub(f"http://127.0.0.1:{port}", runtime.gateway(), endpoint, passwords)
@@ -74,6 +79,8 @@ def in_process_hub(
                 thread.join(timeout=30)
                 runtime.use(None)
                 _close_audit_store()
+                unregister_listener("127.0.0.1", port)
+                admin_secret.remove_secret(port, secret)
 
 
 def _close_audit_store() -> None:

@@ -23,6 +23,11 @@ class ServeOptions:
     client_ca: str | None = None
     renewal_interval: float | None = None  # seconds between credentials renewal runs (default: settings)
     renewal_days: float | None = None  # renew credentials older than this (default: settings, 7)
+    # Outbound URL policy (issue #12): parties on loopback only with this loudly named option (the
+    # simulated EMSPs of the sandbox); http to parties when the hub itself is not on TLS, or with
+    # allow_http_parties. Private, link-local and the hub's own address stay refused.
+    allow_loopback_parties: bool = False
+    allow_http_parties: bool = False
 
     @property
     def tls(self) -> bool:
@@ -33,8 +38,9 @@ class ServeOptions:
         return self.public_url or f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
 
-def create_local_app():
-    """Every OCPI module plus the loopback-only admin interface in one ASGI app."""
+def create_local_app(admin_secret: str | None = None):
+    """Every OCPI module plus the loopback-only admin interface in one ASGI app. The admin interface
+    answers only calls carrying ``admin_secret`` (none: it refuses every call; mobie_hub.admin.http)."""
     from mobie_hub.admin.http import router as admin_router
     from mobie_hub.local.ocpp import local_gateway
     from mobie_hub.local.ocpp import router as ocpp_router
@@ -42,6 +48,7 @@ def create_local_app():
 
     app = create_app()
     app.include_router(admin_router)
+    app.state.admin_secret = admin_secret
     _use_embedded_audit_store()  # `mobie-hub audit` reads what this hub recorded
     local_gateway()  # OCPP over this process's websockets: ws://HOST:PORT/ocpp/{charge_point_id}
     app.include_router(ocpp_router)
@@ -72,7 +79,22 @@ def serve(options: ServeOptions) -> None:
     from mobie_hub.local.tls import uvicorn_options
     from mobie_hub.settings import get_settings
 
+    from mobie_hub.admin import secret as admin_secret
+    from mobie_hub.outbound.url_policy import register_listener
+
     os.environ["MOBIE_PUBLIC_URL"] = options.base_url
+    # Set either way: only the named options open the outbound policy, never an inherited variable.
+    os.environ["MOBIE_OUTBOUND_ALLOW_LOOPBACK"] = "true" if options.allow_loopback_parties else "false"
+    os.environ["MOBIE_OUTBOUND_ALLOW_HTTP"] = "true" if options.allow_http_parties or not options.tls else "false"
+    if options.allow_loopback_parties:
+        logger.warning(
+            "--allow-loopback-parties: the hub calls party URLs on loopback (127.0.0.0/8, ::1); any "
+            "party can make it call local services. For the sandbox's simulated EMSPs only"
+        )
+    register_listener(options.host, options.port)  # a party's URL never points the hub at itself
+    secret = admin_secret.new_secret()
+    secret_file = admin_secret.write_secret(options.port, secret)
+    logger.info("admin secret written (mode 0600; the CLI reads it)", path=str(secret_file))
     # Set either way: only the loudly named option opens the stations, never an inherited variable.
     os.environ["MOBIE_REQUIRE_STATION_AUTH"] = "false" if options.insecure_open_stations else "true"
     if options.insecure_open_stations:
@@ -94,7 +116,9 @@ def serve(options: ServeOptions) -> None:
                 **counts,
             )
         tls = uvicorn_options(options.tls_cert, options.tls_key, options.client_ca) if options.tls else {}
-        config = uvicorn.Config(create_local_app(), host=options.host, port=options.port, log_level="info", **tls)
+        config = uvicorn.Config(
+            create_local_app(admin_secret=secret), host=options.host, port=options.port, log_level="info", **tls
+        )
         logger.info("hub listening", versions_url=f"{options.base_url}/ocpi/versions")
         try:
             interval = options.renewal_interval or get_settings().renewal_interval_seconds
@@ -102,4 +126,5 @@ def serve(options: ServeOptions) -> None:
                 serve_with_renewal(uvicorn.Server(config), interval)  # uvicorn + the credentials renewal timer
         except KeyboardInterrupt:  # uvicorn shut down gracefully, then re-raised the Ctrl-C it caught
             pass
+    admin_secret.remove_secret(options.port, secret)
     logger.info("hub stopped")
