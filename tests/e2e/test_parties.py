@@ -28,7 +28,7 @@ def run_json(hub, *args: str) -> dict:
 @pytest.fixture(scope="module")
 def hub():
     # Renew every party whose credentials are older than ~1 s, checking every second.
-    with local_hub("--no-demo", "--renewal-interval", "1", "--renewal-days", "0.00001") as running:
+    with local_hub("--no-demo", "--allow-loopback-parties", "--renewal-interval", "1", "--renewal-days", "0.00001") as running:
         yield running
 
 
@@ -116,7 +116,8 @@ def test_mutual_tls_end_to_end(tmp_path):
     server = made["server"]
     with (
         local_hub(
-            "--no-demo", "--tls-cert", server["cert"], "--tls-key", server["key"], "--client-ca", str(ca)
+            "--no-demo", "--tls-cert", server["cert"], "--tls-key", server["key"], "--client-ca", str(ca),
+            "--allow-loopback-parties", "--allow-http-parties",  # the fake EMSPs: loopback, plain http
         ) as hub,
         running_emsp(party_id="EDP") as edp,
     ):

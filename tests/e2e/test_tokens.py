@@ -52,7 +52,7 @@ def registered(hub: RunningHub, emsp: FakeEmsp) -> None:
 
 @pytest.fixture(scope="module")
 def hub() -> Iterator[RunningHub]:
-    with local_hub("--no-demo") as running:
+    with local_hub("--no-demo", "--allow-loopback-parties") as running:
         yield running
 
 

@@ -24,7 +24,7 @@ def audit(hub, *args: str) -> dict:
 
 
 def test_an_operator_finds_an_emsps_messages_and_a_stations_frames():
-    with local_hub() as hub:
+    with local_hub("--allow-loopback-parties") as hub:  # the fake EMSP lives on loopback
         with running_emsp(party_id="EDP") as edp:
             # Given an EMSP that registered (tokens both ways) and then asked for the hub's client info
             invited = json.loads(
