@@ -234,3 +234,24 @@ def test_a_patch_that_breaks_a_rule_changes_nothing(client: TestClient, emsp: Pa
         assert_refused(client.patch(RFID_URL, json=body, headers=emsp.headers), 400, 2001)
 
     assert stored_items() == before
+
+
+# --- issue #12: dates from the future, control characters -----------------------------------------
+def test_a_put_or_patch_from_the_future_is_refused_naming_last_updated(client: TestClient, emsp: Party):
+    future = "9999-12-31T23:59:59Z"
+    put = client.put(RFID_URL, json=rfid_token(last_updated=future), headers=emsp.headers)
+    assert_refused(put, 400, 2001, mentions="last_updated")
+    assert stored_items() == []
+
+    client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
+    before = stored_items()
+    patch = client.patch(RFID_URL, json={"valid": False, "last_updated": future}, headers=emsp.headers)
+    assert_refused(patch, 400, 2001, mentions="last_updated")
+    assert stored_items() == before
+
+
+def test_a_nul_byte_in_a_string_is_refused_naming_the_field(client: TestClient, emsp: Party):
+    response = client.put(RFID_URL, json=rfid_token(issuer="EDP\u0000Comercial"), headers=emsp.headers)
+
+    assert_refused(response, 400, 2001, mentions="issuer")
+    assert stored_items() == []

@@ -13,6 +13,9 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StringConstraints, TypeAdapter
 
 _PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""C0 controls but tab, line feed and carriage return: no OCPI string holds them, and a NUL in particular
+breaks what reads the value later (logs, CSV exports, C libraries at the stations; issue #12)."""
 _NUMERIC = re.compile(r"^\s*[-+]?[0-9]+(\.[0-9]*)?\s*$")
 
 
@@ -68,14 +71,20 @@ def _ascii_printable(value: str) -> str:
     return value
 
 
+def _no_control_characters(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("control characters (U+0000 to U+001F but tab, CR, LF) are not allowed")
+    return value
+
+
 def CiString(max_length: int):  # noqa: N802 - reads like the spec's CiString(n)
     """OCPI CiString(n): case-insensitive, printable ASCII, at most n characters."""
     return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_ascii_printable)]
 
 
 def String(max_length: int):  # noqa: N802 - reads like the spec's string(n)
-    """OCPI string(n): UTF-8, at most n characters."""
-    return Annotated[str, StringConstraints(max_length=max_length)]
+    """OCPI string(n): UTF-8, at most n characters, no C0 control characters but tab, CR and LF."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_control_characters)]
 
 
 CiString2 = CiString(2)
@@ -93,7 +102,7 @@ String100 = String(100)
 String255 = String(255)
 String512 = String(512)
 
-URL = Annotated[str, StringConstraints(max_length=255)]
+URL = Annotated[str, StringConstraints(max_length=255), AfterValidator(_no_control_characters)]
 """OCPI URL: string(255) holding an absolute URL (RFC 3986)."""
 
 CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")]

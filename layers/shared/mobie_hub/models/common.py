@@ -8,22 +8,37 @@ input; on output, ``dump_ocpi(model, "2.2")`` leaves out what 2.2 does not know.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, ClassVar, TypeVar, cast
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     SerializationInfo,
     SerializerFunctionWrapHandler,
     StringConstraints,
+    ValidationInfo,
     create_model,
     model_serializer,
 )
 
-from mobie_hub.types import URL, CiString, Number, String, String2, String64, String100, String512
+from mobie_hub.types import (
+    URL,
+    CiString,
+    Number,
+    OcpiDateTime,
+    String,
+    String2,
+    String64,
+    String100,
+    String512,
+    format_datetime,
+    utcnow,
+)
 
 CONTEXT_KEY = "ocpi_version"
 """Key of the pydantic serialisation context that selects the output version."""
@@ -108,6 +123,33 @@ def partial_model(model: type[M]) -> type[M]:
         overrides[name] = (annotation | None, None)
     patch = create_model(f"{model.__name__}Patch", __base__=model, __module__=model.__module__, **overrides)
     return cast("type[M]", patch)
+
+
+MAX_FUTURE_SKEW = timedelta(minutes=5)
+"""How far ahead of the hub's clock a party's ``last_updated`` may be (clock skew), and no further."""
+
+STORED_CONTEXT = {"stored": True}
+"""Validation context for objects read back from the hub's own store: they were checked when they
+came in, so rules about the moment they arrived (``PartyLastUpdated``) are not applied again."""
+
+
+def _not_in_the_future(value: datetime, info: ValidationInfo) -> datetime:
+    # Issue #12: a party's last_updated decided which of two tokens won an idTag (year 9999 won
+    # everything). Nothing a party sends may claim to come from more than a few minutes ahead.
+    if isinstance(info.context, dict) and info.context.get("stored"):
+        return value
+    latest = utcnow() + MAX_FUTURE_SKEW
+    if value > latest:
+        minutes = int(MAX_FUTURE_SKEW.total_seconds() // 60)
+        now = format_datetime(utcnow())
+        raise ValueError(f"must not be more than {minutes} minutes in the future (the hub's clock: {now})")
+    return value
+
+
+PartyLastUpdated = Annotated[OcpiDateTime, AfterValidator(_not_in_the_future)]
+"""``last_updated`` of an object a party sends the hub (Token, also inside a START_SESSION): an
+OCPI DateTime at most ``MAX_FUTURE_SKEW`` ahead of the hub's clock (else OCPI 2001 naming the field).
+The hub's own objects (Sessions, CDRs, Locations, Tariffs, ClientInfo) keep plain ``OcpiDateTime``."""
 
 
 # OCPI lengths that mobie_hub.types does not spell out, built with its factories.

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from mobie_hub.models.common import DisplayText, OcpiModel, TokenType
+from mobie_hub.models.common import DisplayText, OcpiModel, PartyLastUpdated, TokenType
 from mobie_hub.models.sessions import ProfileType
-from mobie_hub.types import CiString36, CountryCode, OcpiDateTime, PartyId, String2, String64
+from mobie_hub.types import CiString36, CountryCode, PartyId, String2, String64
 
 
 class AllowedType(StrEnum):
@@ -62,7 +62,7 @@ class Token(OcpiModel):
     language: String2 | None = None
     default_profile_type: ProfileType | None = None
     energy_contract: EnergyContract | None = None
-    last_updated: OcpiDateTime
+    last_updated: PartyLastUpdated  # at most a few minutes ahead (issue #12): it once decided ownership
 
 
 class AuthorizationInfo(OcpiModel):

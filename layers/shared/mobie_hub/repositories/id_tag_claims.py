@@ -19,6 +19,7 @@ import uuid
 from typing import Any
 
 from mobie_hub.errors import IdTagConflict
+from mobie_hub.models.common import STORED_CONTEXT
 from mobie_hub.models.tokens import Token
 from mobie_hub.repositories import parties, transact
 from mobie_hub.repositories.dynamodb import table
@@ -70,7 +71,7 @@ def _holder_is_live(claim: dict[str, Any]) -> tuple[bool, str | None]:
     found = table(TABLE).get_item(Key=key, ConsistentRead=True).get("Item")
     if found is None:
         return False, None
-    valid = Token.model_validate_json(found["doc"], context={"stored": True}).valid
+    valid = Token.model_validate_json(found["doc"], context=STORED_CONTEXT).valid
     live = valid and claim["party_key"] in parties.registered_keys([claim["party_key"]], consistent=True)
     return live, found["doc"]
 

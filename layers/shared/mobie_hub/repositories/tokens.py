@@ -32,7 +32,7 @@ from mobie_hub.logic.tokens import (
     owner_of,
     resolve_id_tag,
 )
-from mobie_hub.models.common import TokenType
+from mobie_hub.models.common import STORED_CONTEXT, TokenType
 from mobie_hub.models.tokens import Token
 from mobie_hub.repositories import documents, id_tag_claims, parties
 from mobie_hub.repositories.credentials_tokens import party_key
@@ -123,13 +123,9 @@ def token_item(token: Token) -> dict[str, Any]:
     }
 
 
-STORED = {"stored": True}
-"""Validation context of a token read back: it was checked when it came in, so rules that depend on
-the time it arrived (``last_updated`` not in the future) are not applied again."""
-
-
 def decode(document: str) -> Token:
-    return Token.model_validate_json(document, context=STORED)
+    """A stored token (checked when it came in: ``STORED_CONTEXT`` skips the arrival-time rules)."""
+    return Token.model_validate_json(document, context=STORED_CONTEXT)
 
 
 def _stored(item: dict[str, Any]) -> StoredToken:
