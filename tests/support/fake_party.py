@@ -5,6 +5,7 @@ Served by uvicorn in a thread on a free port, so the hub's real httpx client tal
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ class FakeParty:
     base_url: str
     received: list[Received] = field(default_factory=list)
     fail_with: int | None = None  # HTTP status to answer with instead of success
+    delay: float = 0.0  # seconds to wait before answering (a slow party)
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         deadline = time.monotonic() + timeout
@@ -52,6 +54,8 @@ def _app(party: FakeParty) -> FastAPI:
 
             body = json.loads(raw)
         party.received.append(Received(request.method, "/" + path, dict(request.headers), body))
+        if party.delay:
+            await asyncio.sleep(party.delay)
         if party.fail_with:
             return JSONResponse({"status_code": 3000, "status_message": "down", "timestamp": "2026-01-01T00:00:00Z"},
                                 status_code=party.fail_with)

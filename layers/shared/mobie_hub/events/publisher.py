@@ -51,21 +51,23 @@ Handler = Callable[[DomainEvent], None]
 
 
 class InProcessBus:
-    """The local bus: handlers run on a small thread pool, so a slow EMSP never blocks the caller."""
+    """The local bus: each subscription has its own worker thread, so the caller never waits, a
+    subscription sees events in the order they were published, and a slow handler holds up only its
+    own subscription (a handler that calls parties hands the calls on: ``local.pipeline``)."""
 
-    def __init__(self, workers: int = 8) -> None:
-        self._handlers: list[tuple[Callable[[DomainEvent], bool], Handler]] = []
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bus")
+    def __init__(self) -> None:
+        self._handlers: list[tuple[Callable[[DomainEvent], bool], Handler, ThreadPoolExecutor]] = []
 
     def subscribe(self, names: Iterable[str], handler: Handler) -> None:
         wanted = frozenset(names)
-        self._handlers.append((lambda event: event.event_name in wanted, handler))
+        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"bus-{len(self._handlers)}")
+        self._handlers.append((lambda event: event.event_name in wanted, handler, worker))
 
     def publish(self, events: list[DomainEvent]) -> None:
         for event in events:
-            for matches, handler in self._handlers:
+            for matches, handler, worker in self._handlers:
                 if matches(event):
-                    self._pool.submit(self._run, handler, event)
+                    worker.submit(self._run, handler, event)
 
     @staticmethod
     def _run(handler: Handler, event: DomainEvent) -> None:
@@ -75,4 +77,5 @@ class InProcessBus:
             logger.exception("event handler failed", event_name=event.event_name)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        for _, _, worker in self._handlers:
+            worker.shutdown(wait=True)

@@ -2,9 +2,20 @@
 
 The same functions as in AWS (``events.stream.events_from_records``, ``events.fanout.recipients`` and
 ``push``); only the transport between them differs (threads instead of Pipe, EventBridge, Step Functions).
+
+In AWS every push is its own Lambda invocation (a Map state), so a party that answers slowly delays
+nobody else. Locally ``PartyLanes`` gives the same: one worker per party, so pushes to one party keep
+their order, and a party that does not answer (until the outbound timeout) holds up only its own
+pushes. Pushes only read DynamoDB and call HTTP; the embedded DynamoDB is moto's server, which
+serialises requests, so the threads are safe with it.
 """
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.fanout import ROUTES, push, recipients
@@ -12,18 +23,21 @@ from mobie_hub.events.publisher import InProcessBus
 from mobie_hub.events.sessions import SESSION_COMPLETED
 from mobie_hub.events.stream import events_from_records
 from mobie_hub.local.streams import StreamPoller
+from mobie_hub.observability import logger
+
+
+def push_to(event: DomainEvent, key: str) -> dict | None:
+    """One push to the party ``key`` (read again here: it may have changed since the fan-out)."""
+    from mobie_hub.repositories.parties import get_party
+
+    party = get_party(key)
+    return push(event, party) if party is not None else None
 
 
 def fan_out(event: DomainEvent) -> list[dict]:
-    """What the Step Functions fan-out does, in-process: every recipient gets one push."""
-    from mobie_hub.repositories.parties import get_party
-
-    outcomes = []
-    for key in recipients(event):
-        party = get_party(key)
-        if party is not None:
-            outcomes.append(push(event, party))
-    return outcomes
+    """What the Step Functions fan-out does, in-process and one after the other: every recipient
+    gets one push (tests that want the outcomes; the running pipeline uses ``PartyLanes``)."""
+    return [outcome for key in recipients(event) if (outcome := push_to(event, key)) is not None]
 
 
 def create_cdr(event: DomainEvent) -> None:
@@ -33,12 +47,50 @@ def create_cdr(event: DomainEvent) -> None:
     create_cdr_for(event.detail["session_id"])
 
 
+class PartyLanes:
+    """One single-worker lane per party: its pushes run one at a time, in the order given."""
+
+    def __init__(self) -> None:
+        self._lanes: dict[str, ThreadPoolExecutor] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, key: str, work: Callable[..., Any], *args: Any) -> Future:
+        with self._lock:
+            lane = self._lanes.get(key)
+            if lane is None:
+                lane = self._lanes[key] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="push")
+        return lane.submit(_logged, work, *args)
+
+    def close(self) -> None:
+        """Pushes not started are dropped (the objects stay readable through GET); running ones finish."""
+        with self._lock:
+            lanes, self._lanes = list(self._lanes.values()), {}
+        for lane in lanes:
+            lane.shutdown(wait=False, cancel_futures=True)
+        for lane in lanes:
+            lane.shutdown(wait=True)
+
+
+def _logged(work: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return work(*args)
+    except Exception:  # a push bug must not kill its lane; it is logged with its traceback
+        logger.exception("push failed unexpectedly")
+        return None
+
+
 class LocalPipeline:
     def __init__(self) -> None:
         self.bus = InProcessBus()
-        self.bus.subscribe(ROUTES, fan_out)
+        self.lanes = PartyLanes()
+        self.bus.subscribe(ROUTES, self._fan_out)
         self.bus.subscribe((SESSION_COMPLETED,), create_cdr)
         self.poller = StreamPoller(lambda records: self.bus.publish(events_from_records(records)))
+
+    def _fan_out(self, event: DomainEvent) -> None:
+        """The Map state: each recipient's push goes to that party's lane."""
+        for key in recipients(event):
+            self.lanes.submit(key, push_to, event, key)
 
     def __enter__(self) -> LocalPipeline:
         self.poller.start()
@@ -47,3 +99,4 @@ class LocalPipeline:
     def __exit__(self, *exc: object) -> None:
         self.poller.stop()
         self.bus.close()
+        self.lanes.close()
