@@ -12,6 +12,7 @@ from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from mobie_hub.json_limits import MAX_OCPP_FRAME_BYTES
 from mobie_hub.ocpp import runtime
 from mobie_hub.ocpp.gateway import OcppGateway
 from mobie_hub.simulator import SimulatedStation, connect_station
@@ -58,7 +59,8 @@ def in_process_hub(
         if demo:
             load_demo_data()
         server = uvicorn.Server(
-            uvicorn.Config(create_local_app(admin_secret=secret), host="127.0.0.1", port=0, log_level=log_level)
+            uvicorn.Config(create_local_app(admin_secret=secret), host="127.0.0.1", port=0, log_level=log_level,
+                           ws_max_size=MAX_OCPP_FRAME_BYTES)  # API Gateway's WebSocket frame limit (issue #12)
         )
         with LocalPipeline() if pipeline else contextlib.nullcontext():  # pushes, as in `mobie-hub serve`
             thread = threading.Thread(target=server.run, name="in-process-hub", daemon=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from mobie_hub.json_limits import MAX_OCPP_FRAME_BYTES
 from mobie_hub.observability import logger
 
 
@@ -117,7 +118,8 @@ def serve(options: ServeOptions) -> None:
             )
         tls = uvicorn_options(options.tls_cert, options.tls_key, options.client_ca) if options.tls else {}
         config = uvicorn.Config(
-            create_local_app(admin_secret=secret), host=options.host, port=options.port, log_level="info", **tls
+            create_local_app(admin_secret=secret), host=options.host, port=options.port, log_level="info", **tls,
+            ws_max_size=MAX_OCPP_FRAME_BYTES,  # API Gateway's WebSocket frame limit (issue #12)
         )
         logger.info("hub listening", versions_url=f"{options.base_url}/ocpi/versions")
         try:
