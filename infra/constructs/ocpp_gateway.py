@@ -144,7 +144,7 @@ class OcppGateway(Construct):
             source="ocpp_message",
             service="ocpp-message",
             description="OCPP $default: every frame a station sends",
-            reads=("tokens",),
+            reads=("tokens", "parties"),  # the whitelist, and whether a token's EMSP is registered
             writes=("stations", "locations", "sessions"),
         )
         self.api = apigwv2.WebSocketApi(

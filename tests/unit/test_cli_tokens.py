@@ -44,3 +44,9 @@ def test_sync_needs_a_party(transport, capsys):
         cli.main(["tokens", "sync"])
     assert "--party" in capsys.readouterr().err
     assert transport.calls == []
+
+
+def test_conflicts_sends_the_tokens_conflicts_operation(transport, capsys):
+    assert cli.main(["tokens", "conflicts", "--json"]) == 0
+    assert transport.calls == [("tokens.conflicts", {})]
+    assert json.loads(capsys.readouterr().out) == {"party": "PT/EDP", "counts": {"added": 1}}

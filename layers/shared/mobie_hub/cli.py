@@ -142,8 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
         importer.add_argument("file", help="path of the JSON file")
 
     tokens = commands.add_parser("tokens", help="the EMSPs' tokens (MOBI.E's whitelist)")
+    token_commands = tokens.add_subparsers(dest="action", required=True)
     sync = add_admin_command(
-        tokens.add_subparsers(dest="action", required=True), "sync", "tokens.sync",
+        token_commands, "sync", "tokens.sync",
         "pull an EMSP's full token list and reconcile the hub's copy (docs/tokens.md)",
         lambda a: {"party": a.party, "dry_run": a.dry_run, "invalidate_missing": not a.keep_missing},
     )
@@ -151,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     sync.add_argument(
         "--keep-missing", action="store_true", help="report tokens no longer listed; do not invalidate them"
+    )
+    add_admin_command(
+        token_commands, "conflicts", "tokens.conflicts",
+        "list idTags that valid tokens of several registered EMSPs share (Invalid at stations until settled)",
+        lambda a: {},
     )
     return parser
 

@@ -1,5 +1,6 @@
 """``mobie-hub tokens sync --party PT/EDP``: pull one EMSP's full token list and reconcile the hub's
-copy (``mobie_hub.logic.token_sync``; docs/tokens.md).
+copy (``mobie_hub.logic.token_sync``; docs/tokens.md). ``mobie-hub tokens conflicts``: the idTags
+that valid tokens of several registered EMSPs share (refused at the stations until settled).
 
 The list comes from the EMSP's tokens SENDER endpoint through the outbound OCPI client, every
 ``Link`` page followed; the EMSP and its token are read from the parties repository.
@@ -14,12 +15,14 @@ from pydantic import BaseModel, Field
 from mobie_hub.admin.registry import operation
 from mobie_hub.errors import InvalidRequest
 from mobie_hub.logic.token_sync import SyncReport, SyncStore, reconcile
+from mobie_hub.logic.tokens import owner_of, resolve_id_tag
 from mobie_hub.models.common import Role
 from mobie_hub.observability import logger
 from mobie_hub.outbound import OcpiClient, correlation_scope, get_client
 from mobie_hub.parties.model import PartyRef, Registration
 from mobie_hub.repositories import parties as party_repository
 from mobie_hub.repositories import tokens as token_repository
+from mobie_hub.types import format_datetime
 
 
 class SyncRequest(BaseModel):
@@ -70,3 +73,28 @@ def tokens_sync(payload: dict[str, Any]) -> dict[str, Any]:
         request.ref(), dry_run=request.dry_run, invalidate_missing=request.invalidate_missing
     )
     return report.as_dict()
+
+
+@operation("tokens.conflicts")
+def tokens_conflicts(payload: dict[str, Any]) -> dict[str, Any]:
+    """The ambiguous idTags: valid tokens of several registered EMSPs share them, so every station
+    answers Invalid for them (issue #12) until the operator settles who holds the card (one EMSP
+    invalidates its token). Stored before the PUT check existed, or a legacy import."""
+    shared = token_repository.shared_id_tags()
+    registered = token_repository.registered_owners({owner_of(t) for ts in shared.values() for t in ts})
+    conflicts = []
+    for id_tag, tokens in sorted(shared.items()):
+        resolution = resolve_id_tag(tokens, registered)
+        if resolution.conflict:
+            conflicts.append({
+                "id_tag": id_tag,
+                "owners": list(resolution.conflict),
+                "tokens": [
+                    {"owner": owner_of(t), "type": str(t.type), "uid": t.uid, "valid": t.valid,
+                     "last_updated": format_datetime(t.last_updated)}
+                    for t in sorted(tokens, key=owner_of)
+                ],
+            })
+    if conflicts:
+        logger.warning("ambiguous idTags listed", count=len(conflicts))
+    return {"count": len(conflicts), "conflicts": conflicts}

@@ -86,12 +86,13 @@ def registered_keys(keys: Iterable[str], *, consistent: bool = False) -> frozens
     projection = {"ProjectionExpression": "pk, registration", "ConsistentRead": consistent}
     if len(wanted) == 1:
         item = table("parties").get_item(Key={"pk": wanted[0], "sk": SK}, **projection).get("Item")
-        items = [item] if item else []
-    else:
-        name = get_settings().tables["parties"]
-        request = {name: {"Keys": [{"pk": key, "sk": SK} for key in wanted], **projection}}
-        items = []
-        while request:  # BatchGetItem may leave keys unprocessed under throttling: ask again for those
+        return frozenset([wanted[0]] if item and item.get("registration") == Registration.REGISTERED else [])
+    name = get_settings().tables["parties"]
+    items: list[dict[str, Any]] = []
+    for start in range(0, len(wanted), 100):  # BatchGetItem: at most 100 keys a call
+        keys = [{"pk": key, "sk": SK} for key in wanted[start : start + 100]]
+        request = {name: {"Keys": keys, **projection}}
+        while request:  # keys left unprocessed (throttling) are asked for again
             answer = dynamodb_resource().batch_get_item(RequestItems=request)
             items += answer["Responses"].get(name, [])
             request = answer.get("UnprocessedKeys") or {}
