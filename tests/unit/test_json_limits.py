@@ -53,3 +53,18 @@ def test_the_check_stays_fast_on_a_ten_megabyte_body():
     assert not deeper_than(flat, json_limits.MAX_DEPTH)
     assert deeper_than(b"[" * 5_000_000 + b"]" * 5_000_000, json_limits.MAX_DEPTH)
     assert time.perf_counter() - started < 5  # generous: it takes a fraction of a second
+
+
+def test_the_other_readers_of_what_a_client_sends_stay_within_the_limits():
+    import base64
+
+    import httpx
+
+    from mobie_hub.outbound.httpx_adapter import _envelope
+    from mobie_hub.repositories.listing import _decode_cursor
+
+    deep = b"[" * 1000 + b"]" * 1000
+    # A party's answer nested 1000 deep is no envelope (not a RecursionError in the outbound client)
+    assert _envelope(httpx.Response(200, content=deep)) is None
+    # A pagination cursor nested 1000 deep is an unreadable cursor: the listing starts over
+    assert _decode_cursor(base64.urlsafe_b64encode(deep).decode(), 0, "LOC") is None

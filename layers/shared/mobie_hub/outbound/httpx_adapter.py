@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from mobie_hub import json_limits
 from mobie_hub.audit.httpx_hooks import event_hooks
 from mobie_hub.observability import logger
 from mobie_hub.ocpi.context import correlation_id
@@ -162,8 +163,8 @@ class HttpxOcpiClient(OcpiClient):
 
 def _envelope(response: httpx.Response) -> dict[str, Any] | None:
     """The OCPI envelope of a response, or None if the body is not one (HTML error pages, junk)."""
-    try:
-        body = response.json()
+    try:  # within json_limits: a party's deeply nested answer must not raise RecursionError here
+        body = json_limits.loads(response.content)
     except ValueError:
         return None
     if (

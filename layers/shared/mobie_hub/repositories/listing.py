@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from mobie_hub import json_limits
 from mobie_hub.ocpi.pagination import Page, PageRequest
 from mobie_hub.repositories.dynamodb import table
 from mobie_hub.repositories.keys import time_range_bounds
@@ -34,7 +35,8 @@ def _decode_cursor(cursor: str | None, offset: int, partition: str) -> tuple[dic
     if not cursor:
         return None
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        # The cursor comes back from the client: read within limits (a deep one is just unreadable).
+        data = json_limits.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         key, total, at = data["k"], int(data["t"]), int(data["o"])
         valid = at == offset and key.get("gsi1pk") == partition and all(isinstance(v, str) for v in key.values())
     except (ValueError, KeyError, TypeError, AttributeError):
