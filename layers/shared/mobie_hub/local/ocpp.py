@@ -147,9 +147,9 @@ def local_gateway() -> OcppGateway:
     return gateway
 
 
-async def _refuse(websocket: WebSocket, refused: AdmissionRefused) -> None:
+async def _refuse(websocket: WebSocket, station_id: str, refused: AdmissionRefused) -> None:
     """The reason is logged; the station reads ``refused.public``, one text for every 401."""
-    logger.info("station refused", path=websocket.url.path, status=refused.status, reason=refused.reason)
+    logger.info("station refused", station_id=station_id, status=refused.status, reason=refused.reason)
     headers = {"WWW-Authenticate": 'Basic realm="OCPP", charset="UTF-8"'} if refused.status == 401 else None
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
         await websocket.send_denial_response(
@@ -184,7 +184,7 @@ async def ocpp_endpoint(websocket: WebSocket, charge_point_id: str) -> None:
             offered=offered_subprotocols(websocket.headers.getlist("sec-websocket-protocol")),
         )
     except AdmissionRefused as refused:
-        await _refuse(websocket, refused)
+        await _refuse(websocket, charge_point_id, refused)
         return
     # As with API Gateway's $connect, the station is mapped before its handshake completes: once the
     # station sees the connection open, calls to it find it (they wait in its queue until the writer runs).

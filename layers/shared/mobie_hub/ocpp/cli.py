@@ -148,6 +148,11 @@ def _simulate(args: argparse.Namespace) -> int:
             raise
         reason = response.body.decode("utf-8", "replace").strip() if response.body else ""
         problem = f"the hub refused station {args.id}: HTTP {response.status_code} {reason}"
+        if response.status_code == 401:
+            problem += (
+                " (without --password the simulator uses the demo password the local hub gave the station "
+                "at start; a password set since then must be given with --password)"
+            )
     print(f"mobie-hub: {problem}", file=sys.stderr)
     return 2
 
