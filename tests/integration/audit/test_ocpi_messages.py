@@ -3,6 +3,7 @@ its responses, the hub's pushes and the parties' answers."""
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 
@@ -16,6 +17,8 @@ from mobie_hub.ocpi.app import create_app
 from mobie_hub.outbound import OutboundCallFailed, correlation_scope
 from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
 from tests.support.audit import MemoryAuditStore, body
+from tests.support.events import load_event
+from tests.support.handlers import FakeContext, lambda_module
 from tests.support.parties import issue, register_receiver
 
 
@@ -122,3 +125,17 @@ def test_a_failing_sink_fails_no_request_and_no_push_and_is_counted(client, caps
     assert response.status_code == 200 and reply.status_code == 1000
     failed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"AuditWriteFailed"' in line]
     assert sum(metric["AuditWriteFailed"] for metric in failed) == 4  # request + response, both ways
+
+
+def test_a_deeply_nested_body_through_the_lambda_is_2001_and_still_audited(aws, trail: MemoryAuditStore):
+    # issue #12 finding 7: a real-shaped API Gateway PUT (no Content-Length) with 1000 levels of JSON
+    edp = issue("C")
+    event = load_event("apigw/ocpi_put_token.json", token_b64=base64.b64encode(edp.token.encode()).decode())
+    event["body"] = "[" * 1000 + "]" * 1000
+    response = lambda_module("tokens").handler(event, FakeContext())
+    # Then 2001 / HTTP 400 in the envelope, not a RecursionError
+    assert response["statusCode"] == 400 and json.loads(response["body"])["status_code"] == 2001
+    # And the request is in the trail, its body as text, with the party that sent it
+    [request] = trail.where(kind="request")
+    assert request.body == event["body"] and request.party == "PT/EDP"
+    assert [r.http_status for r in trail.where(kind="response")] == [400]

@@ -25,12 +25,14 @@ def known_token(header: str | None) -> Caller:
 class Exchange:
     """One request through the guard: what the app saw and what was answered."""
 
-    def __init__(self, chunks: list[bytes], headers: dict[str, str], max_bytes: int = 100) -> None:
+    def __init__(
+        self, chunks: list[bytes], headers: dict[str, str], max_bytes: int = 100, method: str = "PUT"
+    ) -> None:
         self.chunks, self.received, self.app_body, self.state = list(chunks), 0, None, None
         self.sent: list[dict] = []
         scope = {
             "type": "http",
-            "method": "PUT",
+            "method": method,
             "path": "/ocpi/2.2.1/tokens/PT/EDP/1",
             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
             "state": {},
@@ -93,5 +95,12 @@ def test_a_good_body_reaches_the_app_whole_with_the_caller_already_resolved():
 
 
 def test_a_request_without_a_body_passes_untouched_and_unlooked_up():
-    exchange = Exchange([b""], {"authorization": "Token bad"})
+    exchange = Exchange([b""], {"authorization": "Token bad"}, method="GET")
     assert exchange.status == 200 and PRE_AUTHENTICATED not in exchange.state
+
+
+def test_a_put_without_length_headers_is_still_guarded():
+    # (Mangum's scope from an API Gateway event need not carry Content-Length)
+    assert Exchange([b"[]"], {"authorization": "Token bad"}).status == 401
+    deep = b"[" * 100 + b"]" * 100
+    assert Exchange([deep], {"authorization": "Token good"}, 10_000).status == 400

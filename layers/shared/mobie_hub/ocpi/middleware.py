@@ -117,7 +117,7 @@ class BodyGuardMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
-        if scope["type"] != "http" or not scope["path"].startswith("/ocpi") or not _carries_body(headers):
+        if scope["type"] != "http" or not scope["path"].startswith("/ocpi") or not _carries_body(scope, headers):
             await self.app(scope, receive, send)
             return
         try:
@@ -157,8 +157,14 @@ class BodyGuardMiddleware:
                 return b"".join(chunks)
 
 
-def _carries_body(headers: Headers) -> bool:
-    return headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers
+def _carries_body(scope: Scope, headers: Headers) -> bool:
+    """Whether the request may carry a body: its headers say so, or its method does (an event that
+    reaches Lambda through Mangum need not carry Content-Length)."""
+    return (
+        scope["method"] in ("POST", "PUT", "PATCH")
+        or headers.get("content-length", "0") not in ("", "0")
+        or "transfer-encoding" in headers
+    )
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
