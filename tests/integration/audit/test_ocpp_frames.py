@@ -84,3 +84,16 @@ def test_a_frame_shaped_oddly_is_recorded_and_still_answered_by_the_gateway(stat
         # When the station sends it, Then the gateway answers as it would without the audit trail
         station.send(odd)
     assert len(trail.where(direction="in")) == 3
+
+
+def test_a_frame_too_deep_to_parse_is_answered_and_recorded_by_its_message_id(station, trail):
+    # issue #12 finding 7: 1000 levels of JSON (the same gateway code runs in the Lambda)
+    deep = '[2,"deep-1","Heartbeat",{"a":' + "[" * 1000 + "]" * 1000 + "}]"
+    reply = station.send(deep)
+    # Then a FormationViolation by its UniqueId, and both frames in the trail (the deep one as text)
+    assert reply[:3] == [4, "deep-1", "FormationViolation"]
+    records = trail.where(message_id="deep-1")
+    assert [(r.direction, r.kind) for r in records] == [("in", "call"), ("out", "callerror")]
+    assert records[0].body == deep and records[1].error_code == "FormationViolation"
+    # And the station is still served
+    assert station.call("Heartbeat", {}, message_id="hb-2")[:2] == [3, "hb-2"]
