@@ -189,10 +189,10 @@ class UrlPolicy:
 
     def _check_address(self, url: str, ip: IpAddress, port: int, *, resolved_from: str | None = None) -> None:
         what = f"{resolved_from} resolves to {ip}" if resolved_from else f"{ip}"
+        if self._is_own_address(ip, port):  # whatever the allow-list says
+            raise UrlRefused(url, f"{what}, the hub's own address")
         if any(_embedded_ipv4(ip) in net or ip in net for net in self.allowed_networks):
             return
-        if self._is_own_address(ip, port):
-            raise UrlRefused(url, f"{what}, the hub's own address")
         category = _category(ip)
         if category is None or (category == "loopback" and self.allow_loopback):
             return
