@@ -83,3 +83,8 @@ def test_an_age_is_a_moment_before_now():
 
 def test_render_of_nothing():
     assert render({"count": 0, "records": []}) == "0 message(s)"
+
+
+def test_skipped_unreadable_lines_are_said():
+    text = render({"count": 0, "records": [], "skipped_lines": 3})
+    assert text == "0 message(s)\n3 unreadable line(s) in the audit store skipped"

@@ -59,3 +59,20 @@ def test_an_ocpp_transaction_id_answers_a_session_query():
 def test_a_party_must_be_country_slash_party_id():
     with pytest.raises(ValidationError):
         AuditQuery(party="EDP")
+
+
+def test_line_separators_and_lone_surrogates_are_escaped_and_read_back():
+    # issue #12 finding 6: U+2028 written raw split the line for str.splitlines
+    text = "a\u2028b\u2029c\u0085d\x0be\x1cf\r\ng"
+    line = record(body=text, message_id="\ud800").line()
+    assert line.splitlines() == [line] and "\u2028" not in line and "\u0085" not in line
+    line.encode("utf-8")  # a lone surrogate would make this (and the whole flush) fail
+    back = AuditRecord.model_validate_json(line)
+    assert back.body == text and back.message_id == "\\ud800"
+
+
+def test_a_record_stays_under_the_cloudwatch_event_size_whatever_escaping_costs():
+    from mobie_hub.audit.record import MAX_LINE_BYTES
+
+    line = record(body="\u2028" * 100_000).line()  # 100,000 characters, 6 bytes each once escaped
+    assert len(line.encode()) <= MAX_LINE_BYTES and json.loads(line)["body_truncated"] is True
