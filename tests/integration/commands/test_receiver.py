@@ -249,3 +249,44 @@ def test_a_workflow_that_cannot_start_leaves_nothing_waiting_or_pending(client, 
     (item,) = stored_commands()
     assert (item["state"], item["result"]) == ("DECIDED", "FAILED")
     assert sessions.invalidated == [item["session_id"]]
+
+
+# --- issue #12: response_url the hub may not call; private stations --------------------------------
+@pytest.mark.parametrize(
+    "response_url",
+    [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.8/cb",
+        "https://user:pw@emsp.test/cb",
+        "https://hub.test/admin/parties.renew_due",  # the hub itself (MOBIE_PUBLIC_URL in tests)
+    ],
+)
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("START_SESSION", start_body()),
+        ("STOP_SESSION", {"session_id": "s-1"}),
+        ("UNLOCK_CONNECTOR", {"location_id": STATION, "evse_uid": EVSE, "connector_id": "1"}),
+    ],
+)
+def test_a_response_url_the_hub_may_not_call_is_2001_and_nothing_is_stored(
+    client, edp, workflow, name, body, response_url
+):
+    online()
+    response = client.post(URL + name, json={**body, "response_url": response_url}, headers=edp.headers)
+    assert response.status_code == 400
+    assert response.json()["status_code"] == 2001
+    assert response.json()["status_message"].startswith("response_url: ")
+    assert (stored_commands(), workflow.started) == ([], [])
+
+
+def test_start_session_on_a_private_station_is_2003_like_an_unknown_location(client, edp, workflow):
+    from mobie_hub.repositories import locations
+
+    location = locations.get_location(STATION)
+    locations.put_location(location.model_copy(update={"publish": False}))
+    online()
+    response = client.post(URL + "START_SESSION", json=start_body(), headers=edp.headers)
+    assert (response.status_code, response.json()["status_code"]) == (404, 2003)
+    assert (stored_commands(), workflow.started) == ([], [])
