@@ -266,3 +266,14 @@ def test_the_context_defaults_are_closed():
     opened = DeployConfig.from_context(App(context={"dev": "true", "insecure_open_stations": "true"}).node)
 
     assert (config.insecure_open_stations, opened.insecure_open_stations) == (False, True)
+
+
+def test_the_us_east_1_template_with_its_web_acl_passes_cfn_lint(us_east_1_open):
+    from cfnlint.api import lint
+    from cfnlint.config import ManualArgs
+
+    matches = lint(
+        json.dumps(us_east_1_open.to_json()), config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"])
+    )
+
+    assert [f"{m.rule.id} {m.message}" for m in matches if m.rule.id.startswith("E")] == []
