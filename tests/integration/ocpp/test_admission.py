@@ -3,6 +3,8 @@ throttle per station id, and the DynamoDB calls each admission costs."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mobie_hub.ocpp import admission
@@ -74,7 +76,7 @@ def test_a_wrong_password_costs_one_read_and_one_counted_failure_known_id_or_not
     assert dict(calls) == {}  # no credentials: nothing read, nothing to count
 
 
-def test_after_max_failures_the_id_is_refused_even_with_its_password_until_the_window_ends(location):
+def test_after_max_failures_the_id_is_refused_even_with_its_password_until_the_window_ends(location, capsys):
     station_password(STATION_ID, PASSWORD)
     right = basic_header(STATION_ID, PASSWORD)
     for _ in range(POLICY.max_failures):
@@ -85,6 +87,8 @@ def test_after_max_failures_the_id_is_refused_even_with_its_password_until_the_w
         throttled = refusal(STATION_ID, right, now=NOW + 20)
     assert (throttled.status, throttled.public) == (401, UNAUTHORIZED)
     assert dict(calls) == {"BatchGetItem": 1}
+    metrics = [line for line in capsys.readouterr().out.splitlines() if '"StationAuthRefused"' in line]
+    assert [json.loads(line)["outcome"] for line in metrics] == ["wrong"] * POLICY.max_failures + ["throttled"]
     # And another station is not affected; the next window admits the station again
     assert admit(authorization=right, now=NOW + 300).authenticated
 

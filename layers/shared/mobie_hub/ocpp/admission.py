@@ -30,7 +30,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from mobie_hub.observability import logger
+from mobie_hub.observability import count, logger
 from mobie_hub.ocpp.station_auth import parse_basic, verify_password
 from mobie_hub.repositories import stations
 from mobie_hub.repositories.locations import get_location
@@ -39,6 +39,7 @@ from mobie_hub.settings import Settings
 SUBPROTOCOL = "ocpp1.6"
 MAX_STATION_ID_LENGTH = 36  # a Location id is CiString(36)
 # What every 401 says, whatever the reason (the reason is logged, never answered).
+AUTH_METRIC = "StationAuthRefused"  # dimension outcome: wrong (a check failed) or throttled
 UNAUTHORIZED = "the charging station must authenticate: HTTP Basic, its charge point id and its password"
 # The hash of a random password nobody knows: checked when the id has no stored hash, so that an
 # unknown id costs the same scrypt as a known one (timing tells nothing).
@@ -122,20 +123,22 @@ def admit(
     record, failures = stations.get_admission_facts(station_id, window)
     if failures >= policy.max_failures:
         logger.warning("station authentication throttled", station_id=station_id, failures=failures)
+        count(AUTH_METRIC, outcome="throttled")
         raise _unauthorized("too many failed authentications for this id; refused until the window ends")
     password_hash = record.password_hash if record else None
     matches = verify_password(password, password_hash or _DUMMY_HASH)  # one scrypt, stored hash or not
     if not (matches and password_hash is not None and username == station_id):
-        count = stations.record_auth_failure(
+        failed = stations.record_auth_failure(
             station_id, window, expires_at=(window + 2) * policy.window_seconds
         )
         logger.warning(
             "station authentication failed",
             station_id=station_id,
-            failures=count,
+            failures=failed,
             password_stored=password_hash is not None,
             username_matches=username == station_id,
         )
+        count(AUTH_METRIC, outcome="wrong")
         raise _unauthorized("wrong credentials")
     if get_location(station_id) is None:  # a password that outlived its Location
         logger.warning("station authenticated but is no Location", station_id=station_id)
