@@ -21,7 +21,7 @@ from mobie_hub.settings import get_settings
 from mobie_hub.simulator import station_url
 from mobie_hub.types import utcnow
 from tests.support.stations import station_password
-from tests.support.tokens import rfid_token
+from tests.support.tokens import registered_emsp, rfid_token
 
 pytestmark = pytest.mark.e2e
 
@@ -74,6 +74,7 @@ def test_a_station_boots_reports_its_connectors_and_heartbeats(hub):
 
 
 def test_a_charge_on_an_rfid_runs_authorize_start_meter_values_and_stop(hub):
+    registered_emsp()  # a token authorises only while its EMSP is registered
     tokens.put_token(Token.model_validate(rfid_token()))
     seen_while_charging = []
 
@@ -237,6 +238,7 @@ def test_a_reconnect_overtakes_the_old_connections_disconnect(hub):
 
 
 def test_remote_start_stop_unlock_and_trigger_reach_the_station_and_their_results_are_routed(hub):
+    registered_emsp()  # a token authorises only while its EMSP is registered
     tokens.put_token(Token.model_validate(rfid_token()))
 
     async def call(action, payload, context=None):
