@@ -2,11 +2,11 @@
 
 For the OCPP gateway (Authorize, StartTransaction, StopTransaction)::
 
-    from mobie_hub.repositories.tokens import find_by_id_tag
-    stored = find_by_id_tag(id_tag)          # one Query on gsi1; None when no token has that idTag
-    stored.token                             # the OCPI Token as the EMSP sent it
-    stored.country_code, stored.party_id     # its owner, the EMSP (party key: stored.owner_party_key)
-    authorization_status(stored.token if stored else None)   # mobie_hub.logic.tokens
+    from mobie_hub.repositories.tokens import resolve
+    resolution = resolve(id_tag)   # one Query on gsi1 (+ one read of the owners' registration if known)
+    resolution.token               # the OCPI Token it stands for; None: unknown, its EMSP not
+                                   # registered, or ambiguous (resolution.conflict names the owners)
+    resolution.status              # Accepted / Blocked / Invalid (logic.tokens.resolve_id_tag)
 
 and for RemoteStartTransaction ``mobie_hub.logic.tokens.id_tag_for(token)`` gives the idTag to send.
 An RFID token's idTag is its uid; an APP_USER / AD_HOC_USER token's is derived from its key
@@ -15,6 +15,8 @@ An RFID token's idTag is its uid; an APP_USER / AD_HOC_USER token's is derived f
 Item: pk=``TOKEN#<CC>#<PID>#<TYPE>#<UID>``, sk=``TOKEN``, ``doc`` (the Token), ``id_tag``, ``last_updated``
 (sortable); gsi1pk=``IDTAG#<id tag>`` / gsi1sk=``<CC>#<PID>#<TYPE>#<UID>`` (idTag → token);
 gsi2pk=``PARTY#<CC>#<PID>`` / gsi2sk=``<last_updated>#<TYPE>#<UID>`` (a party's tokens, pull sync).
+Beside them, one idTag claim item per held idTag (``repositories.id_tag_claims``), written with every
+valid token: at most one EMSP holds an idTag, however close two PUTs come (issue #12).
 """
 
 from __future__ import annotations
