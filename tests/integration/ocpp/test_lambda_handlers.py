@@ -18,7 +18,7 @@ from tests.support.events import load_event
 from tests.support.handlers import FakeContext, lambda_module
 from tests.support.ocpp_data import STATION_ID, station_location
 from tests.support.stations import station_password
-from tests.support.tokens import rfid_token
+from tests.support.tokens import registered_emsp, rfid_token
 
 PASSWORD = "s3cret-authorization-key"
 API_ENDPOINT = "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/ocpp"
@@ -133,6 +133,7 @@ def test_default_answers_in_the_response_body(location):
 
 
 def test_default_authorizes_from_the_real_whitelist_and_refuses_bad_frames(location):
+    registered_emsp()  # a token authorises only while its EMSP is registered (issue #12)
     tokens.put_token(Token.model_validate(rfid_token()))
 
     authorized = invoke("ocpp_message", message_event('[2,"a1","Authorize",{"idTag":"04a1b2c3d4e5f6"}]'))
