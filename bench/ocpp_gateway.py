@@ -145,7 +145,9 @@ async def _calls_per_type(url: str, station_id: str) -> dict[str, tuple[Counter,
     with counting_calls() as calls:  # refused: the same 401 whatever the reason; the failure is counted
         start = time.perf_counter()
         try:
-            await websockets.connect(f"{url}/{station_id}", subprotocols=["ocpp1.6"], additional_headers=wrong)
+            await websockets.connect(
+                f"{url}/{station_id}", subprotocols=["ocpp1.6"], additional_headers=wrong
+            )
         except websockets.InvalidStatus:
             pass
         measured["connect, wrong password (401)"] = (calls.copy(), (time.perf_counter() - start) * 1000)

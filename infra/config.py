@@ -17,7 +17,9 @@ from infra.constants import DEFAULT_REGION, ROOT, STACK_NAME, Context
 
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/(?P<key>.+)$")
 _ACM_ARN = re.compile(r"^arn:aws[a-z\-]*:acm:(?P<region>[a-z0-9\-]+):\d{12}:certificate/[\w\-]+$")
-_CLOUDFRONT_WEB_ACL_ARN = re.compile(r"^arn:aws[a-z\-]*:wafv2:us-east-1:\d{12}:global/webacl/[\w\-]+/[\w\-]+$")
+_CLOUDFRONT_WEB_ACL_ARN = re.compile(
+    r"^arn:aws[a-z\-]*:wafv2:us-east-1:\d{12}:global/webacl/[\w\-]+/[\w\-]+$"
+)
 _DOMAIN_KEYS = (Context.DOMAIN_NAME, Context.CERTIFICATE_ARN, Context.TRUSTSTORE_URI)
 
 

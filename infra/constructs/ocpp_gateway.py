@@ -331,8 +331,8 @@ class OcppGateway(Construct):
             Validations.of(self.distribution).acknowledge(
                 Acknowledgment(
                     id="AwsSolutions-CFR2",
-                    reason=f"A CloudFront web ACL can only be made in {CLOUDFRONT_WAF_REGION}, not in this stack's "
-                    "region: it is attached with -c ocpp_web_acl_arn, and until then the stack outputs "
+                    reason=f"A CloudFront web ACL can only be made in {CLOUDFRONT_WAF_REGION}, not in this "
+                    "stack's region: it is attached with -c ocpp_web_acl_arn, and until then the stack outputs "
                     "OcppEdgeWarning; failed station logins are throttled per station id in the authorizer.",
                 ),
             )

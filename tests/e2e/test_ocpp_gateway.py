@@ -41,7 +41,8 @@ def run(scenario):
 
 async def raw(hub, station_id: str = STATION, subprotocols=("ocpp1.6",), **options):
     """A bare websocket authenticated as the demo station (HTTP Basic)."""
-    options.setdefault("additional_headers", {"Authorization": basic_header(station_id, hub.password(station_id))})
+    authorization = basic_header(station_id, hub.password(station_id))
+    options.setdefault("additional_headers", {"Authorization": authorization})
     return await websockets.connect(
         station_url(hub.ocpp_url, station_id), subprotocols=list(subprotocols), **options
     )

@@ -25,7 +25,9 @@ CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 
-WEB_ACL_ARN = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/mobie-hub-ocpp/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+WEB_ACL_ARN = (
+    "arn:aws:wafv2:us-east-1:123456789012:global/webacl/mobie-hub-ocpp/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+)
 
 
 def gateway_template(region: str = "eu-west-1", **options: Any) -> Template:
@@ -33,7 +35,11 @@ def gateway_template(region: str = "eu-west-1", **options: Any) -> Template:
     stack = Stack(app, "Ocpp", env={"account": "123456789012", "region": region})
     data = Data(stack, "Data", retain=False)
     OcppGateway(
-        stack, "OcppGateway", factory=FunctionFactory(layers=[], tables=data.tables), retain_logs=False, **options
+        stack,
+        "OcppGateway",
+        factory=FunctionFactory(layers=[], tables=data.tables),
+        retain_logs=False,
+        **options,
     )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return Template.from_stack(stack)  # synthesises: an unacknowledged cdk-nag finding raises here
@@ -235,10 +241,13 @@ def test_in_us_east_1_the_distribution_gets_a_rate_limiting_web_acl(us_east_1_op
 
 
 def test_opening_the_stations_reaches_the_authorizer_and_outputs_a_warning(us_east_1_open):
-    authorizer = only(us_east_1_open, "AWS::Lambda::Function", Description=Match.string_like_regexp("authorizer"))
+    authorizer = only(
+        us_east_1_open, "AWS::Lambda::Function", Description=Match.string_like_regexp("authorizer")
+    )
+    warning = us_east_1_open.to_json()["Outputs"]["OcppInsecureOpenStations"]
 
     assert authorizer["Environment"]["Variables"]["MOBIE_REQUIRE_STATION_AUTH"] == "false"
-    assert "WITHOUT AUTHENTICATION" in json.dumps(us_east_1_open.to_json()["Outputs"]["OcppInsecureOpenStations"])
+    assert "WITHOUT AUTHENTICATION" in json.dumps(warning)
 
 
 def test_a_web_acl_made_in_us_east_1_is_attached_to_a_stack_elsewhere():
@@ -273,7 +282,8 @@ def test_the_us_east_1_template_with_its_web_acl_passes_cfn_lint(us_east_1_open)
     from cfnlint.config import ManualArgs
 
     matches = lint(
-        json.dumps(us_east_1_open.to_json()), config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"])
+        json.dumps(us_east_1_open.to_json()),
+        config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"]),
     )
 
     assert [f"{m.rule.id} {m.message}" for m in matches if m.rule.id.startswith("E")] == []

@@ -44,7 +44,8 @@ async def refused(hub, station_id: str, authorization: str | None = None) -> tup
             station_url(hub.ocpp_url, station_id), subprotocols=["ocpp1.6"], additional_headers=headers
         )
     response = caught.value.response
-    kept = tuple((name, response.headers.get(name)) for name in ("www-authenticate", "content-type", "content-length"))
+    names = ("www-authenticate", "content-type", "content-length")
+    kept = tuple((name, response.headers.get(name)) for name in names)
     return response.status_code, kept, bytes(response.body)
 
 

@@ -10,9 +10,13 @@ import pytest
 from mobie_hub.ocpp import admission
 from mobie_hub.ocpp.admission import UNAUTHORIZED, AdmissionRefused, AuthPolicy
 from mobie_hub.ocpp.station_auth import basic_header
+from mobie_hub.repositories import stations
 from mobie_hub.repositories.dynamodb import counting_calls
 from mobie_hub.repositories.locations import put_location
 from mobie_hub.settings import get_settings
+from mobie_hub.types import utcnow
+from tests.support.events import load_event
+from tests.support.handlers import FakeContext, lambda_module
 from tests.support.ocpp_data import STATION_ID, station_location
 from tests.support.stations import station_password
 
@@ -23,7 +27,9 @@ NOW = 1_795_424_400.0  # the start of a 300 s window
 
 def admit(station_id: str = STATION_ID, authorization: str | None = None, *, now: float = NOW,
           policy: AuthPolicy = POLICY) -> admission.Admission:
-    return admission.admit(station_id, authorization=authorization, offered=["ocpp1.6"], policy=policy, now=now)
+    return admission.admit(
+        station_id, authorization=authorization, offered=["ocpp1.6"], policy=policy, now=now
+    )
 
 
 def refusal(station_id: str, authorization: str | None, **kwargs) -> AdmissionRefused:
@@ -88,7 +94,8 @@ def test_after_max_failures_the_id_is_refused_even_with_its_password_until_the_w
     assert (throttled.status, throttled.public) == (401, UNAUTHORIZED)
     assert dict(calls) == {"BatchGetItem": 1}
     metrics = [line for line in capsys.readouterr().out.splitlines() if '"StationAuthRefused"' in line]
-    assert [json.loads(line)["outcome"] for line in metrics] == ["wrong"] * POLICY.max_failures + ["throttled"]
+    outcomes = [json.loads(line)["outcome"] for line in metrics]
+    assert outcomes == ["wrong"] * POLICY.max_failures + ["throttled"]
     # And another station is not affected; the next window admits the station again
     assert admit(authorization=right, now=NOW + 300).authenticated
 
@@ -102,3 +109,24 @@ def test_the_insecure_open_mode_admits_a_station_without_password_and_answers_40
     assert refusal("NOPE-1", None, policy=open_policy).status == 404
     assert refusal("LSB-OTHER", None, policy=open_policy).status == 401  # its password is still needed
     assert admit("LSB-OTHER", basic_header("LSB-OTHER", PASSWORD), policy=open_policy).authenticated
+
+
+def test_a_refused_authorizer_call_leaves_the_real_stations_connection_alone(location):
+    # Given the real station connected (mapped to its connection)
+    station_password(STATION_ID, PASSWORD)
+    stations.put_connection(STATION_ID, "real-connection", utcnow())
+    event = load_event(
+        "ocpp/authorizer_connect.json",
+        station_id=STATION_ID,
+        authorization=basic_header(STATION_ID, "wrong-password-16b"),
+        subprotocol="ocpp1.6",
+        connection_id="impostor",
+    )
+
+    # When an impostor's $connect reaches the authorizer with a wrong password
+    with counting_calls() as calls, pytest.raises(Exception, match="^Unauthorized$"):
+        lambda_module("ocpp_authorizer").handler(event, FakeContext())
+
+    # Then nothing but its failure was written: the mapping still names the real connection
+    assert dict(calls) == {"BatchGetItem": 1, "UpdateItem": 1}
+    assert stations.get_connection(STATION_ID).connection_id == "real-connection"

@@ -27,7 +27,10 @@ def stored(station_id: str) -> str | None:
 def test_set_passwords_stores_each_hash(two_stations):
     result = dispatch(
         "stations.set_passwords",
-        {"passwords": [{"station_id": STATION_ID, "password": "a" * 16}, {"station_id": OTHER, "password": "b" * 40}]},
+        {"passwords": [
+            {"station_id": STATION_ID, "password": "a" * 16},
+            {"station_id": OTHER, "password": "b" * 40},
+        ]},
     )
 
     assert result == {"password_set": sorted([STATION_ID, OTHER]), "count": 2}

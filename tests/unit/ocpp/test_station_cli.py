@@ -35,7 +35,9 @@ def test_one_station_a_csv_or_generated_passwords(tmp_path):
     assert operation_and_payload("--generate", "A", "B") == (
         "stations.generate_passwords", {"station_ids": ["A", "B"], "all": False}
     )
-    assert operation_and_payload("--generate", "--all") == ("stations.generate_passwords", {"station_ids": [], "all": True})
+    assert operation_and_payload("--generate", "--all") == (
+        "stations.generate_passwords", {"station_ids": [], "all": True}
+    )
 
 
 @pytest.mark.parametrize(
@@ -61,7 +63,8 @@ def test_csv_rows_must_be_two_columns(tmp_path):
 
     with pytest.raises(CliError, match="bad rows: \\[1\\]"):
         ocpp_cli._password_rows(str(bad))
-    assert ocpp_cli._password_rows(str(quoted)) == [{"station_id": "LSB-00175", "password": "a, quoted password"}]
+    rows = ocpp_cli._password_rows(str(quoted))
+    assert rows == [{"station_id": "LSB-00175", "password": "a, quoted password"}]
 
 
 def test_the_demo_password_is_asked_of_the_hub_at_the_urls_origin_only_for_ws_urls():

@@ -23,7 +23,8 @@ class InProcessHub:
     base_url: str
     gateway: OcppGateway
     dynamodb_endpoint: str
-    station_passwords: dict[str, str] = field(default_factory=dict, repr=False)  # the demo stations' passwords
+    # The demo stations' passwords (kept out of repr: tracebacks print the hub)
+    station_passwords: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def ocpp_url(self) -> str:
@@ -33,7 +34,9 @@ class InProcessHub:
         """The password the hub gave demo station ``station_id`` at start (KeyError if not a demo one)."""
         return self.station_passwords[station_id]
 
-    def connect_station(self, station_id: str, **station: Any) -> AbstractAsyncContextManager[SimulatedStation]:
+    def connect_station(
+        self, station_id: str, **station: Any
+    ) -> AbstractAsyncContextManager[SimulatedStation]:
         """``simulator.connect_station`` to this hub, authenticated with the demo station's password
         (``password=`` given explicitly wins, e.g. a wrong one)."""
         station.setdefault("password", self.station_passwords.get(station_id))

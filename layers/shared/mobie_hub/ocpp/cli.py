@@ -86,7 +86,9 @@ def add_station_commands(commands: argparse._SubParsersAction) -> None:
     )
     bulk = setter.add_mutually_exclusive_group()
     bulk.add_argument(
-        "--from-file", metavar="CSV", help="station_id,password rows (a header row is allowed); all or nothing"
+        "--from-file",
+        metavar="CSV",
+        help="station_id,password rows (a header row is allowed); all or nothing",
     )
     bulk.add_argument(
         "--generate",
