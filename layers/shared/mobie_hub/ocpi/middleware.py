@@ -116,8 +116,11 @@ class BodyGuardMiddleware:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/ocpi"):
+            await self.app(scope, receive, send)
+            return
         headers = Headers(scope=scope)
-        if scope["type"] != "http" or not scope["path"].startswith("/ocpi") or not _carries_body(scope, headers):
+        if not _carries_body(scope, headers):
             await self.app(scope, receive, send)
             return
         try:
@@ -194,7 +197,8 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, error: HubError, *
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-    message = f"the request body is larger than the {limit // (1024 * 1024)} MB allowed"
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+    message = f"the request body is larger than the {size} allowed"
     logger.info("request refused", path=scope["path"], ocpi_status=int(OcpiStatus.CLIENT_ERROR), reason=message)
     response = ocpi_response(
         status_code=OcpiStatus.CLIENT_ERROR, message=message, http_status=413, headers={"Connection": "close"}
