@@ -1,5 +1,5 @@
-"""Tokens receiver throughput and DynamoDB calls per request (issue goal: one write per PUT, one read
-per idTag lookup), in-process against moto.
+"""Tokens receiver throughput and DynamoDB calls per request (goal: one idTag Query and one write per
+PUT, one Query and one registration read per idTag lookup; issue #12), in-process against moto.
 
 Two paths: the whole HTTP stack (FastAPI TestClient → auth → router → logic → repository) and the
 logic + repository alone. Timings include moto's in-process DynamoDB, which is far slower than the
@@ -79,7 +79,9 @@ def main() -> int:
     from mobie_hub.logic.tokens import id_tag_for
     from mobie_hub.models.tokens import Token
     from mobie_hub.ocpi.app import create_app
-    from mobie_hub.repositories import credentials_tokens
+    from mobie_hub.models.hubclientinfo import ConnectionStatus
+    from mobie_hub.parties.model import Party, Registration
+    from mobie_hub.repositories import credentials_tokens, parties
     from mobie_hub.repositories import tokens as repository
     from mobie_hub.repositories.dynamodb import dynamodb_resource, reset_clients
     from mobie_hub.repositories.schema import ensure_tables
@@ -91,6 +93,10 @@ def main() -> int:
         ensure_tables(dynamodb_resource().meta.client)
         secret = credentials_tokens.new_token()
         credentials_tokens.store_token(secret, role="EMSP", country_code="PT", party_id="EDP", kind="C")
+        # a token authorises only while its EMSP is registered (issue #12): the lookup reads that too
+        registered = Party(country_code="PT", party_id="EDP", registration=Registration.REGISTERED,
+                           connection_status=ConnectionStatus.CONNECTED)
+        parties.save(registered, expected_revision=None)
         headers = {"Authorization": f"Token {secret}"}
         client = TestClient(create_app("tokens"))
 
@@ -123,7 +129,8 @@ def main() -> int:
         _report("HTTP PATCH, whole stack", PUTS, *_timed(PUTS, http_patch))
         _report("logic + repository PUT (APP_USER)", PUTS, *_timed(PUTS, direct_put))
         _report("idTag lookup (find_by_id_tag)", LOOKUPS, *_timed(LOOKUPS, lookup))
-        print("goal: PUT = 1 PutItem (+ the credentials GetItem on the parties table), lookup = 1 Query")
+        print("goal: PUT = 1 idTag Query + 1 write (a valid token: TransactWriteItems with its idTag claim; "
+              "+ the credentials GetItem), lookup = 1 Query + 1 GetItem of the owner's registration (issue #12)")
     get_settings.cache_clear()
     reset_clients()
     return 0
