@@ -70,6 +70,9 @@ def emsp(hub, emsp_server) -> tuple[FakeParty, Party]:
         tokens.put_token(Token.model_validate(body))
     if parties.get_party(PartyRef(country_code="PT", party_id="EDP")) is None:
         register_receiver(emsp_server.base_url, modules=("commands",))
+    if parties.get_party(PartyRef(country_code="PT", party_id="GLP")) is None:
+        # GLP's card charges too: only a registered EMSP's cards authorise (issue #12)
+        register_receiver("https://glp.invalid", "GLP", modules=())
     emsp_server.received.clear()
     return emsp_server, issue("C")
 
