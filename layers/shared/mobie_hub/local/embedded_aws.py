@@ -2,13 +2,20 @@
 
 The hub's own DynamoDB code talks to it over HTTP exactly as it talks to AWS; only the endpoint
 differs. Nothing persists: stopping the hub drops the store.
+
+The server answers one request at a time. moto's server is threaded (werkzeug), and its lock covers
+only choosing a backend; its in-memory DynamoDB is not thread-safe (a TransactWriteItems that fails
+restores copies of whole tables taken when it began, erasing what other requests wrote meanwhile),
+and the local hub calls it from many threads (uvicorn's pool, OCPP frames, the push lanes).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from mobie_hub.repositories.dynamodb import dynamodb_resource, reset_clients
 from mobie_hub.repositories.schema import ensure_tables
@@ -33,6 +40,7 @@ def embedded_aws(host: str = "127.0.0.1") -> Iterator[str]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request otherwise
     server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
     server.start()
+    server._server.app = one_at_a_time(server._server.app)  # see the module docstring
     bound_host, port = server.get_host_and_port()
     endpoint = f"http://{bound_host}:{port}"
     saved = {name: os.environ.get(name) for name in [*_LOCAL_ENV, "MOBIE_DYNAMODB_ENDPOINT"]}
@@ -51,3 +59,14 @@ def embedded_aws(host: str = "127.0.0.1") -> Iterator[str]:
                 os.environ[name] = value
         get_settings.cache_clear()
         reset_clients()
+
+
+def one_at_a_time(app: Callable[..., Any]) -> Callable[..., Any]:
+    """A WSGI app that runs ``app`` for one request at a time (the response fully built inside)."""
+    lock = threading.Lock()
+
+    def serialized(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with lock:
+            return list(app(environ, start_response))
+
+    return serialized
