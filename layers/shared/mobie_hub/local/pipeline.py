@@ -6,8 +6,9 @@ The same functions as in AWS (``events.stream.events_from_records``, ``events.fa
 In AWS every push is its own Lambda invocation (a Map state), so a party that answers slowly delays
 nobody else. Locally ``PartyLanes`` gives the same: one worker per party, so pushes to one party keep
 their order, and a party that does not answer (until the outbound timeout) holds up only its own
-pushes. Pushes only read DynamoDB and call HTTP; the embedded DynamoDB is moto's server, which
-serialises requests, so the threads are safe with it.
+pushes. Pushes read DynamoDB and call HTTP (a failed call also records the party OFFLINE, in that
+party's lane); the embedded DynamoDB answers one request at a time (``local.embedded_aws``), so
+the threads are safe with it.
 """
 
 from __future__ import annotations
