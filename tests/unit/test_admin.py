@@ -6,9 +6,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from mobie_hub.admin.http import router
-from mobie_hub.admin.secret import HEADER
 from mobie_hub.admin.lambda_entry import handle
-
+from mobie_hub.admin.secret import HEADER
 
 SECRET = "unit-admin-secret"
 

@@ -76,8 +76,8 @@ def _serve(args: argparse.Namespace) -> int:
     tls = (args.tls_cert, args.tls_key, args.client_ca)
     if any(tls) and not all(tls):
         raise CliError("--tls-cert, --tls-key and --client-ca go together")
-    serve(ServeOptions(allow_loopback_parties=args.allow_loopback_parties, allow_http_parties=args.allow_http_parties,
-                       host=args.host, port=args.port, public_url=args.public_url, demo=not args.no_demo,
+    serve(ServeOptions(allow_loopback_parties=args.allow_loopback_parties,
+                       allow_http_parties=args.allow_http_parties, host=args.host, port=args.port, public_url=args.public_url, demo=not args.no_demo,
                        insecure_open_stations=args.insecure_open_stations, tls_cert=args.tls_cert,
                        tls_key=args.tls_key, client_ca=args.client_ca, renewal_interval=args.renewal_interval,
                        renewal_days=args.renewal_days))

@@ -47,7 +47,10 @@ def test_start_session_on_a_private_station_is_refused_as_the_locations_get_refu
 
     refused, before, after, received = run(scenario())
     get = httpx.get(f"{hub.base_url}/ocpi/2.2.1/locations/{PRIVATE}", headers=credentials.headers, timeout=10)
-    assert (refused.status_code, refused.json()["status_code"]) == (get.status_code, get.json()["status_code"])
+    assert (refused.status_code, refused.json()["status_code"]) == (
+        get.status_code,
+        get.json()["status_code"],
+    )
     assert (refused.status_code, refused.json()["status_code"]) == (404, 2003)
     assert "does not exist" in refused.json()["status_message"]
     assert (after, received) == (before, [])
@@ -62,8 +65,14 @@ def test_unlock_connector_on_a_private_station_is_refused_the_same_way(hub, emsp
 
 
 def test_a_published_station_still_answers_as_before(hub, emsp):
-    result = run(send(hub, emsp, "START_SESSION", {"token": rfid_token(), "location_id": "PRT-00042",
-                                                   "evse_uid": "PRT-00042-01"}))
+    result = run(
+        send(
+            hub,
+            emsp,
+            "START_SESSION",
+            {"token": rfid_token(), "location_id": "PRT-00042", "evse_uid": "PRT-00042-01"},
+        )
+    )
     assert result["result"] == "REJECTED"  # offline, as its table row says: it exists for the EMSP
 
 

@@ -48,15 +48,23 @@ def listener():
 
 
 def invite(hub, party_id: str = "ZZZ") -> str:
-    return HttpAdmin(hub.base_url).call("parties.invite", {"country_code": "PT", "party_id": party_id})["token_a"]
+    return HttpAdmin(hub.base_url).call("parties.invite", {"country_code": "PT", "party_id": party_id})[
+        "token_a"
+    ]
 
 
 def post_credentials(hub, token_a: str, url: str, party_id: str = "ZZZ") -> httpx.Response:
     body = {
         "token": "token-for-the-hub",
         "url": url,
-        "roles": [{"role": "EMSP", "country_code": "PT", "party_id": party_id,
-                   "business_details": {"name": "Hostile"}}],
+        "roles": [
+            {
+                "role": "EMSP",
+                "country_code": "PT",
+                "party_id": party_id,
+                "business_details": {"name": "Hostile"},
+            }
+        ],
     }
     token = httpx.Headers({"Authorization": f"Token {token_a}"})
     return httpx.post(f"{hub.base_url}/ocpi/2.2.1/credentials", json=body, headers=token, timeout=30)
@@ -76,7 +84,9 @@ def post_credentials(hub, token_a: str, url: str, party_id: str = "ZZZ") -> http
         "https://user:pass@emsp.example/ocpi/versions",
     ],
 )
-def test_a_token_a_registration_pointing_inside_is_refused_before_any_request(hub, strict_policy, listener, target):
+def test_a_token_a_registration_pointing_inside_is_refused_before_any_request(
+    hub, strict_policy, listener, target
+):
     url = target.format(listener=listener.base_url, port=listener.base_url.rsplit(":", 1)[1])
     response = post_credentials(hub, invite(hub), url)
     assert response.json()["status_code"] == 2001, response.text
@@ -110,15 +120,22 @@ def test_version_and_endpoint_urls_read_from_the_party_are_checked_too(hub, hub_
     itself as its version details or credentials endpoint."""
     with running_emsp(party_id="ZZZ") as party:
         party.accepted_tokens = {"token-for-the-hub"}  # what post_credentials gives the hub
-        party.override["versions"] = lambda: envelope([{"version": "2.2.1", "url": "http://169.254.169.254/x"}])
+        party.override["versions"] = lambda: envelope(
+            [{"version": "2.2.1", "url": "http://169.254.169.254/x"}]
+        )
         response = post_credentials(hub, invite(hub), party.versions_url)
         assert response.json()["status_code"] == 3001
         assert "169.254.169.254" in response.json()["status_message"]
 
         details = {
             "version": "2.2.1",
-            "endpoints": [{"identifier": "credentials", "role": "RECEIVER",
-                           "url": f"{hub.base_url}/admin/parties.renew_due"}],
+            "endpoints": [
+                {
+                    "identifier": "credentials",
+                    "role": "RECEIVER",
+                    "url": f"{hub.base_url}/admin/parties.renew_due",
+                }
+            ],
         }
         party.override = {"details": lambda: envelope(details)}
         response = post_credentials(hub, invite(hub), party.versions_url)
@@ -129,7 +146,9 @@ def test_version_and_endpoint_urls_read_from_the_party_are_checked_too(hub, hub_
 def test_a_redirect_into_loopback_is_not_followed(hub, hub_store, listener):
     with running_emsp(party_id="ZZZ") as party:
         party.accepted_tokens = {"token-for-the-hub"}
-        party.override["versions"] = lambda: RedirectResponse(f"{listener.base_url}/ocpi/versions", status_code=307)
+        party.override["versions"] = lambda: RedirectResponse(
+            f"{listener.base_url}/ocpi/versions", status_code=307
+        )
         response = post_credentials(hub, invite(hub), party.versions_url)
     assert response.json()["status_code"] == 3001
     assert "HTTP 307" in response.json()["status_message"]
@@ -142,7 +161,10 @@ def test_token_a_is_burnt_after_three_failed_registrations(hub, strict_policy, l
     assert statuses == [2001, 2001, 2001]
     # The fourth try, even a good one, is not authenticated any more: the operator must invite again.
     assert post_credentials(hub, token_a, "https://emsp.example/ocpi/versions").status_code == 401
-    assert httpx.get(f"{hub.base_url}/ocpi/versions", headers={"Authorization": f"Token {token_a}"}).status_code == 401
+    assert (
+        httpx.get(f"{hub.base_url}/ocpi/versions", headers={"Authorization": f"Token {token_a}"}).status_code
+        == 401
+    )
 
 
 # --- response_url ----------------------------------------------------------------------------------
@@ -151,7 +173,7 @@ def commands_stored() -> int:
 
 
 def test_a_response_url_into_the_admin_interface_is_refused_and_nothing_reaches_the_station(hub, emsp):
-    party, credentials = emsp
+    _, credentials = emsp
     admin = f"{hub.base_url}/admin/parties.renew_due"
 
     async def scenario():
@@ -191,5 +213,6 @@ def test_the_outbound_client_never_posts_into_the_hubs_own_admin_interface(hub, 
 async def send_raw(hub, credentials, name: str, response_url: str) -> httpx.Response:
     body = {"response_url": response_url, "token": rfid_token(), "location_id": STATION, "evse_uid": EVSE}
     async with httpx.AsyncClient(timeout=10) as client:
-        return await client.post(f"{hub.base_url}/ocpi/2.2.1/commands/{name}", json=body, headers=credentials.headers)
-
+        return await client.post(
+            f"{hub.base_url}/ocpi/2.2.1/commands/{name}", json=body, headers=credentials.headers
+        )

@@ -16,7 +16,6 @@ from tests.support.fake_emsp import FakeEmsp, running_emsp
 from tests.support.local_hub import free_port
 from tests.support.servers import serve_in_thread
 
-
 ADMIN_SECRET = "integration-admin-secret"
 ADMIN_HEADERS = {HEADER: ADMIN_SECRET}
 
@@ -33,7 +32,9 @@ class Hub:
         return f"{self.base_url}/ocpi/{version}/credentials"
 
     def admin(self, operation: str, **payload) -> httpx.Response:
-        return httpx.post(f"{self.base_url}/admin/{operation}", json=payload, timeout=30, headers=ADMIN_HEADERS)
+        return httpx.post(
+            f"{self.base_url}/admin/{operation}", json=payload, timeout=30, headers=ADMIN_HEADERS
+        )
 
 
 @pytest.fixture

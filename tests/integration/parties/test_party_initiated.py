@@ -230,7 +230,11 @@ def test_token_a_is_burnt_after_three_failed_registrations(hub, edp: FakeEmsp):
 
 def test_a_credentials_url_the_hub_may_not_call_is_2001_at_once(hub, edp: FakeEmsp, monkeypatch):
     token_a = invite(hub)
-    for url in ("file:///etc/passwd", "http://169.254.169.254/latest/meta-data/", f"{hub.base_url}/ocpi/versions"):
+    for url in (
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        f"{hub.base_url}/ocpi/versions",
+    ):
         response = post_with(hub, token_a, {**edp.credentials("t"), "url": url})
         assert response.json()["status_code"] == 2001, url
         assert response.json()["status_message"].startswith("url: "), response.text

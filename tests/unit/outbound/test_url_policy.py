@@ -11,7 +11,13 @@ import pytest
 from mobie_hub.outbound import OutboundCallFailed
 from mobie_hub.outbound.client import Addressee
 from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
-from mobie_hub.outbound.url_policy import CheckedBackend, UrlPolicy, UrlRefused, register_listener, unregister_listener
+from mobie_hub.outbound.url_policy import (
+    CheckedBackend,
+    UrlPolicy,
+    UrlRefused,
+    register_listener,
+    unregister_listener,
+)
 from mobie_hub.settings import Settings
 
 STRICT = UrlPolicy()
@@ -93,7 +99,9 @@ def test_the_sandbox_opens_http_and_loopback_but_nothing_else():
 
 
 def test_the_hubs_own_address_stays_refused_with_loopback_open(monkeypatch):
-    settings = Settings(public_url="http://127.0.0.1:8080", outbound_allow_http=True, outbound_allow_loopback=True)
+    settings = Settings(
+        public_url="http://127.0.0.1:8080", outbound_allow_http=True, outbound_allow_loopback=True
+    )
     policy = UrlPolicy.from_settings(settings)
     with pytest.raises(UrlRefused, match="own address"):
         policy.check_url("http://127.0.0.1:8080/admin/parties.renew_due")
@@ -142,12 +150,16 @@ def test_the_backend_connects_to_the_address_it_checked(monkeypatch):
     cannot win: the backend resolves once and connects to that very address."""
     answers = iter([["93.184.216.34"], ["127.0.0.1"]])
     monkeypatch.setattr(
-        socket, "getaddrinfo",
-        lambda host, port, *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (x, port)) for x in next(answers)],
+        socket,
+        "getaddrinfo",
+        lambda host, port, *a, **k: [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (x, port)) for x in next(answers)
+        ],
     )
     connected = []
     monkeypatch.setattr(
-        "httpcore.SyncBackend.connect_tcp", lambda self, host, port, *a, **k: connected.append(host) or "stream"
+        "httpcore.SyncBackend.connect_tcp",
+        lambda self, host, port, *a, **k: connected.append(host) or "stream",
     )
     assert CheckedBackend(lambda: STRICT).connect_tcp("rebind.example", 443) == "stream"
     assert connected == ["93.184.216.34"]
@@ -159,7 +171,8 @@ def test_the_backend_connects_to_the_address_it_checked(monkeypatch):
 def test_the_adapter_refuses_before_sending():
     sent = []
     client = HttpxOcpiClient(
-        transport=httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200)), policy=STRICT
+        transport=httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200)),
+        policy=STRICT,
     )
     for url in ("file:///etc/passwd", "https://169.254.169.254/latest", "http://emsp.example/"):
         with pytest.raises(OutboundCallFailed, match="refused by the outbound URL policy"):

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mobie_hub.admin import secret as admin_secret
+
 
 class AdminError(Exception):
     """The hub refused or failed an admin operation; ``message`` is the hub's explanation."""
@@ -34,8 +36,6 @@ class HttpAdmin:
     def headers(self) -> dict[str, str]:
         import httpx
 
-        from mobie_hub.admin import secret as admin_secret
-
         url = httpx.URL(self.base_url)
         value = self.secret or admin_secret.read_secret(url.port or (443 if url.scheme == "https" else 80))
         return {admin_secret.HEADER: value} if value else {}  # none: the hub answers 401, said below
@@ -47,18 +47,22 @@ class HttpAdmin:
 
         verify = ssl.create_default_context(cafile=self.ca_file) if self.ca_file else True
         try:
-            response = httpx.post(f"{self.base_url.rstrip('/')}/admin/{name}", json=payload, timeout=self.timeout,
-                                  verify=verify, headers=self.headers())
+            response = httpx.post(
+                f"{self.base_url.rstrip('/')}/admin/{name}",
+                json=payload,
+                timeout=self.timeout,
+                verify=verify,
+                headers=self.headers(),
+            )
         except httpx.HTTPError as exc:
             raise AdminError("Unreachable", f"cannot reach the hub at {self.base_url}: {exc}") from exc
         body = response.json()
         if response.status_code in (401, 403) and not self.secret:
-            from mobie_hub.admin import secret as admin_secret
-
+            where = admin_secret.state_dir() / "admin-<port>.secret"
             raise AdminError(
                 body.get("error", "Error"),
-                f"{body.get('message', response.text)} (the secret is read from "
-                f"{admin_secret.state_dir()}/admin-<port>.secret, written by `mobie-hub serve` for this user)",
+                f"{body.get('message', response.text)} (the CLI reads the secret from {where}, "
+                "written by `mobie-hub serve` for this user)",
             )
         if response.is_error:
             raise AdminError(body.get("error", "Error"), body.get("message", response.text))

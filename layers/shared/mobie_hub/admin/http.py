@@ -57,7 +57,7 @@ def _guard(request: Request) -> None:
     if not _is_loopback(request):
         raise Forbidden("the admin interface answers on loopback only")
     if not _host_is_this_hub(request):
-        raise Forbidden("the admin interface answers to Host 127.0.0.1, localhost or [::1] with its port only")
+        raise Forbidden("the admin interface answers to Host 127.0.0.1, localhost or [::1] (its port) only")
     presented = request.headers.get(secret.HEADER)
     if not presented:
         raise Unauthenticated(f"the admin interface needs the {secret.HEADER} header (the CLI sends it)")

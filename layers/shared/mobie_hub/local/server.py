@@ -86,7 +86,8 @@ def serve(options: ServeOptions) -> None:
     os.environ["MOBIE_PUBLIC_URL"] = options.base_url
     # Set either way: only the named options open the outbound policy, never an inherited variable.
     os.environ["MOBIE_OUTBOUND_ALLOW_LOOPBACK"] = "true" if options.allow_loopback_parties else "false"
-    os.environ["MOBIE_OUTBOUND_ALLOW_HTTP"] = "true" if options.allow_http_parties or not options.tls else "false"
+    allow_http = options.allow_http_parties or not options.tls
+    os.environ["MOBIE_OUTBOUND_ALLOW_HTTP"] = "true" if allow_http else "false"
     if options.allow_loopback_parties:
         logger.warning(
             "--allow-loopback-parties: the hub calls party URLs on loopback (127.0.0.0/8, ::1); any "
@@ -118,7 +119,11 @@ def serve(options: ServeOptions) -> None:
             )
         tls = uvicorn_options(options.tls_cert, options.tls_key, options.client_ca) if options.tls else {}
         config = uvicorn.Config(
-            create_local_app(admin_secret=secret), host=options.host, port=options.port, log_level="info", **tls,
+            create_local_app(admin_secret=secret),
+            host=options.host,
+            port=options.port,
+            log_level="info",
+            **tls,
             ws_max_size=MAX_OCPP_FRAME_BYTES,  # API Gateway's WebSocket frame limit (issue #12)
         )
         logger.info("hub listening", versions_url=f"{options.base_url}/ocpi/versions")

@@ -150,7 +150,8 @@ class UrlPolicy:
             raise UrlRefused(str(url), f"not a valid URL ({exc})") from None
         schemes = ("https", "http") if self.allow_http else ("https",)
         if parsed.scheme not in schemes:
-            raise UrlRefused(url, f"the scheme must be {' or '.join(schemes)}, not {parsed.scheme or 'none'!r}")
+            allowed = " or ".join(schemes)
+            raise UrlRefused(url, f"the scheme must be {allowed}, not {parsed.scheme or 'none'!r}")
         if parsed.userinfo:
             raise UrlRefused(url, "credentials in the URL (user:password@) are not accepted")
         host = parsed.host.lower().rstrip(".")

@@ -88,7 +88,9 @@ def read_details(fetch: Fetch, version: Version, label: str) -> VersionDetails:
             f"{label} lists OCPI {version.version} at a URL that is not absolute: {version.url!r}"
         )
     if reason := _refused(version.url):
-        raise UnableToUseClientApi(f"{label} lists OCPI {version.version} at {version.url!r}, refused: {reason}")
+        raise UnableToUseClientApi(
+            f"{label} lists OCPI {version.version} at {version.url!r}, refused: {reason}"
+        )
     reply = fetch(version.url)
     try:
         details = VersionDetails.model_validate(reply.data)
@@ -109,7 +111,9 @@ def read_details(fetch: Fetch, version: Version, label: str) -> VersionDetails:
         )
     refused = [f"{e.url} ({reason})" for e in details.endpoints if (reason := _refused(e.url))]
     if refused:
-        raise UnableToUseClientApi(f"{label} publishes endpoint URLs the hub may not call: {', '.join(refused[:3])}")
+        raise UnableToUseClientApi(
+            f"{label} publishes endpoint URLs the hub may not call: {', '.join(refused[:3])}"
+        )
     return details
 
 
