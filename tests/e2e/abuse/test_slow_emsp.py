@@ -53,6 +53,7 @@ def test_a_slow_emsp_delays_only_its_own_pushes(hub, emsps):
     received = prompt.wait_for(len(STATIONS), timeout=timeout)
     elapsed = time.monotonic() - started
     assert [r.path.rsplit("/", 1)[-1] for r in received if r.method == "PUT"] == STATIONS
-    assert elapsed < timeout / 2, f"the prompt EMSP waited {elapsed:.1f} s (outbound timeout {timeout} s)"
+    # (typically well under a second; waiting behind the slow one would take the whole timeout)
+    assert elapsed < 0.8 * timeout, f"the prompt EMSP waited {elapsed:.1f} s (outbound timeout {timeout} s)"
     # And the slow one did get its first push (it is just slow to answer)
     assert slow.wait_for(1, timeout=5)
