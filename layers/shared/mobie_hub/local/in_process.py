@@ -65,27 +65,39 @@ def in_process_hub(
             uvicorn.Config(create_local_app(admin_secret=secret), host="127.0.0.1", port=0, log_level=log_level,
                            ws_max_size=MAX_OCPP_FRAME_BYTES)  # API Gateway's WebSocket frame limit (issue #12)
         )
-        with LocalPipeline() if pipeline else contextlib.nullcontext():  # pushes, as in `mobie-hub serve`
-            thread = threading.Thread(target=server.run, name="in-process-hub", daemon=True)
-            thread.start()
-            deadline = time.monotonic() + 30
-            while not server.started:
-                if not thread.is_alive() or time.monotonic() > deadline:
-                    raise RuntimeError("the in-process hub did not start")
-                time.sleep(0.02)
-            port = server.servers[0].sockets[0].getsockname()[1]
-            admin_secret.write_secret(port, secret)
-            register_listener("127.0.0.1", port)  # a party's URL never points this hub at itself
-            try:
-                passwords = demo_passwords() if demo else {}
-                yield InProcessHub(f"http://127.0.0.1:{port}", runtime.gateway(), endpoint, passwords)
-            finally:
-                server.should_exit = True
-                thread.join(timeout=30)
-                runtime.use(None)
-                _close_audit_store()
-                unregister_listener("127.0.0.1", port)
-                admin_secret.remove_secret(port, secret)
+        try:
+            with LocalPipeline() if pipeline else contextlib.nullcontext():  # pushes, as in `mobie-hub serve`
+                thread = threading.Thread(target=server.run, name="in-process-hub", daemon=True)
+                thread.start()
+                deadline = time.monotonic() + 30
+                while not server.started:
+                    if not thread.is_alive() or time.monotonic() > deadline:
+                        raise RuntimeError("the in-process hub did not start")
+                    time.sleep(0.02)
+                port = server.servers[0].sockets[0].getsockname()[1]
+                admin_secret.write_secret(port, secret)
+                register_listener("127.0.0.1", port)  # a party's URL never points this hub at itself
+                try:
+                    passwords = demo_passwords() if demo else {}
+                    yield InProcessHub(f"http://127.0.0.1:{port}", runtime.gateway(), endpoint, passwords)
+                finally:
+                    server.should_exit = True
+                    thread.join(timeout=30)
+                    runtime.use(None)
+                    _close_audit_store()
+                    unregister_listener("127.0.0.1", port)
+                    admin_secret.remove_secret(port, secret)
+        finally:
+            _forget_store(endpoint)
+
+
+def _forget_store(endpoint: str) -> None:
+    """Empty the embedded store: moto's server keeps its data in this process's global backends, so
+    without this the next in-process hub would start with this one's parties, tokens, passwords
+    and failed-login counters (and tests of one module would depend on another's)."""
+    import httpx
+
+    httpx.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
 
 
 def _close_audit_store() -> None:
