@@ -70,6 +70,7 @@ def test_an_unknown_id_tag_is_none_and_invalid(aws):
 
 
 GLP_URL = "/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6"
+CARD_TAG = "04A1B2C3D4E5F6"
 
 
 def glp_card(**overrides) -> dict:
@@ -125,3 +126,22 @@ def test_the_item_carries_the_documented_keys(client: TestClient, emsp: Party):
     [state] = repository.token_states_of_party("pt", "edp")
     assert state.key == f"PT#EDP#APP_USER#{APP_UID.upper()}" and state.id_tag == id_tag
     assert state.stored().token == Token.model_validate(app_token())
+
+
+def test_the_idtag_claim_refuses_a_second_emsp_even_before_the_index_shows_the_first(
+    client: TestClient, emsp: Party, monkeypatch
+):
+    # Given EDP's card just written, and an idTag index that has not caught up yet (eventually
+    # consistent: two PUTs racing each other both see an empty index)
+    registered_emsp("GLP")
+    glp = issue("C", party_id="GLP")
+    client.put(RFID_URL, json=rfid_token(), headers=emsp.headers)
+    monkeypatch.setattr(repository, "find_all_by_id_tag", lambda id_tag: [])
+
+    # When GLP pushes the same card
+    refused = client.put(GLP_URL, json=glp_card(), headers=glp.headers)
+
+    # Then the claim written with EDP's token refuses it, and nothing of GLP's is stored
+    assert (refused.status_code, refused.json()["status_code"]) == (409, 2001)
+    monkeypatch.undo()
+    assert [s.party_id for s in repository.find_all_by_id_tag(CARD_TAG)] == ["EDP"]

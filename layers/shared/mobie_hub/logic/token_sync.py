@@ -177,6 +177,9 @@ def _reconcile_one(
     except IdTagConflict as exc:  # held by another EMSP (found by the Query, or by the write's claim)
         report.record("conflict", display, exc.message)
         return
+    except ConflictingWrite:  # a push of this token was being written at the same moment: it wins
+        report.record("kept", display)
+        return
     report.record(("added" if current is None else "updated") if written else "kept", display)
 
 

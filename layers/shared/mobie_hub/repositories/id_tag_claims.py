@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from mobie_hub.errors import IdTagConflict
+from mobie_hub.errors import ConflictingWrite, IdTagConflict
 from mobie_hub.models.common import STORED_CONTEXT
 from mobie_hub.models.tokens import Token
 from mobie_hub.repositories import parties, transact
@@ -86,14 +86,15 @@ def write(
 ) -> bool:
     """Put the token ``item`` under ``condition``; for a valid token, claim its idTag in the same
     transaction. False when ``condition`` failed (nothing written); ``IdTagConflict`` when another
-    party's live claim stands."""
+    party's live claim stands; ``ConflictingWrite`` (HTTP 409, retried by a PATCH) when another
+    transaction was writing the same items."""
     expression = _expression(names, values)
     if not token.valid:
         return _plain_put(item, condition, expression)
     token_action = transact.put(TABLE, item, condition, **expression)
     owner = f"{token.country_code.upper()}/{token.party_id.upper()}"
     claim = _claim(item, token, "attribute_not_exists(pk) OR #owner = :me", {":me": owner})
-    actions = {"claim": claim, "token": token_action}
+    first = actions = {"claim": claim, "token": token_action}
     for _ in range(3):  # a takeover that loses to another write starts again from the new claim
         try:
             transact.write(list(actions.values()))
@@ -102,8 +103,12 @@ def write(
             failed = {name for name, code in zip(actions, cancelled.codes) if code == CONDITION_FAILED}
             if "token" in failed:
                 return False
-            if not failed:
-                raise  # a TransactionConflict: the caller's retry (or the EMSP's) decides
+            if not failed:  # a TransactionConflict: another request is writing the token or its claim
+                busy = f"{item['id_tag']} is being written by another request; try again"
+                raise ConflictingWrite(busy) from None
+            if "claim" not in failed:  # the holder's token changed meanwhile: look at the claim again
+                actions = first
+                continue
             held = cancelled.items[list(actions).index("claim")] or {}
             live, seen = _holder_is_live(held)
             if live:
