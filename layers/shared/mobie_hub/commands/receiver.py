@@ -31,8 +31,8 @@ from mobie_hub.models.location_enums import Status
 from mobie_hub.models.locations import EVSE, Location
 from mobie_hub.models.tokens import Token
 from mobie_hub.observability import logger
-from mobie_hub.outbound.url_policy import check_party_url
 from mobie_hub.ocpp.ports import TokenRef
+from mobie_hub.outbound.url_policy import check_party_url
 from mobie_hub.repositories import commands, locations, stations, tokens
 from mobie_hub.repositories.commands import Command
 from mobie_hub.types import utcnow
