@@ -43,7 +43,9 @@ def ambiguous(aws):
     registered_emsp("EDP")
     registered_emsp("GLP")
     stored_before_the_fix()
-    stored_before_the_fix(party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1", last_updated="9999-12-31T23:59:59Z")
+    stored_before_the_fix(
+        party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1", last_updated="9999-12-31T23:59:59Z"
+    )
 
 
 def test_an_ambiguous_id_tag_is_invalid_for_everyone_and_counted(ambiguous, capsys):
@@ -100,3 +102,21 @@ def test_authorize_costs_one_query_and_one_registration_read(aws):
 
     assert known == {"Query": 1, "GetItem": 1}
     assert unknown == {"Query": 1}
+
+
+def test_the_card_of_an_unregistered_emsp_may_be_pushed_by_another(aws):
+    # Given EDP's card, claimed, and then EDP unregistered
+    registered_emsp("EDP")
+    registered_emsp("GLP")
+    tokens.put_token(Token.model_validate(rfid_token()))
+    unregister("EDP")
+
+    # When GLP pushes the same card, its write takes EDP's stale claim over
+    glp = Token.model_validate(rfid_token(party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1"))
+    tokens.put_token(glp)
+
+    # Then the card is GLP's at the stations, and nobody's conflict
+    assert WhitelistAuthority().authorize(CARD).token.party_id == "GLP"
+    claim = table("tokens").get_item(Key={"pk": f"IDTAG#{CARD}", "sk": "CLAIM"})["Item"]
+    assert claim["owner"] == "PT/GLP"
+    assert dispatch("tokens.conflicts", {})["count"] == 0

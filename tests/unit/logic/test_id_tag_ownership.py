@@ -106,7 +106,8 @@ def test_the_write_guard_refuses_even_when_the_query_missed_the_holder(store, mo
 
 # --- pull sync --------------------------------------------------------------------------------------
 def test_the_sync_reports_a_conflicting_token_and_does_not_import_it(store):
-    report = reconcile("PT", "GLP", [rfid_token(party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1")], store=store)
+    listed = [rfid_token(party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1")]
+    report = reconcile("PT", "GLP", listed, store=store)
 
     assert report.ids["conflict"] == [f"RFID/{UID}"]
     assert "idTag" in report.reasons[f"RFID/{UID}"]
