@@ -14,7 +14,7 @@ from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.repositories import stations, tokens
 from mobie_hub.types import utcnow
 from tests.support.parties import Party, issue
-from tests.support.tokens import rfid_token
+from tests.support.tokens import registered_emsp, rfid_token
 from tests.unit.commands.fakes import FakeSessions, RecordingWorkflow
 
 STATION = "LSB-00175"
@@ -50,11 +50,13 @@ def hub(aws, sessions, workflow) -> None:
 
 @pytest.fixture
 def edp(hub) -> Party:
+    registered_emsp("EDP")  # a token C's holder is a registered party: its cards authorise (issue #12)
     return issue("C")
 
 
 @pytest.fixture
 def glp(hub) -> Party:
+    registered_emsp("GLP")
     return issue("C", party_id="GLP")
 
 

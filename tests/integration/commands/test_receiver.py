@@ -108,6 +108,23 @@ def test_another_partys_token_is_invalid_for_the_requester(client, glp):
     assert (data["result"], text(data)) == ("REJECTED", "The requested token is invalid.")
 
 
+def test_a_card_another_emsp_also_holds_validly_is_rejected_before_the_station_refuses_it(
+    client, edp, glp, sessions, workflow
+):
+    # Given EDP's card, and GLP's valid token on the same uid stored before the PUT check existed
+    from mobie_hub.models.common import STORED_CONTEXT
+    from mobie_hub.models.tokens import Token
+    from mobie_hub.repositories import tokens
+
+    shared = rfid_token(party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1", last_updated="9999-12-31T23:59:59Z")
+    table("tokens").put_item(Item=tokens.token_item(Token.model_validate(shared, context=STORED_CONTEXT)))
+    online()
+    # When EDP asks to start a charge with it, Then the hub rejects it as the station would (fail closed)
+    data = answer(client.post(URL + "START_SESSION", json=start_body(), headers=edp.headers))
+    assert (data["result"], text(data)) == ("REJECTED", "The requested token is invalid.")
+    assert stored_commands() == [] and workflow.started == [] and sessions.sessions == {}
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

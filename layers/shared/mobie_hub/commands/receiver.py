@@ -97,13 +97,19 @@ def _comparable(token: Token) -> dict:
 
 def token_valid(token: Token, requester: Requester) -> bool:
     """Profile §11: the token exists at MOBI.E, has the same properties, belongs to the requesting
-    party, and the whitelist accepts it (a token the EMSP invalidated cannot start a charge)."""
+    party, and the whitelist accepts it (a token the EMSP invalidated cannot start a charge), and its
+    idTag stands for this token alone at the stations (one Query + one GetItem)."""
     if (token.country_code.upper(), token.party_id.upper()) != (requester.country_code, requester.party_id):
         return False
     stored = tokens.get_token(tokens.TokenKey.of(token))
     if stored is None or _comparable(stored.token) != _comparable(token):
         return False
-    return authorization_status(stored.token) == AuthorizationStatus.ACCEPTED
+    if authorization_status(stored.token) != AuthorizationStatus.ACCEPTED:
+        return False
+    # The station will authorise the idTag, not the token: an idTag another EMSP's valid token also
+    # holds is refused there (fail closed, issue #12), so the command is rejected here already.
+    decided = tokens.resolve(id_tag_for(stored.token)).token
+    return decided is not None and tokens.TokenKey.of(decided).normalized == stored.key.normalized
 
 
 class CommandReceiver:
