@@ -15,6 +15,7 @@ from mobie_hub.audit.httpx_hooks import event_hooks
 from mobie_hub.observability import logger
 from mobie_hub.ocpi.context import correlation_id
 from mobie_hub.outbound.client import Addressee, CallObserver, OcpiClient, OcpiReply, OutboundCallFailed, Peer
+from mobie_hub.outbound.answer_limit import CappedTransport
 from mobie_hub.outbound.url_policy import CheckedTransport, UrlPolicy, UrlRefused
 from mobie_hub.settings import get_settings
 
@@ -43,7 +44,8 @@ class HttpxOcpiClient(OcpiClient):
         super().__init__(observer)
         self._policy = (lambda: policy) if policy is not None else UrlPolicy.from_settings
         self._http = httpx.Client(
-            transport=transport or CheckedTransport(self._policy),
+            # a party's answer is read up to the OCPI body limit, whatever it sends (answer_limit)
+            transport=CappedTransport(transport or CheckedTransport(self._policy)),
             trust_env=False,  # no proxies from the environment: they would bypass CheckedTransport
             timeout=timeout or get_settings().outbound_timeout_seconds,
             follow_redirects=False,  # a redirect would re-send the token to wherever it points
@@ -61,6 +63,7 @@ class HttpxOcpiClient(OcpiClient):
             correlation = str(uuid.uuid4())
         headers = {
             "Authorization": authorization(token),
+            "Accept-Encoding": "identity",  # what is counted against the answer limit is what is held
             "X-Request-ID": request_id,
             "X-Correlation-ID": correlation,
             "OCPI-from-country-code": hub.country_code,
