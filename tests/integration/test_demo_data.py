@@ -11,7 +11,7 @@ from mobie_hub.repositories.tariffs import get_tariff
 def test_demo_stations_and_tariffs_are_stored(aws):
     counts = load_demo_data()
 
-    assert counts == {"tariffs": 6, "locations": 6}
+    assert counts == {"tariffs": 6, "locations": 6, "station_passwords": 6}
     lisbon = get_location("LSB-00175")
     assert lisbon.city == "Lisboa"
     assert lisbon.evses[0].evse_id == "PT*MOB*ELSB*00175*01"
