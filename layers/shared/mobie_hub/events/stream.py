@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
+from mobie_hub.core import stream_images
 from mobie_hub.events.cdrs import cdr_events
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.locations import location_events
@@ -19,14 +18,6 @@ from mobie_hub.events.sessions import session_events
 from mobie_hub.models.cdrs import MobieCdr
 from mobie_hub.models.locations import MobieLocation
 from mobie_hub.models.sessions import Session
-
-_deserializer = TypeDeserializer()
-
-
-def _image(record: dict[str, Any], which: str) -> dict[str, Any] | None:
-    image = record.get("dynamodb", {}).get(which)
-    return {k: _deserializer.deserialize(v) for k, v in image.items()} if image else None
-
 
 def _location(item: dict[str, Any] | None) -> MobieLocation | None:
     return MobieLocation.model_validate_json(item["doc"]) if item and "doc" in item else None
@@ -56,7 +47,7 @@ MAX_EVENTS_PER_RECORD = 10
 def events_from_records(records: Iterable[dict[str, Any]]) -> list[DomainEvent]:
     events: list[DomainEvent] = []
     for record in records:
-        old, new = _image(record, "OldImage"), _image(record, "NewImage")
+        old, new = stream_images.images(record)
         key = str((new or old or {}).get("pk", ""))
         converter = next((c for prefix, c in CONVERTERS.items() if key.startswith(prefix)), None)
         if converter is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mobie_hub.core import stream_images
 from mobie_hub.errors import MissingEndpoints, UnableToUseClientApi
 from mobie_hub.models.hubclientinfo import ClientInfo
 from mobie_hub.observability import logger
@@ -67,14 +68,9 @@ def broadcast(changed: Party, client: OcpiClient) -> BroadcastResult:
 def changed_parties(records: list[dict]) -> list[Party]:
     """Parties whose ClientInfo status changed, from DynamoDB stream records of the parties table
     (NEW_AND_OLD_IMAGES): what the AWS hubclientinfo push function broadcasts."""
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
     changed = []
     for record in records:
-        images = record.get("dynamodb", {})
-        old = {k: deserializer.deserialize(v) for k, v in (images.get("OldImage") or {}).items()}
-        new = {k: deserializer.deserialize(v) for k, v in (images.get("NewImage") or {}).items()}
+        old, new = (found or {} for found in stream_images.images(record))  # {} for a missing side
         if new.get("sk") != repository.SK or "doc" not in new:
             continue  # token items, deletions: nothing to announce
         if old.get("connection_status") != new.get("connection_status"):

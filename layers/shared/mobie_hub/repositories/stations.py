@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from mobie_hub.core import stream_images
 from mobie_hub.ocpp.ports import Receipt
 from mobie_hub.repositories import transact
 from mobie_hub.repositories.dynamodb import dynamodb_resource, table
@@ -218,7 +219,7 @@ def put_pending_call(call: PendingCall) -> PendingCall | None:
     except stations.meta.client.exceptions.ConditionalCheckFailedException as exc:
         old = exc.response.get("Item")
         if old:
-            return _pending(call.station_id, transact.plain_item(old))
+            return _pending(call.station_id, stream_images.plain(old))
         return get_pending_call(call.station_id) or call
     return None
 

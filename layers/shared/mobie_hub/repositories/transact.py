@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mobie_hub.core import stream_images
 from mobie_hub.repositories.dynamodb import dynamodb_resource
 from mobie_hub.settings import get_settings
 
@@ -90,17 +91,6 @@ def write(actions: list[Action]) -> None:
     except client.exceptions.TransactionCanceledException as exc:
         reasons = exc.response.get("CancellationReasons") or [{} for _ in actions]
         codes = [None if r.get("Code") in (None, "None") else r["Code"] for r in reasons]
-        items = [plain_item(r["Item"]) if r.get("Item") else None for r in reasons]
+        items = [stream_images.plain(r["Item"]) if r.get("Item") else None for r in reasons]
         raise Cancelled(codes, items) from exc
 
-
-def plain_item(item: dict[str, Any]) -> dict[str, Any]:
-    """An item from an error body (cancellation reasons, ``ReturnValuesOnConditionCheckFailure``):
-    low-level AttributeValues ({"S": …}) → Python values."""
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
-    return {
-        key: deserializer.deserialize(value) if isinstance(value, dict) and len(value) == 1 else value
-        for key, value in item.items()
-    }
