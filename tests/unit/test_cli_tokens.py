@@ -7,6 +7,7 @@ import json
 import pytest
 
 from mobie_hub import cli
+from mobie_hub.admin import command_line
 
 
 class RecordingTransport:
@@ -21,7 +22,7 @@ class RecordingTransport:
 @pytest.fixture
 def transport(monkeypatch) -> RecordingTransport:
     recording = RecordingTransport()
-    monkeypatch.setattr(cli, "_transport", lambda args: recording)
+    monkeypatch.setattr(command_line, "transport", lambda args: recording)
     return recording
 
 

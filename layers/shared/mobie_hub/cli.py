@@ -7,67 +7,16 @@ print a readable summary or, with ``--json``, exactly one JSON object; errors go
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from mobie_hub.admin.client import AdminError, AdminTransport, HttpAdmin, LambdaAdmin
+from mobie_hub.admin.client import AdminError
+from mobie_hub.admin.command_line import CliError, add_admin_command, read_json_file
+from mobie_hub.admin.parties_cli import add_certs_commands, add_party_commands
+from mobie_hub.audit.cli import add_audit_command
+from mobie_hub.ocpp.cli import add_simulate_commands, add_station_commands
 
-PayloadBuilder = Callable[[argparse.Namespace], dict[str, Any]]
-
-
-def _transport(args: argparse.Namespace) -> AdminTransport:
-    return LambdaAdmin(args.stack, args.region) if args.stack else HttpAdmin(args.hub, ca_file=args.hub_ca)
-
-
-def _render(result: dict[str, Any]) -> str:
-    lines = []
-    for key, value in result.items():
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        lines.append(f"{key}: {text}")
-    return "\n".join(lines)
-
-
-def add_admin_command(
-    commands: argparse._SubParsersAction,
-    name: str,
-    operation: str | Callable[[argparse.Namespace], str],
-    help: str,
-    payload: PayloadBuilder,
-) -> argparse.ArgumentParser:
-    """A sub-command that sends ``payload(args)`` to the admin operation ``operation`` (or the one
-    ``operation(args)`` names, for a command whose options choose it)."""
-    parser = commands.add_parser(name, help=help)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--hub", default="http://127.0.0.1:8080", help="local hub URL (default %(default)s)")
-    where.add_argument("--stack", help="deployed CloudFormation stack name (uses your AWS credentials)")
-    parser.add_argument("--region", help="AWS region of --stack")
-    parser.add_argument("--hub-ca", help="CA certificate of an https --hub (e.g. certs/ca.pem)")
-    parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
-
-    def run(args: argparse.Namespace) -> int:
-        name = operation(args) if callable(operation) else operation
-        result = _transport(args).call(name, payload(args))
-        print(json.dumps(result, ensure_ascii=False) if args.json else _render(result))
-        return 0
-
-    parser.set_defaults(run=run)
-    return parser
-
-
-class CliError(Exception):
-    """A problem with the command line itself (a missing or unreadable file, …)."""
-
-
-def read_json_file(path: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror}") from exc
-    except json.JSONDecodeError as exc:
-        raise CliError(f"{path} is not valid JSON: {exc}") from exc
+__all__ = ["CliError", "add_admin_command", "build_parser", "main", "read_json_file"]
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -118,15 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     add_admin_command(commands, "status", "status", "what the hub is and where it publishes", lambda a: {})
-    from mobie_hub.audit.cli import add_audit_command
-
     add_audit_command(commands)
-    from mobie_hub.ocpp.cli import add_simulate_commands, add_station_commands
-
     add_station_commands(commands)
     add_simulate_commands(commands)
-    from mobie_hub.admin.parties_cli import add_certs_commands, add_party_commands
-
     add_party_commands(commands)
     add_certs_commands(commands)
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from mobie_hub import cli
+from mobie_hub.admin import command_line
 from mobie_hub.audit.cli import moment, render
 
 
@@ -54,7 +55,7 @@ RESULT = {
 @pytest.fixture
 def transport(monkeypatch):
     fake = Transport(RESULT)
-    monkeypatch.setattr(cli, "_transport", lambda args: fake)
+    monkeypatch.setattr(command_line, "transport", lambda args: fake)
     return fake
 
 

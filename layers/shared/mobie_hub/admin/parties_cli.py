@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mobie_hub.admin.command_line import add_admin_command
+
 
 def _cli_error(message: str) -> SystemExit:
     """A command-line problem: message on stderr, exit code 2 (as argparse and ``CliError`` do).
@@ -37,8 +39,6 @@ def _selected(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def add_party_commands(commands: argparse._SubParsersAction) -> None:
-    from mobie_hub.cli import add_admin_command
-
     group = commands.add_parser("parties", help="OCPI parties: registration, credentials, certificates")
     actions = group.add_subparsers(dest="action", required=True)
 

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from mobie_hub.admin import command_line
 from mobie_hub.types import format_datetime, utcnow
 
 _RELATIVE = re.compile(r"^(\d+)([smhd])$")
@@ -59,9 +60,7 @@ def render(result: dict[str, Any]) -> str:
 
 
 def add_audit_command(commands: argparse._SubParsersAction) -> None:
-    from mobie_hub.cli import _transport, add_admin_command
-
-    parser = add_admin_command(
+    parser = command_line.add_admin_command(
         commands,
         "audit",
         "audit.find",
@@ -79,7 +78,7 @@ def add_audit_command(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=int, help="at most this many messages (default 200)")
 
     def run(args: argparse.Namespace) -> int:
-        result = _transport(args).call("audit.find", payload(args))
+        result = command_line.transport(args).call("audit.find", payload(args))
         print(json.dumps(result, ensure_ascii=False) if args.json else render(result))
         return 0
 

@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from mobie_hub.admin.command_line import CliError, add_admin_command
+
 
 def _payload(text: str) -> dict[str, Any]:
     """``--payload``: a JSON object (argparse reports anything else as a usage error, exit 2)."""
@@ -28,8 +30,6 @@ def _password_operation(args: argparse.Namespace) -> str:
 
 
 def _password_payload(args: argparse.Namespace) -> dict[str, Any]:
-    from mobie_hub.cli import CliError
-
     bulk = args.from_file is not None or args.generate is not None
     if bulk and (args.id or args.password):
         raise CliError("give ID PASSWORD, or --from-file, or --generate IDs, not several")
@@ -50,8 +50,6 @@ def _password_rows(path: str) -> list[dict[str, str]]:
     """``station_id,password`` rows; blank lines skipped, a first row naming the columns allowed."""
     import csv
 
-    from mobie_hub.cli import CliError
-
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
@@ -66,8 +64,6 @@ def _password_rows(path: str) -> list[dict[str, str]]:
 
 
 def add_station_commands(commands: argparse._SubParsersAction) -> None:
-    from mobie_hub.cli import add_admin_command
-
     group = commands.add_parser("stations", help="OCPP charging stations").add_subparsers(
         dest="action", required=True
     )
