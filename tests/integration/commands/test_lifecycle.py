@@ -12,6 +12,7 @@ from mobie_hub.commands.delivery import ResultPoster
 from mobie_hub.commands.ocpp_hooks import CommandCallResults, CommandTransactionEvents
 from mobie_hub.models.location_enums import Status
 from mobie_hub.ocpp import runtime as ocpp_runtime
+from mobie_hub.ocpp import send_call
 from mobie_hub.ocpp.gateway import OcppGateway
 from mobie_hub.repositories import commands, station_locations
 from mobie_hub.repositories.commands import Command
@@ -76,7 +77,7 @@ def new_command(command_type: str, **facts) -> str:
 def sent(workflow, command_id: str) -> list:
     """Run the send step; the frame the station received."""
     workflow.waiting.add(TOKEN)
-    lifecycle.send(command_id, TOKEN, workflow=workflow)
+    lifecycle.send(command_id, TOKEN, workflow=workflow, send_call=send_call)
     return workflow
 
 

@@ -16,7 +16,7 @@ def runner(monkeypatch):
     sent, decided = {}, {}
     ready = threading.Event()
 
-    def send(command_id, task_token, *, workflow):
+    def send(command_id, task_token, *, workflow, send_call):
         sent[command_id] = task_token
         ready.set()
 

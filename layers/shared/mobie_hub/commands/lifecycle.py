@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mobie_hub.commands import tables
-from mobie_hub.commands.ports import CommandWorkflow, SessionFacts
+from mobie_hub.commands.ports import CallSender, CommandWorkflow, SessionFacts
 from mobie_hub.commands.tables import Decision, StartFacts, StopFacts, UnlockFacts
 from mobie_hub.errors import StationBusy, StationOffline
 from mobie_hub.models.location_enums import Status
@@ -51,10 +51,13 @@ def _call(command: Command) -> tuple[str, dict[str, Any], dict[str, str] | None]
 
 
 def send(
-    command_id: str, task_token: str, *, workflow: CommandWorkflow, clock: Callable[[], datetime] = utcnow
+    command_id: str,
+    task_token: str,
+    *,
+    workflow: CommandWorkflow,
+    send_call: CallSender,
+    clock: Callable[[], datetime] = utcnow,
 ) -> None:
-    from mobie_hub.ocpp import send_call
-
     command = commands.get_command(command_id)
     if command is None or command.state == DECIDED:
         logger.warning("command not waiting; nothing sent", command_id=command_id)

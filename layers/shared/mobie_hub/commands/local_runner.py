@@ -17,6 +17,7 @@ from mobie_hub.commands import lifecycle
 from mobie_hub.commands.delivery import ResultPoster
 from mobie_hub.commands.ports import CommandWorkflow, SessionFacts
 from mobie_hub.observability import logger
+from mobie_hub.ocpp import send_call
 
 
 class LocalCommandRunner(CommandWorkflow):
@@ -48,7 +49,9 @@ class LocalCommandRunner(CommandWorkflow):
         with self._lock:
             self._waits[token] = resumed
         try:
-            await loop.run_in_executor(None, lambda: lifecycle.send(command_id, token, workflow=self))
+            await loop.run_in_executor(
+                None, lambda: lifecycle.send(command_id, token, workflow=self, send_call=send_call)
+            )
             try:
                 await asyncio.wait_for(asyncio.shield(resumed), timeout_seconds)
                 timed_out = False

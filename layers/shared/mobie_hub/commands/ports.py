@@ -5,17 +5,38 @@
 |---|---|---|
 | ``SessionFacts`` | ``commands.session_adapter`` onto ``repositories.sessions`` (issue 7) | in-memory fake |
 | ``CommandWorkflow`` | Step Functions (``adapters.command_workflow``) | ``commands.local_runner`` (asyncio timers) |
+| ``CallSender`` | ``mobie_hub.ocpp.send_call`` (the process's gateway) | the same, over a gateway with fake connections |
+
+``CallSender`` is given to ``lifecycle.send`` by its callers (the Step Functions task, the local runner):
+the OCPP gateway's composition imports the command lifecycle, so the lifecycle must not import the
+gateway back.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from mobie_hub.ocpp.ports import TokenRef
 
 ACTIVE, PENDING = "ACTIVE", "PENDING"
+
+
+class CallSender(Protocol):
+    """Sends an OCPP call to a connected station; returns the call's message id. Raises
+    ``StationOffline`` / ``StationBusy`` (the signature of ``mobie_hub.ocpp.send_call``)."""
+
+    def __call__(
+        self,
+        station_id: str,
+        action: str,
+        payload: dict[str, Any],
+        *,
+        context: dict[str, Any] | None = None,
+        timeout: timedelta | None = None,
+    ) -> str: ...
 
 
 @dataclass(frozen=True)

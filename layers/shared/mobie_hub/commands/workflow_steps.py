@@ -12,11 +12,14 @@ from typing import Any
 
 from mobie_hub.commands import lifecycle, runtime
 from mobie_hub.commands.delivery import ResultPoster
+from mobie_hub.ocpp import send_call
 from mobie_hub.outbound import OcpiClient
 
 
 def send_step(event: dict[str, Any]) -> dict[str, Any]:
-    lifecycle.send(event["command_id"], event["task_token"], workflow=runtime.workflow())
+    lifecycle.send(
+        event["command_id"], event["task_token"], workflow=runtime.workflow(), send_call=send_call
+    )
     return {"command_id": event["command_id"]}
 
 
