@@ -14,7 +14,7 @@ from mobie_hub.errors import MissingEndpoints, UnableToUseClientApi
 from mobie_hub.models.hubclientinfo import ClientInfo
 from mobie_hub.observability import logger
 from mobie_hub.ocpi.pagination import Page, PageRequest
-from mobie_hub.outbound import RECEIVER, OcpiClient, correlation_scope
+from mobie_hub.outbound.client import RECEIVER, OcpiClient, correlation_scope
 from mobie_hub.parties.model import Party, Registration
 from mobie_hub.repositories import parties as repository
 
