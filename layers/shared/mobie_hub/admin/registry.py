@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mobie_hub.core import validation
 from mobie_hub.errors import HubError, InvalidRequest
 
 Operation = Callable[[dict[str, Any]], dict[str, Any]]
@@ -52,10 +53,8 @@ def dispatch(name: str, payload: dict[str, Any]) -> dict[str, Any]:
     try:
         return handler(payload)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in exc.errors()[:5]
-        )
-        raise InvalidRequest(problems) from exc
+        # Raised inside an operation's own parsing: every problem (up to 5) named, not only the first.
+        raise InvalidRequest(validation.describe(exc, whole="payload", most=5)) from exc
 
 
 def error_payload(exc: HubError) -> dict[str, Any]:

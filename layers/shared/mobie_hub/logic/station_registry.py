@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from mobie_hub.core import validation
 from mobie_hub.errors import InvalidRequest
 from mobie_hub.identifiers import InvalidIdentifier, evse_id_for, parse_evse_id
 from mobie_hub.models.common import dump_ocpi
@@ -56,22 +57,18 @@ class ImportReport:
         }
 
 
-def _problem(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ())) or "object"
-    return f"{where}: {first.get('msg', 'invalid')}"
-
-
 def _parse(raw: Any, model: type[BaseModel], kind: str) -> list[Any]:
     if not isinstance(raw, list):
         raise InvalidRequest(f"a {kind} file must hold a JSON array of {kind} objects")
     parsed = []
     for index, obj in enumerate(raw):
         name = f"{kind} #{index}" + (f" ({obj['id']})" if isinstance(obj, dict) and "id" in obj else "")
-        try:
-            parsed.append(model.model_validate(obj))
-        except ValidationError as exc:
-            raise InvalidRequest(f"{name}: {_problem(exc)}") from None
+        parsed.append(
+            validation.parse(
+                model, obj, whole="object",
+                refuse=lambda where, problem, name=name: InvalidRequest(f"{name}: {where}: {problem}"),
+            )
+        )
     ids = [p.id for p in parsed]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

@@ -27,8 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pydantic import ValidationError
-
+from mobie_hub.core import validation
 from mobie_hub.errors import ConflictingWrite, IdTagConflict, InvalidRequest, UnableToUseClientApi
 from mobie_hub.logic.token_receiver import IdTagStore, ensure_id_tag_free
 from mobie_hub.logic.tokens import check_token
@@ -105,12 +104,7 @@ def _listed_id(raw: Any) -> tuple[str | None, str]:
 
 
 def _parse(raw: Any, country_code: str, party_id: str) -> Token:
-    try:
-        token = Token.model_validate(raw)
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(p) for p in problem["loc"]) or "token"
-        raise InvalidRequest(problem["msg"], field=where) from None
+    token = validation.parse(Token, raw, whole="token")
     return check_token(token, owner_country_code=country_code, owner_party_id=party_id)
 
 

@@ -20,8 +20,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from mobie_hub.core import validation
 from mobie_hub.errors import InvalidRequest
 from mobie_hub.identifiers import InvalidIdentifier, parse_contract_id
 from mobie_hub.models.common import TokenType, dump_ocpi
@@ -154,12 +155,7 @@ def merge_patch(stored: Token, patch: BaseModel) -> Token:
     ``InvalidRequest`` when the result is no valid Token (e.g. ``null`` for a required field)."""
     changes: dict[str, Any] = patch.model_dump(mode="json", exclude_unset=True)
     merged = {**dump_ocpi(stored), **changes}
-    try:
-        return Token.model_validate(merged)
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        field = ".".join(str(p) for p in problem["loc"]) or "body"
-        raise InvalidRequest(problem["msg"], field=field) from None
+    return validation.parse(Token, merged)
 
 
 # --- OCPP idTag (profile §11 choice) -----------------------------------------------------------

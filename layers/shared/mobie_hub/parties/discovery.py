@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
+from mobie_hub.core import validation
 from mobie_hub.errors import MissingEndpoints, UnableToUseClientApi, UnsupportedVersion
 from mobie_hub.models.versions import Endpoint, Version, VersionDetails
 from mobie_hub.ocpi.modules import SUPPORTED_VERSIONS
@@ -32,12 +33,6 @@ class PeerVersion:
     versions_url: str
     version: str
     endpoints: list[Endpoint]
-
-
-def _problem(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ())) or "data"
-    return f"{where}: {first.get('msg', 'invalid')}"
 
 
 def _absolute(url: str) -> bool:
@@ -61,13 +56,13 @@ def read_versions(fetch: Fetch, versions_url: str, label: str) -> list[Version]:
     if reason := _refused(versions_url):
         raise UnableToUseClientApi(f"the versions URL of {label} {versions_url!r} is refused: {reason}")
     reply = fetch(versions_url)
-    try:
-        return TypeAdapter(list[Version]).validate_python(reply.data)
-    except ValidationError as exc:
-        raise UnableToUseClientApi(
+    return validation.parse(
+        TypeAdapter(list[Version]), reply.data, whole="data",
+        refuse=lambda where, problem: UnableToUseClientApi(
             f"{label} answered at {versions_url} with something that is not an OCPI versions list "
-            f"({_problem(exc)})"
-        ) from None
+            f"({where}: {problem})"
+        ),
+    )
 
 
 def choose_version(versions: list[Version], label: str, required: str | None = None) -> Version:
@@ -92,13 +87,13 @@ def read_details(fetch: Fetch, version: Version, label: str) -> VersionDetails:
             f"{label} lists OCPI {version.version} at {version.url!r}, refused: {reason}"
         )
     reply = fetch(version.url)
-    try:
-        details = VersionDetails.model_validate(reply.data)
-    except ValidationError as exc:
-        raise UnableToUseClientApi(
+    details = validation.parse(
+        VersionDetails, reply.data, whole="data",
+        refuse=lambda where, problem: UnableToUseClientApi(
             f"{label} answered at {version.url} with something that is not OCPI version details "
-            f"({_problem(exc)})"
-        ) from None
+            f"({where}: {problem})"
+        ),
+    )
     if str(details.version) != str(version.version):
         raise UnableToUseClientApi(
             f"{label} lists {version.url} as OCPI {version.version}, "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from mobie_hub.core import validation
 from mobie_hub.errors import HubError, InvalidRequest, UnableToUseClientApi
 from mobie_hub.models.credentials import Credentials
 from mobie_hub.models.hubclientinfo import ConnectionStatus
@@ -153,17 +154,12 @@ def _token_in(data: Any) -> str | None:
 
 
 def _credentials_answer(data: Any, label: str) -> Credentials:
-    from pydantic import ValidationError
+    def refuse(where: str, problem: str) -> UnableToUseClientApi:
+        return UnableToUseClientApi(
+            f"{label} answered the credentials POST with an invalid Credentials object ({where}: {problem})"
+        )
 
-    try:
-        return Credentials.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "data"
-        raise UnableToUseClientApi(
-            f"{label} answered the credentials POST with an invalid Credentials object "
-            f"({where}: {first['msg']})"
-        ) from None
+    return validation.parse(Credentials, data, whole="data", refuse=refuse)
 
 
 def _store_registration(

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
+from mobie_hub.core import validation
 from mobie_hub.errors import HubError, InvalidRequest, UnableToUseClientApi
 from mobie_hub.models.credentials import Credentials
 from mobie_hub.observability import logger
@@ -110,17 +111,12 @@ def _with_token(party: Party, token: str) -> Party:
 
 
 def _answer(data: object, party: Party) -> Credentials:
-    from pydantic import ValidationError
+    def refuse(where: str, problem: str) -> UnableToUseClientApi:
+        return UnableToUseClientApi(
+            f"{party.label} answered the credentials PUT with an invalid Credentials object ({where}: {problem})"
+        )
 
-    try:
-        answer = Credentials.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "data"
-        raise UnableToUseClientApi(
-            f"{party.label} answered the credentials PUT with an invalid Credentials object "
-            f"({where}: {first['msg']})"
-        ) from None
+    answer = validation.parse(Credentials, data, whole="data", refuse=refuse)
     try:
         party_role(answer, party)
     except InvalidRequest as exc:

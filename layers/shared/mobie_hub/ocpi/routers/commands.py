@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from mobie_hub.commands import runtime
 from mobie_hub.commands.receiver import CommandReceiver, Requester
+from mobie_hub.core import validation
 from mobie_hub.errors import InvalidRequest, UnknownCommand
 from mobie_hub.models.commands import (
     CommandResponse,
@@ -43,15 +44,6 @@ REQUESTS: dict[str, type[BaseModel]] = {
 RESERVATIONS = frozenset({CommandType.RESERVE_NOW, CommandType.CANCEL_RESERVATION})
 
 
-def _parse(model: type[BaseModel], body: Any) -> Any:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        field = ".".join(str(p) for p in problem["loc"]) or "body"
-        raise InvalidRequest(problem["msg"], field=field) from None
-
-
 @router.post("/ocpi/{version}/commands/{command}")
 def receive_command(
     command: str,
@@ -71,7 +63,7 @@ def receive_command(
         raise UnknownCommand(f"{command!r} is not an OCPI command; MOBI.E supports {', '.join(REQUESTS)}")
     if not isinstance(body, dict):
         raise InvalidRequest("must be a JSON object", field="body")
-    request = _parse(REQUESTS[command], body)
+    request = validation.parse(REQUESTS[command], body)
     receiver = CommandReceiver(runtime.sessions(), runtime.workflow())
     requester = Requester(who.country_code, who.party_id)
     handle = {
