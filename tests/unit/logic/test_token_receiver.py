@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mobie_hub.core import retry
 from mobie_hub.errors import ConflictingWrite, Forbidden, InvalidRequest, UnknownToken
 from mobie_hub.logic import token_receiver
 from mobie_hub.models.common import TokenType, partial_model
@@ -121,13 +122,13 @@ def test_a_patch_whose_result_breaks_a_rule_stores_nothing(store, fields, field)
 
 def test_patch_retries_when_another_write_slips_in(store):
     token_receiver.put(Token.model_validate(rfid_token()), KEY, store=store)
-    store.interfere = token_receiver.PATCH_ATTEMPTS - 1
+    store.interfere = retry.ATTEMPTS - 1
     assert token_receiver.patch(patch_body(valid=False), KEY, store=store).valid is False
 
 
 def test_patch_gives_up_with_a_conflict_after_its_attempts(store):
     token_receiver.put(Token.model_validate(rfid_token()), KEY, store=store)
-    store.interfere = token_receiver.PATCH_ATTEMPTS
+    store.interfere = retry.ATTEMPTS
     with pytest.raises(ConflictingWrite):
         token_receiver.patch(patch_body(valid=False), KEY, store=store)
     assert store.get_token(KEY).token.valid is True

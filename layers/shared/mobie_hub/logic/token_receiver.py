@@ -15,6 +15,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from mobie_hub.core import retry
 from mobie_hub.errors import ConflictingWrite, Forbidden, IdTagConflict, UnknownToken
 from mobie_hub.logic.tokens import (
     check_addressed,
@@ -28,10 +29,6 @@ from mobie_hub.observability import logger
 from mobie_hub.models.tokens import Token
 from mobie_hub.repositories import tokens as token_repository
 from mobie_hub.repositories.tokens import StoredToken, TokenKey
-
-PATCH_ATTEMPTS = 3
-"""A PATCH reads, merges and writes conditionally; it retries when another write slipped in between."""
-
 
 class TokenStore(Protocol):
     """What the receiver needs of storage (``repositories.tokens`` implements it)."""
@@ -114,7 +111,8 @@ def patch(body: BaseModel, key: TokenKey, *, store: TokenStore = token_repositor
     """Apply a PATCH body (``partial_model(Token)``) to a stored token; the merged token must pass
     every rule a PUT must. ``UnknownToken`` when there is nothing to patch (the EMSP should PUT,
     transport_and_format §PATCH)."""
-    for attempt in range(1, PATCH_ATTEMPTS + 1):
+
+    def apply(_: retry.Attempt) -> Token:
         stored = store.get_token(key)
         if stored is None:
             raise _unknown(key, "; PUT it first")
@@ -124,8 +122,7 @@ def patch(body: BaseModel, key: TokenKey, *, store: TokenStore = token_repositor
         try:
             store.replace_token(merged, expected=stored)
         except ConflictingWrite:
-            if attempt == PATCH_ATTEMPTS:
-                raise
-            continue
+            raise retry.ReadAgain from None
         return merged
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    return retry.optimistic(apply, gave_up=f"token {key} changed while it was being updated")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mobie_hub.errors import ConflictingWrite
+from mobie_hub.core import retry
 from mobie_hub.observability import logger
 from mobie_hub.ocpp.evse_status import UnknownConnector, apply_status, evse_for_connector
 from mobie_hub.ocpp.meter import samples_of
@@ -44,8 +44,6 @@ from mobie_hub.repositories import station_locations, stations, transactions
 from mobie_hub.sessions.plausibility import evse_power_w
 from mobie_hub.settings import get_settings
 from mobie_hub.types import format_datetime, parse_datetime
-
-STATUS_WRITE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -87,23 +85,26 @@ def heartbeat(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
 
 def status_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
     connector_id, status = payload["connectorId"], payload["status"]
-    for _ in range(STATUS_WRITE_ATTEMPTS):
+
+    def apply(_: retry.Attempt) -> dict[str, Any]:
         current = station_locations.read(ctx.station_id)
         if current is None:
             raise UnknownConnector(ctx.station_id, connector_id, 0)
         updated = apply_status(current.location, connector_id, status, ctx.received_at)
         if updated is None:
             return {}
-        if station_locations.replace(updated, expected=current):
-            logger.info(
-                "EVSE status changed",
-                station_id=ctx.station_id,
-                connector_id=connector_id,
-                ocpp_status=status,
-                error_code=payload["errorCode"],
-            )
-            return {}
-    raise ConflictingWrite(f"the Location of {ctx.station_id} kept changing; status not applied")
+        if not station_locations.replace(updated, expected=current):
+            raise retry.ReadAgain
+        logger.info(
+            "EVSE status changed",
+            station_id=ctx.station_id,
+            connector_id=connector_id,
+            ocpp_status=status,
+            error_code=payload["errorCode"],
+        )
+        return {}
+
+    return retry.optimistic(apply, gave_up=f"the Location of {ctx.station_id} kept changing; status not applied")
 
 
 def authorize(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ changes (a push to a healthy party costs no extra DynamoDB call), and then told 
 
 from __future__ import annotations
 
+from mobie_hub.core import retry
 from mobie_hub.errors import ConflictingWrite
 from mobie_hub.models.hubclientinfo import ConnectionStatus
 from mobie_hub.observability import logger
@@ -27,7 +28,7 @@ def set_connection_status(key: str, status: ConnectionStatus) -> Party | None:
     """Record a registered party's new status; the updated party, or None when nothing changed."""
     from mobie_hub.repositories import parties
 
-    for _ in range(3):  # a concurrent writer may bump the revision in between: read again
+    def record(_: retry.Attempt) -> Party | None:
         party = parties.get_party(key)
         if (
             party is None
@@ -38,10 +39,14 @@ def set_connection_status(key: str, status: ConnectionStatus) -> Party | None:
         changed = party.model_copy(update={"connection_status": status, "last_updated": utcnow()})
         try:
             return parties.save(changed, expected_revision=party.revision)
-        except ConflictingWrite:
-            continue
-    logger.warning("connection status not recorded: the party kept changing", party=key, status=status.value)
-    return None
+        except ConflictingWrite:  # a concurrent writer bumped the revision in between: read again
+            raise retry.ReadAgain from None
+
+    try:
+        return retry.optimistic(record, gave_up=f"party {key} kept changing")
+    except retry.KeptChanging:  # a status is advisory: the next call made or failed records it
+        logger.warning("connection status not recorded: the party kept changing", party=key, status=status.value)
+        return None
 
 
 class ConnectionTracker:

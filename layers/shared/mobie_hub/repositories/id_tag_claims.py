@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from mobie_hub.core import retry
 from mobie_hub.errors import ConflictingWrite, IdTagConflict
 from mobie_hub.models.common import STORED_CONTEXT
 from mobie_hub.models.tokens import Token
@@ -94,8 +95,11 @@ def write(
     token_action = transact.put(TABLE, item, condition, **expression)
     owner = f"{token.country_code.upper()}/{token.party_id.upper()}"
     claim = _claim(item, token, "attribute_not_exists(pk) OR #owner = :me", {":me": owner})
-    first = actions = {"claim": claim, "token": token_action}
-    for _ in range(3):  # a takeover that loses to another write starts again from the new claim
+    first = {"claim": claim, "token": token_action}
+    actions = first
+
+    def attempt(_: retry.Attempt) -> bool:
+        nonlocal actions
         try:
             transact.write(list(actions.values()))
             return True
@@ -108,20 +112,24 @@ def write(
                 raise ConflictingWrite(busy) from None
             if "claim" not in failed:  # the holder's token changed meanwhile: look at the claim again
                 actions = first
-                continue
+                raise retry.ReadAgain from None
             held = cancelled.items[list(actions).index("claim")] or {}
-            live, seen = _holder_is_live(held)
-            if live:
-                raise IdTagConflict(
-                    f"{item['id_tag']} is the idTag of a valid token of another party", field="uid"
-                ) from None
-            takeover = {":held": held["owner"], ":rev": held["rev"]}
-            actions = {
-                "claim": _claim(item, token, "#owner = :held AND #rev = :rev", takeover),
-                "holder": _unchanged(held["token_pk"], seen),
-                "token": token_action,
-            }
-    raise IdTagConflict(f"{item['id_tag']}: the idTag kept changing hands; try again", field="uid")
+        live, seen = _holder_is_live(held)
+        if live:
+            raise IdTagConflict(f"{item['id_tag']} is the idTag of a valid token of another party", field="uid")
+        # A takeover of a dead claim, which may lose to another write: then start again from the new claim.
+        takeover = {":held": held["owner"], ":rev": held["rev"]}
+        actions = {
+            "claim": _claim(item, token, "#owner = :held AND #rev = :rev", takeover),
+            "holder": _unchanged(held["token_pk"], seen),
+            "token": token_action,
+        }
+        raise retry.ReadAgain
+
+    try:
+        return retry.optimistic(attempt, gave_up=f"{item['id_tag']}: the idTag kept changing hands")
+    except retry.KeptChanging:  # refused as the conflict it is (2001, field uid), not a 409
+        raise IdTagConflict(f"{item['id_tag']}: the idTag kept changing hands; try again", field="uid") from None
 
 
 def _unchanged(token_pk: str, seen: str | None) -> transact.Action:

@@ -23,7 +23,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from mobie_hub.errors import ConflictingWrite
+from mobie_hub.core import retry
 from mobie_hub.observability import count, logger
 from mobie_hub.ocpp.meter import energy_register_wh
 from mobie_hub.ocpp.ports import (
@@ -40,9 +40,6 @@ from mobie_hub.sessions import lifecycle, plausibility
 from mobie_hub.sessions.lifecycle import Applied, SessionRecord
 from mobie_hub.sessions.plausibility import Limits
 from mobie_hub.settings import get_settings
-
-ATTEMPTS = 3
-
 
 def energy_readings(samples: tuple[MeterSample, ...]) -> list[tuple[Decimal, datetime]]:
     """One energy register reading (Wh) per MeterValue timestamp, oldest first."""
@@ -70,6 +67,10 @@ def _alarm(applied: Applied, station_id: str, transaction_id: int) -> None:
     )
 
 
+def _kept_changing(transaction_id: int) -> str:
+    return f"the session of transaction {transaction_id} kept changing"
+
+
 def _receipt_failed(cancelled: transact.Cancelled, receipt: Receipt, index: int = 1) -> None:
     if cancelled.condition_failed(index):
         raise AlreadyHandled(
@@ -86,9 +87,10 @@ class SessionTransactions(TransactionEvents):
     def on_start(self, started: TransactionStarted, receipt: Receipt) -> None:
         hub = get_settings().hub
         token, accepted = started.authorization.token, started.authorization.status == "Accepted"
-        for attempt in range(ATTEMPTS):
+
+        def start(attempt: retry.Attempt) -> None:
             adopting = None
-            if token is not None and accepted and attempt < ATTEMPTS - 1:
+            if token is not None and accepted and not attempt.last:  # the last one opens a new session
                 adopting = sessions.pending_on_evse(started.station_id, started.evse_uid, token)
             session_id = adopting.session.id if adopting else sessions.new_session_id()
             applied = lifecycle.started(
@@ -109,15 +111,15 @@ class SessionTransactions(TransactionEvents):
             except transact.Cancelled as cancelled:
                 _receipt_failed(cancelled, receipt)
                 if cancelled.condition_failed(2) or cancelled.conflict:
-                    continue  # the PENDING session changed meanwhile (e.g. invalidated): look again
+                    raise retry.ReadAgain from None  # the PENDING session changed (e.g. invalidated)
                 raise
             logger.info(
                 "session started", session_id=session_id, transaction_id=started.transaction_id,
                 status=record.status.value, adopted=adopting is not None, reason=record.invalid_reason,
             )
             _alarm(applied, started.station_id, started.transaction_id)
-            return
-        raise ConflictingWrite(f"the session of transaction {started.transaction_id} kept changing")
+
+        retry.optimistic(start, gave_up=_kept_changing(started.transaction_id))
 
     def _record_of(self, transaction_id: int, station_id: str) -> SessionRecord | None:
         tx = transactions.get_transaction(transaction_id)
@@ -127,7 +129,8 @@ class SessionTransactions(TransactionEvents):
 
     def on_meter_values(self, reported: MeterValuesReported) -> None:
         readings = energy_readings(reported.samples)
-        for _ in range(ATTEMPTS):
+
+        def meter(_: retry.Attempt) -> None:
             record = self._record_of(reported.transaction_id, reported.station_id)
             if record is None:
                 self._facts.on_meter_values(reported)  # raises UnknownTransaction when there is none
@@ -143,18 +146,19 @@ class SessionTransactions(TransactionEvents):
                 if transactions.meter_write_retransmitted(cancelled, reported):
                     return
                 if cancelled.condition_failed(2) or cancelled.conflict:
-                    continue
+                    raise retry.ReadAgain from None
                 raise
             if updated is not None and updated.status is not record.status:
                 logger.warning("session invalid", session_id=record.session.id, reason=updated.invalid_reason)
             if applied is not None:
                 _alarm(applied, reported.station_id, reported.transaction_id)
-            return
-        raise ConflictingWrite(f"the session of transaction {reported.transaction_id} kept changing")
+
+        retry.optimistic(meter, gave_up=_kept_changing(reported.transaction_id))
 
     def on_stop(self, stopped: TransactionStopped, receipt: Receipt) -> None:
         readings = energy_readings(stopped.samples)
-        for _ in range(ATTEMPTS):
+
+        def stop(_: retry.Attempt) -> None:
             record = self._record_of(stopped.transaction_id, stopped.station_id)
             if record is None or record.session.end_date_time is not None:
                 # A stop of an unknown (or another station's, or stopped) transaction: facts only.
@@ -169,7 +173,7 @@ class SessionTransactions(TransactionEvents):
             except transact.Cancelled as cancelled:
                 _receipt_failed(cancelled, receipt)
                 if cancelled.condition_failed(len(actions) - 1) or cancelled.conflict:
-                    continue
+                    raise retry.ReadAgain from None
                 if cancelled.condition_failed(0):  # stopped meanwhile: the facts path logs it
                     self._facts.on_stop(stopped, receipt)
                     return
@@ -179,8 +183,8 @@ class SessionTransactions(TransactionEvents):
                 kwh=str(updated.session.kwh), reason=updated.invalid_reason,
             )
             _alarm(applied, stopped.station_id, stopped.transaction_id)
-            return
-        raise ConflictingWrite(f"the session of transaction {stopped.transaction_id} kept changing")
+
+        retry.optimistic(stop, gave_up=_kept_changing(stopped.transaction_id))
 
 
 def adopting_connector(adopting: SessionRecord | None, started: TransactionStarted) -> str:
