@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mobie_hub.core.paging import Page, PageRequest
 from mobie_hub.errors import RateLimited
 from mobie_hub.models.common import OcpiModel, dump_ocpi
 from mobie_hub.ocpi.context import Caller
-from mobie_hub.ocpi.pagination import Page, PageRequest
 from mobie_hub.repositories import ephemeral
 from mobie_hub.settings import get_settings
 from mobie_hub.types import format_datetime

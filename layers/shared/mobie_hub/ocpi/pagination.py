@@ -1,4 +1,7 @@
-"""OCPI pagination (transport_and_format §4.1.5 and §4.1.6): offset/limit, date filters, Link.
+"""OCPI pagination over HTTP (transport_and_format §4.1.5 and §4.1.6): offset/limit and date filters
+read from the query, the Link, X-Total-Count and X-Limit headers written. The paging values
+themselves (``PageRequest``, ``Page``) live in ``mobie_hub.core.paging``, free of FastAPI, for the
+repositories and the Lambdas that page without HTTP.
 
 ``date_from`` is inclusive and ``date_to`` exclusive; ``X-Limit`` is the server's maximum; ``Link`` is
 sent only when a next page exists, built from the configured public URL (not the Host header, which
@@ -7,46 +10,20 @@ is API Gateway's behind a custom domain).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from pydantic import ValidationError
 
+from mobie_hub.core.paging import Page, PageRequest
 from mobie_hub.errors import InvalidRequest
 from mobie_hub.ocpi.envelope import OcpiResponse, ocpi_response
 from mobie_hub.settings import get_settings
 from mobie_hub.types import format_datetime, parse_datetime
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class PageRequest:
-    """What the client asked for, validated. ``limit`` is already capped at the server maximum."""
-
-    offset: int
-    limit: int
-    date_from: datetime | None = None
-    date_to: datetime | None = None
-    cursor: str | None = None  # opaque continuation written into Link by the hub itself
-
-    def matches(self, last_updated: datetime) -> bool:
-        """date_from <= last_updated < date_to."""
-        return (self.date_from is None or last_updated >= self.date_from) and (
-            self.date_to is None or last_updated < self.date_to
-        )
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of results, the total behind all pages, and an optional cursor to the next page."""
-
-    items: list[T]
-    total: int
-    next_cursor: str | None = field(default=None)
+__all__ = ["Page", "PageRequest", "next_link", "page_request", "paginated_response"]
 
 
 def _int_param(request: Request, name: str, default: int, minimum: int) -> int:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mobie_hub.core.paging import Page, PageRequest
 from mobie_hub.models.cdrs import MobieCdr
-from mobie_hub.ocpi.pagination import Page, PageRequest
 from mobie_hub.repositories import documents
 from mobie_hub.repositories.dynamodb import table
 from mobie_hub.repositories.keys import sortable_time

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mobie_hub import json_limits
-from mobie_hub.ocpi.pagination import Page, PageRequest
+from mobie_hub.core.paging import Page, PageRequest
 from mobie_hub.repositories.dynamodb import table
 from mobie_hub.repositories.keys import time_range_bounds
 

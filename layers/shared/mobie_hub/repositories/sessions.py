@@ -21,10 +21,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from mobie_hub.core.paging import Page, PageRequest
 from mobie_hub.errors import ConflictingWrite
 from mobie_hub.models.sessions import Session, SessionStatus
 from mobie_hub.observability import logger
-from mobie_hub.ocpi.pagination import Page, PageRequest
 from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.repositories import documents, transact
 from mobie_hub.repositories.dynamodb import table

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from mobie_hub.core.paging import Page, PageRequest
 from mobie_hub.models.tariffs import Tariff
-from mobie_hub.ocpi.pagination import Page, PageRequest
 from mobie_hub.repositories import documents
 from mobie_hub.repositories.dynamodb import batch_get, table
 from mobie_hub.repositories.keys import sortable_time
