@@ -13,8 +13,7 @@ from mobie_hub.admin.command_line import add_admin_command
 
 
 def _cli_error(message: str) -> SystemExit:
-    """A command-line problem: message on stderr, exit code 2 (as argparse and ``CliError`` do).
-    Not ``CliError`` itself: under ``python -m mobie_hub.cli`` that class exists twice."""
+    """A command-line problem: message on stderr, exit code 2 (as argparse and ``CliError`` do)."""
     print(f"mobie-hub: {message}", file=sys.stderr)
     return SystemExit(2)
 
