@@ -149,12 +149,15 @@ def prepare_send(command: Command, task_token: str, awaits: dict[str, str] | Non
             "#state = :waiting",
             ExpressionAttributeNames={"#state": "state"},
             ExpressionAttributeValues={":token": task_token, ":waiting": WAITING},
+            name="command",
         )
     ]
     if awaits is not None:
         expires = int((now + AWAIT_TTL).timestamp())
         actions.append(
-            transact.put(TABLE, {**awaits, "command_id": command.command_id, "expires_at": expires})
+            transact.put(
+                TABLE, {**awaits, "command_id": command.command_id, "expires_at": expires}, name="awaits"
+            )
         )
     transact.write(actions)
 

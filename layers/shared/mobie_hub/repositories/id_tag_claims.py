@@ -27,7 +27,6 @@ from mobie_hub.repositories.dynamodb import table
 
 TABLE = "tokens"
 CLAIM_SK = "CLAIM"
-CONDITION_FAILED = "ConditionalCheckFailed"
 
 
 def claim_key(id_tag: str) -> dict[str, str]:
@@ -44,7 +43,7 @@ def _claim(item: dict[str, Any], token: Token, condition: str, values: dict[str,
     }
     names = {name: name[1:] for name in ("#owner", "#rev") if name in condition}  # only those used
     return transact.put(
-        TABLE, claim, condition, return_old=True,
+        TABLE, claim, condition, name="claim", return_old=True,
         ExpressionAttributeNames=names, ExpressionAttributeValues=values,
     )
 
@@ -92,19 +91,19 @@ def write(
     expression = _expression(names, values)
     if not token.valid:
         return _plain_put(item, condition, expression)
-    token_action = transact.put(TABLE, item, condition, **expression)
+    token_action = transact.put(TABLE, item, condition, name="token", **expression)
     owner = f"{token.country_code.upper()}/{token.party_id.upper()}"
     claim = _claim(item, token, "attribute_not_exists(pk) OR #owner = :me", {":me": owner})
-    first = {"claim": claim, "token": token_action}
+    first = [claim, token_action]
     actions = first
 
     def attempt(_: retry.Attempt) -> bool:
         nonlocal actions
         try:
-            transact.write(list(actions.values()))
+            transact.write(actions)
             return True
         except transact.Cancelled as cancelled:
-            failed = {name for name, code in zip(actions, cancelled.codes) if code == CONDITION_FAILED}
+            failed = cancelled.failed
             if "token" in failed:
                 return False
             if not failed:  # a TransactionConflict: another request is writing the token or its claim
@@ -113,17 +112,17 @@ def write(
             if "claim" not in failed:  # the holder's token changed meanwhile: look at the claim again
                 actions = first
                 raise retry.ReadAgain from None
-            held = cancelled.items[list(actions).index("claim")] or {}
+            held = cancelled.item("claim") or {}
         live, seen = _holder_is_live(held)
         if live:
             raise IdTagConflict(f"{item['id_tag']} is the idTag of a valid token of another party", field="uid")
         # A takeover of a dead claim, which may lose to another write: then start again from the new claim.
         takeover = {":held": held["owner"], ":rev": held["rev"]}
-        actions = {
-            "claim": _claim(item, token, "#owner = :held AND #rev = :rev", takeover),
-            "holder": _unchanged(held["token_pk"], seen),
-            "token": token_action,
-        }
+        actions = [
+            _claim(item, token, "#owner = :held AND #rev = :rev", takeover),
+            _unchanged(held["token_pk"], seen),
+            token_action,
+        ]
         raise retry.ReadAgain
 
     try:
@@ -133,8 +132,11 @@ def write(
 
 
 def _unchanged(token_pk: str, seen: str | None) -> transact.Action:
-    condition = "attribute_not_exists(pk)" if seen is None else "#doc = :seen"
-    body: dict[str, Any] = {"Key": {"pk": token_pk, "sk": "TOKEN"}, "ConditionExpression": condition}
-    if seen is not None:
-        body |= {"ExpressionAttributeNames": {"#doc": "doc"}, "ExpressionAttributeValues": {":seen": seen}}
-    return transact.Action("ConditionCheck", TABLE, body)
+    """The holder's token is still as seen (``"holder"``)."""
+    key = {"pk": token_pk, "sk": "TOKEN"}
+    if seen is None:
+        return transact.condition_check(TABLE, key, "attribute_not_exists(pk)", name="holder")
+    return transact.condition_check(
+        TABLE, key, "#doc = :seen", name="holder",
+        ExpressionAttributeNames={"#doc": "doc"}, ExpressionAttributeValues={":seen": seen},
+    )

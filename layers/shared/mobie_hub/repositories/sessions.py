@@ -21,8 +21,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from mobie_hub.core import retry
 from mobie_hub.core.paging import Page, PageRequest
-from mobie_hub.errors import ConflictingWrite
 from mobie_hub.models.sessions import Session, SessionStatus
 from mobie_hub.observability import logger
 from mobie_hub.ocpp.ports import TokenRef
@@ -38,7 +38,7 @@ from mobie_hub.types import format_datetime, parse_datetime, utcnow
 
 TABLE = "sessions"
 SK = "SESSION"
-WRITE_ATTEMPTS = 3
+SESSION_ACTION = "session"  # the Session's name in a transaction (``put_action``)
 _EVSE_LOOKBACK = 5  # newest sessions read on an EVSE: an ACTIVE one is among the last few
 
 
@@ -121,9 +121,9 @@ def put_action(record: SessionRecord) -> transact.Action:
     """Write ``record`` as the next revision: a new item only if none exists (revision 0), else only
     if nobody wrote it since it was read."""
     if record.revision == 0:
-        return transact.put(TABLE, session_item(record, 1), "attribute_not_exists(pk)")
+        return transact.put(TABLE, session_item(record, 1), "attribute_not_exists(pk)", name=SESSION_ACTION)
     return transact.put(
-        TABLE, session_item(record, record.revision + 1), "revision = :read",
+        TABLE, session_item(record, record.revision + 1), "revision = :read", name=SESSION_ACTION,
         ExpressionAttributeValues={":read": record.revision},
     )
 
@@ -193,19 +193,21 @@ def invalidate_pending_session(
 ) -> bool:
     """A START_SESSION that failed: its PENDING session becomes INVALID (nothing stays PENDING forever).
     Returns False when the session is unknown or no longer PENDING (e.g. the station started it)."""
-    for _ in range(WRITE_ATTEMPTS):
+
+    def invalidate(_: retry.Attempt) -> bool:
         record = get_record(session_id)
         if record is None or record.status is not SessionStatus.PENDING:
             return False
         try:
             transact.write([put_action(lifecycle.invalidated(record, reason, now or utcnow()))])
         except transact.Cancelled as cancelled:
-            if cancelled.condition_failed(0) or cancelled.conflict:
-                continue
+            if cancelled.condition_failed(SESSION_ACTION) or cancelled.conflict:
+                raise retry.ReadAgain from None
             raise
         logger.info("pending session invalidated", session_id=session_id, reason=reason)
         return True
-    raise ConflictingWrite(f"session {session_id} kept changing; not invalidated")
+
+    return retry.optimistic(invalidate, gave_up=f"session {session_id} kept changing; not invalidated")
 
 
 def sessions_page(country_code: str, party_id: str, page: PageRequest) -> Page[Session]:

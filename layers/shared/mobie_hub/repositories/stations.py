@@ -254,6 +254,9 @@ def take_pending_call(
 
 
 # --- receipts (retransmitted message ids) ------------------------------------------------------
+RECEIPT_ACTION = "receipt"  # its name in a transaction
+
+
 def receipt_action(receipt: Receipt, now: datetime) -> transact.Action:
     """The Put of a receipt, for the transaction that applies the message's effects: it fails when
     the message id was handled before, and then returns the stored receipt (no extra read)."""
@@ -267,6 +270,7 @@ def receipt_action(receipt: Receipt, now: datetime) -> transact.Action:
             "expires_at": _epoch(now + RECEIPT_TTL),
         },
         "attribute_not_exists(pk)",
+        name=RECEIPT_ACTION,
         return_old=True,
     )
 

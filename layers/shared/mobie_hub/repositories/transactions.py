@@ -108,9 +108,12 @@ def start_item(started: TransactionStarted) -> dict[str, Any]:
     return item
 
 
+TX_ACTION, METER_ACTION = "transaction", "meter"  # their names in a transaction
+
+
 def meter_actions(reported: MeterValuesReported) -> list[transact.Action]:
-    """Put the METER item (once per message id: action 0) and update the TX summary (the station must
-    be the one that started it: action 1)."""
+    """Put the METER item (once per message id: ``METER_ACTION``) and update the TX summary (the
+    station must be the one that started it: ``TX_ACTION``)."""
     expression = "SET meter_message_count = if_not_exists(meter_message_count, :zero) + :one"
     values: dict[str, Any] = {":station": reported.station_id, ":zero": 0, ":one": 1}
     energy = energy_register_wh(reported.samples)
@@ -128,12 +131,14 @@ def meter_actions(reported: MeterValuesReported) -> list[transact.Action]:
                 reported.received_at,
             ),
             "attribute_not_exists(pk)",
+            name=METER_ACTION,
         ),
         transact.update(
             TABLE,
             tx_key(reported.transaction_id),
             expression,
             "station_id = :station",
+            name=TX_ACTION,
             ExpressionAttributeValues=values,
         ),
     ]
@@ -144,9 +149,9 @@ def meter_write_retransmitted(cancelled: transact.Cancelled, reported: MeterValu
     """Read a cancelled ``meter_actions`` write: True when the message is stored already (a
     retransmission: nothing to do); ``UnknownTransaction`` when this station never started that
     transaction; False for any other cause (the caller decides)."""
-    if cancelled.condition_failed(0):
+    if cancelled.condition_failed(METER_ACTION):
         return True
-    if cancelled.condition_failed(1):
+    if cancelled.condition_failed(TX_ACTION):
         raise UnknownTransaction(
             f"transaction {reported.transaction_id} was not started at {reported.station_id}"
         ) from None
@@ -154,8 +159,8 @@ def meter_write_retransmitted(cancelled: transact.Cancelled, reported: MeterValu
 
 
 def stop_actions(stopped: TransactionStopped, receipt: Receipt) -> list[transact.Action]:
-    """Update TX with the stop facts (once, by the station that started it: action 0), the receipt
-    (action 1) and the transactionData's METER item."""
+    """Update TX with the stop facts (once, by the station that started it: ``TX_ACTION``), the
+    receipt and the transactionData's METER item."""
     values: dict[str, Any] = {
         ":station": stopped.station_id,
         ":stopped": STOPPED,
@@ -186,6 +191,7 @@ def stop_actions(stopped: TransactionStopped, receipt: Receipt) -> list[transact
             tx_key(stopped.transaction_id),
             "SET " + ", ".join(assignments),
             "(attribute_not_exists(station_id) OR station_id = :station) AND attribute_not_exists(stopped_at)",
+            name=TX_ACTION,
             return_old=True,
             ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues=values,
@@ -203,6 +209,7 @@ def stop_actions(stopped: TransactionStopped, receipt: Receipt) -> list[transact
                     stopped.samples,
                     stopped.received_at,
                 ),
+                name=METER_ACTION,
             )
         )
     return actions
@@ -213,15 +220,17 @@ class RecordedTransactions(TransactionEvents):
 
     def on_start(self, started: TransactionStarted, receipt: Receipt) -> None:
         actions = [
-            transact.put(TABLE, start_item(started), "attribute_not_exists(pk)"),
+            transact.put(TABLE, start_item(started), "attribute_not_exists(pk)", name=TX_ACTION),
             stations.receipt_action(receipt, started.received_at),
         ]
         try:
             transact.write(actions)
         except transact.Cancelled as cancelled:
-            if cancelled.condition_failed(1):
+            if cancelled.condition_failed(stations.RECEIPT_ACTION):
                 raise AlreadyHandled(
-                    stations.stored_response(cancelled.items[1], receipt.station_id, receipt.message_id)
+                    stations.stored_response(
+                        cancelled.item(stations.RECEIPT_ACTION), receipt.station_id, receipt.message_id
+                    )
                 ) from None
             raise
 
@@ -238,12 +247,14 @@ class RecordedTransactions(TransactionEvents):
         try:
             transact.write(actions)
         except transact.Cancelled as cancelled:
-            if cancelled.condition_failed(1):
+            if cancelled.condition_failed(stations.RECEIPT_ACTION):
                 raise AlreadyHandled(
-                    stations.stored_response(cancelled.items[1], receipt.station_id, receipt.message_id)
+                    stations.stored_response(
+                        cancelled.item(stations.RECEIPT_ACTION), receipt.station_id, receipt.message_id
+                    )
                 ) from None
-            if cancelled.condition_failed(0):
-                found = cancelled.items[0] or {}
+            if cancelled.condition_failed(TX_ACTION):
+                found = cancelled.item(TX_ACTION) or {}
                 logger.warning(
                     "StopTransaction not recorded",
                     transaction_id=stopped.transaction_id,

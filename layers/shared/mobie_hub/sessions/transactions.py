@@ -71,10 +71,12 @@ def _kept_changing(transaction_id: int) -> str:
     return f"the session of transaction {transaction_id} kept changing"
 
 
-def _receipt_failed(cancelled: transact.Cancelled, receipt: Receipt, index: int = 1) -> None:
-    if cancelled.condition_failed(index):
+def _receipt_failed(cancelled: transact.Cancelled, receipt: Receipt) -> None:
+    if cancelled.condition_failed(stations.RECEIPT_ACTION):  # a retransmission: answer as before
         raise AlreadyHandled(
-            stations.stored_response(cancelled.items[index], receipt.station_id, receipt.message_id)
+            stations.stored_response(
+                cancelled.item(stations.RECEIPT_ACTION), receipt.station_id, receipt.message_id
+            )
         ) from None
 
 
@@ -101,7 +103,7 @@ class SessionTransactions(TransactionEvents):
             actions = [
                 transact.put(
                     transactions.TABLE, {**transactions.start_item(started), "session_id": session_id},
-                    "attribute_not_exists(pk)",
+                    "attribute_not_exists(pk)", name=transactions.TX_ACTION,
                 ),
                 stations.receipt_action(receipt, started.received_at),
                 sessions.put_action(record),
@@ -110,7 +112,7 @@ class SessionTransactions(TransactionEvents):
                 transact.write(actions)
             except transact.Cancelled as cancelled:
                 _receipt_failed(cancelled, receipt)
-                if cancelled.condition_failed(2) or cancelled.conflict:
+                if cancelled.condition_failed(sessions.SESSION_ACTION) or cancelled.conflict:
                     raise retry.ReadAgain from None  # the PENDING session changed (e.g. invalidated)
                 raise
             logger.info(
@@ -145,7 +147,7 @@ class SessionTransactions(TransactionEvents):
             except transact.Cancelled as cancelled:
                 if transactions.meter_write_retransmitted(cancelled, reported):
                     return
-                if cancelled.condition_failed(2) or cancelled.conflict:
+                if sessions.SESSION_ACTION in cancelled.failed or cancelled.conflict:  # (written when changed)
                     raise retry.ReadAgain from None
                 raise
             if updated is not None and updated.status is not record.status:
@@ -172,9 +174,9 @@ class SessionTransactions(TransactionEvents):
                 transact.write(actions)
             except transact.Cancelled as cancelled:
                 _receipt_failed(cancelled, receipt)
-                if cancelled.condition_failed(len(actions) - 1) or cancelled.conflict:
+                if cancelled.condition_failed(sessions.SESSION_ACTION) or cancelled.conflict:
                     raise retry.ReadAgain from None
-                if cancelled.condition_failed(0):  # stopped meanwhile: the facts path logs it
+                if cancelled.condition_failed(transactions.TX_ACTION):  # stopped meanwhile: facts path logs it
                     self._facts.on_stop(stopped, receipt)
                     return
                 raise
