@@ -21,6 +21,7 @@ from typing import Any
 from mobie_hub.commands import tables
 from mobie_hub.commands.ports import CallSender, CommandWorkflow, SessionFacts
 from mobie_hub.commands.tables import Decision, StartFacts, StopFacts, UnlockFacts
+from mobie_hub.core import retry
 from mobie_hub.errors import StationBusy, StationOffline
 from mobie_hub.models.location_enums import Status
 from mobie_hub.observability import count, logger
@@ -209,16 +210,21 @@ def decide(
     clock: Callable[[], datetime] = utcnow,
 ) -> Decision | None:
     """Decide, store and deliver the CommandResult; None when it was decided before (nothing sent twice)."""
-    for _ in range(5):  # a fact that lands between the read and the write is decided on again
+
+    def record(_: retry.Attempt) -> tuple[Command, Decision] | None:
         command = commands.get_command(command_id)
         if command is None or command.state == DECIDED:
-            logger.info("command decided already", command_id=command_id)
             return None
         decision = result_of(command, timed_out=timed_out, sessions=sessions)
-        if commands.record_decision(command, decision.result, decision.message, clock()):
-            break
-    else:
-        raise RuntimeError(f"command {command_id}: facts kept changing while deciding")
+        if not commands.record_decision(command, decision.result, decision.message, clock()):
+            raise retry.ReadAgain  # a fact landed between the read and the write: decide on it again
+        return command, decision
+
+    decided = retry.optimistic(record, gave_up=f"command {command_id}: facts kept changing while deciding")
+    if decided is None:
+        logger.info("command decided already", command_id=command_id)
+        return None
+    command, decision = decided
     logger.info(
         "command decided",
         command_id=command_id,
