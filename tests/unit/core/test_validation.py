@@ -1,7 +1,7 @@
 """core.validation: one mapping of pydantic's ValidationError to the hub's errors."""
 
 import pytest
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
 from mobie_hub.core import validation
 from mobie_hub.errors import InvalidRequest, UnableToUseClientApi
@@ -55,15 +55,19 @@ def test_a_caller_chooses_another_error_for_the_problem():
 
 
 def test_context_reaches_the_validators():
+    seen = []
+
     class Seen(BaseModel):
         x: int
 
+        @field_validator("x")
         @classmethod
-        def model_validate(cls, obj, *, context=None, **kwargs):  # noqa: D102 - records the context
-            assert context == {"stored": True}
-            return super().model_validate(obj, context=context, **kwargs)
+        def _record(cls, value: int, info: ValidationInfo) -> int:
+            seen.append(info.context)
+            return value
 
     assert validation.parse(Seen, {"x": 1}, context={"stored": True}).x == 1
+    assert seen == [{"stored": True}]
 
 
 def test_describe_lists_up_to_most_problems():
