@@ -47,9 +47,9 @@ def _line(title: str, samples: list[float], calls: Counter | None = None, runs: 
 def _outbound_client_overhead() -> None:
     import httpx
 
-    from mobie_hub.models.versions import Endpoint, InterfaceRole
+    from mobie_hub.core.versions import Endpoint, InterfaceRole
     from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
-    from mobie_hub.parties.model import Party
+    from mobie_hub.parties.party import Party
 
     ok = httpx.Response(200, json={"status_code": 1000, "timestamp": "2026-01-01T00:00:00Z"})
     client = HttpxOcpiClient(transport=httpx.MockTransport(lambda request: ok))
@@ -83,13 +83,13 @@ def main() -> int:
     import httpx
     from moto import mock_aws
 
-    from mobie_hub.local.server import create_local_app
+    from mobie_hub.cli.serve import create_local_app
+    from mobie_hub.core.dynamodb import counting_calls, dynamodb_resource
+    from mobie_hub.core.schema import ensure_tables
     from mobie_hub.outbound import get_client
     from mobie_hub.parties import renewal
+    from mobie_hub.parties import repository as parties
     from mobie_hub.parties.client_info import broadcast
-    from mobie_hub.repositories import parties
-    from mobie_hub.repositories.dynamodb import counting_calls, dynamodb_resource
-    from mobie_hub.repositories.schema import ensure_tables
     from tests.support.fake_emsp import running_emsp
     from tests.support.servers import serve_in_thread
 
@@ -97,8 +97,8 @@ def main() -> int:
     os.environ["MOBIE_OUTBOUND_ALLOW_LOOPBACK"] = "true"  # the fake EMSPs live on loopback, over http
     os.environ["MOBIE_OUTBOUND_ALLOW_HTTP"] = "true"
     admin_secret = "bench-admin-secret"
-    from mobie_hub.repositories.dynamodb import reset_clients
-    from mobie_hub.settings import get_settings
+    from mobie_hub.core.dynamodb import reset_clients
+    from mobie_hub.core.settings import get_settings
 
     get_settings.cache_clear()  # another benchmark of this run may have built them for its own setup
     reset_clients()

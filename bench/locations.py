@@ -24,8 +24,8 @@ def main() -> int:
         MOBIE_PUBLIC_URL="https://hub.bench", MOBIE_LIST_CACHE_SECONDS="0", MOBIE_FULL_LIST_INTERVAL_SECONDS="0",
         MOBIE_MAX_PAGE_LIMIT=str(PAGE), POWERTOOLS_LOG_LEVEL="WARNING",
     )
+    from mobie_hub.core.settings import get_settings
     from mobie_hub.local.embedded_aws import embedded_aws
-    from mobie_hub.settings import get_settings
 
     get_settings.cache_clear()
     with embedded_aws():
@@ -39,11 +39,11 @@ def _run() -> None:
 
     from fastapi.testclient import TestClient
 
-    from mobie_hub.models.locations import MobieLocation
+    from mobie_hub.core import credentials_tokens as credentials_tokens
+    from mobie_hub.core.dynamodb import counting_calls
+    from mobie_hub.locations.models import MobieLocation
+    from mobie_hub.locations.repository import put_locations
     from mobie_hub.ocpi.app import create_app
-    from mobie_hub.repositories import credentials_tokens
-    from mobie_hub.repositories.dynamodb import counting_calls
-    from mobie_hub.repositories.locations import put_locations
 
     warnings.simplefilter("ignore")
     started = time.perf_counter()

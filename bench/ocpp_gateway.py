@@ -54,11 +54,11 @@ def _stations() -> list[str]:
     """STATIONS Locations with two EVSEs each, copies of the demo station LSB-00175."""
     from importlib import resources
 
-    from mobie_hub.models.locations import Location
+    from mobie_hub.core.types import utcnow
+    from mobie_hub.locations.models import Location
+    from mobie_hub.locations.repository import put_location
+    from mobie_hub.ocpp import repository as stations
     from mobie_hub.ocpp.station_auth import hash_password
-    from mobie_hub.repositories import stations
-    from mobie_hub.repositories.locations import put_location
-    from mobie_hub.types import utcnow
 
     password_hash = hash_password(PASSWORD.encode())  # one scrypt for all (a bench, not a deployment)
 
@@ -137,7 +137,7 @@ async def _calls_per_type(url: str, station_id: str) -> dict[str, tuple[Counter,
     connected (its EVSEs start AVAILABLE)."""
     import websockets
 
-    from mobie_hub.repositories.dynamodb import counting_calls
+    from mobie_hub.core.dynamodb import counting_calls
 
     measured: dict[str, tuple[Counter, float]] = {}
     await asyncio.sleep(2)  # the throughput stations' disconnects (2 DeleteItems each) finish first
@@ -231,7 +231,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def main() -> int:
     _environment()
-    from mobie_hub.local.in_process import in_process_hub
+    from mobie_hub.cli.in_process import in_process_hub
 
     with in_process_hub(demo=False, pipeline=False) as hub:  # the gateway's own calls, no pushes
         ids = _stations()

@@ -27,9 +27,11 @@ MAP_CONCURRENCY = 40  # infra/constructs/push_fanout.asl.json
 
 def main() -> int:
     os.environ.update(MOBIE_PUBLIC_URL="https://hub.bench", POWERTOOLS_LOG_LEVEL="ERROR")
+    from mobie_hub.core.settings import get_settings
     from mobie_hub.local.embedded_aws import embedded_aws
-    from mobie_hub.settings import get_settings
+    from mobie_hub.wiring import aws
 
+    aws.install()  # the push Lambda's composition
     warnings.simplefilter("ignore")
     get_settings.cache_clear()
     with embedded_aws():
@@ -38,15 +40,15 @@ def main() -> int:
 
 
 def _run() -> None:
+    from mobie_hub.core.dynamodb import counting_calls
     from mobie_hub.events.fanout import push, recipients
     from mobie_hub.events.stream import events_from_records
     from mobie_hub.local.streams import StreamPoller
-    from mobie_hub.logic.station_registry import import_locations, import_tariffs
-    from mobie_hub.models.location_enums import Status
-    from mobie_hub.repositories.dynamodb import counting_calls
-    from mobie_hub.repositories.locations import DynamoLocationStore, get_location, put_location
-    from mobie_hub.repositories.parties import get_party
-    from mobie_hub.repositories.tariffs import DynamoTariffStore
+    from mobie_hub.locations.enums import Status
+    from mobie_hub.locations.registry import import_locations, import_tariffs
+    from mobie_hub.locations.repository import DynamoLocationStore, get_location, put_location
+    from mobie_hub.parties.repository import get_party
+    from mobie_hub.tariffs.repository import DynamoTariffStore
     from tests.support.fake_party import fake_party
     from tests.support.parties import register_receiver
     from tests.support.stations import location, tariff

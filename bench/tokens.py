@@ -59,7 +59,7 @@ def _report(title: str, runs: int, seconds: float, calls: Counter) -> None:
 
 
 def _timed(runs: int, action: Callable[[int], object]) -> tuple[float, Counter]:
-    from mobie_hub.repositories.dynamodb import counting_calls
+    from mobie_hub.core.dynamodb import counting_calls
 
     with counting_calls() as calls:
         start = time.perf_counter()
@@ -75,17 +75,18 @@ def main() -> int:
     from fastapi.testclient import TestClient
     from moto import mock_aws
 
-    from mobie_hub.logic import token_receiver
-    from mobie_hub.logic.tokens import id_tag_for
-    from mobie_hub.models.tokens import Token
+    from mobie_hub.core import credentials_tokens as credentials_tokens
+    from mobie_hub.core.dynamodb import dynamodb_resource, reset_clients
+    from mobie_hub.core.schema import ensure_tables
+    from mobie_hub.core.settings import get_settings
     from mobie_hub.ocpi.app import create_app
-    from mobie_hub.models.hubclientinfo import ConnectionStatus
-    from mobie_hub.parties.model import Party, Registration
-    from mobie_hub.repositories import credentials_tokens, parties
-    from mobie_hub.repositories import tokens as repository
-    from mobie_hub.repositories.dynamodb import dynamodb_resource, reset_clients
-    from mobie_hub.repositories.schema import ensure_tables
-    from mobie_hub.settings import get_settings
+    from mobie_hub.parties import repository as parties
+    from mobie_hub.parties.models import ConnectionStatus
+    from mobie_hub.parties.party import Party, Registration
+    from mobie_hub.tokens import receiver as token_receiver
+    from mobie_hub.tokens import repository as repository
+    from mobie_hub.tokens.models import Token
+    from mobie_hub.tokens.rules import id_tag_for
 
     get_settings.cache_clear()
     reset_clients()

@@ -38,7 +38,7 @@ TIMEOUT = Duration.seconds(10)
 CALLS_OUT_TIMEOUT = Duration.seconds(28)
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 SERVICE_PREFIX = "mobie-hub"
-METRICS_NAMESPACE = "MobieHub"  # also hard-coded by mobie_hub.observability.count
+METRICS_NAMESPACE = "MobieHub"  # also hard-coded by mobie_hub.core.observability.count
 
 # OCPI API (REST API: mutual TLS exists only for REST/HTTP APIs on a regional custom domain).
 API_NAME = "mobie-hub-ocpi"

@@ -6,8 +6,13 @@ import os
 
 import pytest
 
-from mobie_hub.repositories.dynamodb import reset_clients
-from mobie_hub.settings import get_settings
+from mobie_hub.core.dynamodb import reset_clients
+from mobie_hub.core.settings import get_settings
+from mobie_hub.wiring import aws as aws_wiring
+
+# The tests run the Lambdas' composition (mobie_hub.wiring.aws) unless a test installs its own adapters
+# (each feature's ``runtime.use``) or a local hub composes itself (mobie_hub.wiring.local).
+aws_wiring.install()
 
 
 @pytest.fixture(autouse=True)
@@ -39,8 +44,8 @@ def aws():
     """moto's in-memory AWS with every hub table created from the shared table specs."""
     from moto import mock_aws
 
-    from mobie_hub.repositories.dynamodb import dynamodb_resource
-    from mobie_hub.repositories.schema import ensure_tables
+    from mobie_hub.core.dynamodb import dynamodb_resource
+    from mobie_hub.core.schema import ensure_tables
 
     with mock_aws():
         ensure_tables(dynamodb_resource().meta.client)

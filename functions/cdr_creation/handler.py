@@ -2,9 +2,12 @@
 domain event envelope). Creating the CDR twice is impossible (conditional Put on a derived id), so a
 redelivered event is harmless."""
 
+from mobie_hub.cdrs.creation import create_cdr_for
+from mobie_hub.core.observability import logger
 from mobie_hub.events.envelope import DomainEvent
-from mobie_hub.observability import logger
-from mobie_hub.sessions.cdr_creation import create_cdr_for
+from mobie_hub.wiring import aws
+
+aws.install()  # the composition root: which adapter fills which port in AWS
 
 
 @logger.inject_lambda_context(clear_state=True)

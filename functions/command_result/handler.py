@@ -2,7 +2,10 @@
 EMSP's response_url (``mobie_hub.commands.workflow_steps``)."""
 
 from mobie_hub.commands.workflow_steps import decide_step
-from mobie_hub.observability import logger
+from mobie_hub.core.observability import logger
+from mobie_hub.wiring import aws
+
+aws.install()  # the composition root: which adapter fills which port in AWS
 
 
 @logger.inject_lambda_context(clear_state=True)

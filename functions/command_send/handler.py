@@ -2,7 +2,10 @@
 command's OCPP call with the task token as its context (``mobie_hub.commands.workflow_steps``)."""
 
 from mobie_hub.commands.workflow_steps import send_step
-from mobie_hub.observability import logger
+from mobie_hub.core.observability import logger
+from mobie_hub.wiring import aws
+
+aws.install()  # the composition root: which adapter fills which port in AWS
 
 
 @logger.inject_lambda_context(clear_state=True)

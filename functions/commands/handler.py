@@ -2,8 +2,11 @@
 
 from mangum import Mangum
 
-from mobie_hub.observability import logger
+from mobie_hub.core.observability import logger
 from mobie_hub.ocpi.app import create_app
+from mobie_hub.wiring import aws
+
+aws.install()  # the composition root: which adapter fills which port in AWS
 
 app = Mangum(create_app("commands"), lifespan="off")
 

@@ -4,10 +4,13 @@
 - ``push``: ``{"event": envelope, "party": key}`` → the outcome (a failed push is reported, not raised:
   pushes are never retried, profile §3)."""
 
+from mobie_hub.core.observability import logger
 from mobie_hub.events import fanout
 from mobie_hub.events.envelope import DomainEvent
-from mobie_hub.observability import logger
-from mobie_hub.repositories.parties import get_party
+from mobie_hub.parties.repository import get_party
+from mobie_hub.wiring import aws
+
+aws.install()  # the composition root: which adapter fills which port in AWS
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -34,7 +34,7 @@ from infra.constants import (
 )
 from infra.constructs.function_factory import FunctionFactory
 from infra.constructs.ocpp_gateway import OcppGateway
-from mobie_hub.repositories.tables import TABLES_BY_KEY
+from mobie_hub.core.tables import TABLES_BY_KEY
 
 DEFINITION = Path(__file__).with_name("command_lifecycle.asl.json")
 STATE_MACHINE_ENV = "MOBIE_COMMAND_STATE_MACHINE_ARN"  # mobie_hub.commands.config.CommandSettings

@@ -1,4 +1,4 @@
-"""DynamoDB: one table per ``TableSpec`` in ``mobie_hub.repositories.tables.ALL_TABLES``.
+"""DynamoDB: one table per ``TableSpec`` in ``mobie_hub.core.tables.ALL_TABLES``.
 
 The specs are the single source for keys, indexes, streams and TTL: the local hub and the moto tests
 create their tables from the same objects, so the deployed tables cannot drift from the code.
@@ -10,7 +10,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from mobie_hub.repositories.tables import ALL_TABLES, TableSpec
+from mobie_hub.core.tables import ALL_TABLES, TableSpec
 
 _STRING = dynamodb.AttributeType.STRING
 

@@ -29,7 +29,7 @@ from infra.constants import (
     SERVICE_PREFIX,
     TIMEOUT,
 )
-from mobie_hub.repositories.tables import TABLES_BY_KEY
+from mobie_hub.core.tables import TABLES_BY_KEY
 
 _NOT_CODE = ["__pycache__", "*.pyc"]
 

@@ -1,7 +1,7 @@
 """Dashboard and alarms (docs/operations.md, "Alarms"). Every alarm notifies one SNS topic
 (``AlarmTopicArn`` output; subscribe the on-call address to it).
 
-The hub's own metrics are in the ``MobieHub`` namespace (``mobie_hub.observability.count``), each
+The hub's own metrics are in the ``MobieHub`` namespace (``mobie_hub.core.observability.count``), each
 also published without dimensions: the totals the alarms watch. AWS's own metrics cover the rest.
 
 - **PushFailureRate**: failed / (sent + failed) pushes to EMSPs above ``PUSH_FAILURE_RATE_PERCENT``.
@@ -239,7 +239,7 @@ class Monitoring(Construct):
         )
 
     def _abuse_alarms(self) -> None:
-        # Counted by mobie_hub.observability.count: each alarm watches the dimensionless total.
+        # Counted by mobie_hub.core.observability.count: each alarm watches the dimensionless total.
         for name, description in ABUSE_SIGNALS.items():
             self._alarm(
                 name,

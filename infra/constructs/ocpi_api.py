@@ -35,7 +35,7 @@ from infra.constants import (
     VERSIONS_MODULE,
 )
 from infra.constructs.function_factory import FunctionFactory
-from mobie_hub.ocpi.modules import MODULES, OcpiModule
+from mobie_hub.core.modules import MODULES, OcpiModule
 
 # One JSON line per request; the client certificate fields tie a request to the EMSP system (profile §2).
 _ACCESS_LOG = {

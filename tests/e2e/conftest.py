@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from mobie_hub.local.in_process import in_process_hub
-from mobie_hub.repositories.dynamodb import reset_clients
-from mobie_hub.settings import get_settings
+from mobie_hub.cli.in_process import in_process_hub
+from mobie_hub.core.dynamodb import reset_clients
+from mobie_hub.core.settings import get_settings
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ import time
 import httpx
 import pytest
 
+from mobie_hub.locations.repository import get_location
 from mobie_hub.ocpp.ports import TokenRef
-from mobie_hub.repositories import sessions
-from mobie_hub.repositories.locations import get_location
-from mobie_hub.repositories.parties import get_party
+from mobie_hub.parties.repository import get_party
+from mobie_hub.sessions import repository as sessions
 from tests.support.fake_party import FakeParty, Received, fake_party
 from tests.support.parties import Party, issue, register_receiver
 from tests.support.tokens import rfid_token

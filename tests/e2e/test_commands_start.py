@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from mobie_hub.logic.tokens import id_tag_for
-from mobie_hub.models.tokens import Token
-from mobie_hub.repositories import sessions, stations, tokens
-from mobie_hub.types import utcnow
+from mobie_hub.core.types import utcnow
+from mobie_hub.ocpp import repository as stations
+from mobie_hub.sessions import repository as sessions
+from mobie_hub.tokens import repository as tokens
+from mobie_hub.tokens.models import Token
+from mobie_hub.tokens.rules import id_tag_for
 from tests.support import commands as support
 from tests.support.commands import (
     GLP_TOKEN,

@@ -8,8 +8,9 @@ import uuid
 
 import pytest
 
-from mobie_hub.repositories import sessions, stations
-from mobie_hub.types import utcnow
+from mobie_hub.core.types import utcnow
+from mobie_hub.ocpp import repository as stations
+from mobie_hub.sessions import repository as sessions
 from tests.support import commands as support
 from tests.support.commands import (
     GLP_CARD,

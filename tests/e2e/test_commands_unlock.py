@@ -11,8 +11,9 @@ import pytest
 from ocpp.v16 import call as req
 from ocpp.v16 import call_result as res
 
-from mobie_hub.repositories import sessions, stations
-from mobie_hub.types import format_datetime, utcnow
+from mobie_hub.core.types import format_datetime, utcnow
+from mobie_hub.ocpp import repository as stations
+from mobie_hub.sessions import repository as sessions
 from tests.support import commands as support
 from tests.support.commands import (
     GLP_CARD,

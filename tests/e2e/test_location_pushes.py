@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
-from mobie_hub.models.location_enums import Status
-from mobie_hub.repositories.locations import get_location
+from mobie_hub.locations.enums import Status
+from mobie_hub.locations.repository import get_location
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver
 

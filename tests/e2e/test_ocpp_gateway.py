@@ -11,15 +11,18 @@ import websockets
 from ocpp.v16 import call as req
 from websockets.exceptions import InvalidStatus
 
-from mobie_hub.errors import StationBusy, StationOffline
-from mobie_hub.models.location_enums import Status
-from mobie_hub.models.tokens import Token
+from mobie_hub.core.errors import StationBusy, StationOffline
+from mobie_hub.core.settings import get_settings
+from mobie_hub.core.types import utcnow
+from mobie_hub.locations import station_repository as station_locations
+from mobie_hub.locations.enums import Status
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp import send_call
 from mobie_hub.ocpp.station_auth import basic_header
-from mobie_hub.repositories import station_locations, stations, tokens, transactions
-from mobie_hub.settings import get_settings
+from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.simulator import station_url
-from mobie_hub.types import utcnow
+from mobie_hub.tokens import repository as tokens
+from mobie_hub.tokens.models import Token
 from tests.support.stations import station_password
 from tests.support.tokens import registered_emsp, rfid_token
 

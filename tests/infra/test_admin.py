@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from infra.constructs.admin import READS, WRITES
-from mobie_hub.repositories.tables import TABLES_BY_KEY
+from mobie_hub.core.tables import TABLES_BY_KEY
 
 pytestmark = pytest.mark.infra
 

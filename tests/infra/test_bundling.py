@@ -53,7 +53,7 @@ def test_shared_layer_puts_the_package_under_python(tmp_path):
 
     package = tmp_path / "python" / "mobie_hub"
     assert (package / "__init__.py").is_file()
-    assert (package / "repositories" / "tables.py").is_file()
+    assert (package / "core" / "tables.py").is_file()
     assert not list(package.rglob("__pycache__")), "bytecode of the build machine's Python must not ship"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aws_cdk.assertions import Match
 
-from mobie_hub.repositories.tables import ALL_TABLES, TableSpec
+from mobie_hub.core.tables import ALL_TABLES, TableSpec
 
 pytestmark = pytest.mark.infra
 

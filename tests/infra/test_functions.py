@@ -7,8 +7,8 @@ import filecmp
 import pytest
 
 from infra.constants import FUNCTIONS_DIR, MEMORY_MB, PYTHON_VERSION
-from mobie_hub.ocpi.modules import MODULES, OcpiModule
-from mobie_hub.repositories.tables import ALL_TABLES, TABLES_BY_KEY
+from mobie_hub.core.modules import MODULES, OcpiModule
+from mobie_hub.core.tables import ALL_TABLES, TABLES_BY_KEY
 
 pytestmark = pytest.mark.infra
 

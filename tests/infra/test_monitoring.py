@@ -11,7 +11,7 @@ import pytest
 from infra.constants import DASHBOARD_NAME, METRICS_NAMESPACE, PUSH_FAILURE_RATE_PERCENT
 from infra.constructs.audit import factory_functions
 from infra.constructs.monitoring import label
-from mobie_hub.repositories.tables import ALL_TABLES
+from mobie_hub.core.tables import ALL_TABLES
 
 pytestmark = pytest.mark.infra
 
@@ -41,7 +41,7 @@ def test_the_push_failure_rate_is_failed_over_all_pushes_of_every_party(prod):
     queries = {q["Id"]: q for q in alarm["Metrics"]}
     assert queries["expr_1"]["Expression"] == "100 * FILL(failed, 0) / (FILL(sent, 0) + FILL(failed, 0))"
     for name, metric in (("sent", "PushSent"), ("failed", "PushFailed")):
-        # the dimensionless total mobie_hub.observability.count publishes beside the per-party metric
+        # the dimensionless total mobie_hub.core.observability.count publishes beside the per-party metric
         assert _metric(queries[name]) == {"MetricName": metric, "Namespace": METRICS_NAMESPACE}
     assert alarm["Threshold"] == PUSH_FAILURE_RATE_PERCENT and alarm["EvaluationPeriods"] == 2
 
@@ -100,8 +100,8 @@ def test_the_audit_pipeline_and_renewals_are_watched(prod):
 @pytest.mark.parametrize("name", ["ImplausibleMeterReadings", "IdTagConflicts"])
 def test_abuse_signals_alarm_on_the_first_one_in_the_namespace_the_code_counts_in(prod, name):
     # Issue #12: an implausible meter (sessions.plausibility) or an idTag two EMSPs claim (ocpp.authority),
-    # counted by mobie_hub.observability.count: its dimensionless total, in the hub's namespace.
-    from mobie_hub.observability import METRICS_NAMESPACE as CODE_NAMESPACE
+    # counted by mobie_hub.core.observability.count: its dimensionless total, in the hub's namespace.
+    from mobie_hub.core.observability import METRICS_NAMESPACE as CODE_NAMESPACE
     from mobie_hub.sessions.plausibility import METRIC
 
     assert METRIC == "ImplausibleMeterReadings" and CODE_NAMESPACE == METRICS_NAMESPACE

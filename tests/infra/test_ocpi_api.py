@@ -9,7 +9,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from infra.constants import STAGE_NAME, THROTTLE_BURST_LIMIT, THROTTLE_RATE_LIMIT
-from mobie_hub.ocpi.modules import MODULES
+from mobie_hub.core.modules import MODULES
 
 from .conftest import DOMAIN
 

@@ -21,18 +21,21 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from mobie_hub.cdrs import repository as cdrs
+from mobie_hub.cdrs.builder import build_cdr
 from mobie_hub.commands import runtime as command_runtime
 from mobie_hub.commands.config import command_settings
+from mobie_hub.core.models import CdrDimension, CdrDimensionType, ChargingPeriod
+from mobie_hub.core.types import utcnow
 from mobie_hub.local.demo import load_demo_data
-from mobie_hub.logic.cdr_builder import build_cdr
-from mobie_hub.models.cdrs import CdrDimension, CdrDimensionType, ChargingPeriod
-from mobie_hub.models.sessions import SessionStatus
-from mobie_hub.models.tokens import Token
+from mobie_hub.locations.repository import get_location
 from mobie_hub.ocpi.app import create_app
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.ports import TokenRef
-from mobie_hub.repositories import cdrs, sessions, stations, tokens
-from mobie_hub.repositories.locations import get_location
-from mobie_hub.types import utcnow
+from mobie_hub.sessions import repository as sessions
+from mobie_hub.sessions.models import SessionStatus
+from mobie_hub.tokens import repository as tokens
+from mobie_hub.tokens.models import Token
 from tests.support.parties import Party, issue
 from tests.support.tokens import registered_emsp, rfid_token
 from tests.unit.commands.fakes import FakeSessions, RecordingWorkflow

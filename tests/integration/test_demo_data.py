@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from mobie_hub.core.dynamodb import table
 from mobie_hub.local.demo import load_demo_data
-from mobie_hub.repositories.dynamodb import table
-from mobie_hub.repositories.locations import get_location
-from mobie_hub.repositories.tariffs import get_tariff
+from mobie_hub.locations.repository import get_location
+from mobie_hub.tariffs.repository import get_tariff
 
 
 def test_demo_stations_and_tariffs_are_stored(aws):

@@ -10,11 +10,11 @@ import pytest
 from mobie_hub.events.stream import events_from_records
 from mobie_hub.local.pipeline import fan_out
 from mobie_hub.local.streams import StreamPoller
-from mobie_hub.logic.station_registry import import_locations, import_tariffs
-from mobie_hub.models.location_enums import Status
-from mobie_hub.models.locations import MobieLocation
-from mobie_hub.repositories.locations import DynamoLocationStore, get_location, put_location
-from mobie_hub.repositories.tariffs import DynamoTariffStore
+from mobie_hub.locations.enums import Status
+from mobie_hub.locations.models import MobieLocation
+from mobie_hub.locations.registry import import_locations, import_tariffs
+from mobie_hub.locations.repository import DynamoLocationStore, get_location, put_location
+from mobie_hub.tariffs.repository import DynamoTariffStore
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver
 from tests.support.stations import location, tariff

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from mobie_hub.logic.station_registry import import_locations, import_tariffs
-from mobie_hub.models.locations import MobieLocation
-from mobie_hub.repositories.locations import DynamoLocationStore, put_locations
-from mobie_hub.repositories.tariffs import DynamoTariffStore
-from mobie_hub.types import format_datetime
+from mobie_hub.core.types import format_datetime
+from mobie_hub.locations.models import MobieLocation
+from mobie_hub.locations.registry import import_locations, import_tariffs
+from mobie_hub.locations.repository import DynamoLocationStore, put_locations
+from mobie_hub.tariffs.repository import DynamoTariffStore
 from tests.support.parties import Party, issue
 from tests.support.stations import T0, hourly_locations, location, tariff
 
@@ -21,7 +21,7 @@ def stations(aws, monkeypatch):
     monkeypatch.setenv("MOBIE_LIST_CACHE_SECONDS", "0")
     monkeypatch.setenv("MOBIE_FULL_LIST_INTERVAL_SECONDS", "0")
     monkeypatch.setenv("MOBIE_MAX_PAGE_LIMIT", "10")
-    from mobie_hub.settings import get_settings
+    from mobie_hub.core.settings import get_settings
 
     get_settings.cache_clear()
     import_tariffs([tariff()], DynamoTariffStore())
@@ -101,7 +101,7 @@ def test_token_a_cannot_read_locations(client, invited, stations):
 
 def test_a_second_full_list_within_the_window_is_429_per_party(client, emsp, stations, monkeypatch):
     monkeypatch.setenv("MOBIE_FULL_LIST_INTERVAL_SECONDS", "300")
-    from mobie_hub.settings import get_settings
+    from mobie_hub.core.settings import get_settings
 
     get_settings.cache_clear()
     assert client.get("/ocpi/2.2.1/locations", headers=emsp.headers).status_code == 200
@@ -120,7 +120,7 @@ def test_a_second_full_list_within_the_window_is_429_per_party(client, emsp, sta
 
 def test_list_pages_are_cached_for_the_configured_time(client, emsp, stations, monkeypatch):
     monkeypatch.setenv("MOBIE_LIST_CACHE_SECONDS", "60")
-    from mobie_hub.settings import get_settings
+    from mobie_hub.core.settings import get_settings
 
     get_settings.cache_clear()
     before = client.get("/ocpi/2.2.1/locations", headers=emsp.headers)

@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from mobie_hub.observability import logger
+from mobie_hub.core.observability import logger
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from mobie_hub.logic.station_registry import import_locations, import_tariffs
-from mobie_hub.models.location_enums import Status
-from mobie_hub.repositories.locations import DynamoLocationStore, get_location, put_location
-from mobie_hub.repositories.tariffs import DynamoTariffStore
-from mobie_hub.settings import get_settings
+from mobie_hub.core.settings import get_settings
+from mobie_hub.locations.enums import Status
+from mobie_hub.locations.registry import import_locations, import_tariffs
+from mobie_hub.locations.repository import DynamoLocationStore, get_location, put_location
+from mobie_hub.tariffs.repository import DynamoTariffStore
 from tests.support.events import load_event
 from tests.support.fake_party import fake_party
 from tests.support.handlers import FakeContext, lambda_module

@@ -9,12 +9,13 @@ import json
 import pytest
 
 from mobie_hub.admin.registry import dispatch
-from mobie_hub.models.common import STORED_CONTEXT
-from mobie_hub.models.tokens import Token
-from mobie_hub.ocpp.authority import WhitelistAuthority
-from mobie_hub.parties.model import Registration
-from mobie_hub.repositories import parties, tokens
-from mobie_hub.repositories.dynamodb import counting_calls, table
+from mobie_hub.core.dynamodb import counting_calls, table
+from mobie_hub.core.models import STORED_CONTEXT
+from mobie_hub.parties import repository as parties
+from mobie_hub.parties.party import Registration
+from mobie_hub.tokens import repository as tokens
+from mobie_hub.tokens.authority import WhitelistAuthority
+from mobie_hub.tokens.models import Token
 from tests.support.tokens import registered_emsp, rfid_token
 
 CARD = "04A1B2C3D4E5F6"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from mobie_hub.repositories.tokens import find_by_id_tag
+from mobie_hub.tokens.repository import find_by_id_tag
 from tests.support.events import load_event
 from tests.support.handlers import FakeContext, lambda_module
 from tests.support.parties import Party, issue

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from mobie_hub.logic.tokens import AuthorizationStatus, authorization_status, id_tag_for
-from mobie_hub.models.tokens import Token
-from mobie_hub.repositories import tokens as repository
-from mobie_hub.repositories.dynamodb import counting_calls
+from mobie_hub.core.dynamodb import counting_calls
+from mobie_hub.tokens import repository as repository
+from mobie_hub.tokens.models import Token
+from mobie_hub.tokens.rules import AuthorizationStatus, authorization_status, id_tag_for
 from tests.support.parties import Party, issue
 from tests.support.tokens import APP_UID, app_token, registered_emsp, rfid_token
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from mobie_hub.repositories.dynamodb import counting_calls, table
+from mobie_hub.core.dynamodb import counting_calls, table
 from tests.support.parties import Party, issue
 from tests.support.tokens import APP_UID, EXAMPLES, adapted_to_mobie, app_token, official_example, rfid_token
 

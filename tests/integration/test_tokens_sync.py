@@ -10,15 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mobie_hub.admin.registry import dispatch
-from mobie_hub.admin.tokens import sync_party_tokens
-from mobie_hub.errors import InvalidRequest, MissingEndpoints, NotFound, UnableToUseClientApi
-from mobie_hub.models.hubclientinfo import ConnectionStatus
-from mobie_hub.models.versions import Endpoint, InterfaceRole
+from mobie_hub.core.errors import InvalidRequest, MissingEndpoints, NotFound, UnableToUseClientApi
+from mobie_hub.core.versions import Endpoint, InterfaceRole
 from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
-from mobie_hub.parties.model import Party as PartyRecord
-from mobie_hub.parties.model import PartyRef, Registration
-from mobie_hub.repositories import parties
-from mobie_hub.repositories import tokens as repository
+from mobie_hub.parties import repository as parties
+from mobie_hub.parties.models import ConnectionStatus
+from mobie_hub.parties.party import Party as PartyRecord
+from mobie_hub.parties.party import PartyRef, Registration
+from mobie_hub.tokens import repository as repository
+from mobie_hub.tokens.admin import sync_party_tokens
 from tests.support.parties import Party
 from tests.support.tokens import APP_UID, app_token, rfid_token
 
@@ -125,7 +125,7 @@ def test_a_second_sync_of_the_same_list_changes_nothing(hub_with_tokens):
 
 
 def test_a_dry_run_through_the_admin_operation_writes_nothing(hub_with_tokens, monkeypatch):
-    import mobie_hub.admin.tokens as admin_tokens
+    import mobie_hub.tokens.admin as admin_tokens
 
     monkeypatch.setattr(
         admin_tokens, "get_client", lambda: client_for(EmspTokenSender([rfid_token(uid="0000AAAA")]))

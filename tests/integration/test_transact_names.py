@@ -2,7 +2,7 @@
 
 import pytest
 
-from mobie_hub.repositories import transact
+from mobie_hub.core import transact
 
 
 def _put(name: str, pk: str, **kwargs):

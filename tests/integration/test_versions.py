@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from mobie_hub.ocpi.modules import MODULES
+from mobie_hub.core.modules import MODULES
 from tests.support.parties import Party
 
 
@@ -123,7 +123,7 @@ def test_token_a_is_refused_beyond_versions_and_credentials(aws, invited: Party,
 
 
 def test_only_a_hash_of_each_token_is_stored(aws, emsp: Party):
-    from mobie_hub.repositories.dynamodb import table
+    from mobie_hub.core.dynamodb import table
 
     items = table("parties").scan()["Items"]  # a test may scan; request paths never do
     assert items and all(emsp.token not in str(item) for item in items)

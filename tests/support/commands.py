@@ -17,11 +17,13 @@ import httpx
 import pytest
 
 from mobie_hub.commands.config import command_settings
-from mobie_hub.identifiers import contract_id_for
-from mobie_hub.models.sessions import Session
-from mobie_hub.models.tokens import Token
-from mobie_hub.repositories import sessions, stations, tokens
+from mobie_hub.core.identifiers import contract_id_for
+from mobie_hub.ocpp import repository as stations
+from mobie_hub.sessions import repository as sessions
+from mobie_hub.sessions.models import Session
 from mobie_hub.simulator import SimulatedStation
+from mobie_hub.tokens import repository as tokens
+from mobie_hub.tokens.models import Token
 from tests.support.fake_party import FakeParty, fake_party
 from tests.support.parties import Party, issue, register_receiver
 from tests.support.tokens import app_token, rfid_token
@@ -63,8 +65,8 @@ def emsp_server() -> Iterator[FakeParty]:
 def emsp(hub, emsp_server) -> tuple[FakeParty, Party]:
     """PT/EDP registered once (its commands results go to the fake EMSP); the tokens the tests use
     stored: the EMSP's card, another card of it, its APP_USER token, and PT/GLP's card."""
-    from mobie_hub.parties.model import PartyRef
-    from mobie_hub.repositories import parties
+    from mobie_hub.parties import repository as parties
+    from mobie_hub.parties.party import PartyRef
 
     for body in (rfid_token(), rfid_token(uid=OTHER_CARD), app_token(), GLP_TOKEN):
         tokens.put_token(Token.model_validate(body))

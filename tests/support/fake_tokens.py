@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mobie_hub.errors import ConflictingWrite, IdTagConflict
-from mobie_hub.logic.tokens import id_tag_for, other_valid_owners
-from mobie_hub.models.tokens import Token
-from mobie_hub.repositories import documents
-from mobie_hub.repositories.keys import sortable_time
-from mobie_hub.repositories.tokens import StoredToken, TokenKey, TokenState
+from mobie_hub.core import documents
+from mobie_hub.core.errors import ConflictingWrite, IdTagConflict
+from mobie_hub.core.keys import sortable_time
+from mobie_hub.tokens.models import Token
+from mobie_hub.tokens.repository import StoredToken, TokenKey, TokenState
+from mobie_hub.tokens.rules import id_tag_for, other_valid_owners
 
 
 class FakeTokenStore:

@@ -107,8 +107,8 @@ def executing_aws() -> Iterator[None]:
     """moto with Step Functions really executing state machines, and the hub's tables."""
     from moto import mock_aws
 
-    from mobie_hub.repositories.dynamodb import dynamodb_resource
-    from mobie_hub.repositories.schema import ensure_tables
+    from mobie_hub.core.dynamodb import dynamodb_resource
+    from mobie_hub.core.schema import ensure_tables
 
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
         ensure_tables(dynamodb_resource().meta.client)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from mobie_hub.models.location_enums import Status
-from mobie_hub.models.locations import Location
+from mobie_hub.locations.enums import Status
+from mobie_hub.locations.models import Location
 
 STATION_ID = "LSB-00175"
 

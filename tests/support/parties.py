@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from mobie_hub.repositories import credentials_tokens
+from mobie_hub.core import credentials_tokens as credentials_tokens
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,11 @@ def issue(kind: str, country_code: str = "PT", party_id: str = "EDP", role: str 
 def register_receiver(base_url: str, party_id: str = "EDP", modules: tuple[str, ...] = ("locations",),
                       version: str = "2.2.1"):
     """A REGISTERED EMSP whose receiver endpoints for ``modules`` live at ``base_url`` (a fake party)."""
-    from mobie_hub.models.hubclientinfo import ConnectionStatus
-    from mobie_hub.models.versions import Endpoint, InterfaceRole
-    from mobie_hub.parties.model import Party as PartyRecord
-    from mobie_hub.parties.model import Registration
-    from mobie_hub.repositories.parties import save
+    from mobie_hub.core.versions import Endpoint, InterfaceRole
+    from mobie_hub.parties.models import ConnectionStatus
+    from mobie_hub.parties.party import Party as PartyRecord
+    from mobie_hub.parties.party import Registration
+    from mobie_hub.parties.repository import save
 
     record = PartyRecord(
         country_code="PT", party_id=party_id, registration=Registration.REGISTERED,

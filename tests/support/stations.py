@@ -6,7 +6,7 @@ import copy
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from mobie_hub.types import format_datetime
+from mobie_hub.core.types import format_datetime
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -61,9 +61,9 @@ def station_password(station_id: str, password: str | None = None) -> str:
     ``mobie-hub stations set-password`` does) and return it: stations authenticate by default."""
     import secrets
 
+    from mobie_hub.core.types import utcnow
+    from mobie_hub.ocpp import repository as stations
     from mobie_hub.ocpp.station_auth import hash_password
-    from mobie_hub.repositories import stations
-    from mobie_hub.types import utcnow
 
     password = password or secrets.token_hex(16)
     stations.set_password_hash(station_id, hash_password(password.encode("utf-8")), utcnow())

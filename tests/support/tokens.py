@@ -55,7 +55,7 @@ def adapted_to_mobie(example: dict[str, Any]) -> dict[str, Any]:
 def registered_emsp(party_id: str = "EDP") -> None:
     """A REGISTERED party record for PT/``party_id``, if there is none yet: a token authorises only
     while its EMSP is registered (issue #12), and the integration ``emsp`` fixture holds only a token C."""
-    from mobie_hub.repositories.parties import get_party
+    from mobie_hub.parties.repository import get_party
     from tests.support.parties import register_receiver
 
     if get_party(f"PARTY#EMSP#PT#{party_id}") is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from mobie_hub.admin.http import router
 from mobie_hub.admin.lambda_entry import handle
 from mobie_hub.admin.secret import HEADER
+from mobie_hub.local.admin_http import router
 
 SECRET = "unit-admin-secret"
 

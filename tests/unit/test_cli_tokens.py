@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from mobie_hub import cli
-from mobie_hub.admin import command_line
+from mobie_hub.cli import command_line
+from mobie_hub.cli import main as cli
 
 
 class RecordingTransport:

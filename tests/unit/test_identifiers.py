@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from mobie_hub.identifiers import (
+from mobie_hub.core.identifiers import (
     ContractId,
     ContractIdStr,
     EvseId,

@@ -1,9 +1,10 @@
 """The import rules (issue #13, docs/architecture.md "Import rules") hold, and the checkers that enforce
 them fail on a planted break, so a green run means something.
 
-- ``lint-imports`` runs the contracts in ``.importlinter``: no FastAPI below the HTTP packages (the
-  OCPP, push, stream, CDR, command and credentials Lambdas), core imports no feature, no cycle
-  between sub-packages (a listed baseline aside, which only shrinks).
+- ``lint-imports`` runs the contracts in ``.importlinter``: no cycle between sub-packages (no
+  baseline), core imports no feature, no feature imports another feature's repository or router,
+  nothing below ``ocpi/`` imports FastAPI, and the Lambdas without HTTP (OCPP, push, stream, CDR,
+  command steps, renewal) nor the AWS composition root reach FastAPI.
 - ``module_cycles`` (grimp, which import-linter is built on) finds import cycles between modules,
   with no baseline at all.
 """
@@ -112,6 +113,9 @@ PLANTED = {
     "planted/beta/__init__.py": "",
     "planted/beta/two.py": "from planted.alpha import three\nfrom planted.beta import four\n",
     "planted/beta/four.py": "from planted.beta import two\n",
+    "planted/alpha/repository.py": "",
+    "planted/beta/repository.py": "from planted.beta import four\n",  # its own: allowed
+    "planted/alpha/five.py": "from planted.beta import repository\n",  # another feature's: refused
 }
 
 
@@ -126,7 +130,8 @@ def planted_config(tmp_path: Path) -> Path:
     """The repository's own contract types, pointed at the planted package, without the baseline."""
     ours = configparser.ConfigParser()
     ours.read(CONFIG)
-    acyclic, forbidden = "importlinter:contract:acyclic", "importlinter:contract:no-fastapi-outside-http"
+    acyclic, forbidden = "importlinter:contract:acyclic", "importlinter:contract:no-fastapi-below-ocpi"
+    boundaries = "importlinter:contract:feature-boundaries"
     config = tmp_path / ".importlinter"
     config.write_text("\n".join([
         "[importlinter]",
@@ -141,13 +146,22 @@ def planted_config(tmp_path: Path) -> Path:
         f"type = {ours[forbidden]['type']}",
         "source_modules = planted.core",
         "forbidden_modules =",
-        *(f"    {module}" for module in ours[forbidden]["forbidden_modules"].split()),  # fastapi, starlette
+        *(f"    {module}" for module in ours[forbidden]["forbidden_modules"].split() if "." not in module),
+        "[importlinter:contract:boundaries]",
+        "name = planted: feature boundaries",
+        f"type = {ours[boundaries]['type']}",
+        f"allow_indirect_imports = {ours[boundaries]['allow_indirect_imports']}",
+        "source_modules =",
+        "    planted.alpha",
+        "    planted.beta",
+        "forbidden_modules =",
+        "    planted.*.repository",
         "",
     ]))
     return config
 
 
-def test_lint_imports_fails_on_a_planted_cycle_between_sub_packages_and_a_planted_fastapi_import(tmp_path):
+def test_lint_imports_fails_on_a_planted_cycle_a_planted_fastapi_import_and_a_planted_boundary_crossing(tmp_path):
     root = planted_package(tmp_path)
 
     result = lint_imports(planted_config(tmp_path), cwd=root, pythonpath=root)
@@ -156,6 +170,29 @@ def test_lint_imports_fails_on_a_planted_cycle_between_sub_packages_and_a_plante
     assert "planted: no cycles BROKEN" in " ".join(result.stdout.split())
     assert "planted: no FastAPI BROKEN" in " ".join(result.stdout.split())
     assert "planted.core.paging -> fastapi" in result.stdout
+    assert "planted: feature boundaries BROKEN" in " ".join(result.stdout.split())
+    assert "planted.alpha.five -> planted.beta.repository" in result.stdout
+    assert "planted.beta.repository -> planted.beta.four" not in result.stdout
+
+
+def test_the_boundaries_contract_covers_every_repository_and_router_module():
+    """A new ``*_repository`` / ``*_router`` module must be named in the contract (import-linter's
+    wildcards match whole names only: ``mobie_hub.*.repository`` misses ``claims_repository``)."""
+    ours = configparser.ConfigParser()
+    ours.read(CONFIG)
+    listed = ours["importlinter:contract:feature-boundaries"]["forbidden_modules"].split()
+    graph = grimp.build_graph("mobie_hub", cache_dir=None)
+    named = {m for m in graph.modules if m.rsplit(".", 1)[-1].endswith(("repository", "router"))}
+    uncovered = {
+        m for m in named
+        if m not in listed and not any(
+            w.count(".") == m.count(".") and all(a in ("*", b) for a, b in zip(w.split("."), m.split(".")))
+            for w in listed if "*" in w
+        )
+    }
+
+    assert len(named) >= 14
+    assert uncovered == set()
 
 
 def test_module_cycles_names_the_chain_of_a_planted_cycle(tmp_path, monkeypatch):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from mobie_hub import json_limits
-from mobie_hub.json_limits import JsonTooDeep, JsonTooLarge, deeper_than
+from mobie_hub.core import json_limits
+from mobie_hub.core.json_limits import JsonTooDeep, JsonTooLarge, deeper_than
 
 
 @pytest.mark.parametrize(
@@ -60,8 +60,8 @@ def test_the_other_readers_of_what_a_client_sends_stay_within_the_limits():
 
     import httpx
 
+    from mobie_hub.core.listing import _decode_cursor
     from mobie_hub.outbound.httpx_adapter import _envelope
-    from mobie_hub.repositories.listing import _decode_cursor
 
     deep = b"[" * 1000 + b"]" * 1000
     # A party's answer nested 1000 deep is no envelope (not a RecursionError in the outbound client)

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from pydantic import ValidationError
 
-from mobie_hub.types import parse_datetime
+from mobie_hub.core.types import parse_datetime
 
 
 @pytest.mark.parametrize("value", [5, 5.5, True, "5", "1700000000", " 1700000000.5 "])

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from mobie_hub.errors import InvalidRequest
-from mobie_hub.logic.station_registry import import_locations, import_tariffs
-from mobie_hub.models.locations import MobieLocation
-from mobie_hub.models.tariffs import Tariff
+from mobie_hub.core.errors import InvalidRequest
+from mobie_hub.locations.models import MobieLocation
+from mobie_hub.locations.registry import import_locations, import_tariffs
+from mobie_hub.tariffs.models import Tariff
 from tests.support.stations import T0, location, tariff
 
 

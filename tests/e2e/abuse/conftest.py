@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from mobie_hub.core.types import utcnow
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.station_auth import basic_header, hash_password
-from mobie_hub.repositories import stations
-from mobie_hub.types import utcnow
 
 STATION = "LSB-01033"  # a demo station the abuse tests connect as
 _PASSWORD = "abuse-tests-station-password"

@@ -18,11 +18,14 @@ import httpx
 import pytest
 from ocpp.v16 import call as req
 
+from mobie_hub.cdrs import repository as cdrs
+from mobie_hub.core.types import format_datetime, utcnow
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.station_auth import hash_password
-from mobie_hub.repositories import cdrs, sessions, stations, transactions
-from mobie_hub.repositories.parties import get_party
+from mobie_hub.parties.repository import get_party
+from mobie_hub.sessions import repository as sessions
+from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.simulator import connect_station
-from mobie_hub.types import format_datetime, utcnow
 from tests.support.fake_party import fake_party
 from tests.support.parties import issue, register_receiver
 from tests.support.tokens import rfid_token

@@ -19,8 +19,8 @@ import pytest
 
 from mobie_hub.admin.client import AdminError, HttpAdmin
 from mobie_hub.admin.secret import HEADER, secret_path
-from mobie_hub.parties.model import PartyRef
-from mobie_hub.repositories import parties
+from mobie_hub.parties import repository as parties
+from mobie_hub.parties.party import PartyRef
 
 pytestmark = pytest.mark.e2e
 INVITE = {"country_code": "PT", "party_id": "RBD"}

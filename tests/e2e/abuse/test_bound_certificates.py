@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from mobie_hub.core.certificates import CertificateIdentity
+from mobie_hub.core.settings import get_settings
 from mobie_hub.parties import registration
-from mobie_hub.parties.certificates import CertificateIdentity
-from mobie_hub.parties.model import PartyRef
-from mobie_hub.settings import get_settings
+from mobie_hub.parties.party import PartyRef
 from tests.support.parties import Party
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("hub_store")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mobie_hub.repositories.dynamodb import table
+from mobie_hub.core.dynamodb import table
 from tests.support.parties import issue, register_receiver
 from tests.support.tokens import rfid_token
 
@@ -35,6 +35,6 @@ def test_a_control_character_in_a_pushed_token_is_refused_and_nothing_is_stored(
 
 
 def _registered(party_id: str) -> bool:
-    from mobie_hub.repositories.parties import get_party
+    from mobie_hub.parties.repository import get_party
 
     return get_party(f"PARTY#EMSP#PT#{party_id}") is not None

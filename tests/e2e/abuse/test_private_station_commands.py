@@ -10,8 +10,8 @@ import asyncio
 import httpx
 import pytest
 
-from mobie_hub.repositories import sessions
-from mobie_hub.repositories.dynamodb import table
+from mobie_hub.core.dynamodb import table
+from mobie_hub.sessions import repository as sessions
 from tests.support import commands as support
 from tests.support.commands import online, run, send
 from tests.support.tokens import rfid_token

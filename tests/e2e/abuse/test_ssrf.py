@@ -14,11 +14,12 @@ import pytest
 from fastapi.responses import RedirectResponse
 
 from mobie_hub.admin.client import HttpAdmin
+from mobie_hub.core.dynamodb import table
+from mobie_hub.core.settings import get_settings
 from mobie_hub.outbound import OutboundCallFailed, get_client
-from mobie_hub.parties.model import PartyRef
-from mobie_hub.repositories import parties, sessions
-from mobie_hub.repositories.dynamodb import table
-from mobie_hub.settings import get_settings
+from mobie_hub.parties import repository as parties
+from mobie_hub.parties.party import PartyRef
+from mobie_hub.sessions import repository as sessions
 from tests.support import commands as support
 from tests.support.commands import online, run, send
 from tests.support.fake_emsp import envelope, running_emsp

@@ -17,11 +17,11 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
+from mobie_hub.core.settings import get_settings
+from mobie_hub.core.types import utcnow
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.station_auth import basic_header
-from mobie_hub.repositories import stations
-from mobie_hub.settings import get_settings
 from mobie_hub.simulator import station_url
-from mobie_hub.types import utcnow
 from tests.support.stations import station_password
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("hub_store")]

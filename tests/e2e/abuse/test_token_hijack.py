@@ -22,15 +22,17 @@ import httpx
 import pytest
 from ocpp.v16 import call as req
 
-from mobie_hub import cli
-from mobie_hub.models.common import STORED_CONTEXT
-from mobie_hub.models.tokens import Token
+from mobie_hub.cli import main as cli
+from mobie_hub.core.dynamodb import table
+from mobie_hub.core.models import STORED_CONTEXT
+from mobie_hub.core.types import format_datetime, utcnow
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.station_auth import hash_password
-from mobie_hub.repositories import stations, tokens, transactions
-from mobie_hub.repositories.dynamodb import table
-from mobie_hub.repositories.parties import get_party
+from mobie_hub.parties.repository import get_party
+from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.simulator import connect_station
-from mobie_hub.types import format_datetime, utcnow
+from mobie_hub.tokens import repository as tokens
+from mobie_hub.tokens.models import Token
 from tests.support.parties import Party, issue, register_receiver
 from tests.support.tokens import rfid_token
 

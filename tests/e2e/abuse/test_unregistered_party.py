@@ -21,11 +21,14 @@ import pytest
 from ocpp.v16 import call as req
 
 from mobie_hub.admin.client import HttpAdmin
+from mobie_hub.cdrs import repository as cdrs
+from mobie_hub.core.types import format_datetime, utcnow
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.station_auth import hash_password
-from mobie_hub.repositories import cdrs, sessions, stations, transactions
-from mobie_hub.repositories.parties import get_party
+from mobie_hub.parties.repository import get_party
+from mobie_hub.sessions import repository as sessions
+from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.simulator import connect_station
-from mobie_hub.types import format_datetime, utcnow
 from tests.support.fake_party import fake_party
 from tests.support.parties import Party, issue, register_receiver
 from tests.support.tokens import rfid_token
@@ -54,7 +57,7 @@ def registered_with_card(hub, party_id: str, card: str, base_url: str = "https:/
 
 
 def check(party_id: str) -> str:
-    from mobie_hub.identifiers import contract_id_for
+    from mobie_hub.core.identifiers import contract_id_for
 
     return contract_id_for(party_id, "1234ABCD")[-1]
 

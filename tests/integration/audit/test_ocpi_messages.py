@@ -69,7 +69,7 @@ def test_the_request_body_is_recorded_and_a_session_id_found_in_it(client, trail
 
 
 def test_admin_calls_are_not_ocpi_and_not_recorded(aws, trail):
-    from mobie_hub.local.server import create_local_app
+    from mobie_hub.cli.serve import create_local_app
 
     TestClient(create_local_app()).post("/admin/status", json={})
     assert trail.records == []

@@ -12,8 +12,8 @@ from mobie_hub.audit.admin import audit_find
 from mobie_hub.audit.log_sink import LogLineSink
 from mobie_hub.audit.record import MARKER, AuditQuery, AuditRecord
 from mobie_hub.audit.store_embedded import BUCKET, EmbeddedAuditStore
-from mobie_hub.errors import InvalidRequest
-from mobie_hub.observability import count
+from mobie_hub.core.errors import InvalidRequest
+from mobie_hub.core.observability import count
 
 T0 = datetime(2026, 11, 30, 23, 59, 59, tzinfo=timezone.utc)
 

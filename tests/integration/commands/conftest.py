@@ -7,12 +7,13 @@ from fastapi.testclient import TestClient
 
 from mobie_hub.commands import runtime
 from mobie_hub.commands.config import command_settings
+from mobie_hub.core.types import utcnow
 from mobie_hub.local.demo import load_demo_data
-from mobie_hub.models.tokens import Token
 from mobie_hub.ocpi.app import create_app
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.ports import TokenRef
-from mobie_hub.repositories import stations, tokens
-from mobie_hub.types import utcnow
+from mobie_hub.tokens import repository as tokens
+from mobie_hub.tokens.models import Token
 from tests.support.parties import Party, issue
 from tests.support.tokens import registered_emsp, rfid_token
 from tests.unit.commands.fakes import FakeSessions, RecordingWorkflow

@@ -8,16 +8,17 @@ import json
 import pytest
 
 from mobie_hub.commands import lifecycle
+from mobie_hub.commands import repository as commands
 from mobie_hub.commands.delivery import ResultPoster
 from mobie_hub.commands.ocpp_hooks import CommandCallResults, CommandTransactionEvents
-from mobie_hub.models.location_enums import Status
+from mobie_hub.commands.repository import Command
+from mobie_hub.core.types import utcnow
+from mobie_hub.locations import station_repository as station_locations
+from mobie_hub.locations.enums import Status
 from mobie_hub.ocpp import runtime as ocpp_runtime
 from mobie_hub.ocpp import send_call
 from mobie_hub.ocpp.gateway import OcppGateway
-from mobie_hub.repositories import commands, station_locations
-from mobie_hub.repositories.commands import Command
-from mobie_hub.repositories.transactions import RecordedTransactions
-from mobie_hub.types import utcnow
+from mobie_hub.sessions.transaction_repository import RecordedTransactions
 from tests.integration.commands.conftest import EDP, EVSE, GLP, STATION
 from tests.integration.ocpp.conftest import Station
 from tests.support.ocpp_fakes import FakeAuthority, FakeConnections, RecordingListener

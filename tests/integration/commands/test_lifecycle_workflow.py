@@ -17,18 +17,19 @@ import boto3
 import pytest
 from fastapi.testclient import TestClient
 
+from mobie_hub.commands import repository as commands
 from mobie_hub.commands import runtime
 from mobie_hub.commands.config import command_settings
 from mobie_hub.commands.ocpp_hooks import CommandCallResults, CommandTransactionEvents
+from mobie_hub.core.dynamodb import dynamodb_resource
+from mobie_hub.core.schema import ensure_tables
 from mobie_hub.local.demo import load_demo_data
-from mobie_hub.models.tokens import Token
 from mobie_hub.ocpi.app import create_app
 from mobie_hub.ocpp import runtime as ocpp_runtime
 from mobie_hub.ocpp.gateway import OcppGateway
-from mobie_hub.repositories import commands, tokens
-from mobie_hub.repositories.dynamodb import dynamodb_resource
-from mobie_hub.repositories.schema import ensure_tables
-from mobie_hub.repositories.transactions import RecordedTransactions
+from mobie_hub.sessions.transaction_repository import RecordedTransactions
+from mobie_hub.tokens import repository as tokens
+from mobie_hub.tokens.models import Token
 from tests.integration.commands.conftest import EVSE, STATION
 from tests.integration.ocpp.conftest import Station
 from tests.support.fake_party import FakeParty, fake_party

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from mobie_hub.repositories import commands
-from mobie_hub.repositories.dynamodb import table
-from mobie_hub.types import utcnow
+from mobie_hub.commands import repository as commands
+from mobie_hub.core.dynamodb import table
+from mobie_hub.core.types import utcnow
 from tests.integration.commands.conftest import EDP, EVSE, GLP, STATION, online
 from tests.support.tokens import rfid_token
 
@@ -92,8 +92,8 @@ def test_a_rejected_start_session_writes_nothing(client, edp, sessions, workflow
         online()
     if body == "blocked":
         # the EMSP invalidated the token (valid: false): it can start no charge
-        from mobie_hub.models.tokens import Token
-        from mobie_hub.repositories import tokens
+        from mobie_hub.tokens import repository as tokens
+        from mobie_hub.tokens.models import Token
 
         tokens.put_token(Token.model_validate(rfid_token(valid=False)))
         body = {"token": rfid_token(valid=False)}
@@ -112,9 +112,9 @@ def test_a_card_another_emsp_also_holds_validly_is_rejected_before_the_station_r
     client, edp, glp, sessions, workflow
 ):
     # Given EDP's card, and GLP's valid token on the same uid stored before the PUT check existed
-    from mobie_hub.models.common import STORED_CONTEXT
-    from mobie_hub.models.tokens import Token
-    from mobie_hub.repositories import tokens
+    from mobie_hub.core.models import STORED_CONTEXT
+    from mobie_hub.tokens import repository as tokens
+    from mobie_hub.tokens.models import Token
 
     shared = rfid_token(party_id="GLP", contract_id="PT-GLP-C-1234ABCD-1", last_updated="9999-12-31T23:59:59Z")
     table("tokens").put_item(Item=tokens.token_item(Token.model_validate(shared, context=STORED_CONTEXT)))
@@ -299,7 +299,7 @@ def test_a_response_url_the_hub_may_not_call_is_2001_and_nothing_is_stored(
 
 
 def test_start_session_on_a_private_station_is_2003_like_an_unknown_location(client, edp, workflow):
-    from mobie_hub.repositories import locations
+    from mobie_hub.locations import repository as locations
 
     location = locations.get_location(STATION)
     locations.put_location(location.model_copy(update={"publish": False}))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mobie_hub.commands.session_adapter import RepositorySessionFacts
+from mobie_hub.sessions.command_facts import RepositorySessionFacts
 from tests.integration.commands.conftest import EDP, EVSE, STATION
 
 

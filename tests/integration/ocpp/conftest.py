@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from mobie_hub.models.location_enums import Status
-from mobie_hub.models.locations import Location
+from mobie_hub.locations.enums import Status
+from mobie_hub.locations.models import Location
+from mobie_hub.locations.repository import put_location
 from mobie_hub.ocpp.gateway import OcppGateway
-from mobie_hub.repositories.locations import put_location
-from mobie_hub.repositories.transactions import RecordedTransactions
+from mobie_hub.sessions.transaction_repository import RecordedTransactions
 from tests.support.ocpp_data import STATION_ID, station_location
 from tests.support.ocpp_fakes import FakeAuthority, FakeConnections, RecordingListener
 

@@ -7,14 +7,14 @@ import json
 
 import pytest
 
+from mobie_hub.core.dynamodb import counting_calls
+from mobie_hub.core.settings import get_settings
+from mobie_hub.core.types import utcnow
+from mobie_hub.locations.repository import put_location
 from mobie_hub.ocpp import admission
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.admission import UNAUTHORIZED, AdmissionRefused, AuthPolicy
 from mobie_hub.ocpp.station_auth import basic_header
-from mobie_hub.repositories import stations
-from mobie_hub.repositories.dynamodb import counting_calls
-from mobie_hub.repositories.locations import put_location
-from mobie_hub.settings import get_settings
-from mobie_hub.types import utcnow
 from tests.support.events import load_event
 from tests.support.handlers import FakeContext, lambda_module
 from tests.support.ocpp_data import STATION_ID, station_location

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from mobie_hub.admin.registry import dispatch
-from mobie_hub.errors import InvalidRequest, StationOffline, UnknownLocation
-from mobie_hub.logic.tokens import id_tag_for
-from mobie_hub.models.tokens import Token
+from mobie_hub.core.errors import InvalidRequest, StationOffline, UnknownLocation
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp import runtime
-from mobie_hub.ocpp.authority import WhitelistAuthority
 from mobie_hub.ocpp.station_auth import verify_password
-from mobie_hub.repositories import stations, tokens
+from mobie_hub.tokens import repository as tokens
+from mobie_hub.tokens.authority import WhitelistAuthority
+from mobie_hub.tokens.models import Token
+from mobie_hub.tokens.rules import id_tag_for
 from tests.support.ocpp_data import STATION_ID
 from tests.support.tokens import app_token, registered_emsp, rfid_token
 

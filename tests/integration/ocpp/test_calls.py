@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from mobie_hub.errors import InvalidRequest, StationBusy, StationOffline
-from mobie_hub.repositories import stations
+from mobie_hub.core.errors import InvalidRequest, StationBusy, StationOffline
+from mobie_hub.ocpp import repository as stations
 from tests.integration.ocpp.conftest import Station
 from tests.support.ocpp_data import STATION_ID
 

@@ -8,12 +8,13 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from mobie_hub.errors import StationOffline
-from mobie_hub.models.tokens import Token
+from mobie_hub.core.errors import StationOffline
+from mobie_hub.locations.repository import put_location
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp import runtime
 from mobie_hub.ocpp.station_auth import basic_header
-from mobie_hub.repositories import stations, tokens
-from mobie_hub.repositories.locations import put_location
+from mobie_hub.tokens import repository as tokens
+from mobie_hub.tokens.models import Token
 from tests.support.events import load_event
 from tests.support.handlers import FakeContext, lambda_module
 from tests.support.ocpp_data import STATION_ID, station_location
@@ -96,7 +97,7 @@ def test_the_authorizer_answers_one_401_for_unknown_passwordless_and_wrong_crede
 
 
 def test_the_insecure_open_mode_admits_a_station_without_password(location, monkeypatch):
-    from mobie_hub.settings import get_settings
+    from mobie_hub.core.settings import get_settings
 
     monkeypatch.setenv("MOBIE_REQUIRE_STATION_AUTH", "false")
     get_settings.cache_clear()
@@ -169,7 +170,7 @@ def test_an_answer_from_the_station_gets_no_body(location):
 
 def test_send_call_posts_to_the_connection_through_the_management_api(location, monkeypatch):
     monkeypatch.setenv("MOBIE_OCPP_MANAGEMENT_URL", API_ENDPOINT)
-    from mobie_hub.settings import get_settings
+    from mobie_hub.core.settings import get_settings
 
     get_settings.cache_clear()
     invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-42"))

@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from mobie_hub.models.location_enums import Status
-from mobie_hub.repositories import station_locations, stations, transactions
-from mobie_hub.repositories.dynamodb import counting_calls as dynamodb_calls
+from mobie_hub.core.dynamodb import counting_calls as dynamodb_calls
+from mobie_hub.locations import api as locations
+from mobie_hub.locations.enums import Status
+from mobie_hub.ocpp import repository as stations
+from mobie_hub.sessions import transaction_repository as transactions
 from tests.support.ocpp_data import STATION_ID
 
 BOOT = {"chargePointVendor": "ABB", "chargePointModel": "Terra AC", "firmwareVersion": "1.8.21"}
@@ -17,7 +19,7 @@ START = {"connectorId": 2, "idTag": "04A1B2C3D4E5F6", "meterStart": 1200, "times
 
 
 def evse_statuses() -> list[Status]:
-    return [evse.status for evse in station_locations.read(STATION_ID).location.evses]
+    return [evse.status for evse in locations.read_for_station(STATION_ID).location.evses]
 
 
 def meter(value: str, at: str = "2026-11-23T09:05:00Z") -> dict:
@@ -56,7 +58,7 @@ def test_a_status_change_updates_the_evse_and_bumps_last_updated_in_one_read_and
 
     assert answer[2] == {}
     assert evse_statuses() == [Status.AVAILABLE, Status.CHARGING]
-    stored = station_locations.read(STATION_ID).location
+    stored = locations.read_for_station(STATION_ID).location
     assert stored.evses[1].last_updated == clock.now
     assert stored.last_updated == clock.now
     assert calls == {"GetItem": 1, "PutItem": 1}
@@ -78,13 +80,13 @@ def test_connector_zero_applies_to_the_whole_station(station):
 def test_a_concurrent_location_write_is_not_overwritten_but_retried(station, monkeypatch):
     """Between the read and the conditional write another writer changes EVSE 1: the write fails on
     its condition, the gateway reads again and applies the station's status on top."""
-    real_replace = station_locations.replace
+    real_replace = locations.replace_for_station
     interfered = []
 
     def replace_after_someone_else(location, *, expected):
         if not interfered:
             interfered.append(True)
-            other = station_locations.read(STATION_ID)
+            other = locations.read_for_station(STATION_ID)
             changed = other.location.model_copy(
                 update={
                     "evses": [
@@ -96,7 +98,7 @@ def test_a_concurrent_location_write_is_not_overwritten_but_retried(station, mon
             assert real_replace(changed, expected=other)
         return real_replace(location, expected=expected)
 
-    monkeypatch.setattr(station_locations, "replace", replace_after_someone_else)
+    monkeypatch.setattr(locations, "replace_for_station", replace_after_someone_else)
 
     station.call("StatusNotification", {"connectorId": 2, "errorCode": "NoError", "status": "Reserved"})
 
@@ -227,7 +229,7 @@ def test_a_station_cannot_stop_another_stations_transaction(station, gateway):
 
 
 def test_data_transfer_knows_only_configured_vendors(station, monkeypatch):
-    from mobie_hub.settings import get_settings
+    from mobie_hub.core.settings import get_settings
 
     payload = {"vendorId": "com.acme", "messageId": "x", "data": "{}"}
     assert station.call("DataTransfer", payload)[2] == {"status": "UnknownVendorId"}

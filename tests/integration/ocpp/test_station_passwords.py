@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from mobie_hub.admin.registry import dispatch
-from mobie_hub.errors import InvalidRequest, UnknownLocation
+from mobie_hub.core.errors import InvalidRequest, UnknownLocation
+from mobie_hub.locations.repository import put_location
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.station_auth import verify_password
-from mobie_hub.repositories import stations
-from mobie_hub.repositories.locations import put_location
 from tests.support.ocpp_data import STATION_ID, station_location
 
 OTHER = "LSB-00421"

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from mobie_hub.admin.secret import HEADER
-from mobie_hub.local.server import create_local_app
+from mobie_hub.cli.serve import create_local_app
+from mobie_hub.core.settings import get_settings
 from mobie_hub.outbound import get_client
-from mobie_hub.settings import get_settings
 from tests.support.fake_emsp import FakeEmsp, running_emsp
 from tests.support.local_hub import free_port
 from tests.support.servers import serve_in_thread

@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mobie_hub.errors import UnableToUseClientApi
+from mobie_hub.core.errors import UnableToUseClientApi
 from mobie_hub.outbound import get_client
-from mobie_hub.parties.model import PartyRef
-from mobie_hub.repositories import parties
+from mobie_hub.parties import repository as parties
+from mobie_hub.parties.party import PartyRef
 from tests.support.fake_emsp import FakeEmsp, garbage
 
 

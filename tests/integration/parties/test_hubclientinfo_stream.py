@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import boto3
 
+from mobie_hub.core.dynamodb import table
+from mobie_hub.core.settings import get_settings
 from mobie_hub.parties.client_info import changed_parties
-from mobie_hub.repositories.dynamodb import table
-from mobie_hub.settings import get_settings
 from tests.support.fake_emsp import FakeEmsp
 from tests.support.handlers import FakeContext, lambda_module
 

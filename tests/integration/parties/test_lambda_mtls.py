@@ -8,11 +8,11 @@ import json
 
 import pytest
 
+from mobie_hub.core.certificates import identity_from_pem
+from mobie_hub.core.settings import get_settings
 from mobie_hub.local import certs
 from mobie_hub.parties import registration
-from mobie_hub.parties.certificates import identity_from_pem
-from mobie_hub.parties.model import PartyRef
-from mobie_hub.settings import get_settings
+from mobie_hub.parties.party import PartyRef
 from tests.support.events import load_event
 from tests.support.handlers import FakeContext, lambda_module
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mobie_hub.cli.serve import create_local_app
+from mobie_hub.core.certificates import identity_from_pem
+from mobie_hub.core.settings import get_settings
 from mobie_hub.local import certs
-from mobie_hub.local.server import create_local_app
 from mobie_hub.local.tls import server_context, uvicorn_options
 from mobie_hub.outbound import get_client
 from mobie_hub.parties import registration
-from mobie_hub.parties.certificates import identity_from_pem
-from mobie_hub.parties.model import PartyRef
-from mobie_hub.settings import get_settings
+from mobie_hub.parties.party import PartyRef
 from tests.integration.parties.conftest import ADMIN_HEADERS, ADMIN_SECRET, Hub
 from tests.support.fake_emsp import FakeEmsp
 from tests.support.local_hub import free_port

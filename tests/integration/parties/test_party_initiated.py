@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import httpx
 
-from mobie_hub.parties.model import PartyRef
-from mobie_hub.repositories import parties
-from mobie_hub.repositories.dynamodb import table
+from mobie_hub.core.dynamodb import table
+from mobie_hub.parties import repository as parties
+from mobie_hub.parties.party import PartyRef
 from tests.support.fake_emsp import FakeEmsp, garbage
 
 

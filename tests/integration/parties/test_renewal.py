@@ -8,12 +8,13 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from mobie_hub.errors import MissingEndpoints, UnableToUseClientApi
+from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core.errors import MissingEndpoints, UnableToUseClientApi
+from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import get_client
 from mobie_hub.parties import renewal
-from mobie_hub.parties.model import PartyRef
-from mobie_hub.repositories import credentials_tokens, parties
-from mobie_hub.types import utcnow
+from mobie_hub.parties import repository as parties
+from mobie_hub.parties.party import PartyRef
 from tests.support.fake_emsp import FakeEmsp, envelope, garbage
 
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from mobie_hub.parties.model import PartyRef
-from mobie_hub.repositories import parties
+from mobie_hub.parties import repository as parties
+from mobie_hub.parties.party import PartyRef
 from tests.integration.parties.test_renewal import can_call_hub, registered
 from tests.support.fake_emsp import FakeEmsp, garbage, running_emsp
 from tests.support.handlers import lambda_module

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from mobie_hub.errors import ConflictingWrite, NotFound
-from mobie_hub.parties.model import Party, PartyRef
-from mobie_hub.repositories import credentials_tokens, parties
-from mobie_hub.repositories.dynamodb import table
+from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core.dynamodb import table
+from mobie_hub.core.errors import ConflictingWrite, NotFound
+from mobie_hub.parties import repository as parties
+from mobie_hub.parties.party import Party, PartyRef
 
 
 def invited(party_id: str = "EDP") -> Party:

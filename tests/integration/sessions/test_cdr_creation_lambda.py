@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mobie_hub.repositories import cdrs, transactions
+from mobie_hub.cdrs import repository as cdrs
+from mobie_hub.sessions import transaction_repository as transactions
 from tests.integration.sessions.conftest import charge
 from tests.support.events import load_event
 from tests.support.handlers import FakeContext, lambda_module

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from mobie_hub.models.common import dump_ocpi
-from mobie_hub.models.sessions import SessionStatus
-from mobie_hub.repositories import sessions, transactions
+from mobie_hub.core.models import dump_ocpi
+from mobie_hub.sessions import repository as sessions
+from mobie_hub.sessions import transaction_repository as transactions
+from mobie_hub.sessions.models import SessionStatus
 from tests.integration.sessions.conftest import RFID, charge, meter
 from tests.support.ocpp_data import STATION_ID
 from tests.support.ocpp_fakes import EDP_TOKEN

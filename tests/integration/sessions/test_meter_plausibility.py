@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 
-from mobie_hub.models.sessions import SessionStatus
-from mobie_hub.repositories import cdrs, sessions, transactions
-from mobie_hub.repositories.dynamodb import counting_calls as dynamodb_calls
-from mobie_hub.sessions.cdr_creation import Outcome, create_cdr_for
+from mobie_hub.cdrs import repository as cdrs
+from mobie_hub.cdrs.creation import Outcome, create_cdr_for
+from mobie_hub.core.dynamodb import counting_calls as dynamodb_calls
+from mobie_hub.sessions import repository as sessions
+from mobie_hub.sessions import transaction_repository as transactions
+from mobie_hub.sessions.models import SessionStatus
 from tests.integration.sessions.conftest import RFID, meter
 
 START = {"connectorId": 1, "idTag": RFID, "meterStart": 1000, "timestamp": "2026-11-23T09:00:00Z"}
@@ -106,7 +108,7 @@ def test_a_meter_going_backwards_in_meter_values_or_at_the_stop_is_invalid_and_a
 
 
 def test_a_transaction_longer_than_the_maximum_is_invalid(station, clock, monkeypatch):
-    from mobie_hub.settings import get_settings
+    from mobie_hub.core.settings import get_settings
 
     monkeypatch.setenv("MOBIE_MAX_TRANSACTION_HOURS", "2")
     get_settings.cache_clear()

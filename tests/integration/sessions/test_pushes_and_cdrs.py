@@ -3,13 +3,15 @@ EMSPs over real HTTP on loopback; CDRs created exactly once, with a stand-in CDR
 
 from __future__ import annotations
 
+from mobie_hub.cdrs import repository as cdrs
+from mobie_hub.cdrs.builder import build_cdr
+from mobie_hub.cdrs.creation import Outcome, create_cdr_for
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.sessions import SESSION_COMPLETED
-from mobie_hub.logic.cdr_builder import build_cdr
-from mobie_hub.models.sessions import Session
-from mobie_hub.repositories import cdrs, sessions, transactions
-from mobie_hub.repositories.locations import get_location
-from mobie_hub.sessions.cdr_creation import Outcome, create_cdr_for
+from mobie_hub.locations.repository import get_location
+from mobie_hub.sessions import repository as sessions
+from mobie_hub.sessions import transaction_repository as transactions
+from mobie_hub.sessions.models import Session
 from tests.integration.sessions.conftest import charge
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from mobie_hub.logic.cdr_builder import build_cdr
-from mobie_hub.models.cdrs import CdrDimension, CdrDimensionType, ChargingPeriod
-from mobie_hub.models.sessions import SessionStatus
+from mobie_hub.cdrs import repository as cdrs
+from mobie_hub.cdrs.builder import build_cdr
+from mobie_hub.core.models import CdrDimension, CdrDimensionType, ChargingPeriod
+from mobie_hub.locations.repository import get_location, put_location
 from mobie_hub.ocpp.ports import TokenRef
-from mobie_hub.repositories import cdrs, sessions
-from mobie_hub.repositories.locations import get_location, put_location
+from mobie_hub.sessions import repository as sessions
+from mobie_hub.sessions.models import SessionStatus
 from tests.support.ocpp_data import STATION_ID, station_location
 from tests.support.ocpp_fakes import EDP_TOKEN
 from tests.support.parties import issue

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from mobie_hub.audit import runtime
-from mobie_hub.audit.asgi import MAX_KEPT_BYTES, AuditMiddleware
+from mobie_hub.ocpi.audit_middleware import MAX_KEPT_BYTES, AuditMiddleware
 from tests.support.audit import MemoryAuditStore
 
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from mobie_hub import cli
-from mobie_hub.admin import command_line
-from mobie_hub.audit.cli import moment, render
+from mobie_hub.cli import command_line
+from mobie_hub.cli import main as cli
+from mobie_hub.cli.audit import moment, render
 
 
 class Transport:

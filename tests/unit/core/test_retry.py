@@ -3,7 +3,7 @@
 import pytest
 
 from mobie_hub.core import retry
-from mobie_hub.errors import ConflictingWrite, InvalidRequest
+from mobie_hub.core.errors import ConflictingWrite, InvalidRequest
 
 
 def test_the_happy_path_costs_one_attempt():

@@ -4,7 +4,7 @@ import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
 from mobie_hub.core import validation
-from mobie_hub.errors import InvalidRequest, UnableToUseClientApi
+from mobie_hub.core.errors import InvalidRequest, UnableToUseClientApi
 
 
 class Contract(BaseModel):

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from mobie_hub.logic.cdr_builder import NO_TARIFF_REMARK, SessionNotBillable, build_cdr
-from mobie_hub.models.cdrs import MobieCdr
-from mobie_hub.models.common import dump_ocpi
-from mobie_hub.models.locations import MobieLocation
-from mobie_hub.models.sessions import Session
-from mobie_hub.models.tariffs import Tariff
+from mobie_hub.cdrs.builder import NO_TARIFF_REMARK, SessionNotBillable, build_cdr
+from mobie_hub.cdrs.models import MobieCdr
+from mobie_hub.core.models import dump_ocpi
+from mobie_hub.locations.models import MobieLocation
 from mobie_hub.pricing import price_session
+from mobie_hub.sessions.models import Session
+from mobie_hub.tariffs.models import Tariff
 from tests.unit.models.ocpi_json import assert_equivalent
 
 NOW = datetime(2026, 3, 12, 22, 33, 5, tzinfo=UTC)

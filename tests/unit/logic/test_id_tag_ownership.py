@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from mobie_hub.errors import IdTagConflict
-from mobie_hub.logic import token_receiver
-from mobie_hub.logic.token_sync import reconcile
-from mobie_hub.logic.tokens import AuthorizationStatus, other_valid_owners, resolve_id_tag
-from mobie_hub.models.common import TokenType, partial_model
-from mobie_hub.models.tokens import Token
-from mobie_hub.repositories.tokens import TokenKey
+from mobie_hub.core.errors import IdTagConflict
+from mobie_hub.core.models import TokenType, partial_model
+from mobie_hub.tokens import receiver as token_receiver
+from mobie_hub.tokens.models import Token
+from mobie_hub.tokens.repository import TokenKey
+from mobie_hub.tokens.rules import AuthorizationStatus, other_valid_owners, resolve_id_tag
+from mobie_hub.tokens.sync import reconcile
 from tests.support.fake_tokens import FakeTokenStore
 from tests.support.tokens import rfid_token
 

@@ -7,14 +7,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from mobie_hub.logic.tokens import (
+from mobie_hub.tokens.models import Token
+from mobie_hub.tokens.rules import (
     AuthorizationStatus,
     authorization_status,
     derive_id_tag,
     id_tag_for,
     normalize_id_tag,
 )
-from mobie_hub.models.tokens import Token
 from tests.support.tokens import APP_UID, app_token, rfid_token
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

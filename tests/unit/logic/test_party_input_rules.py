@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from mobie_hub.errors import InvalidRequest
-from mobie_hub.logic.token_sync import reconcile
-from mobie_hub.models.commands import StartSession
-from mobie_hub.models.common import MAX_FUTURE_SKEW, STORED_CONTEXT, partial_model
-from mobie_hub.models.locations import Location
-from mobie_hub.models.sessions import Session
-from mobie_hub.models.tokens import Token
-from mobie_hub.types import format_datetime, utcnow
+from mobie_hub.commands.models import StartSession
+from mobie_hub.core.errors import InvalidRequest
+from mobie_hub.core.models import MAX_FUTURE_SKEW, STORED_CONTEXT, partial_model
+from mobie_hub.core.types import format_datetime, utcnow
+from mobie_hub.locations.models import Location
+from mobie_hub.sessions.models import Session
+from mobie_hub.tokens.models import Token
+from mobie_hub.tokens.sync import reconcile
 from tests.support.fake_tokens import FakeTokenStore
 from tests.support.tokens import rfid_token
 
@@ -102,7 +102,7 @@ def test_a_nul_in_a_response_url_is_refused():
 
 
 def test_the_refusal_becomes_ocpi_2001_through_the_sync_parser():
-    from mobie_hub.logic.token_sync import _parse
+    from mobie_hub.tokens.sync import _parse
 
     with pytest.raises(InvalidRequest) as raised:
         _parse(rfid_token(issuer="bad\x00"), "PT", "EDP")

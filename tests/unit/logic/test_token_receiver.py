@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from mobie_hub.core import retry
-from mobie_hub.errors import ConflictingWrite, Forbidden, InvalidRequest, UnknownToken
-from mobie_hub.logic import token_receiver
-from mobie_hub.models.common import TokenType, partial_model
-from mobie_hub.models.tokens import Token
-from mobie_hub.repositories.tokens import TokenKey
+from mobie_hub.core.errors import ConflictingWrite, Forbidden, InvalidRequest, UnknownToken
+from mobie_hub.core.models import TokenType, partial_model
+from mobie_hub.tokens import receiver as token_receiver
+from mobie_hub.tokens.models import Token
+from mobie_hub.tokens.repository import TokenKey
 from tests.support.fake_tokens import FakeTokenStore
 from tests.support.tokens import rfid_token
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from mobie_hub.errors import InvalidRequest
-from mobie_hub.identifiers import contract_id_for
-from mobie_hub.logic.tokens import check_addressed, check_token, merge_patch, violations
-from mobie_hub.models.common import TokenType, partial_model
-from mobie_hub.models.tokens import Token
+from mobie_hub.core.errors import InvalidRequest
+from mobie_hub.core.identifiers import contract_id_for
+from mobie_hub.core.models import TokenType, partial_model
+from mobie_hub.tokens.models import Token
+from mobie_hub.tokens.rules import check_addressed, check_token, merge_patch, violations
 from tests.support.tokens import app_token, rfid_token
 
 OWNER = {"owner_country_code": "PT", "owner_party_id": "EDP"}

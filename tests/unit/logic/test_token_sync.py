@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mobie_hub.errors import UnableToUseClientApi
-from mobie_hub.logic import token_sync
-from mobie_hub.logic.token_sync import reconcile
-from mobie_hub.models.tokens import Token
+from mobie_hub.core.errors import UnableToUseClientApi
+from mobie_hub.tokens import sync as token_sync
+from mobie_hub.tokens.models import Token
+from mobie_hub.tokens.sync import reconcile
 from tests.support.fake_tokens import FakeTokenStore
 from tests.support.tokens import APP_UID, app_token, rfid_token
 

@@ -18,24 +18,15 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from mobie_hub.models import (
-    EVSE,
-    Cdr,
-    Connector,
-    Credentials,
-    DisplayText,
-    EnergyMix,
-    Hours,
-    Location,
-    Session,
-    Tariff,
-    Token,
-    Version,
-    VersionDetails,
-    partial_model,
-)
-from mobie_hub.models.common import CONTEXT_KEY
-from mobie_hub.types import OcpiDateTime
+from mobie_hub.cdrs.models import Cdr
+from mobie_hub.core.models import CONTEXT_KEY, DisplayText, EnergyMix, partial_model
+from mobie_hub.core.types import OcpiDateTime
+from mobie_hub.core.versions import Version, VersionDetails
+from mobie_hub.locations.models import EVSE, Connector, Hours, Location
+from mobie_hub.parties.models import Credentials
+from mobie_hub.sessions.models import Session
+from mobie_hub.tariffs.models import Tariff
+from mobie_hub.tokens.models import Token
 from tests.unit.models.errata import ERRATA
 from tests.unit.models.ocpi_json import assert_equivalent
 

@@ -11,17 +11,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from mobie_hub.models import (
-    Cdr,
-    CdrLocation,
-    Location,
-    MobieCdr,
-    MobieCdrExtension,
-    MobieCdrLocation,
-    MobieLocation,
-    dump_ocpi,
-)
-from mobie_hub.models.mobie import BillingLine
+from mobie_hub.cdrs.models import Cdr, CdrLocation, MobieCdr, MobieCdrLocation
+from mobie_hub.core.mobie import BillingLine, MobieCdrExtension
+from mobie_hub.core.models import dump_ocpi
+from mobie_hub.locations.models import Location, MobieLocation
 from tests.unit.models.ocpi_json import assert_equivalent, load
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "mobie-extensions.md"

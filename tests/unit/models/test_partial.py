@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from mobie_hub.models import EVSE, Connector, Location, Session, Token, dump_ocpi, partial_model
+from mobie_hub.core.models import dump_ocpi, partial_model
+from mobie_hub.locations.models import EVSE, Connector, Location
+from mobie_hub.sessions.models import Session
+from mobie_hub.tokens.models import Token
 
 
 @pytest.mark.parametrize("model", [Location, EVSE, Connector, Session, Token])

@@ -8,11 +8,13 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from mobie_hub.models import Cdr, Credentials, Hours, Location, Price, Token, Version, dump_ocpi
-from mobie_hub.models.common import GeoLocation
-from mobie_hub.models.locations import PublishTokenType
-from mobie_hub.models.tariffs import PriceComponent
-from mobie_hub.models.versions import Endpoint, ModuleID
+from mobie_hub.cdrs.models import Cdr
+from mobie_hub.core.models import GeoLocation, Price, dump_ocpi
+from mobie_hub.core.versions import Endpoint, ModuleID, Version
+from mobie_hub.locations.models import Hours, Location, PublishTokenType
+from mobie_hub.parties.models import Credentials
+from mobie_hub.tariffs.models import PriceComponent
+from mobie_hub.tokens.models import Token
 from tests.unit.models.ocpi_json import load
 
 

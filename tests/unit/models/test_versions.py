@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from mobie_hub.models import Cdr, CdrToken, Location, Session, StartSession, dump_ocpi, partial_model
-from mobie_hub.models.locations import EVSE
+from mobie_hub.cdrs.models import Cdr
+from mobie_hub.commands.models import StartSession
+from mobie_hub.core.models import CdrToken, dump_ocpi, partial_model
+from mobie_hub.locations.models import EVSE, Location
+from mobie_hub.sessions.models import Session
 from tests.unit.models.ocpi_json import assert_equivalent, load
 
 

@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
-from mobie_hub.errors import Unauthenticated
+from mobie_hub.core.context import Caller
+from mobie_hub.core.errors import Unauthenticated
 from mobie_hub.ocpi.auth import authenticate, token_candidates
-from mobie_hub.ocpi.context import Caller
 
 TOKEN = "0f2c7b1e-5d0a-4b7e-9a3c-1b2c3d4e5f60"
 CALLER = Caller("PARTY#EMSP#PT#EDP", "EMSP", "PT", "EDP", "C")

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from mobie_hub.errors import Unauthenticated
+from mobie_hub.core.context import Caller
+from mobie_hub.core.errors import Unauthenticated
 from mobie_hub.ocpi.auth import PRE_AUTHENTICATED
-from mobie_hub.ocpi.context import Caller
 from mobie_hub.ocpi.middleware import BodyGuardMiddleware
 
 CALLER = Caller("PARTY#EMSP#PT#EDP", "EMSP", "PT", "EDP", "C", token="t" * 36)

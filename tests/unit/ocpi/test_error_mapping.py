@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from mobie_hub import errors
+from mobie_hub.core import errors
 from mobie_hub.ocpi.error_mapping import ERROR_CODES, codes_for, install_error_handlers
 from mobie_hub.ocpi.middleware import OcpiHeadersMiddleware
 

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from mobie_hub.models.location_enums import Status
-from mobie_hub.models.locations import Location
+from mobie_hub.locations.enums import Status
+from mobie_hub.locations.models import Location
 from mobie_hub.ocpp.evse_status import OCPP_TO_OCPI, UnknownConnector, apply_status, evse_for_connector
 from tests.support.ocpp_data import station_location
 

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from mobie_hub.errors import InvalidRequest
+from mobie_hub.core.errors import InvalidRequest
 from mobie_hub.ocpp.station_auth import (
     basic_header,
     hash_password,

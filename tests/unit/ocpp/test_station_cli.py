@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from mobie_hub.cli import CliError, build_parser
-from mobie_hub.ocpp import cli as ocpp_cli
+from mobie_hub.cli import stations as ocpp_cli
+from mobie_hub.cli.main import CliError, build_parser
 
 
 def parsed(*argv: str):

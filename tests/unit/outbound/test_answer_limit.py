@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mobie_hub.json_limits import MAX_OCPI_BODY_BYTES
+from mobie_hub.core.json_limits import MAX_OCPI_BODY_BYTES
 from mobie_hub.outbound import OutboundCallFailed
 from mobie_hub.outbound.answer_limit import AnswerTooLarge, CappedTransport
 from tests.unit.outbound.test_client import Recorder, client_for, ok, party

@@ -9,12 +9,12 @@ import uuid
 import httpx
 import pytest
 
-from mobie_hub.errors import MissingEndpoints, UnableToUseClientApi
-from mobie_hub.models.cdrs import CdrToken
-from mobie_hub.models.versions import Endpoint, InterfaceRole
+from mobie_hub.core.errors import MissingEndpoints, UnableToUseClientApi
+from mobie_hub.core.models import CdrToken
+from mobie_hub.core.versions import Endpoint, InterfaceRole
 from mobie_hub.outbound import OutboundCallFailed, correlation_scope
 from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
-from mobie_hub.parties.model import Party
+from mobie_hub.parties.party import Party
 
 TOKEN = "b7c1d6a2-58e4-4bb0-9d55-1f2e3a4b5c6d"
 

@@ -8,6 +8,7 @@ import socket
 import httpx
 import pytest
 
+from mobie_hub.core.settings import Settings
 from mobie_hub.outbound import OutboundCallFailed
 from mobie_hub.outbound.client import Addressee
 from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
@@ -18,7 +19,6 @@ from mobie_hub.outbound.url_policy import (
     register_listener,
     unregister_listener,
 )
-from mobie_hub.settings import Settings
 
 STRICT = UrlPolicy()
 SANDBOX = UrlPolicy(allow_http=True, allow_loopback=True)

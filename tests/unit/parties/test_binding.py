@@ -8,14 +8,14 @@ import ssl
 import pytest
 from starlette.requests import Request
 
-from mobie_hub.errors import Forbidden, InvalidRequest
-from mobie_hub.models.credentials import Credentials
+from mobie_hub.core.certificates import der_from_pem, identity_from_pem
+from mobie_hub.core.context import Caller
+from mobie_hub.core.errors import Forbidden, InvalidRequest
+from mobie_hub.core.settings import get_settings
 from mobie_hub.ocpi.client_cert import check_client_certificate, presented_certificate
-from mobie_hub.ocpi.context import Caller
-from mobie_hub.parties.certificates import der_from_pem, identity_from_pem
 from mobie_hub.parties.exchange import party_role
-from mobie_hub.parties.model import PartyRef
-from mobie_hub.settings import get_settings
+from mobie_hub.parties.models import Credentials
+from mobie_hub.parties.party import PartyRef
 
 DER = bytes(range(256)) * 2
 PEM = ssl.DER_cert_to_PEM_cert(DER)

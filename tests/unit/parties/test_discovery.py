@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mobie_hub.errors import MissingEndpoints, UnableToUseClientApi, UnsupportedVersion
+from mobie_hub.core.errors import MissingEndpoints, UnableToUseClientApi, UnsupportedVersion
 from mobie_hub.outbound import OcpiReply
 from mobie_hub.parties.discovery import discover
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from mobie_hub.models.cdrs import ChargingPeriod
-from mobie_hub.models.tariffs import Tariff
+from mobie_hub.core.models import ChargingPeriod
 from mobie_hub.pricing import PricedSession, price_session
+from mobie_hub.tariffs.models import Tariff
 from tests.unit.models.errata import ERRATA
 
 EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "ocpi-examples"

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from mobie_hub.errors import HubError
-from mobie_hub.models.cdrs import ChargingPeriod
+from mobie_hub.core.errors import HubError
+from mobie_hub.core.models import ChargingPeriod
 from mobie_hub.pricing import InvalidChargingPeriods, UnknownTimeZone, price_session
 from tests.unit.pricing.helpers import (
     LISBON,

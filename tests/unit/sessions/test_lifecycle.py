@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from mobie_hub.models.sessions import SessionStatus
 from mobie_hub.ocpp.ports import IdTagDecision, TransactionStarted, TransactionStopped
 from mobie_hub.sessions import lifecycle
+from mobie_hub.sessions.models import SessionStatus
 from mobie_hub.sessions.plausibility import Limits
 from tests.support.ocpp_fakes import EDP_TOKEN
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from mobie_hub.models.common import dump_ocpi
+from mobie_hub.core.models import dump_ocpi
 from mobie_hub.sessions.periods import MeterState, MeterWentBackwards, apply_readings, charging_periods
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from mobie_hub.models.locations import EVSE, Connector
-from mobie_hub.models.sessions import SessionStatus
+from mobie_hub.locations import power
+from mobie_hub.locations.models import EVSE, Connector
 from mobie_hub.sessions import lifecycle, plausibility
+from mobie_hub.sessions.models import SessionStatus
 from mobie_hub.sessions.plausibility import Limits
 from tests.unit.sessions.test_lifecycle import LIMITS, T0, opened, start, stop
 
@@ -32,13 +33,13 @@ def connector(power_type: str, volts: int, amps: int, watts: int | None = None) 
     ("AC_3_PHASE", 230, 32, 22, 22_080),  # a power typed in kW cannot make every session INVALID
 ])
 def test_a_connectors_power_is_the_larger_of_its_declared_and_its_rated_power(power_type, volts, amps, watts, expected):
-    assert plausibility.connector_power_w(connector(power_type, volts, amps, watts)) == expected
+    assert power.connector_power_w(connector(power_type, volts, amps, watts)) == expected
 
 
 def test_an_evse_can_deliver_what_its_strongest_connector_can_and_nothing_known_is_none():
     evse = EVSE.model_construct(connectors=[connector("AC_3_PHASE", 230, 32), connector("DC", 500, 100, 50_000)])
-    assert plausibility.evse_power_w(evse) == 50_000
-    assert plausibility.evse_power_w(EVSE.model_construct(connectors=[connector("DC", 0, 0)])) is None
+    assert power.evse_power_w(evse) == 50_000
+    assert power.evse_power_w(EVSE.model_construct(connectors=[connector("DC", 0, 0)])) is None
 
 
 def test_energy_up_to_power_times_time_with_10_percent_and_1_kwh_is_plausible_and_one_wh_more_is_not():

@@ -3,11 +3,11 @@ the receiver), unlike Location events, which go to every EMSP exposing locations
 
 from __future__ import annotations
 
+from mobie_hub.core.versions import Endpoint, InterfaceRole
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.fanout import recipients
-from mobie_hub.models.hubclientinfo import ConnectionStatus
-from mobie_hub.models.versions import Endpoint, InterfaceRole
-from mobie_hub.parties.model import Party, Registration
+from mobie_hub.parties.models import ConnectionStatus
+from mobie_hub.parties.party import Party, Registration
 
 OWNER = {"country_code": "PT", "party_id": "EDP"}
 

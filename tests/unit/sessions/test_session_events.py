@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from mobie_hub.events.sessions import SESSION_COMPLETED, SESSION_STARTED, SESSION_UPDATED, session_events
-from mobie_hub.models.sessions import SessionStatus
+from mobie_hub.sessions.models import SessionStatus
 from tests.unit.sessions.test_lifecycle import T0, metered, opened
 
 
@@ -55,7 +55,7 @@ def stream_record(old: dict | None, new: dict | None) -> dict:
 
 def test_sessions_table_stream_records_become_session_events_and_tx_items_none():
     from mobie_hub.events.stream import events_from_records
-    from mobie_hub.repositories.sessions import session_item
+    from mobie_hub.sessions.repository import session_item
 
     record = opened()
     updated = metered(record, [(Decimal(3000), T0 + timedelta(minutes=10))], T0 + timedelta(minutes=10))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mobie_hub.admin.registry import dispatch, error_payload
-from mobie_hub.errors import HubError
+from mobie_hub.core.errors import HubError
 
 
 def handle(event: dict[str, Any]) -> dict[str, Any]:

@@ -13,16 +13,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from mobie_hub.core import validation
-from mobie_hub.errors import HubError, InvalidRequest
+from mobie_hub.core.errors import HubError, InvalidRequest
 
 Operation = Callable[[dict[str, Any]], dict[str, Any]]
 
 OPERATION_MODULES: tuple[str, ...] = (
     "mobie_hub.admin.status",
-    "mobie_hub.admin.parties",
-    "mobie_hub.admin.station_registry",
-    "mobie_hub.admin.stations",
-    "mobie_hub.admin.tokens",
+    "mobie_hub.parties.admin",
+    "mobie_hub.locations.admin",
+    "mobie_hub.ocpp.admin",
+    "mobie_hub.tokens.admin",
     "mobie_hub.audit.admin",
 )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mobie_hub.admin.registry import operation
-from mobie_hub.ocpi.modules import SUPPORTED_VERSIONS
-from mobie_hub.settings import get_settings
+from mobie_hub.core.modules import SUPPORTED_VERSIONS
+from mobie_hub.core.settings import get_settings
 
 
 @operation("status")

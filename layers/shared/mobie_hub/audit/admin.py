@@ -7,7 +7,7 @@ from typing import Any
 from mobie_hub.admin.registry import operation
 from mobie_hub.audit import runtime
 from mobie_hub.audit.record import AuditQuery
-from mobie_hub.errors import InvalidRequest
+from mobie_hub.core.errors import InvalidRequest
 
 
 @operation("audit.find")

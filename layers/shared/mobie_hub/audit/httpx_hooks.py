@@ -15,12 +15,12 @@ from typing import Any
 
 import httpx
 
-from mobie_hub import json_limits
 from mobie_hub.audit import recorder
 from mobie_hub.audit.record import AuditRecord
 from mobie_hub.audit.redact import redact_body
-from mobie_hub.observability import count, logger
-from mobie_hub.types import utcnow
+from mobie_hub.core import json_limits
+from mobie_hub.core.observability import count, logger
+from mobie_hub.core.types import utcnow
 
 _STARTED = "mobie_hub.audit.started"
 _SESSION = "mobie_hub.audit.session_id"

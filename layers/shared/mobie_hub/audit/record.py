@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from mobie_hub.types import OcpiDateTime
+from mobie_hub.core.types import OcpiDateTime
 
 # Characters some line readers end a line at (Python's str.splitlines, JavaScript, Unicode line
 # breaking) that JSON leaves unescaped: written as \uXXXX, a record is one physical line for every reader.

@@ -10,7 +10,7 @@ from typing import Any
 
 from mobie_hub.audit import runtime
 from mobie_hub.audit.record import AuditRecord
-from mobie_hub.observability import count, logger
+from mobie_hub.core.observability import count, logger
 
 
 def write(*records: AuditRecord) -> None:
@@ -27,7 +27,7 @@ def party_label(country_code: str | None, party_id: str | None) -> str | None:
 
 def module_of(path: str) -> str | None:
     """The OCPI module a path or URL addresses: the first segment naming one (``details`` is versions)."""
-    from mobie_hub.ocpi.modules import MODULES_BY_ID  # on use: the OCPP functions never need it
+    from mobie_hub.core.modules import MODULES_BY_ID
 
     segments = [s for s in path.split("?", 1)[0].split("/") if s]
     for segment in segments:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from mobie_hub import json_limits
+from mobie_hub.core import json_limits
 
 REDACTED = "[REDACTED]"
 MAX_BODY_CHARS = 100_000  # a CloudWatch Logs event holds at most 256 KB; bigger bodies are cut

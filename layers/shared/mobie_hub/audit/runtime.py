@@ -1,12 +1,14 @@
-"""Where the audit trail's adapters are chosen (the composition root).
-
-In AWS: the log-line sink and the Athena finder. The local hub installs the embedded store as both
-with ``use`` (``mobie_hub.local.server``); tests install an in-memory fake.
-"""
+"""The audit trail's adapters in this process: the installed ones (``use``: the local hub's embedded
+store, tests' in-memory fake), else those the composition root provides (``mobie_hub.wiring``: the
+log-line sink and the Athena finder in AWS)."""
 
 from __future__ import annotations
 
 from mobie_hub.audit.ports import AuditFinder, AuditSink
+from mobie_hub.core import composition
+
+SINK = "audit.sink"
+FINDER = "audit.finder"
 
 _sink: AuditSink | None = None
 _finder: AuditFinder | None = None
@@ -15,18 +17,14 @@ _finder: AuditFinder | None = None
 def sink() -> AuditSink:
     global _sink
     if _sink is None:
-        from mobie_hub.audit.log_sink import LogLineSink
-
-        _sink = LogLineSink()
+        _sink = composition.build(SINK)
     return _sink
 
 
 def finder() -> AuditFinder:
     global _finder
     if _finder is None:
-        from mobie_hub.audit.store_athena import AthenaAuditFinder
-
-        _finder = AthenaAuditFinder()
+        _finder = composition.build(FINDER)
     return _finder
 
 

@@ -17,9 +17,9 @@ from typing import Any
 from mobie_hub.audit.ports import AuditFinder
 from mobie_hub.audit.record import AuditFound, AuditQuery, AuditRecord
 from mobie_hub.audit.settings import AuditSettings
-from mobie_hub.errors import HubError, InvalidRequest
-from mobie_hub.observability import count, logger
-from mobie_hub.types import format_datetime, utcnow
+from mobie_hub.core.errors import HubError, InvalidRequest
+from mobie_hub.core.observability import count, logger
+from mobie_hub.core.types import format_datetime, utcnow
 
 COLUMNS = tuple(name for name in AuditRecord.model_fields if name != "audit")
 _SELECTED = ", ".join(f'"{column}"' for column in COLUMNS)  # quoted: "at" and "day" read as plain names

@@ -20,7 +20,7 @@ from typing import Any
 
 from mobie_hub.audit.ports import AuditFinder, AuditSink
 from mobie_hub.audit.record import AuditFound, AuditQuery, AuditRecord
-from mobie_hub.observability import count, logger
+from mobie_hub.core.observability import count, logger
 
 BUCKET = "mobie-hub-audit"
 PREFIX = "audit/"

@@ -8,15 +8,15 @@ readable through GET.
 
 from __future__ import annotations
 
+from mobie_hub.commands.models import CommandResult
+from mobie_hub.commands.repository import Command
 from mobie_hub.commands.tables import Decision
-from mobie_hub.errors import HubError
-from mobie_hub.models.commands import CommandResult
-from mobie_hub.models.common import DisplayText
-from mobie_hub.observability import logger
+from mobie_hub.core.errors import HubError
+from mobie_hub.core.models import DisplayText
+from mobie_hub.core.observability import logger
 from mobie_hub.outbound import OcpiClient, correlation_scope
-from mobie_hub.parties.model import PartyRef
-from mobie_hub.repositories import parties
-from mobie_hub.repositories.commands import Command
+from mobie_hub.parties import api as parties
+from mobie_hub.parties.party import PartyRef
 
 
 def command_result(decision: Decision) -> CommandResult:

@@ -18,17 +18,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from mobie_hub.commands import repository as commands
 from mobie_hub.commands import tables
 from mobie_hub.commands.ports import CallSender, CommandWorkflow, SessionFacts
+from mobie_hub.commands.repository import DECIDED, Command, await_key
 from mobie_hub.commands.tables import Decision, StartFacts, StopFacts, UnlockFacts
-from mobie_hub.core import retry
-from mobie_hub.errors import StationBusy, StationOffline
-from mobie_hub.models.location_enums import Status
-from mobie_hub.observability import count, logger
+from mobie_hub.core import retry, transact
+from mobie_hub.core.errors import StationBusy, StationOffline
+from mobie_hub.core.observability import count, logger
+from mobie_hub.core.types import utcnow
+from mobie_hub.locations import api as locations
+from mobie_hub.locations.enums import Status
 from mobie_hub.ocpp.ports import CallOutcome, TransactionStarted, TransactionStopped
-from mobie_hub.repositories import commands, locations, transact
-from mobie_hub.repositories.commands import DECIDED, Command, await_key
-from mobie_hub.types import utcnow
 
 CALLS = {
     "START_SESSION": "RemoteStartTransaction",

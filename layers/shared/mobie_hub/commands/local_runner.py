@@ -16,7 +16,7 @@ from collections.abc import Callable
 from mobie_hub.commands import lifecycle
 from mobie_hub.commands.delivery import ResultPoster
 from mobie_hub.commands.ports import CommandWorkflow, SessionFacts
-from mobie_hub.observability import logger
+from mobie_hub.core.observability import logger
 from mobie_hub.ocpp import send_call
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from mobie_hub.commands import lifecycle, runtime
 from mobie_hub.commands.ports import CommandWorkflow
-from mobie_hub.observability import logger
+from mobie_hub.core.observability import logger
 from mobie_hub.ocpp.ports import (
     CallOutcome,
     CallResultListener,

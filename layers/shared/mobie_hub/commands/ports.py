@@ -3,8 +3,8 @@
 
 | port | AWS | local (``mobie-hub serve``) and tests |
 |---|---|---|
-| ``SessionFacts`` | ``commands.session_adapter`` onto ``repositories.sessions`` (issue 7) | in-memory fake |
-| ``CommandWorkflow`` | Step Functions (``adapters.command_workflow``) | ``commands.local_runner`` (asyncio timers) |
+| ``SessionFacts`` | ``sessions.command_facts`` onto ``sessions.repository`` (issue 7) | in-memory fake |
+| ``CommandWorkflow`` | Step Functions (``commands.step_functions``) | ``commands.local_runner`` (asyncio timers) |
 | ``CallSender`` | ``mobie_hub.ocpp.send_call`` (the process's gateway) | the same, over a gateway with fake connections |
 
 ``CallSender`` is given to ``lifecycle.send`` by its callers (the Step Functions task, the local runner):

@@ -13,29 +13,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from mobie_hub.commands import repository as commands
 from mobie_hub.commands import tables
 from mobie_hub.commands.config import command_settings
-from mobie_hub.commands.ports import CommandWorkflow, SessionFacts
-from mobie_hub.commands.tables import Decision
-from mobie_hub.errors import InvalidRequest, UnknownLocation
-from mobie_hub.logic.tokens import AuthorizationStatus, authorization_status, id_tag_for
-from mobie_hub.models.commands import (
+from mobie_hub.commands.models import (
     CommandResponse,
     CommandResponseType,
     StartSession,
     StopSession,
     UnlockConnector,
 )
-from mobie_hub.models.common import DisplayText, dump_ocpi
-from mobie_hub.models.location_enums import Status
-from mobie_hub.models.locations import EVSE, Location
-from mobie_hub.models.tokens import Token
-from mobie_hub.observability import logger
+from mobie_hub.commands.ports import CommandWorkflow, SessionFacts
+from mobie_hub.commands.repository import Command
+from mobie_hub.commands.tables import Decision
+from mobie_hub.core.errors import InvalidRequest, UnknownLocation
+from mobie_hub.core.models import DisplayText, dump_ocpi
+from mobie_hub.core.observability import logger
+from mobie_hub.core.types import utcnow
+from mobie_hub.locations import api as locations
+from mobie_hub.locations.enums import Status
+from mobie_hub.locations.models import EVSE, Location
+from mobie_hub.ocpp import api as stations
 from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.outbound.url_policy import check_party_url
-from mobie_hub.repositories import commands, locations, stations, tokens
-from mobie_hub.repositories.commands import Command
-from mobie_hub.types import utcnow
+from mobie_hub.tokens import api as tokens
+from mobie_hub.tokens.models import Token
+from mobie_hub.tokens.rules import AuthorizationStatus, authorization_status, id_tag_for
 
 LAST_USER_WINDOW = timedelta(hours=24)  # profile §11 UNLOCK_CONNECTOR: the last user, under 24 h ago
 
@@ -65,7 +68,7 @@ def _uuid(value: str | None) -> None:
 
 def _location(location_id: str) -> Location:
     """The Location as the EMSP may see it: a private station (``publish`` false) does not exist for
-    it, exactly as the Locations GET answers (ocpi/routers/locations.py ``published``)."""
+    it, exactly as the Locations GET answers (locations/router.py ``published``)."""
     location = locations.get_location(location_id)
     if location is None or not location.publish:
         raise UnknownLocation(f"location {location_id} does not exist")

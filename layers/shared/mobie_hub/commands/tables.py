@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from mobie_hub.models.commands import CommandResponseType as Response
-from mobie_hub.models.commands import CommandResultType as Result
-from mobie_hub.types import format_datetime
+from mobie_hub.commands.models import CommandResponseType as Response
+from mobie_hub.commands.models import CommandResultType as Result
+from mobie_hub.core.types import format_datetime
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
-from mobie_hub.errors import ConflictingWrite
+from mobie_hub.core.errors import ConflictingWrite
 
 T = TypeVar("T")
 

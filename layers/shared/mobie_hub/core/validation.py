@@ -10,7 +10,7 @@ from typing import Any, TypeVar, overload
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from mobie_hub.errors import HubError, InvalidRequest
+from mobie_hub.core.errors import HubError, InvalidRequest
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")

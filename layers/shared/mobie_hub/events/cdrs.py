@@ -3,9 +3,9 @@ the EMSP that owns its token. CDRs are never changed once created (a correction 
 
 from __future__ import annotations
 
+from mobie_hub.cdrs.models import MobieCdr
+from mobie_hub.core.models import dump_ocpi
 from mobie_hub.events.envelope import DomainEvent
-from mobie_hub.models.cdrs import MobieCdr
-from mobie_hub.models.common import dump_ocpi
 
 CDR_CREATED = "CdrCreated"
 NAMES = (CDR_CREATED,)

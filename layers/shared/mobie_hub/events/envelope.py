@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mobie_hub.types import OcpiDateTime, utcnow
+from mobie_hub.core.types import OcpiDateTime, utcnow
 
 SOURCE = "mobie-hub"
 DETAIL_TYPE = "DomainEvent"

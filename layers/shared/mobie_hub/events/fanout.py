@@ -12,18 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mobie_hub.errors import HubError
+from mobie_hub.cdrs.models import MobieCdr
+from mobie_hub.core.errors import HubError
+from mobie_hub.core.observability import count, logger
+from mobie_hub.core.settings import get_settings
+from mobie_hub.core.versions import InterfaceRole
 from mobie_hub.events.cdrs import CDR_CREATED
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.locations import EVSE_STATUS_CHANGED, LOCATION_PUBLISHED, LOCATION_UPDATED
 from mobie_hub.events.sessions import SESSION_COMPLETED, SESSION_STARTED, SESSION_UPDATED
-from mobie_hub.models.cdrs import MobieCdr
-from mobie_hub.models.locations import MobieLocation
-from mobie_hub.models.sessions import Session
-from mobie_hub.models.versions import InterfaceRole
-from mobie_hub.observability import count, logger
-from mobie_hub.parties.model import Party, Registration
-from mobie_hub.settings import get_settings
+from mobie_hub.locations.models import MobieLocation
+from mobie_hub.parties.party import Party, Registration
+from mobie_hub.sessions.models import Session
 
 Pusher = Callable[[Any, Party, DomainEvent], None]  # (client, party, event) → raises on failure
 
@@ -86,7 +86,7 @@ def _addressed(route: Route, event: DomainEvent, party: Party) -> bool:
 
 
 def _parties() -> list[Party]:
-    from mobie_hub.repositories.parties import list_parties
+    from mobie_hub.parties.api import list_parties
 
     return list_parties()
 

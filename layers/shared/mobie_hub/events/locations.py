@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mobie_hub.core.models import dump_ocpi
 from mobie_hub.events.envelope import DomainEvent
-from mobie_hub.models.common import dump_ocpi
-from mobie_hub.models.locations import MobieLocation
+from mobie_hub.locations.models import MobieLocation
 
 LOCATION_PUBLISHED = "LocationPublished"
 LOCATION_UPDATED = "LocationUpdated"

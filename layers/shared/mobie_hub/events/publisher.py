@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from mobie_hub.core.observability import logger
 from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE, DomainEvent
-from mobie_hub.observability import logger
 
 
 class EventPublisher(Protocol):

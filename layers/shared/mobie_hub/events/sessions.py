@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mobie_hub.core.models import dump_ocpi
 from mobie_hub.events.envelope import DomainEvent
-from mobie_hub.models.common import dump_ocpi
-from mobie_hub.models.sessions import Session, SessionStatus
+from mobie_hub.sessions.models import Session, SessionStatus
 
 SESSION_STARTED = "SessionStarted"
 SESSION_UPDATED = "SessionUpdated"

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from mobie_hub.cdrs.models import MobieCdr
 from mobie_hub.core import stream_images
 from mobie_hub.events.cdrs import cdr_events
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.locations import location_events
 from mobie_hub.events.sessions import session_events
-from mobie_hub.models.cdrs import MobieCdr
-from mobie_hub.models.locations import MobieLocation
-from mobie_hub.models.sessions import Session
+from mobie_hub.locations.models import MobieLocation
+from mobie_hub.sessions.models import Session
+
 
 def _location(item: dict[str, Any] | None) -> MobieLocation | None:
     return MobieLocation.model_validate_json(item["doc"]) if item and "doc" in item else None

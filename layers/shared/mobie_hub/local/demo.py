@@ -16,14 +16,14 @@ from importlib import resources
 from typing import Any
 
 from mobie_hub.admin.registry import operation
-from mobie_hub.admin.stations import StationRequest
-from mobie_hub.errors import NotFound
-from mobie_hub.logic.station_registry import import_locations, import_tariffs
+from mobie_hub.core.errors import NotFound
+from mobie_hub.core.types import utcnow
+from mobie_hub.locations.registry import import_locations, import_tariffs
+from mobie_hub.locations.repository import DynamoLocationStore
+from mobie_hub.ocpp import repository as stations
+from mobie_hub.ocpp.admin import StationRequest
 from mobie_hub.ocpp.station_auth import hash_password
-from mobie_hub.repositories import stations
-from mobie_hub.repositories.locations import DynamoLocationStore
-from mobie_hub.repositories.tariffs import DynamoTariffStore
-from mobie_hub.types import utcnow
+from mobie_hub.tariffs.repository import DynamoTariffStore
 
 DEMO_PASSWORD_BYTES = 16  # hex: 32 characters, inside the 16-40 bytes a password may have
 

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from mobie_hub.repositories.dynamodb import dynamodb_resource, reset_clients
-from mobie_hub.repositories.schema import ensure_tables
-from mobie_hub.settings import get_settings
+from mobie_hub.core.dynamodb import dynamodb_resource, reset_clients
+from mobie_hub.core.schema import ensure_tables
+from mobie_hub.core.settings import get_settings
 
 # Credentials the embedded server accepts; set so a developer's real AWS profile is never used.
 _LOCAL_ENV = {

@@ -25,11 +25,10 @@ from fastapi import APIRouter, WebSocket
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse
 
-from mobie_hub.observability import logger
+from mobie_hub.core.observability import logger
 from mobie_hub.ocpp import runtime
 from mobie_hub.ocpp.admission import AdmissionRefused, offered_subprotocols
 from mobie_hub.ocpp.calls import LoggingListener
-from mobie_hub.ocpp.gateway import OcppGateway
 from mobie_hub.ocpp.ports import CallOutcome, CallResultListener, ConnectionGone, StationConnections
 
 _CLOSE = object()
@@ -124,27 +123,11 @@ class _DenialIsAHandshake(logging.Filter):
         return record.getMessage() != "ASGI callable returned without completing handshake."
 
 
-def local_gateway() -> OcppGateway:
-    """A gateway with local connections and awaitable outcomes, installed for this process."""
+def quiet_denied_handshakes() -> None:
+    """Drop uvicorn's misleading line for a denied handshake (``_DenialIsAHandshake``)."""
     uvicorn_errors = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _DenialIsAHandshake) for f in uvicorn_errors.filters):
         uvicorn_errors.addFilter(_DenialIsAHandshake())
-    from mobie_hub.commands import runtime as commands_runtime
-    from mobie_hub.commands.local_runner import LocalCommandRunner
-    from mobie_hub.commands.ocpp_hooks import CommandCallResults, CommandTransactionEvents
-    from mobie_hub.ocpp.authority import WhitelistAuthority
-    from mobie_hub.sessions.transactions import SessionTransactions
-
-    gateway = OcppGateway(
-        LocalConnections(),
-        WhitelistAuthority(),
-        CommandTransactionEvents(SessionTransactions()),
-        LocalCallResults(then=CommandCallResults(LoggingListener())),
-    )
-    runtime.use(gateway)
-    # Commands locally: the same lifecycle on an asyncio runner instead of Step Functions (issue 8).
-    commands_runtime.use(workflow=LocalCommandRunner(commands_runtime.sessions), sessions=commands_runtime.sessions())
-    return gateway
 
 
 async def _refuse(websocket: WebSocket, station_id: str, refused: AdmissionRefused) -> None:
@@ -175,7 +158,7 @@ async def ocpp_endpoint(websocket: WebSocket, charge_point_id: str) -> None:
     gateway = runtime.gateway()
     connections = gateway.connections
     if not isinstance(connections, LocalConnections):
-        raise RuntimeError("the local OCPP endpoint needs local_gateway() installed")
+        raise RuntimeError("the local OCPP endpoint needs the local composition (mobie_hub.wiring.local.install())")
     try:
         admitted = await run_in_threadpool(
             gateway.admit,

@@ -18,18 +18,18 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from mobie_hub.core.observability import logger
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.fanout import ROUTES, push, recipients
 from mobie_hub.events.publisher import InProcessBus
 from mobie_hub.events.sessions import SESSION_COMPLETED
 from mobie_hub.events.stream import events_from_records
 from mobie_hub.local.streams import StreamPoller
-from mobie_hub.observability import logger
 
 
 def push_to(event: DomainEvent, key: str) -> dict | None:
     """One push to the party ``key`` (read again here: it may have changed since the fan-out)."""
-    from mobie_hub.repositories.parties import get_party
+    from mobie_hub.parties.repository import get_party
 
     party = get_party(key)
     return push(event, party) if party is not None else None
@@ -43,7 +43,7 @@ def fan_out(event: DomainEvent) -> list[dict]:
 
 def create_cdr(event: DomainEvent) -> None:
     """What the EventBridge rule on SessionCompleted → functions/cdr_creation does in AWS."""
-    from mobie_hub.sessions.cdr_creation import create_cdr_for
+    from mobie_hub.cdrs.creation import create_cdr_for
 
     create_cdr_for(event.detail["session_id"])
 

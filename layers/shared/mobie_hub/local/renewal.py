@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from mobie_hub.observability import logger
+from mobie_hub.core.observability import logger
 
 
 def run_renewal() -> list:

@@ -7,9 +7,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from mobie_hub.observability import logger
-from mobie_hub.repositories.tables import ALL_TABLES
-from mobie_hub.settings import get_settings
+from mobie_hub.core.observability import logger
+from mobie_hub.core.settings import get_settings
+from mobie_hub.core.tables import ALL_TABLES
 
 Records = list[dict[str, Any]]
 

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from mobie_hub.errors import Forbidden, Unauthenticated
-from mobie_hub.observability import logger
+from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core.context import Caller
+from mobie_hub.core.errors import Forbidden, Unauthenticated
+from mobie_hub.core.observability import logger
 from mobie_hub.ocpi.client_cert import check_client_certificate
-from mobie_hub.ocpi.context import Caller
-from mobie_hub.repositories import credentials_tokens
 
 # Modules that a party may reach with token A, before its registration is complete.
 REGISTRATION_MODULES = frozenset({"versions", "credentials"})

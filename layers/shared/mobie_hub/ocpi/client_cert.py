@@ -21,10 +21,10 @@ from typing import Any
 
 from starlette.requests import Request
 
-from mobie_hub.errors import Forbidden, InvalidRequest
-from mobie_hub.ocpi.context import Caller
-from mobie_hub.parties.certificates import CertificateIdentity, der_from_pem, fingerprint
-from mobie_hub.settings import get_settings
+from mobie_hub.core.certificates import CertificateIdentity, der_from_pem, fingerprint
+from mobie_hub.core.context import Caller
+from mobie_hub.core.errors import Forbidden, InvalidRequest
+from mobie_hub.core.settings import get_settings
 
 
 def _aws_client_cert(event: dict[str, Any]) -> dict[str, Any] | None:

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from mobie_hub.ocpi.context import ocpi_version
+from mobie_hub.core.context import ocpi_version
+from mobie_hub.core.types import format_datetime, utcnow
 from mobie_hub.ocpi.status import OcpiStatus
-from mobie_hub.types import format_datetime, utcnow
 
 
 def envelope(data: Any = None, *, status_code: int = OcpiStatus.SUCCESS, message: str | None = None) -> dict:

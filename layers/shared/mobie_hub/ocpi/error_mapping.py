@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from mobie_hub import errors
-from mobie_hub.observability import logger
+from mobie_hub.core import errors
+from mobie_hub.core.observability import logger
 from mobie_hub.ocpi.envelope import OcpiResponse, ocpi_response
 from mobie_hub.ocpi.status import OcpiStatus
 

@@ -14,16 +14,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mobie_hub import json_limits
-from mobie_hub.errors import HubError, InvalidRequest, Unauthenticated
-from mobie_hub.observability import logger
+from mobie_hub.core import json_limits
+from mobie_hub.core.context import Caller
+from mobie_hub.core.context import correlation_id as correlation_id_var
+from mobie_hub.core.errors import HubError, InvalidRequest, Unauthenticated
+from mobie_hub.core.observability import logger
+from mobie_hub.core.settings import get_settings
 from mobie_hub.ocpi import auth
-from mobie_hub.ocpi.context import Caller
-from mobie_hub.ocpi.context import correlation_id as correlation_id_var
 from mobie_hub.ocpi.envelope import ocpi_response
 from mobie_hub.ocpi.error_mapping import codes_for
 from mobie_hub.ocpi.status import OcpiStatus
-from mobie_hub.settings import get_settings
 
 
 def _uuid_or_new(value: str | None) -> str:

@@ -17,11 +17,11 @@ from urllib.parse import urlencode
 from fastapi import Request
 from pydantic import ValidationError
 
+from mobie_hub.core.errors import InvalidRequest
 from mobie_hub.core.paging import Page, PageRequest
-from mobie_hub.errors import InvalidRequest
+from mobie_hub.core.settings import get_settings
+from mobie_hub.core.types import format_datetime, parse_datetime
 from mobie_hub.ocpi.envelope import OcpiResponse, ocpi_response
-from mobie_hub.settings import get_settings
-from mobie_hub.types import format_datetime, parse_datetime
 
 __all__ = ["Page", "PageRequest", "next_link", "page_request", "paginated_response"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import Path
 
-from mobie_hub.errors import NotFound
-from mobie_hub.ocpi.context import ocpi_version
-from mobie_hub.ocpi.modules import SUPPORTED_VERSIONS, OcpiVersion
+from mobie_hub.core.context import ocpi_version
+from mobie_hub.core.errors import NotFound
+from mobie_hub.core.modules import SUPPORTED_VERSIONS, OcpiVersion
 
 
 async def request_version(version: str = Path(description="OCPI version: 2.2 or 2.2.1")) -> OcpiVersion:

@@ -10,7 +10,7 @@
   transaction events, call-result listeners).
 
 Nothing here imports boto3 or a web framework; the transports live in ``functions/ocpp_*``,
-``mobie_hub.adapters`` and ``mobie_hub.local.ocpp``.
+``mobie_hub.ocpp.api_gateway`` and ``mobie_hub.local.ocpp``; ``mobie_hub.wiring`` composes them.
 """
 
 from __future__ import annotations

@@ -30,11 +30,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from mobie_hub.observability import count, logger
+from mobie_hub.core.observability import count, logger
+from mobie_hub.core.settings import Settings
+from mobie_hub.locations.api import get_location
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.station_auth import parse_basic, verify_password
-from mobie_hub.repositories import stations
-from mobie_hub.repositories.locations import get_location
-from mobie_hub.settings import Settings
 
 SUBPROTOCOL = "ocpp1.6"
 MAX_STATION_ID_LENGTH = 36  # a Location id is CiString(36)

@@ -15,9 +15,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from mobie_hub.errors import InvalidRequest, StationBusy, StationOffline
-from mobie_hub.observability import logger
+from mobie_hub.core.errors import InvalidRequest, StationBusy, StationOffline
+from mobie_hub.core.observability import logger
+from mobie_hub.core.types import format_datetime, utcnow
 from mobie_hub.ocpp import frames, schemas
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.actions import HUB_ACTIONS
 from mobie_hub.ocpp.frames import ErrorFrame, FrameError, ResultFrame
 from mobie_hub.ocpp.ports import (
@@ -27,16 +29,14 @@ from mobie_hub.ocpp.ports import (
     ConnectionGone,
     StationConnections,
 )
-from mobie_hub.repositories import stations
-from mobie_hub.repositories.stations import PendingCall
-from mobie_hub.types import format_datetime, utcnow
+from mobie_hub.ocpp.repository import PendingCall
 
 INVALID_RESULT = "InvalidResult"
 STATION_DISCONNECTED = "StationDisconnected"
 
 
 class LoggingListener(CallResultListener):
-    """The default listener: every outcome is logged (AWS, until issue 8 resumes workflows from it)."""
+    """The innermost listener: every outcome is logged (the command lifecycle's listener wraps it)."""
 
     def on_outcome(self, outcome: CallOutcome) -> None:
         if outcome.ok:

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mobie_hub.models.location_enums import Status
-from mobie_hub.models.locations import EVSE, Location
+from mobie_hub.locations.enums import Status
+from mobie_hub.locations.models import EVSE, Location
 
 OCPP_TO_OCPI: dict[str, Status] = {
     "Available": Status.AVAILABLE,

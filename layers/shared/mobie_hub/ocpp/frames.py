@@ -25,8 +25,8 @@ from typing import Any
 
 from ocpp.messages import Call, CallError, CallResult
 
-from mobie_hub.json_limits import MAX_OCPP_MESSAGE_BYTES, JsonLimitExceeded
-from mobie_hub.json_limits import loads as bounded_loads
+from mobie_hub.core.json_limits import MAX_OCPP_MESSAGE_BYTES, JsonLimitExceeded
+from mobie_hub.core.json_limits import loads as bounded_loads
 
 MAX_MESSAGE_ID_LENGTH = 36
 UNKNOWN_MESSAGE_ID = "-1"

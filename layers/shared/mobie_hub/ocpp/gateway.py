@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from mobie_hub.audit.ocpp import audited_handle, audited_send_call
-from mobie_hub.errors import HubError
-from mobie_hub.observability import logger
+from mobie_hub.core.errors import HubError
+from mobie_hub.core.observability import logger
+from mobie_hub.core.settings import get_settings
+from mobie_hub.core.types import utcnow
 from mobie_hub.ocpp import admission, calls, frames, schemas
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.actions import ALL_ACTIONS, STATION_ACTIONS
+from mobie_hub.ocpp.audit import audited_handle, audited_send_call
 from mobie_hub.ocpp.evse_status import UnknownConnector
 from mobie_hub.ocpp.frames import CallFrame, ErrorCode, FrameError
 from mobie_hub.ocpp.ports import (
@@ -25,9 +28,6 @@ from mobie_hub.ocpp.ports import (
     TransactionEvents,
 )
 from mobie_hub.ocpp.station_messages import HANDLERS, MessageContext
-from mobie_hub.repositories import stations
-from mobie_hub.settings import get_settings
-from mobie_hub.types import utcnow
 
 
 @dataclass

@@ -20,9 +20,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from mobie_hub.observability import logger
+from mobie_hub.core.observability import logger
+from mobie_hub.core.settings import get_settings
 from mobie_hub.ocpp import admission
-from mobie_hub.settings import get_settings
 
 STATION_PARAMETER = "station"
 

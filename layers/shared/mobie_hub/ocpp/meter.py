@@ -7,8 +7,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from mobie_hub.core.types import format_datetime, parse_datetime
 from mobie_hub.ocpp.ports import MeterSample
-from mobie_hub.types import format_datetime, parse_datetime
 
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 _TO_WH = {"Wh": Decimal(1), "kWh": Decimal(1000)}

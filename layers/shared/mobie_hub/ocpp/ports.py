@@ -3,10 +3,10 @@
 
 | port | real | local / later |
 |---|---|---|
-| ``StationConnections`` | API Gateway Management API (``adapters.station_connections``) | the local websocket table (``local.ocpp``) |
-| ``IdTagAuthority`` | the tokens whitelist (``ocpp.authority``) | – |
+| ``StationConnections`` | API Gateway Management API (``ocpp.api_gateway``) | the local websocket table (``local.ocpp``) |
+| ``IdTagAuthority`` | the tokens whitelist (``tokens.authority``) | – |
 | ``TransactionEvents`` | ``sessions.transactions.SessionTransactions`` (facts + OCPI Sessions) | ``RecordedTransactions`` (facts only) |
-| ``CallResultListener`` | ``ocpp.calls.LoggingListener`` | local awaitable (``local.ocpp``); issue 8: resume Step Functions |
+| ``CallResultListener`` | ``ocpp.calls.LoggingListener`` | local awaitable (``local.ocpp``); both feed the command lifecycle (``commands.ocpp_hooks``) |
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ class CallOutcome:
 
 
 class CallResultListener(ABC):
-    """Receives the outcome of every call the hub sent (issue 8: resumes the command workflow)."""
+    """Receives the outcome of every call the hub sent (the command lifecycle resumes its workflow from it)."""
 
     @abstractmethod
     def on_outcome(self, outcome: CallOutcome) -> None: ...

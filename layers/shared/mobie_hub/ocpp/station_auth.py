@@ -1,7 +1,7 @@
 """Station passwords for HTTP Basic auth (OCPP 1.6 Security Whitepaper ed. 2, security profiles 1
 and 2): the username is the charge point id, the password the station's AuthorizationKey.
 
-Only a salted scrypt hash of each password is stored (``repositories.stations``); checks compare
+Only a salted scrypt hash of each password is stored (``ocpp.repository``); checks compare
 in constant time. The whitepaper's AuthorizationKey is 16 to 20 bytes of random binary (configured
 hex-encoded); OCPP 2.0.1's BasicAuthPassword is up to 40 characters — the hub accepts 16 to 40
 bytes so that either fits.
@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import secrets
 
-from mobie_hub.errors import InvalidRequest
+from mobie_hub.core.errors import InvalidRequest
 
 MIN_PASSWORD_BYTES = 16
 MAX_PASSWORD_BYTES = 40

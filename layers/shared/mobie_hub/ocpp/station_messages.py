@@ -27,7 +27,12 @@ from datetime import datetime
 from typing import Any
 
 from mobie_hub.core import retry
-from mobie_hub.observability import logger
+from mobie_hub.core.observability import logger
+from mobie_hub.core.settings import get_settings
+from mobie_hub.core.types import format_datetime, parse_datetime
+from mobie_hub.locations import api as locations
+from mobie_hub.locations.power import evse_power_w
+from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.evse_status import UnknownConnector, apply_status, evse_for_connector
 from mobie_hub.ocpp.meter import samples_of
 from mobie_hub.ocpp.ports import (
@@ -40,10 +45,6 @@ from mobie_hub.ocpp.ports import (
     TransactionStopped,
     UnknownTransaction,
 )
-from mobie_hub.repositories import station_locations, stations, transactions
-from mobie_hub.sessions.plausibility import evse_power_w
-from mobie_hub.settings import get_settings
-from mobie_hub.types import format_datetime, parse_datetime
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,13 @@ def status_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[st
     connector_id, status = payload["connectorId"], payload["status"]
 
     def apply(_: retry.Attempt) -> dict[str, Any]:
-        current = station_locations.read(ctx.station_id)
+        current = locations.read_for_station(ctx.station_id)
         if current is None:
             raise UnknownConnector(ctx.station_id, connector_id, 0)
         updated = apply_status(current.location, connector_id, status, ctx.received_at)
         if updated is None:
             return {}
-        if not station_locations.replace(updated, expected=current):
+        if not locations.replace_for_station(updated, expected=current):
             raise retry.ReadAgain
         logger.info(
             "EVSE status changed",
@@ -112,12 +113,12 @@ def authorize(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def start_transaction(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
-    current = station_locations.read(ctx.station_id)
+    current = locations.read_for_station(ctx.station_id)
     if current is None:
         raise UnknownConnector(ctx.station_id, payload["connectorId"], 0)
     evse = evse_for_connector(current.location, payload["connectorId"])
     decision = ctx.authority.authorize(payload["idTag"])
-    transaction_id = transactions.next_transaction_id()
+    transaction_id = stations.next_transaction_id()
     response = {"transactionId": transaction_id, "idTagInfo": decision.id_tag_info()}
     started = TransactionStarted(
         transaction_id=transaction_id,

@@ -1,6 +1,6 @@
 """The outbound OCPI client: how the hub calls parties (pushes, callbacks, registration, pull sync).
 
-Use it like this (``party`` is a ``mobie_hub.parties.model.Party`` read from the parties repository)::
+Use it like this (``party`` is a ``mobie_hub.parties.party.Party`` read from the parties repository)::
 
     from mobie_hub.outbound import get_client, OutboundCallFailed
 
@@ -56,10 +56,13 @@ __all__ = [
 ]
 
 
+CLIENT = "outbound.client"  # its port name in mobie_hub.core.composition
+
+
 @cache
 def get_client() -> OcpiClient:
-    """The process-wide client: httpx, with the connection tracker as observer. Built on first use."""
-    from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
-    from mobie_hub.parties.connection import ConnectionTracker
+    """The process-wide client the composition root provides (httpx, with the parties' connection
+    tracker as observer: ``mobie_hub.wiring``). Built on first use."""
+    from mobie_hub.core import composition
 
-    return HttpxOcpiClient(observer=ConnectionTracker())
+    return composition.build(CLIENT)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import httpx
 
-from mobie_hub.json_limits import MAX_OCPI_BODY_BYTES
+from mobie_hub.core.json_limits import MAX_OCPI_BODY_BYTES
 
 
 class AnswerTooLarge(httpx.ReadError):

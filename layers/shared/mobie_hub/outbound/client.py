@@ -20,16 +20,16 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from mobie_hub.errors import MissingEndpoints, UnableToUseClientApi
-from mobie_hub.models.common import dump_ocpi
-from mobie_hub.models.versions import InterfaceRole
-from mobie_hub.ocpi.context import correlation_id
+from mobie_hub.core.context import correlation_id
+from mobie_hub.core.errors import MissingEndpoints, UnableToUseClientApi
+from mobie_hub.core.models import dump_ocpi
+from mobie_hub.core.versions import InterfaceRole
 
 SENDER, RECEIVER = InterfaceRole.SENDER, InterfaceRole.RECEIVER
 
 
 class Peer(Protocol):
-    """What the client needs of a party (``mobie_hub.parties.model.Party`` is one)."""
+    """What the client needs of a party (``mobie_hub.parties.party.Party`` is one)."""
 
     @property
     def label(self) -> str: ...  # "EMSP PT/EDP", for logs and messages

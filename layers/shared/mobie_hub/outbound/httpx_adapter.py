@@ -10,14 +10,14 @@ from typing import Any
 
 import httpx
 
-from mobie_hub import json_limits
 from mobie_hub.audit.httpx_hooks import event_hooks
-from mobie_hub.observability import logger
-from mobie_hub.ocpi.context import correlation_id
-from mobie_hub.outbound.client import Addressee, CallObserver, OcpiClient, OcpiReply, OutboundCallFailed, Peer
+from mobie_hub.core import json_limits
+from mobie_hub.core.context import correlation_id
+from mobie_hub.core.observability import logger
+from mobie_hub.core.settings import get_settings
 from mobie_hub.outbound.answer_limit import CappedTransport
+from mobie_hub.outbound.client import Addressee, CallObserver, OcpiClient, OcpiReply, OutboundCallFailed, Peer
 from mobie_hub.outbound.url_policy import CheckedTransport, UrlPolicy, UrlRefused
-from mobie_hub.settings import get_settings
 
 
 def authorization(token: str) -> str:

@@ -120,7 +120,7 @@ class UrlPolicy:
 
     @classmethod
     def from_settings(cls, settings: Any = None) -> UrlPolicy:
-        from mobie_hub.settings import get_settings
+        from mobie_hub.core.settings import get_settings
 
         settings = settings or get_settings()
         names, networks = set(), []
@@ -260,7 +260,7 @@ class CheckedTransport(httpx.HTTPTransport):
 def check_party_url(url: str, *, field: str) -> str:
     """Where a party hands the hub a URL (credentials ``url``, a command's ``response_url``): refuse
     it at once with OCPI 2001 naming the field, rather than fail later when the hub calls it."""
-    from mobie_hub.errors import InvalidRequest
+    from mobie_hub.core.errors import InvalidRequest
 
     try:
         UrlPolicy.from_settings().check_url(url)

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mobie_hub.core import stream_images
+from mobie_hub.core.errors import MissingEndpoints, UnableToUseClientApi
+from mobie_hub.core.observability import logger
 from mobie_hub.core.paging import Page, PageRequest
-from mobie_hub.errors import MissingEndpoints, UnableToUseClientApi
-from mobie_hub.models.hubclientinfo import ClientInfo
-from mobie_hub.observability import logger
 from mobie_hub.outbound.client import RECEIVER, OcpiClient, correlation_scope
-from mobie_hub.parties.model import Party, Registration
-from mobie_hub.repositories import parties as repository
+from mobie_hub.parties import repository as repository
+from mobie_hub.parties.models import ClientInfo
+from mobie_hub.parties.party import Party, Registration
 
 
 def client_info_page(request: PageRequest) -> Page[ClientInfo]:

@@ -15,18 +15,18 @@ changes (a push to a healthy party costs no extra DynamoDB call), and then told 
 from __future__ import annotations
 
 from mobie_hub.core import retry
-from mobie_hub.errors import ConflictingWrite
-from mobie_hub.models.hubclientinfo import ConnectionStatus
-from mobie_hub.observability import logger
+from mobie_hub.core.errors import ConflictingWrite
+from mobie_hub.core.observability import logger
+from mobie_hub.core.settings import get_settings
+from mobie_hub.core.types import utcnow
 from mobie_hub.outbound.client import OcpiClient, Peer
-from mobie_hub.parties.model import Party, Registration
-from mobie_hub.settings import get_settings
-from mobie_hub.types import utcnow
+from mobie_hub.parties.models import ConnectionStatus
+from mobie_hub.parties.party import Party, Registration
 
 
 def set_connection_status(key: str, status: ConnectionStatus) -> Party | None:
     """Record a registered party's new status; the updated party, or None when nothing changed."""
-    from mobie_hub.repositories import parties
+    from mobie_hub.parties import repository as parties
 
     def record(_: retry.Attempt) -> Party | None:
         party = parties.get_party(key)

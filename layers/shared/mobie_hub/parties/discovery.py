@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pydantic import TypeAdapter
 
 from mobie_hub.core import validation
-from mobie_hub.errors import MissingEndpoints, UnableToUseClientApi, UnsupportedVersion
-from mobie_hub.models.versions import Endpoint, Version, VersionDetails
-from mobie_hub.ocpi.modules import SUPPORTED_VERSIONS
+from mobie_hub.core.errors import MissingEndpoints, UnableToUseClientApi, UnsupportedVersion
+from mobie_hub.core.modules import SUPPORTED_VERSIONS
+from mobie_hub.core.versions import Endpoint, Version, VersionDetails
 from mobie_hub.outbound import OcpiReply
 from mobie_hub.outbound.url_policy import UrlPolicy, UrlRefused
 

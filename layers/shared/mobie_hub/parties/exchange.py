@@ -11,12 +11,12 @@ also the CPO of every station, profile §1), so EMSPs can match the Locations th
 
 from __future__ import annotations
 
-from mobie_hub.errors import InvalidRequest
-from mobie_hub.models.common import BusinessDetails, Role
-from mobie_hub.models.credentials import Credentials, CredentialsRole
-from mobie_hub.parties.model import Party, PartyRef, Registration
-from mobie_hub.repositories import credentials_tokens
-from mobie_hub.settings import get_settings
+from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core.errors import InvalidRequest
+from mobie_hub.core.models import BusinessDetails, Role
+from mobie_hub.core.settings import get_settings
+from mobie_hub.parties.models import Credentials, CredentialsRole
+from mobie_hub.parties.party import Party, PartyRef, Registration
 
 HUB_ROLES = (Role.HUB, Role.CPO)
 

@@ -13,20 +13,19 @@ required module 3003; nothing is written then.
 
 from __future__ import annotations
 
-from mobie_hub.errors import HubError, MethodNotAllowed
-from mobie_hub.models.credentials import Credentials
-from mobie_hub.models.hubclientinfo import ConnectionStatus
-from mobie_hub.observability import logger
-from mobie_hub.ocpi.context import Caller
+from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core.context import Caller
+from mobie_hub.core.errors import HubError, MethodNotAllowed
+from mobie_hub.core.observability import logger
+from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import Addressee, OcpiClient, correlation_scope
 from mobie_hub.outbound.url_policy import check_party_url
 from mobie_hub.parties import discovery
+from mobie_hub.parties import repository as repository
 from mobie_hub.parties.exchange import hub_credentials, party_role, token_item
-from mobie_hub.parties.model import Party, Registration
+from mobie_hub.parties.models import ConnectionStatus, Credentials
+from mobie_hub.parties.party import Party, Registration
 from mobie_hub.parties.registration import forget
-from mobie_hub.repositories import credentials_tokens
-from mobie_hub.repositories import parties as repository
-from mobie_hub.types import utcnow
 
 
 def current_credentials(caller: Caller) -> Credentials:

@@ -11,22 +11,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from mobie_hub.core import credentials_tokens as credentials_tokens
 from mobie_hub.core import validation
-from mobie_hub.errors import HubError, InvalidRequest, UnableToUseClientApi
-from mobie_hub.models.credentials import Credentials
-from mobie_hub.models.hubclientinfo import ConnectionStatus
-from mobie_hub.observability import logger
+from mobie_hub.core.certificates import CertificateIdentity
+from mobie_hub.core.errors import HubError, InvalidRequest, UnableToUseClientApi
+from mobie_hub.core.observability import logger
+from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import Addressee, OcpiClient, correlation_scope
 from mobie_hub.outbound.client import dump_body
 from mobie_hub.outbound.url_policy import check_party_url
 from mobie_hub.parties import discovery
-from mobie_hub.parties.certificates import CertificateIdentity
+from mobie_hub.parties import repository as repository
 from mobie_hub.parties.connection import notify_status_changed
 from mobie_hub.parties.exchange import hub_credentials, party_role, ref_of, token_item
-from mobie_hub.parties.model import STATUS_OF, Party, PartyRef, Registration
-from mobie_hub.repositories import credentials_tokens
-from mobie_hub.repositories import parties as repository
-from mobie_hub.types import utcnow
+from mobie_hub.parties.models import ConnectionStatus, Credentials
+from mobie_hub.parties.party import STATUS_OF, Party, PartyRef, Registration
 
 
 def _not_registered(existing: Party | None) -> None:

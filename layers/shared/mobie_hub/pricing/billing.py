@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
-from mobie_hub.models.tariffs import PriceComponent, Tariff, TariffDimensionType
 from mobie_hub.pricing.restrictions import State, holds
 from mobie_hub.pricing.result import PricedLine
+from mobie_hub.tariffs.models import PriceComponent, Tariff, TariffDimensionType
 
 Dimension = TariffDimensionType
 # step_size units in one OCPI unit: ENERGY steps are Wh of kWh, TIME/PARKING_TIME steps seconds of hours.

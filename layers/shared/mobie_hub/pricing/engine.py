@@ -15,9 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from mobie_hub.models.cdrs import CdrDimension, CdrDimensionType, ChargingPeriod
-from mobie_hub.models.common import Price
-from mobie_hub.models.tariffs import Tariff
+from mobie_hub.core.models import CdrDimension, CdrDimensionType, ChargingPeriod, Price
 from mobie_hub.pricing.billing import (
     VOLUME_DIMENSIONS,
     Choice,
@@ -38,6 +36,7 @@ from mobie_hub.pricing.slices import (
     seconds_between,
     slices_from_periods,
 )
+from mobie_hub.tariffs.models import Tariff
 
 HOURS_QUANTUM = Decimal("0.000001")  # hours in the output (3.6 ms): TIME/PARKING_TIME volumes, totals
 

@@ -4,7 +4,7 @@ so ``ocpi.error_mapping`` has no entry for them (a server-side fault if one ever
 
 from __future__ import annotations
 
-from mobie_hub.errors import HubError
+from mobie_hub.core.errors import HubError
 
 
 class PricingError(HubError):

@@ -12,18 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from mobie_hub.models.common import Price
-from mobie_hub.models.mobie import (
-    UNIT_OF_ITEM,
-    BillingItem,
-    BillingLine,
-    MobieCdrExtension,
-    Vat,
-    VoltageLevel,
-)
-from mobie_hub.models.tariffs import TariffDimensionType
+from mobie_hub.core.mobie import UNIT_OF_ITEM, BillingItem, BillingLine, MobieCdrExtension, Vat, VoltageLevel
+from mobie_hub.core.models import Price
 from mobie_hub.pricing.regulated import BillingRates, sub_usages
 from mobie_hub.pricing.result import PricedLine, PricedSession, round_money
+from mobie_hub.tariffs.models import TariffDimensionType
 
 CURRENCY = "EUR"
 _OPC_ITEM = {

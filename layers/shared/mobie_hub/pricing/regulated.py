@@ -1,7 +1,7 @@
 """The regulated items of a MOBI.E charge that no OCPI tariff carries: the network manager's fee
 (EGME), the grid access tariffs (TAR, by voltage level and tariff-cycle period), the excise duty on
 electricity (IEC) and VAT by region. Rates are data (``mobie_hub/data/billing_rates.json``), read by
-``logic.cdr_builder``; this module only validates them and applies them (pure).
+``cdrs.builder``; this module only validates them and applies them (pure).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from mobie_hub.models.cdrs import ChargingPeriod
-from mobie_hub.models.common import LocalTime
-from mobie_hub.models.mobie import SubUsage, TimePeriod, VoltageLevel
+from mobie_hub.core.mobie import SubUsage, TimePeriod, VoltageLevel
+from mobie_hub.core.models import ChargingPeriod, LocalTime
 from mobie_hub.pricing.engine import zone_of
 from mobie_hub.pricing.errors import PricingError
 from mobie_hub.pricing.restrictions import daily_instants, in_time_window

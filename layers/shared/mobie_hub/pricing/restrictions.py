@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
-from mobie_hub.models.cdrs import CdrDimension, CdrDimensionType
-from mobie_hub.models.tariffs import DayOfWeek, Tariff, TariffRestrictions
+from mobie_hub.core.models import CdrDimension, CdrDimensionType
 from mobie_hub.pricing.slices import Slice
+from mobie_hub.tariffs.models import DayOfWeek, Tariff, TariffRestrictions
 
 _WEEKDAYS = list(DayOfWeek)  # Monday first, as datetime.weekday() counts
 _POWER = (CdrDimensionType.POWER, CdrDimensionType.MIN_POWER, CdrDimensionType.MAX_POWER)

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from mobie_hub.models.cdrs import ChargingPeriod
-from mobie_hub.models.common import Price
-from mobie_hub.models.tariffs import TariffDimensionType
+from mobie_hub.core.models import ChargingPeriod, Price
+from mobie_hub.tariffs.models import TariffDimensionType
 
 CENT = Decimal("0.01")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from mobie_hub.models.cdrs import CdrDimension, CdrDimensionType, ChargingPeriod
+from mobie_hub.core.models import CdrDimension, CdrDimensionType, ChargingPeriod
 from mobie_hub.pricing.errors import InvalidChargingPeriods
 
 # Volumes whose amount belongs to a stretch of time; every other dimension (power, current, state of

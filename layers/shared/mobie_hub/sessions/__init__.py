@@ -1,3 +1,4 @@
-"""OCPI Sessions and CDRs from OCPP transactions (issue 7; docs/sessions.md): the lifecycle
-(``lifecycle``, ``periods``, ``plausibility``), the ``TransactionEvents`` adapter (``transactions``) and CDR creation
-(``cdr_creation``)."""
+"""OCPI Sessions from OCPP transactions (docs/sessions.md): the lifecycle (``lifecycle``, ``periods``,
+``plausibility``), the ``TransactionEvents`` adapter the OCPP gateway feeds (``transactions``), their
+store (``repository``, ``transaction_repository``), the Sessions sender (``router``) and what CDR
+creation reads (``api``)."""

@@ -18,11 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from mobie_hub.models.cdrs import AuthMethod, CdrToken
-from mobie_hub.models.common import TokenType
-from mobie_hub.models.sessions import Session, SessionStatus
+from mobie_hub.core.models import AuthMethod, CdrToken, TokenType
 from mobie_hub.ocpp.ports import TokenRef, TransactionStarted, TransactionStopped
 from mobie_hub.sessions import plausibility
+from mobie_hub.sessions.models import Session, SessionStatus
 from mobie_hub.sessions.periods import MeterState, MeterWentBackwards, apply_reading, charging_periods
 from mobie_hub.sessions.plausibility import Implausible, Limits
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from mobie_hub.models.cdrs import CdrDimension, CdrDimensionType, ChargingPeriod
+from mobie_hub.core.models import CdrDimension, CdrDimensionType, ChargingPeriod
 
 HOURS_PLACES = Decimal("0.000001")  # 3.6 ms: finer than any OCPP timestamp a station sends
 

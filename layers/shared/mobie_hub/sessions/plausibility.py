@@ -22,9 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from mobie_hub.models.location_enums import PowerType
-from mobie_hub.models.locations import EVSE, Connector
-
 METRIC = "ImplausibleMeterReadings"  # counted per message that carried one; alarmed (infra monitoring)
 
 # 10 %: a connector's rating is nominal; meters are class 1-2 (EN 50470-3, MID) and a car may draw
@@ -35,28 +32,6 @@ ROUNDING_ALLOWANCE_WH = Decimal(1000)
 # 1 TWh: no connector delivers that in its life (350 kW for 30 years is 92 GWh); anything above is
 # not a register, and it keeps every figure far inside DynamoDB's 38 digits.
 REGISTER_CEILING_WH = Decimal(10**12)
-
-# OCPI 2.2.1 mod_locations §8.3.3: max_voltage is line to neutral for AC_3_PHASE, max_amperage per phase.
-_PHASES = {
-    PowerType.AC_1_PHASE: 1, PowerType.AC_2_PHASE: 2, PowerType.AC_2_PHASE_SPLIT: 2,
-    PowerType.AC_3_PHASE: 3, PowerType.DC: 1,
-}
-
-
-def connector_power_w(connector: Connector) -> int:
-    """The most a connector can deliver (W): the larger of ``max_electric_power`` and voltage x
-    amperage x phases. The larger, because this is a bound: a CPO that typed one of them wrong (kW
-    for W, line-to-line volts) must not make every session at that connector INVALID."""
-    derived = connector.max_voltage * connector.max_amperage * _PHASES.get(connector.power_type, 1)
-    return max(connector.max_electric_power or 0, derived)
-
-
-def evse_power_w(evse: EVSE) -> int | None:
-    """The most any connector of an EVSE can deliver (one OCPP connector is one EVSE: the car may be
-    on any of its connectors); None when no connector says (the energy rule is then skipped)."""
-    powers = [connector_power_w(connector) for connector in evse.connectors or []]
-    return max(powers) if powers and max(powers) > 0 else None
-
 
 @dataclass(frozen=True)
 class Limits:

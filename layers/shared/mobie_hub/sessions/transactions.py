@@ -1,4 +1,4 @@
-"""``SessionTransactions``: the ``TransactionEvents`` port as OCPI Sessions (issue 7).
+"""``SessionTransactions``: the ``TransactionEvents`` port as OCPI Sessions.
 
 Each OCPP message writes its facts (``TX#`` / ``METER#`` items, as ``RecordedTransactions`` does),
 its receipt and the Session in ONE TransactWriteItems, so a retransmission applies nothing twice and
@@ -23,8 +23,10 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from mobie_hub.core import retry
-from mobie_hub.observability import count, logger
+from mobie_hub.core import retry, transact
+from mobie_hub.core.observability import count, logger
+from mobie_hub.core.settings import get_settings
+from mobie_hub.ocpp import api as stations
 from mobie_hub.ocpp.meter import energy_register_wh
 from mobie_hub.ocpp.ports import (
     AlreadyHandled,
@@ -35,11 +37,12 @@ from mobie_hub.ocpp.ports import (
     TransactionStarted,
     TransactionStopped,
 )
-from mobie_hub.repositories import sessions, stations, transact, transactions
 from mobie_hub.sessions import lifecycle, plausibility
+from mobie_hub.sessions import repository as sessions
+from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.sessions.lifecycle import Applied, SessionRecord
 from mobie_hub.sessions.plausibility import Limits
-from mobie_hub.settings import get_settings
+
 
 def energy_readings(samples: tuple[MeterSample, ...]) -> list[tuple[Decimal, datetime]]:
     """One energy register reading (Wh) per MeterValue timestamp, oldest first."""

@@ -1,0 +1,1 @@
+"""OCPI CDRs: built from a finished session, priced, stored once, served and pushed."""

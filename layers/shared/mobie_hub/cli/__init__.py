@@ -1,0 +1,1 @@
+"""The operator's command ``mobie-hub`` (not shipped in the Lambda layer)."""

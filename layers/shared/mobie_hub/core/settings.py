@@ -1,0 +1,107 @@
+"""Configuration as a validated model, composed of small parts, read once by ``get_settings()``.
+
+Every value comes from ``MOBIE_*`` environment variables (set by the CDK on each Lambda, or by
+``mobie-hub serve`` locally). Nothing reads the environment at import time, so tests can set it first.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mobie_hub.core.tables import ALL_TABLES
+
+
+class HubIdentity(BaseModel):
+    """Who the hub is in OCPI terms (profile §3: the routing headers name MOBI.E as PT / MOB)."""
+
+    country_code: str = Field(default="PT", min_length=2, max_length=2)
+    party_id: str = Field(default="MOB", min_length=3, max_length=3)
+    name: str = "MOBI.E"
+    website: str = "https://www.mobie.pt"
+
+
+class TableNames(BaseModel):
+    """Deployed table names by table key; defaults are the local names (``mobie-<key>``)."""
+
+    names: dict[str, str] = Field(default_factory=lambda: {t.key: t.default_name for t in ALL_TABLES})
+
+    def __getitem__(self, key: str) -> str:
+        return self.names[key]
+
+
+def _default_client_info_push() -> str:
+    import os
+
+    return "stream" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "inline"
+
+
+class Settings(BaseSettings):
+    """The hub's settings. ``public_url`` is the base every published URL is built from."""
+
+    model_config = SettingsConfigDict(env_prefix="MOBIE_", env_nested_delimiter="__", extra="ignore")
+
+    public_url: str = "http://127.0.0.1:8080"
+    hub: HubIdentity = HubIdentity()
+    tables: TableNames = TableNames()
+    aws_region: str = "eu-west-1"
+    dynamodb_endpoint: str | None = None
+    max_page_limit: int = Field(default=100, ge=1, le=1000)
+    outbound_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The outbound URL policy (mobie_hub.outbound.url_policy; issue #12 finding 4): https only, and no
+    # loopback/private/link-local/own address, unless opened here. `mobie-hub serve` sets allow_http
+    # when the hub itself is not on TLS; allow_loopback only with --allow-loopback-parties.
+    outbound_allow_http: bool = False
+    outbound_allow_loopback: bool = False
+    outbound_allowed_hosts: list[str] = Field(default_factory=list)  # host names or CIDRs, e.g. 10.1.0.0/16
+    require_client_cert: bool = False
+    # OCPP gateway (docs/ocpp.md). A heartbeat at most every 300 s keeps a station's connection inside
+    # API Gateway's 10-minute idle timeout.
+    # Fail closed: every station authenticates (HTTP Basic). Only `mobie-hub serve --insecure-open-stations`
+    # or the CDK context insecure_open_stations=true set this to false (docs/ocpp.md "Admission").
+    require_station_auth: bool = True
+    # Failed station authentications per station id and window before that id is refused for the
+    # rest of the window (ocpp.repository "AUTHFAIL#"; the edge's WAF limits per address).
+    station_auth_max_failures: int = Field(default=10, ge=1)
+    station_auth_failure_window_seconds: int = Field(default=300, ge=10)
+    ocpp_heartbeat_interval: int = Field(default=300, ge=10, le=300)
+    ocpp_call_timeout_seconds: int = Field(default=60, ge=1, le=3600)
+    ocpp_data_transfer_vendors: list[str] = Field(default_factory=list)
+    # Meter plausibility (sessions.plausibility, docs/sessions.md): a reading or stop more than this long
+    # after its transaction's start makes the session INVALID (never billed) and alarms the operator.
+    max_transaction_hours: float = Field(default=48, gt=0)
+    ocpp_management_url: str | None = None  # API Gateway Management API endpoint, https://<api>/<stage>
+    # Profile §6: one full (unfiltered) Locations list per requesting party per window; list pages cached.
+    full_list_interval_seconds: int = Field(default=300, ge=0)
+    list_cache_seconds: int = Field(default=60, ge=0)
+    # Profile §5: credentials are renewed with every party this many days after their last change;
+    # the local hub checks every renewal_interval_seconds (AWS: a daily EventBridge schedule).
+    credentials_renewal_days: float = Field(default=7, gt=0)
+    renewal_interval_seconds: float = Field(default=86400, gt=0)
+    # HubClientInfo pushes: "inline" right after a status change (local hub), or "stream" (AWS: the
+    # parties table stream drives functions/hubclientinfo_push). Lambda defaults to "stream".
+    client_info_push: Literal["inline", "stream"] = Field(default_factory=_default_client_info_push)
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def ocpi_url(self, *parts: str) -> str:
+        """An absolute URL under ``{public_url}/ocpi``."""
+        return "/".join([self.public_url, "ocpi", *(p.strip("/") for p in parts if p)])
+
+
+def _table_names_from_env() -> dict[str, str]:
+    import os
+
+    return {t.key: os.environ.get(t.env_var, t.default_name) for t in ALL_TABLES}
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings; ``get_settings.cache_clear()`` after changing the environment."""
+    return Settings(tables=TableNames(names=_table_names_from_env()))

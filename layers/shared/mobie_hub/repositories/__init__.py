@@ -1,1 +1,0 @@
-"""Repositories: the only code that touches boto3. Each raises domain errors from mobie_hub.errors."""

@@ -1,0 +1,215 @@
+"""OCPI Sessions in the ``sessions`` table (docs/dynamodb.md), beside the OCPP ``TX#`` facts.
+
+| item | pk | sk | gsi1 / gsi3 (KEYS_ONLY) | gsi2 |
+|---|---|---|---|---|
+| Session | ``SESSION#<id>`` | ``SESSION`` | ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>`` (only with an owner) | ``EVSE#<location id>#<evse uid>`` / ``<start_date_time>#<id>`` |
+
+Beside ``doc`` (the Session) an item keeps ``status``, ``revision`` (every write is conditional on
+the revision read: two messages cannot lose each other's update), ``meter`` (the periods so far, exact
+Wh and seconds), ``transaction_id``, ``station_id``, ``invalid_reason`` and ``max_power_w`` (the
+EVSE's most power at the start: meter plausibility).
+
+Functions for the commands module: ``open_pending_session``, ``get_session``,
+``active_session_on_evse``, ``last_session_on_evse``, ``invalidate_pending_session``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from mobie_hub.core import documents, retry, transact
+from mobie_hub.core.dynamodb import table
+from mobie_hub.core.keys import sortable_time
+from mobie_hub.core.listing import ListIndex, query_page
+from mobie_hub.core.observability import logger
+from mobie_hub.core.paging import Page, PageRequest
+from mobie_hub.core.settings import get_settings
+from mobie_hub.core.types import format_datetime, parse_datetime, utcnow
+from mobie_hub.ocpp.ports import TokenRef
+from mobie_hub.sessions import lifecycle
+from mobie_hub.sessions.lifecycle import SessionRecord
+from mobie_hub.sessions.models import Session, SessionStatus
+from mobie_hub.sessions.periods import MeterState, Period
+
+TABLE = "sessions"
+SK = "SESSION"
+SESSION_ACTION = "session"  # the Session's name in a transaction (``put_action``)
+_EVSE_LOOKBACK = 5  # newest sessions read on an EVSE: an ACTIVE one is among the last few
+
+
+def new_session_id() -> str:
+    return str(uuid.uuid4())
+
+
+def session_key(session_id: str) -> dict[str, str]:
+    return {"pk": f"SESSION#{session_id}", "sk": SK}
+
+
+def party_index(country_code: str, party_id: str) -> ListIndex:
+    """The sessions list of one EMSP (gsi1 pages, gsi3 counts)."""
+    return ListIndex(TABLE, f"PARTY#{country_code.upper()}#{party_id.upper()}", keys_index="gsi3")
+
+
+def _evse_partition(location_id: str, evse_uid: str) -> str:
+    return f"EVSE#{location_id}#{evse_uid}"
+
+
+def _meter_json(meter: MeterState) -> str:
+    return json.dumps({
+        "start_wh": str(meter.start_wh), "last_wh": str(meter.last_wh),
+        "last_at": format_datetime(meter.last_at),
+        "periods": [[format_datetime(p.start), p.charging, str(p.wh), str(p.seconds)] for p in meter.periods],
+    }, separators=(",", ":"))
+
+
+def _meter_of(raw: str) -> MeterState:
+    data = json.loads(raw)
+    periods = tuple(
+        Period(parse_datetime(start), charging, Decimal(wh), Decimal(seconds))
+        for start, charging, wh, seconds in data["periods"]
+    )
+    return MeterState(
+        Decimal(data["start_wh"]), Decimal(data["last_wh"]), parse_datetime(data["last_at"]), periods
+    )
+
+
+def session_item(record: SessionRecord, revision: int) -> dict[str, Any]:
+    session = record.session
+    item: dict[str, Any] = {
+        **session_key(session.id),
+        "doc": documents.encode(session),
+        "status": session.status.value,
+        "revision": revision,
+        "last_updated": sortable_time(session.last_updated),
+        "gsi2pk": _evse_partition(session.location_id, session.evse_uid),
+        "gsi2sk": f"{sortable_time(session.start_date_time)}#{session.id}",
+    }
+    if record.owner is not None:
+        index = party_index(*record.owner)
+        list_key = f"{item['last_updated']}#{session.id}"
+        item.update(owner="#".join(record.owner), gsi1pk=index.partition, gsi1sk=list_key,
+                    gsi3pk=index.partition, gsi3sk=list_key)
+    if record.meter is not None:
+        item["meter"] = _meter_json(record.meter)
+    for name in ("transaction_id", "station_id", "invalid_reason", "max_power_w"):
+        if getattr(record, name) is not None:
+            item[name] = getattr(record, name)
+    return item
+
+
+def record_of(item: dict[str, Any]) -> SessionRecord:
+    owner: tuple[str, str] | None = None
+    if item.get("owner"):
+        country_code, party_id = str(item["owner"]).split("#", 1)
+        owner = (country_code, party_id)
+    return SessionRecord(
+        session=documents.decode(item, Session), owner=owner,
+        meter=_meter_of(item["meter"]) if item.get("meter") else None,
+        transaction_id=int(item["transaction_id"]) if item.get("transaction_id") is not None else None,
+        station_id=item.get("station_id"), invalid_reason=item.get("invalid_reason"),
+        revision=int(item["revision"]),
+        max_power_w=int(item["max_power_w"]) if item.get("max_power_w") is not None else None,
+    )
+
+
+def put_action(record: SessionRecord) -> transact.Action:
+    """Write ``record`` as the next revision: a new item only if none exists (revision 0), else only
+    if nobody wrote it since it was read."""
+    if record.revision == 0:
+        return transact.put(TABLE, session_item(record, 1), "attribute_not_exists(pk)", name=SESSION_ACTION)
+    return transact.put(
+        TABLE, session_item(record, record.revision + 1), "revision = :read", name=SESSION_ACTION,
+        ExpressionAttributeValues={":read": record.revision},
+    )
+
+
+def get_record(session_id: str) -> SessionRecord | None:
+    item = table(TABLE).get_item(Key=session_key(session_id), ConsistentRead=True).get("Item")
+    return record_of(item) if item else None
+
+
+def get_session(session_id: str) -> Session | None:
+    """The Session with that id (strongly consistent), or None."""
+    record = get_record(session_id)
+    return record.session if record else None
+
+
+def _on_evse(location_id: str, evse_uid: str, limit: int) -> list[SessionRecord]:
+    """The newest sessions on an EVSE (by start), newest first: one Query on gsi2."""
+    response = table(TABLE).query(
+        IndexName="gsi2", KeyConditionExpression="gsi2pk = :p",
+        ExpressionAttributeValues={":p": _evse_partition(location_id, evse_uid)},
+        ScanIndexForward=False, Limit=limit,
+    )
+    return [record_of(item) for item in response["Items"]]
+
+
+def active_session_on_evse(location_id: str, evse_uid: str) -> Session | None:
+    """The ACTIVE session on an EVSE (STOP_SESSION, busy checks), or None. One Query."""
+    recent = _on_evse(location_id, evse_uid, _EVSE_LOOKBACK)
+    found = next((r for r in recent if r.status is SessionStatus.ACTIVE), None)
+    return found.session if found else None
+
+
+def last_session_on_evse(location_id: str, evse_uid: str) -> Session | None:
+    """The latest session started on an EVSE, whatever its status, with its ``end_date_time`` if it
+    ended (the 24-hour rule of UNLOCK_CONNECTOR). One Query."""
+    found = _on_evse(location_id, evse_uid, 1)
+    return found[0].session if found else None
+
+
+def pending_on_evse(location_id: str, evse_uid: str, token: TokenRef) -> SessionRecord | None:
+    """The PENDING session a START_SESSION left on this EVSE for this token, if any."""
+    return next(
+        (r for r in _on_evse(location_id, evse_uid, _EVSE_LOOKBACK)
+         if r.status is SessionStatus.PENDING and r.owns(token)),
+        None,
+    )
+
+
+def open_pending_session(
+    location_id: str, evse_uid: str, connector_id: str, token: TokenRef,
+    authorization_reference: str | None = None, now: datetime | None = None,
+) -> Session:
+    """A new PENDING session (a START_SESSION sent to the station); the StartTransaction that follows
+    on this EVSE with this token adopts it (same id, ACTIVE). One conditional Put."""
+    hub = get_settings().hub
+    record = lifecycle.pending(
+        new_session_id(), (hub.country_code, hub.party_id), location_id, evse_uid, connector_id,
+        token, authorization_reference, now or utcnow(),
+    )
+    transact.write([put_action(record)])
+    logger.info("session pending", session_id=record.session.id, location_id=location_id, evse_uid=evse_uid)
+    return record.session
+
+
+def invalidate_pending_session(
+    session_id: str, reason: str = "START_SESSION failed", now: datetime | None = None
+) -> bool:
+    """A START_SESSION that failed: its PENDING session becomes INVALID (nothing stays PENDING forever).
+    Returns False when the session is unknown or no longer PENDING (e.g. the station started it)."""
+
+    def invalidate(_: retry.Attempt) -> bool:
+        record = get_record(session_id)
+        if record is None or record.status is not SessionStatus.PENDING:
+            return False
+        try:
+            transact.write([put_action(lifecycle.invalidated(record, reason, now or utcnow()))])
+        except transact.Cancelled as cancelled:
+            if cancelled.condition_failed(SESSION_ACTION) or cancelled.conflict:
+                raise retry.ReadAgain from None
+            raise
+        logger.info("pending session invalidated", session_id=session_id, reason=reason)
+        return True
+
+    return retry.optimistic(invalidate, gave_up=f"session {session_id} kept changing; not invalidated")
+
+
+def sessions_page(country_code: str, party_id: str, page: PageRequest) -> Page[Session]:
+    """One page of an EMSP's sessions by last_updated (date_from inclusive, date_to exclusive)."""
+    raw = query_page(party_index(country_code, party_id), page)
+    return Page([documents.decode(i, Session) for i in raw.items], raw.total, raw.next_cursor)

@@ -1,0 +1,274 @@
+"""OCPP transactions in the ``sessions`` table (docs/dynamodb.md): the facts OCPI Sessions and CDRs
+are built from, written by ``sessions.transactions.SessionTransactions`` (through ``RecordedTransactions``
+for a transaction no session can be found for).
+
+| item | pk | sk |
+|---|---|---|
+| the hub's transactionId counter | ``COUNTER#TRANSACTION`` | ``COUNTER`` |
+| a transaction: start, stop, latest energy reading | ``TX#<transactionId>`` | ``TX`` |
+| one MeterValues message (or StopTransaction's transactionData) | ``TX#<transactionId>`` | ``METER#<timestamp>#<message id>`` |
+
+Query ``pk = TX#<id> AND begins_with(sk, "METER#")`` gives a transaction's meter values in time order.
+A METER item's key holds the message id, so a retransmitted MeterValues cannot be stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from mobie_hub.core import transact
+from mobie_hub.core.dynamodb import table
+from mobie_hub.core.keys import sortable_time
+from mobie_hub.core.observability import logger
+from mobie_hub.core.types import format_datetime
+from mobie_hub.ocpp import api as stations
+from mobie_hub.ocpp.meter import energy_register_wh, sample_dict
+from mobie_hub.ocpp.ports import (
+    AlreadyHandled,
+    IdTagDecision,
+    MeterSample,
+    MeterValuesReported,
+    Receipt,
+    TransactionEvents,
+    TransactionStarted,
+    TransactionStopped,
+    UnknownTransaction,
+)
+
+TABLE = "sessions"
+TX = "TX"
+ACTIVE = "ACTIVE"
+STOPPED = "STOPPED"
+
+
+def tx_key(transaction_id: int) -> dict[str, str]:
+    return {"pk": f"TX#{transaction_id}", "sk": TX}
+
+
+def _token_attributes(prefix: str, decision: IdTagDecision | None) -> dict[str, Any]:
+    if decision is None:
+        return {}
+    attributes: dict[str, Any] = {f"{prefix}auth_status": decision.status}
+    if decision.token is not None:
+        attributes[f"{prefix}token"] = json.dumps(asdict(decision.token), separators=(",", ":"))
+    return attributes
+
+
+def _meter_item(
+    transaction_id: int,
+    station_id: str,
+    message_id: str,
+    samples: tuple[MeterSample, ...],
+    received_at: datetime,
+) -> dict[str, Any]:
+    first = min(sample.timestamp for sample in samples) if samples else received_at
+    return {
+        "pk": f"TX#{transaction_id}",
+        "sk": f"METER#{sortable_time(first)}#{message_id}",
+        "station_id": station_id,
+        "received_at": format_datetime(received_at),
+        "samples": json.dumps([sample_dict(s) for s in samples], separators=(",", ":")),
+    }
+
+
+def start_item(started: TransactionStarted) -> dict[str, Any]:
+    """The TX item of a started transaction (written in the transaction that opens its Session)."""
+    item = {
+        **tx_key(started.transaction_id),
+        "status": ACTIVE,
+        "station_id": started.station_id,
+        "connector_id": started.connector_id,
+        "evse_uid": started.evse_uid,
+        "id_tag": started.id_tag,
+        "meter_start_wh": started.meter_start_wh,
+        "started_at": format_datetime(started.timestamp),
+        "start_received_at": format_datetime(started.received_at),
+        "start_message_id": started.message_id,
+        **_token_attributes("", started.authorization),
+    }
+    if started.reservation_id is not None:
+        item["reservation_id"] = started.reservation_id
+    if started.max_power_w is not None:
+        item["max_power_w"] = started.max_power_w
+    return item
+
+
+TX_ACTION, METER_ACTION = "transaction", "meter"  # their names in a transaction
+
+
+def meter_actions(reported: MeterValuesReported) -> list[transact.Action]:
+    """Put the METER item (once per message id: ``METER_ACTION``) and update the TX summary (the
+    station must be the one that started it: ``TX_ACTION``)."""
+    expression = "SET meter_message_count = if_not_exists(meter_message_count, :zero) + :one"
+    values: dict[str, Any] = {":station": reported.station_id, ":zero": 0, ":one": 1}
+    energy = energy_register_wh(reported.samples)
+    if energy is not None:
+        expression += ", last_energy_wh = :energy, last_energy_at = :energy_at"
+        values.update({":energy": energy[0], ":energy_at": format_datetime(energy[1])})
+    actions = [
+        transact.put(
+            TABLE,
+            _meter_item(
+                reported.transaction_id,
+                reported.station_id,
+                reported.message_id,
+                reported.samples,
+                reported.received_at,
+            ),
+            "attribute_not_exists(pk)",
+            name=METER_ACTION,
+        ),
+        transact.update(
+            TABLE,
+            tx_key(reported.transaction_id),
+            expression,
+            "station_id = :station",
+            name=TX_ACTION,
+            ExpressionAttributeValues=values,
+        ),
+    ]
+    return actions
+
+
+def meter_write_retransmitted(cancelled: transact.Cancelled, reported: MeterValuesReported) -> bool:
+    """Read a cancelled ``meter_actions`` write: True when the message is stored already (a
+    retransmission: nothing to do); ``UnknownTransaction`` when this station never started that
+    transaction; False for any other cause (the caller decides)."""
+    if cancelled.condition_failed(METER_ACTION):
+        return True
+    if cancelled.condition_failed(TX_ACTION):
+        raise UnknownTransaction(
+            f"transaction {reported.transaction_id} was not started at {reported.station_id}"
+        ) from None
+    return False
+
+
+def stop_actions(stopped: TransactionStopped, receipt: Receipt) -> list[transact.Action]:
+    """Update TX with the stop facts (once, by the station that started it: ``TX_ACTION``), the
+    receipt and the transactionData's METER item."""
+    values: dict[str, Any] = {
+        ":station": stopped.station_id,
+        ":stopped": STOPPED,
+        ":meter": stopped.meter_stop_wh,
+        ":at": format_datetime(stopped.timestamp),
+        ":reason": stopped.reason,
+        ":received": format_datetime(stopped.received_at),
+        ":message": stopped.message_id,
+    }
+    assignments = [
+        "station_id = if_not_exists(station_id, :station)",
+        "#status = :stopped",
+        "meter_stop_wh = :meter",
+        "stopped_at = :at",
+        "stop_reason = :reason",
+        "stop_received_at = :received",
+        "stop_message_id = :message",
+    ]
+    if stopped.id_tag is not None:
+        assignments.append("stop_id_tag = :tag")
+        values[":tag"] = stopped.id_tag
+    for name, value in _token_attributes("stop_", stopped.authorization).items():
+        assignments.append(f"{name} = :{name}")
+        values[f":{name}"] = value
+    actions = [
+        transact.update(
+            TABLE,
+            tx_key(stopped.transaction_id),
+            "SET " + ", ".join(assignments),
+            "(attribute_not_exists(station_id) OR station_id = :station) AND attribute_not_exists(stopped_at)",
+            name=TX_ACTION,
+            return_old=True,
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=values,
+        ),
+        stations.receipt_action(receipt, stopped.received_at),
+    ]
+    if stopped.samples:
+        actions.append(
+            transact.put(
+                TABLE,
+                _meter_item(
+                    stopped.transaction_id,
+                    stopped.station_id,
+                    stopped.message_id,
+                    stopped.samples,
+                    stopped.received_at,
+                ),
+                name=METER_ACTION,
+            )
+        )
+    return actions
+
+
+class RecordedTransactions(TransactionEvents):
+    """Records the facts of every transaction (start, meter values, stop) — nothing more."""
+
+    def on_start(self, started: TransactionStarted, receipt: Receipt) -> None:
+        actions = [
+            transact.put(TABLE, start_item(started), "attribute_not_exists(pk)", name=TX_ACTION),
+            stations.receipt_action(receipt, started.received_at),
+        ]
+        try:
+            transact.write(actions)
+        except transact.Cancelled as cancelled:
+            if cancelled.condition_failed(stations.RECEIPT_ACTION):
+                raise AlreadyHandled(
+                    stations.stored_response(
+                        cancelled.item(stations.RECEIPT_ACTION), receipt.station_id, receipt.message_id
+                    )
+                ) from None
+            raise
+
+    def on_meter_values(self, reported: MeterValuesReported) -> None:
+        actions = meter_actions(reported)
+        try:
+            transact.write(actions)
+        except transact.Cancelled as cancelled:
+            if not meter_write_retransmitted(cancelled, reported):
+                raise
+
+    def on_stop(self, stopped: TransactionStopped, receipt: Receipt) -> None:
+        actions = stop_actions(stopped, receipt)
+        try:
+            transact.write(actions)
+        except transact.Cancelled as cancelled:
+            if cancelled.condition_failed(stations.RECEIPT_ACTION):
+                raise AlreadyHandled(
+                    stations.stored_response(
+                        cancelled.item(stations.RECEIPT_ACTION), receipt.station_id, receipt.message_id
+                    )
+                ) from None
+            if cancelled.condition_failed(TX_ACTION):
+                found = cancelled.item(TX_ACTION) or {}
+                logger.warning(
+                    "StopTransaction not recorded",
+                    transaction_id=stopped.transaction_id,
+                    station_id=stopped.station_id,
+                    recorded_station=found.get("station_id"),
+                    already_stopped_at=found.get("stopped_at"),
+                )
+                return
+            raise
+
+
+def get_transaction(transaction_id: int) -> dict[str, Any] | None:
+    """The TX item as stored (plain attributes; Decimals for numbers)."""
+    return table(TABLE).get_item(Key=tx_key(transaction_id), ConsistentRead=True).get("Item")
+
+
+def meter_items(transaction_id: int) -> list[dict[str, Any]]:
+    """A transaction's METER items, oldest first (one Query per page)."""
+    query: dict[str, Any] = {
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :meter)",
+        "ExpressionAttributeValues": {":pk": f"TX#{transaction_id}", ":meter": "METER#"},
+    }
+    items: list[dict[str, Any]] = []
+    while True:
+        page = table(TABLE).query(**query)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -1,0 +1,1 @@
+"""OCPI Tariffs: the tariffs sender and their storage."""
