@@ -12,14 +12,14 @@ from typing import Any
 from mobie_hub.core.models import ChargingPeriod
 from mobie_hub.pricing import PricedSession, price_session
 from mobie_hub.tariffs.models import Tariff
-from tests.unit.models.errata import ERRATA
+from tests.unit.conformance.errata import ERRATA
 
 EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "ocpi-examples"
 LISBON = "Europe/Lisbon"
 
 
 def example_tariff(version: str, name: str) -> Tariff:
-    """An OCPI release example, corrected as tests/unit/models/errata.py documents where it is wrong."""
+    """An OCPI release example, corrected as tests/unit/conformance/errata.py documents where it is wrong."""
     document = json.loads((EXAMPLES / version / name).read_text(encoding="utf-8"))
     erratum = ERRATA.get((version, name))
     if erratum is not None:

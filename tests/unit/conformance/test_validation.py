@@ -15,7 +15,7 @@ from mobie_hub.locations.models import Hours, Location, PublishTokenType
 from mobie_hub.parties.models import Credentials
 from mobie_hub.tariffs.models import PriceComponent
 from mobie_hub.tokens.models import Token
-from tests.unit.models.ocpi_json import load
+from tests.unit.conformance.ocpi_json import load
 
 
 def _error_types(model, data) -> set[tuple[str, str]]:

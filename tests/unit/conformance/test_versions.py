@@ -9,7 +9,7 @@ from mobie_hub.commands.models import StartSession
 from mobie_hub.core.models import CdrToken, dump_ocpi, partial_model
 from mobie_hub.locations.models import EVSE, Location
 from mobie_hub.sessions.models import Session
-from tests.unit.models.ocpi_json import assert_equivalent, load
+from tests.unit.conformance.ocpi_json import assert_equivalent, load
 
 
 def test_cdr_token_carries_its_owner_only_in_2_2_1():

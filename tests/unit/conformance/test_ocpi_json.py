@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.unit.models.ocpi_json import assert_equivalent
+from tests.unit.conformance.ocpi_json import assert_equivalent
 
 
 @pytest.mark.parametrize(

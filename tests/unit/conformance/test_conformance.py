@@ -27,8 +27,8 @@ from mobie_hub.parties.models import Credentials
 from mobie_hub.sessions.models import Session
 from mobie_hub.tariffs.models import Tariff
 from mobie_hub.tokens.models import Token
-from tests.unit.models.errata import ERRATA
-from tests.unit.models.ocpi_json import assert_equivalent
+from tests.unit.conformance.errata import ERRATA
+from tests.unit.conformance.ocpi_json import assert_equivalent
 
 EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "ocpi-examples"
 VERSIONS = ("2.2", "2.2.1")

@@ -15,7 +15,7 @@ from mobie_hub.cdrs.models import Cdr, CdrLocation, MobieCdr, MobieCdrLocation
 from mobie_hub.core.mobie import BillingLine, MobieCdrExtension
 from mobie_hub.core.models import dump_ocpi
 from mobie_hub.locations.models import Location, MobieLocation
-from tests.unit.models.ocpi_json import assert_equivalent, load
+from tests.unit.conformance.ocpi_json import assert_equivalent, load
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "mobie-extensions.md"
 DOC_MODELS = (MobieCdrLocation, MobieCdrExtension, MobieCdr)

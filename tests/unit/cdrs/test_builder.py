@@ -20,7 +20,7 @@ from mobie_hub.locations.models import MobieLocation
 from mobie_hub.pricing import price_session
 from mobie_hub.sessions.models import Session
 from mobie_hub.tariffs.models import Tariff
-from tests.unit.models.ocpi_json import assert_equivalent
+from tests.unit.conformance.ocpi_json import assert_equivalent
 
 NOW = datetime(2026, 3, 12, 22, 33, 5, tzinfo=UTC)
 AC_NORMAL = {  # 0.30 per charge, 0.21/kWh, 1.20/h per minute, 23 % VAT
