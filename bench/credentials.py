@@ -86,7 +86,7 @@ def main() -> int:
     from mobie_hub.cli.serve import create_local_app
     from mobie_hub.core.dynamodb import counting_calls, dynamodb_resource
     from mobie_hub.core.schema import ensure_tables
-    from mobie_hub.outbound import get_client
+    from mobie_hub.outbound import get_client, use_client
     from mobie_hub.parties import renewal
     from mobie_hub.parties import repository as parties
     from mobie_hub.parties.client_info import broadcast
@@ -102,7 +102,7 @@ def main() -> int:
 
     get_settings.cache_clear()  # another benchmark of this run may have built them for its own setup
     reset_clients()
-    get_client.cache_clear()
+    use_client(None)
     _outbound_client_overhead()
     with mock_aws(), serve_in_thread(create_local_app(admin_secret=admin_secret), port=port) as base_url, ExitStack() as emsps:
         ensure_tables(dynamodb_resource().meta.client)

@@ -39,7 +39,7 @@ def _run() -> None:
 
     from fastapi.testclient import TestClient
 
-    from mobie_hub.core import credentials_tokens as credentials_tokens
+    from mobie_hub.core import credentials_tokens
     from mobie_hub.core.dynamodb import counting_calls
     from mobie_hub.locations.models import MobieLocation
     from mobie_hub.locations.repository import put_locations

@@ -75,7 +75,7 @@ def main() -> int:
     from fastapi.testclient import TestClient
     from moto import mock_aws
 
-    from mobie_hub.core import credentials_tokens as credentials_tokens
+    from mobie_hub.core import credentials_tokens
     from mobie_hub.core.dynamodb import dynamodb_resource, reset_clients
     from mobie_hub.core.schema import ensure_tables
     from mobie_hub.core.settings import get_settings
@@ -84,7 +84,7 @@ def main() -> int:
     from mobie_hub.parties.models import ConnectionStatus
     from mobie_hub.parties.party import Party, Registration
     from mobie_hub.tokens import receiver as token_receiver
-    from mobie_hub.tokens import repository as repository
+    from mobie_hub.tokens import repository
     from mobie_hub.tokens.models import Token
     from mobie_hub.tokens.rules import id_tag_for
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import pytest
@@ -37,6 +38,15 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch):
     yield
     get_settings.cache_clear()
     reset_clients()
+
+
+@pytest.fixture(autouse=True)
+def _no_event_loop_left_behind():
+    """Each test starts as a fresh Lambda process does: no event loop chosen for the main thread.
+    ``asyncio.run`` ends by setting "no loop", after which Mangum (the OCPI Lambdas run in-process)
+    cannot get one: without this, a Lambda test failed or passed by the order the tests ran in."""
+    yield
+    asyncio.set_event_loop_policy(None)
 
 
 @pytest.fixture

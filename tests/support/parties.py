@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core import credentials_tokens
 
 
 @dataclass(frozen=True)

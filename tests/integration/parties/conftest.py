@@ -11,7 +11,7 @@ import pytest
 from mobie_hub.admin.secret import HEADER
 from mobie_hub.cli.serve import create_local_app
 from mobie_hub.core.settings import get_settings
-from mobie_hub.outbound import get_client
+from mobie_hub.outbound import use_client
 from tests.support.fake_emsp import FakeEmsp, running_emsp
 from tests.support.local_hub import free_port
 from tests.support.servers import serve_in_thread
@@ -43,10 +43,10 @@ def hub(aws, monkeypatch) -> Iterator[Hub]:
     monkeypatch.setenv("MOBIE_PUBLIC_URL", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("MOBIE_OUTBOUND_TIMEOUT_SECONDS", "5")
     get_settings.cache_clear()
-    get_client.cache_clear()
+    use_client(None)
     with serve_in_thread(create_local_app(admin_secret=ADMIN_SECRET), port=port) as base_url:
         yield Hub(base_url)
-    get_client.cache_clear()
+    use_client(None)
 
 
 @pytest.fixture

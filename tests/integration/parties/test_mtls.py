@@ -16,7 +16,7 @@ from mobie_hub.core.certificates import identity_from_pem
 from mobie_hub.core.settings import get_settings
 from mobie_hub.local import certs
 from mobie_hub.local.tls import server_context, uvicorn_options
-from mobie_hub.outbound import get_client
+from mobie_hub.outbound import use_client
 from mobie_hub.parties import registration
 from mobie_hub.parties.party import PartyRef
 from tests.integration.parties.conftest import ADMIN_HEADERS, ADMIN_SECRET, Hub
@@ -59,13 +59,13 @@ def tls_hub(aws, monkeypatch, pki: Path) -> Iterator[Hub]:
     monkeypatch.setenv("MOBIE_PUBLIC_URL", f"https://127.0.0.1:{port}")
     monkeypatch.setenv("MOBIE_REQUIRE_CLIENT_CERT", "true")
     get_settings.cache_clear()
-    get_client.cache_clear()
+    use_client(None)
     options = uvicorn_options(
         str(pki / certs.SERVER_CERT), str(pki / certs.SERVER_KEY), str(pki / certs.CA_CERT)
     )
     with serve_in_thread(create_local_app(admin_secret=ADMIN_SECRET), port=port, **options) as base_url:
         yield Hub(base_url)
-    get_client.cache_clear()
+    use_client(None)
 
 
 @pytest.fixture

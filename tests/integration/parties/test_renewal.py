@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core import credentials_tokens
 from mobie_hub.core.errors import MissingEndpoints, UnableToUseClientApi
 from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import get_client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core import credentials_tokens
 from mobie_hub.core.dynamodb import table
 from mobie_hub.core.errors import ConflictingWrite, NotFound
 from mobie_hub.parties import repository as parties

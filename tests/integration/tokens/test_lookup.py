@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mobie_hub.core.dynamodb import counting_calls
-from mobie_hub.tokens import repository as repository
+from mobie_hub.tokens import repository
 from mobie_hub.tokens.models import Token
 from mobie_hub.tokens.rules import AuthorizationStatus, authorization_status, id_tag_for
 from tests.support.parties import Party, issue

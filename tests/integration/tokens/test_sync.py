@@ -12,12 +12,13 @@ from fastapi.testclient import TestClient
 from mobie_hub.admin.registry import dispatch
 from mobie_hub.core.errors import InvalidRequest, MissingEndpoints, NotFound, UnableToUseClientApi
 from mobie_hub.core.versions import Endpoint, InterfaceRole
+from mobie_hub.outbound import use_client
 from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
 from mobie_hub.parties import repository as parties
 from mobie_hub.parties.models import ConnectionStatus
 from mobie_hub.parties.party import Party as PartyRecord
 from mobie_hub.parties.party import PartyRef, Registration
-from mobie_hub.tokens import repository as repository
+from mobie_hub.tokens import repository
 from mobie_hub.tokens.admin import sync_party_tokens
 from tests.support.parties import Party
 from tests.support.tokens import APP_UID, app_token, rfid_token
@@ -124,12 +125,15 @@ def test_a_second_sync_of_the_same_list_changes_nothing(hub_with_tokens):
     assert report.counts["unchanged"] == 2 and sum(report.counts.values()) == 2
 
 
-def test_a_dry_run_through_the_admin_operation_writes_nothing(hub_with_tokens, monkeypatch):
-    import mobie_hub.tokens.admin as admin_tokens
+@pytest.fixture
+def emsp_sending_one_new_card():
+    """The process's outbound client talks to an EMSP whose list holds one card the hub lacks."""
+    use_client(client_for(EmspTokenSender([rfid_token(uid="0000AAAA")])))
+    yield
+    use_client(None)
 
-    monkeypatch.setattr(
-        admin_tokens, "get_client", lambda: client_for(EmspTokenSender([rfid_token(uid="0000AAAA")]))
-    )
+
+def test_a_dry_run_through_the_admin_operation_writes_nothing(hub_with_tokens, emsp_sending_one_new_card):
     before = held()
 
     result = dispatch("tokens.sync", {"party": "pt/edp", "dry_run": True})

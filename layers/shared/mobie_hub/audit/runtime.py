@@ -5,30 +5,21 @@ log-line sink and the Athena finder in AWS)."""
 from __future__ import annotations
 
 from mobie_hub.audit.ports import AuditFinder, AuditSink
-from mobie_hub.core import composition
+from mobie_hub.core.composition import Port
 
-SINK = "audit.sink"
-FINDER = "audit.finder"
-
-_sink: AuditSink | None = None
-_finder: AuditFinder | None = None
+SINK: Port[AuditSink] = Port("audit.sink")
+FINDER: Port[AuditFinder] = Port("audit.finder")
 
 
 def sink() -> AuditSink:
-    global _sink
-    if _sink is None:
-        _sink = composition.build(SINK)
-    return _sink
+    return SINK.get()
 
 
 def finder() -> AuditFinder:
-    global _finder
-    if _finder is None:
-        _finder = composition.build(FINDER)
-    return _finder
+    return FINDER.get()
 
 
 def use(installed_sink: AuditSink | None, installed_finder: AuditFinder | None = None) -> None:
     """Install adapters for this process (a store that is both: ``use(store, store)``); None resets."""
-    global _sink, _finder
-    _sink, _finder = installed_sink, installed_finder
+    SINK.use(installed_sink)
+    FINDER.use(installed_finder)

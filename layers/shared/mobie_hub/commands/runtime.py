@@ -5,30 +5,21 @@ repository in AWS), built once per process."""
 from __future__ import annotations
 
 from mobie_hub.commands.ports import CommandWorkflow, SessionFacts
-from mobie_hub.core import composition
+from mobie_hub.core.composition import Port
 
-WORKFLOW = "commands.workflow"
-SESSIONS = "commands.sessions"
-
-_workflow: CommandWorkflow | None = None
-_sessions: SessionFacts | None = None
+WORKFLOW: Port[CommandWorkflow] = Port("commands.workflow")
+SESSIONS: Port[SessionFacts] = Port("commands.sessions")
 
 
 def workflow() -> CommandWorkflow:
-    global _workflow
-    if _workflow is None:
-        _workflow = composition.build(WORKFLOW)
-    return _workflow
+    return WORKFLOW.get()
 
 
 def sessions() -> SessionFacts:
-    global _sessions
-    if _sessions is None:
-        _sessions = composition.build(SESSIONS)
-    return _sessions
+    return SESSIONS.get()
 
 
 def use(*, workflow: CommandWorkflow | None = None, sessions: SessionFacts | None = None) -> None:
     """Install ports for this process (the local hub, tests); None goes back to the composed ones."""
-    global _workflow, _sessions
-    _workflow, _sessions = workflow, sessions
+    WORKFLOW.use(workflow)
+    SESSIONS.use(sessions)

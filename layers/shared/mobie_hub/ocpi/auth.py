@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core import credentials_tokens
 from mobie_hub.core.context import Caller
 from mobie_hub.core.errors import Forbidden, Unauthenticated
 from mobie_hub.core.observability import logger

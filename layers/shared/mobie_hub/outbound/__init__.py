@@ -28,8 +28,7 @@ Use it like this (``party`` is a ``mobie_hub.parties.party.Party`` read from the
 
 from __future__ import annotations
 
-from functools import cache
-
+from mobie_hub.core.composition import Port
 from mobie_hub.outbound.client import (
     RECEIVER,
     SENDER,
@@ -53,16 +52,20 @@ __all__ = [
     "Peer",
     "correlation_scope",
     "get_client",
+    "use_client",
 ]
 
 
-CLIENT = "outbound.client"  # its port name in mobie_hub.core.composition
+CLIENT: Port[OcpiClient] = Port("outbound.client")
 
 
-@cache
 def get_client() -> OcpiClient:
     """The process-wide client the composition root provides (httpx, with the parties' connection
-    tracker as observer: ``mobie_hub.wiring``). Built on first use."""
-    from mobie_hub.core import composition
+    tracker as observer: ``mobie_hub.wiring``), built on first use; or the one installed with
+    ``use_client`` (tests)."""
+    return CLIENT.get()
 
-    return composition.build(CLIENT)
+
+def use_client(client: OcpiClient | None) -> None:
+    """Install a client for this process (tests: a fake or a MockTransport); None: rebuild the composed one."""
+    CLIENT.use(client)

@@ -15,8 +15,7 @@ from mobie_hub.core.certificates import identity_from_pem
 from mobie_hub.core.models import Role
 from mobie_hub.core.settings import get_settings
 from mobie_hub.outbound import get_client
-from mobie_hub.parties import registration, renewal
-from mobie_hub.parties import repository as repository
+from mobie_hub.parties import registration, renewal, repository
 from mobie_hub.parties.party import PartyRef
 
 

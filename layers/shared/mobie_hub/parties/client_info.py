@@ -14,7 +14,7 @@ from mobie_hub.core.errors import MissingEndpoints, UnableToUseClientApi
 from mobie_hub.core.observability import logger
 from mobie_hub.core.paging import Page, PageRequest
 from mobie_hub.outbound.client import RECEIVER, OcpiClient, correlation_scope
-from mobie_hub.parties import repository as repository
+from mobie_hub.parties import repository
 from mobie_hub.parties.models import ClientInfo
 from mobie_hub.parties.party import Party, Registration
 

@@ -11,7 +11,7 @@ also the CPO of every station, profile §1), so EMSPs can match the Locations th
 
 from __future__ import annotations
 
-from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core import credentials_tokens
 from mobie_hub.core.errors import InvalidRequest
 from mobie_hub.core.models import BusinessDetails, Role
 from mobie_hub.core.settings import get_settings

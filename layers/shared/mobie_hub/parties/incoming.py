@@ -13,15 +13,14 @@ required module 3003; nothing is written then.
 
 from __future__ import annotations
 
-from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core import credentials_tokens
 from mobie_hub.core.context import Caller
 from mobie_hub.core.errors import HubError, MethodNotAllowed
 from mobie_hub.core.observability import logger
 from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import Addressee, OcpiClient, correlation_scope
 from mobie_hub.outbound.url_policy import check_party_url
-from mobie_hub.parties import discovery
-from mobie_hub.parties import repository as repository
+from mobie_hub.parties import discovery, repository
 from mobie_hub.parties.exchange import hub_credentials, party_role, token_item
 from mobie_hub.parties.models import ConnectionStatus, Credentials
 from mobie_hub.parties.party import Party, Registration

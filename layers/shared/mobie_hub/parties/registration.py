@@ -11,8 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from mobie_hub.core import credentials_tokens as credentials_tokens
-from mobie_hub.core import validation
+from mobie_hub.core import credentials_tokens, validation
 from mobie_hub.core.certificates import CertificateIdentity
 from mobie_hub.core.errors import HubError, InvalidRequest, UnableToUseClientApi
 from mobie_hub.core.observability import logger
@@ -20,8 +19,7 @@ from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import Addressee, OcpiClient, correlation_scope
 from mobie_hub.outbound.client import dump_body
 from mobie_hub.outbound.url_policy import check_party_url
-from mobie_hub.parties import discovery
-from mobie_hub.parties import repository as repository
+from mobie_hub.parties import discovery, repository
 from mobie_hub.parties.connection import notify_status_changed
 from mobie_hub.parties.exchange import hub_credentials, party_role, ref_of, token_item
 from mobie_hub.parties.models import ConnectionStatus, Credentials

@@ -18,15 +18,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from mobie_hub.core import credentials_tokens as credentials_tokens
-from mobie_hub.core import validation
+from mobie_hub.core import credentials_tokens, validation
 from mobie_hub.core.errors import HubError, InvalidRequest, UnableToUseClientApi
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import OcpiClient, OutboundCallFailed, correlation_scope
-from mobie_hub.parties import discovery
-from mobie_hub.parties import repository as repository
+from mobie_hub.parties import discovery, repository
 from mobie_hub.parties.exchange import hub_credentials, party_role, token_item
 from mobie_hub.parties.models import Credentials
 from mobie_hub.parties.party import Party, Registration

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mobie_hub.core import credentials_tokens as credentials_tokens
+from mobie_hub.core import credentials_tokens
 from mobie_hub.core.dynamodb import dynamodb_resource, table
 from mobie_hub.core.errors import ConflictingWrite, NotFound
 from mobie_hub.core.keys import sortable_time
