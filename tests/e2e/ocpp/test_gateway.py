@@ -229,9 +229,9 @@ def test_a_reconnect_overtakes_the_old_connections_disconnect(hub):
             closed = await asyncio.wait_for(old.wait_closed(), 10)
             await asyncio.sleep(0.2)  # the old connection's disconnect has run by now
             message_id = await asyncio.to_thread(
-                hub.gateway.send_call, STATION, "TriggerMessage", {"requestedMessage": "Heartbeat"}
+                hub.central_system.send_call, STATION, "TriggerMessage", {"requestedMessage": "Heartbeat"}
             )
-            outcome = await hub.gateway.listener.wait_async(STATION, message_id, 10)
+            outcome = await hub.central_system.listener.wait_async(STATION, message_id, 10)
             return old.close_code, closed, outcome, station.received
 
     close_code, _, outcome, received = run(scenario())
@@ -246,8 +246,8 @@ def test_remote_start_stop_unlock_and_trigger_reach_the_station_and_their_result
     tokens.put_token(Token.model_validate(rfid_token()))
 
     async def call(action, payload, context=None):
-        message_id = await asyncio.to_thread(hub.gateway.send_call, STATION, action, payload, context=context)
-        return await hub.gateway.listener.wait_async(STATION, message_id, 10)
+        message_id = await asyncio.to_thread(hub.central_system.send_call, STATION, action, payload, context=context)
+        return await hub.central_system.listener.wait_async(STATION, message_id, 10)
 
     async def scenario():
         async with hub.connect_station(STATION, meter_interval=0.2) as station:
@@ -285,13 +285,13 @@ def test_one_outstanding_call_per_station_and_a_gone_station_is_offline(hub):
         first = await asyncio.to_thread(send_call, STATION, "UnlockConnector", {"connectorId": 1})
         call = json.loads(await asyncio.wait_for(connection.recv(), 10))
         with pytest.raises(StationBusy):
-            await asyncio.to_thread(hub.gateway.send_call, STATION, "UnlockConnector", {"connectorId": 2})
+            await asyncio.to_thread(hub.central_system.send_call, STATION, "UnlockConnector", {"connectorId": 2})
         await connection.send(json.dumps([3, first, {"status": "UnlockFailed"}]))
-        outcome = await hub.gateway.listener.wait_async(STATION, first, 10)
+        outcome = await hub.central_system.listener.wait_async(STATION, first, 10)
         await connection.close()
         await asyncio.sleep(0.3)
         with pytest.raises(StationOffline):
-            await asyncio.to_thread(hub.gateway.send_call, STATION, "UnlockConnector", {"connectorId": 1})
+            await asyncio.to_thread(hub.central_system.send_call, STATION, "UnlockConnector", {"connectorId": 1})
         return call, outcome
 
     call, outcome = run(scenario())

@@ -108,15 +108,15 @@ def test_a_remote_start_is_one_session_from_pending_to_cdr(hub, receiver, edp):
                 sessions.open_pending_session, STATION, evse.uid, evse.connectors[0].id, token, "AUTH-REF-7"
             )
             started = await asyncio.to_thread(
-                hub.gateway.send_call, STATION, "RemoteStartTransaction", {"idTag": RFID, "connectorId": 2}
+                hub.central_system.send_call, STATION, "RemoteStartTransaction", {"idTag": RFID, "connectorId": 2}
             )
-            await hub.gateway.listener.wait_async(STATION, started, 10)
+            await hub.central_system.listener.wait_async(STATION, started, 10)
             while 2 not in cp.transactions:
                 await asyncio.sleep(0.05)
             transaction = cp.transactions[2]
             await asyncio.sleep(1.0)  # let it charge: a few MeterValues
             await asyncio.to_thread(
-                hub.gateway.send_call, STATION, "RemoteStopTransaction", {"transactionId": transaction.transaction_id}
+                hub.central_system.send_call, STATION, "RemoteStopTransaction", {"transactionId": transaction.transaction_id}
             )
             await asyncio.wait_for(transaction.stopped.wait(), 10)
             return pending.id

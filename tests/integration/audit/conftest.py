@@ -10,9 +10,9 @@ import pytest
 from mobie_hub.audit import runtime
 from tests.integration.ocpp.conftest import (  # noqa: F401  (fixtures)
     authority,
+    central_system,
     clock,
     connections,
-    gateway,
     listener,
     location,
     station,

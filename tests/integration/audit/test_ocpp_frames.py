@@ -23,10 +23,10 @@ def test_a_call_from_the_station_and_the_hubs_answer_are_one_record_each(station
 
 
 def test_a_call_the_hub_sends_and_the_stations_answer_are_one_record_each(
-    gateway, station, trail, connections
+    central_system, station, trail, connections
 ):
     # When the hub sends UnlockConnector and the station answers
-    message_id = gateway.send_call(STATION_ID, "UnlockConnector", {"connectorId": 1})
+    message_id = central_system.send_call(STATION_ID, "UnlockConnector", {"connectorId": 1})
     station.send([3, message_id, {"status": "Unlocked"}])
     # Then the CALL out and the CALLRESULT in are recorded once each with the call's message id
     records = trail.where(message_id=message_id)
@@ -65,8 +65,8 @@ def test_a_transaction_id_is_recorded_for_session_queries(station, trail):
     }
 
 
-def test_the_station_password_set_by_change_configuration_is_never_recorded(gateway, station, trail):
-    gateway.send_call(
+def test_the_station_password_set_by_change_configuration_is_never_recorded(central_system, station, trail):
+    central_system.send_call(
         STATION_ID, "ChangeConfiguration", {"key": "AuthorizationKey", "value": "0123456789abcdef"}
     )
     assert "0123456789abcdef" not in trail.text() and len(trail.where(action="ChangeConfiguration")) == 1

@@ -3,9 +3,9 @@
 
 from tests.integration.sessions.conftest import (  # noqa: F401
     authority,
+    central_system,
     clock,
     connections,
-    gateway,
     listener,
     location,
     pipeline,

@@ -17,7 +17,7 @@ from mobie_hub.locations import station_repository as station_locations
 from mobie_hub.locations.enums import Status
 from mobie_hub.ocpp import runtime as ocpp_runtime
 from mobie_hub.ocpp import send_call
-from mobie_hub.ocpp.gateway import OcppGateway
+from mobie_hub.ocpp.central_system import CentralSystem
 from mobie_hub.sessions.transaction_repository import RecordedTransactions
 from tests.integration.commands.conftest import EDP, EVSE, GLP, STATION
 from tests.integration.ocpp.conftest import Station
@@ -33,14 +33,14 @@ def connections() -> FakeConnections:
 
 @pytest.fixture
 def station(hub, workflow, connections):
-    gateway = OcppGateway(
+    central_system = CentralSystem(
         connections,
         FakeAuthority(),
         CommandTransactionEvents(RecordedTransactions(), workflow=lambda: workflow),
         CommandCallResults(RecordingListener(), workflow=lambda: workflow),
     )
-    ocpp_runtime.use(gateway)
-    yield Station(gateway, STATION).connect()
+    ocpp_runtime.use(central_system)
+    yield Station(central_system, STATION).connect()
     ocpp_runtime.use(None)
 
 
@@ -181,7 +181,7 @@ def test_start_rejected_is_explained_by_the_evse(
 
 
 def test_a_station_offline_at_send_time_fails_at_once(station, connections, workflow, sessions):
-    station.gateway.disconnected(STATION, "conn-1")
+    station.central_system.disconnected(STATION, "conn-1")
     command_id = new_command("START_SESSION")
     sent(workflow, command_id)
     assert workflow.resumed == [(TOKEN, command_id)]

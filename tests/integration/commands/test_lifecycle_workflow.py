@@ -26,7 +26,7 @@ from mobie_hub.core.schema import ensure_tables
 from mobie_hub.local.demo import load_demo_data
 from mobie_hub.ocpi.app import create_app
 from mobie_hub.ocpp import runtime as ocpp_runtime
-from mobie_hub.ocpp.gateway import OcppGateway
+from mobie_hub.ocpp.central_system import CentralSystem
 from mobie_hub.sessions.transaction_repository import RecordedTransactions
 from mobie_hub.tokens import repository as tokens
 from mobie_hub.tokens.models import Token
@@ -96,15 +96,15 @@ def emsp(state_machine) -> Iterator[FakeParty]:
 @pytest.fixture
 def station(emsp):
     connections = FakeConnections()
-    gateway = OcppGateway(
+    central_system = CentralSystem(
         connections,
         FakeAuthority(),
         CommandTransactionEvents(RecordedTransactions()),
         CommandCallResults(RecordingListener()),
     )
-    ocpp_runtime.use(gateway)
+    ocpp_runtime.use(central_system)
     runtime.use(sessions=FakeSessions())
-    station = Station(gateway, STATION).connect()
+    station = Station(central_system, STATION).connect()
     station.connections = connections
     yield station
     ocpp_runtime.use(None)
@@ -218,7 +218,7 @@ def test_a_station_offline_when_the_call_is_sent_fails_at_once(station, emsp):
     send = lambda_module("command_send").handler
 
     def disconnected_first(event, context):  # the station goes between the CommandResponse and the send
-        station.gateway.disconnected(STATION, "conn-1")
+        station.central_system.disconnected(STATION, "conn-1")
         return send(event, context)
 
     with in_process_lambdas({**handlers(), SEND: disconnected_first}):

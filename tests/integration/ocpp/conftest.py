@@ -12,7 +12,7 @@ import pytest
 from mobie_hub.locations.enums import Status
 from mobie_hub.locations.models import Location
 from mobie_hub.locations.repository import put_location
-from mobie_hub.ocpp.gateway import OcppGateway
+from mobie_hub.ocpp.central_system import CentralSystem
 from mobie_hub.sessions.transaction_repository import RecordedTransactions
 from tests.support.ocpp_data import STATION_ID, station_location
 from tests.support.ocpp_fakes import FakeAuthority, FakeConnections, RecordingListener
@@ -33,19 +33,19 @@ class Station:
     """Talks to the gateway as one station over one connection (frames in, frames out)."""
 
     def __init__(
-        self, gateway: OcppGateway, station_id: str = STATION_ID, connection_id: str = "conn-1"
+        self, central_system: CentralSystem, station_id: str = STATION_ID, connection_id: str = "conn-1"
     ) -> None:
-        self.gateway = gateway
+        self.central_system = central_system
         self.station_id = station_id
         self.connection_id = connection_id
         self._ids = itertools.count(1)
 
     def connect(self) -> Station:
-        self.gateway.connected(self.station_id, self.connection_id)
+        self.central_system.connected(self.station_id, self.connection_id)
         return self
 
     def send(self, frame: Any) -> list[Any] | None:
-        reply = self.gateway.handle(
+        reply = self.central_system.handle(
             self.station_id, frame if isinstance(frame, (str, bytes)) else json.dumps(frame)
         )
         return json.loads(reply) if reply is not None else None
@@ -82,10 +82,10 @@ def listener() -> RecordingListener:
 
 
 @pytest.fixture
-def gateway(location, connections, authority, listener, clock) -> OcppGateway:
-    return OcppGateway(connections, authority, RecordedTransactions(), listener, clock=clock)
+def central_system(location, connections, authority, listener, clock) -> CentralSystem:
+    return CentralSystem(connections, authority, RecordedTransactions(), listener, clock=clock)
 
 
 @pytest.fixture
-def station(gateway) -> Station:
-    return Station(gateway).connect()
+def station(central_system) -> Station:
+    return Station(central_system).connect()

@@ -16,9 +16,9 @@ UNLOCK = {"connectorId": 1}
 
 
 def test_a_call_goes_down_the_stations_connection_and_its_answer_reaches_the_listener(
-    station, gateway, connections, listener
+    station, central_system, connections, listener
 ):
-    message_id = gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK, context={"task_token": "t-1"})
+    message_id = central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK, context={"task_token": "t-1"})
 
     assert connections.frames("conn-1") == [[2, message_id, "UnlockConnector", UNLOCK]]
     assert stations.get_pending_call(STATION_ID).action == "UnlockConnector"
@@ -35,24 +35,24 @@ def test_a_call_goes_down_the_stations_connection_and_its_answer_reaches_the_lis
     assert stations.get_pending_call(STATION_ID) is None
 
 
-def test_one_outstanding_call_per_station(station, gateway, listener):
-    first = gateway.send_call(STATION_ID, "TriggerMessage", {"requestedMessage": "Heartbeat"})
+def test_one_outstanding_call_per_station(station, central_system, listener):
+    first = central_system.send_call(STATION_ID, "TriggerMessage", {"requestedMessage": "Heartbeat"})
 
     with pytest.raises(StationBusy, match=f"TriggerMessage \\({first}\\)"):
-        gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
+        central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK)
 
     station.send([3, first, {"status": "Accepted"}])
-    second = gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
+    second = central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK)
     assert second != first
 
 
-def test_a_call_whose_deadline_passed_no_longer_blocks_the_next(station, gateway, clock, listener):
-    stale = gateway.send_call(
+def test_a_call_whose_deadline_passed_no_longer_blocks_the_next(station, central_system, clock, listener):
+    stale = central_system.send_call(
         STATION_ID, "TriggerMessage", {"requestedMessage": "Heartbeat"}, timeout=timedelta(seconds=30)
     )
     clock.advance(31)
 
-    fresh = gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
+    fresh = central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK)
 
     station.send([3, stale, {"status": "Accepted"}])  # a late answer to the replaced call
     assert listener.outcomes == []
@@ -60,10 +60,10 @@ def test_a_call_whose_deadline_passed_no_longer_blocks_the_next(station, gateway
     assert [o.message_id for o in listener.outcomes] == [fresh]
 
 
-def test_a_callerror_and_an_invalid_result_are_routed_as_failures(station, gateway, listener):
-    failing = gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
+def test_a_callerror_and_an_invalid_result_are_routed_as_failures(station, central_system, listener):
+    failing = central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK)
     station.send([4, failing, "NotSupported", "no lock", {}])
-    invalid = gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
+    invalid = central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK)
     station.send([3, invalid, {"status": "Wide open"}])
 
     assert [(o.failure.code, o.message_id) for o in listener.outcomes] == [
@@ -73,8 +73,8 @@ def test_a_callerror_and_an_invalid_result_are_routed_as_failures(station, gatew
     assert "PropertyConstraintViolation" in listener.outcomes[1].failure.description
 
 
-def test_a_broken_answer_frame_fails_the_pending_call(station, gateway, listener):
-    message_id = gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
+def test_a_broken_answer_frame_fails_the_pending_call(station, central_system, listener):
+    message_id = central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK)
 
     assert station.send(f'[3,"{message_id}"]') is None
 
@@ -86,18 +86,18 @@ def test_an_answer_to_no_pending_call_is_dropped(station, listener):
     assert listener.outcomes == []
 
 
-def test_a_station_without_connection_is_offline(gateway):
+def test_a_station_without_connection_is_offline(central_system):
     with pytest.raises(StationOffline, match="not connected"):
-        gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
+        central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK)
 
 
 def test_a_gone_connection_is_unmapped_and_the_caller_told_the_station_is_offline(
-    station, gateway, connections
+    station, central_system, connections
 ):
     connections.gone.add("conn-1")
 
     with pytest.raises(StationOffline, match="gone"):
-        gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
+        central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK)
 
     assert stations.get_connection(STATION_ID) is None
     assert stations.get_pending_call(STATION_ID) is None
@@ -112,17 +112,17 @@ def test_a_gone_connection_is_unmapped_and_the_caller_told_the_station_is_offlin
     ],
 )
 def test_calls_a_central_system_may_not_send_or_with_invalid_payloads_are_refused(
-    station, gateway, action, payload, field, connections
+    station, central_system, action, payload, field, connections
 ):
     with pytest.raises(InvalidRequest, match=field):
-        gateway.send_call(STATION_ID, action, payload)
+        central_system.send_call(STATION_ID, action, payload)
     assert connections.sent == []
 
 
-def test_a_disconnect_fails_the_pending_call_of_that_connection(station, gateway, listener):
-    message_id = gateway.send_call(STATION_ID, "RemoteStopTransaction", {"transactionId": 1})
+def test_a_disconnect_fails_the_pending_call_of_that_connection(station, central_system, listener):
+    message_id = central_system.send_call(STATION_ID, "RemoteStopTransaction", {"transactionId": 1})
 
-    gateway.disconnected(STATION_ID, "conn-1")
+    central_system.disconnected(STATION_ID, "conn-1")
 
     assert [(o.message_id, o.failure.code) for o in listener.outcomes] == [
         (message_id, "StationDisconnected")
@@ -131,16 +131,16 @@ def test_a_disconnect_fails_the_pending_call_of_that_connection(station, gateway
 
 
 def test_a_reconnect_overtakes_the_late_disconnect_of_the_old_connection(
-    station, gateway, connections, listener
+    station, central_system, connections, listener
 ):
-    pending = gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
-    Station(gateway, connection_id="conn-2").connect()
+    pending = central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK)
+    Station(central_system, connection_id="conn-2").connect()
 
     assert connections.closed == ["conn-1"]  # the replaced connection is closed
     assert listener.outcomes[0].message_id == pending  # its call cannot be answered any more
 
-    gateway.disconnected(STATION_ID, "conn-1")  # the old connection's $disconnect arrives late
+    central_system.disconnected(STATION_ID, "conn-1")  # the old connection's $disconnect arrives late
 
     assert stations.get_connection(STATION_ID).connection_id == "conn-2"
-    gateway.send_call(STATION_ID, "UnlockConnector", UNLOCK)
+    central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK)
     assert connections.sent[-1][0] == "conn-2"

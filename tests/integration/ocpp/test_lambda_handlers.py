@@ -160,7 +160,7 @@ def test_an_answer_from_the_station_gets_no_body(location):
         "ocpp_connect",
         load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="Lq3kVeCfjoECFsQ="),
     )
-    message_id = runtime.gateway(API_ENDPOINT).send_call(STATION_ID, "UnlockConnector", {"connectorId": 1})
+    message_id = runtime.central_system(API_ENDPOINT).send_call(STATION_ID, "UnlockConnector", {"connectorId": 1})
 
     response = invoke("ocpp_message", message_event(json.dumps([3, message_id, {"status": "Unlocked"}])))
 
@@ -175,7 +175,7 @@ def test_send_call_posts_to_the_connection_through_the_management_api(location, 
     get_settings.cache_clear()
     invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-42"))
 
-    message_id = runtime.gateway().send_call(
+    message_id = runtime.central_system().send_call(
         STATION_ID, "TriggerMessage", {"requestedMessage": "StatusNotification"}
     )
 
@@ -189,12 +189,12 @@ def test_send_call_posts_to_the_connection_through_the_management_api(location, 
 
 def test_a_gone_connection_unmaps_the_station(location):
     invoke("ocpp_connect", load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-gone"))
-    gateway = runtime.gateway(API_ENDPOINT)
+    central_system = runtime.central_system(API_ENDPOINT)
 
-    with Stubber(gateway.connections.client) as stub:
+    with Stubber(central_system.connections.client) as stub:
         stub.add_client_error("post_to_connection", service_error_code="GoneException", http_status_code=410)
         with pytest.raises(StationOffline):
-            gateway.send_call(STATION_ID, "UnlockConnector", {"connectorId": 1})
+            central_system.send_call(STATION_ID, "UnlockConnector", {"connectorId": 1})
 
     assert stations.get_connection(STATION_ID) is None
     assert stations.get_pending_call(STATION_ID) is None

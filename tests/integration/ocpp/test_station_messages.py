@@ -215,11 +215,11 @@ def test_a_stop_without_idtag_has_no_idtaginfo_and_a_stop_of_an_unknown_transact
     assert "started_at" not in recorded
 
 
-def test_a_station_cannot_stop_another_stations_transaction(station, gateway):
+def test_a_station_cannot_stop_another_stations_transaction(station, central_system):
     transaction_id = station.call("StartTransaction", START)[2]["transactionId"]
     from tests.integration.ocpp.conftest import Station
 
-    other = Station(gateway, station_id="OPO-00001", connection_id="conn-other")
+    other = Station(central_system, station_id="OPO-00001", connection_id="conn-other")
     other.call(
         "StopTransaction",
         {"transactionId": transaction_id, "meterStop": 1, "timestamp": "2026-11-23T10:00:00Z"},

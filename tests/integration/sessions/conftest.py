@@ -8,7 +8,7 @@ import pytest
 from mobie_hub.events.stream import events_from_records
 from mobie_hub.local.pipeline import fan_out
 from mobie_hub.local.streams import StreamPoller
-from mobie_hub.ocpp.gateway import OcppGateway
+from mobie_hub.ocpp.central_system import CentralSystem
 from mobie_hub.sessions.transactions import SessionTransactions
 from tests.integration.ocpp.conftest import Clock, Station, authority, clock, connections, listener, location  # noqa: F401
 from tests.support.ocpp_fakes import EDP_TOKEN
@@ -17,13 +17,13 @@ RFID = EDP_TOKEN.uid
 
 
 @pytest.fixture
-def gateway(location, connections, authority, listener, clock) -> OcppGateway:  # noqa: F811
-    return OcppGateway(connections, authority, SessionTransactions(), listener, clock=clock)
+def central_system(location, connections, authority, listener, clock) -> CentralSystem:  # noqa: F811
+    return CentralSystem(connections, authority, SessionTransactions(), listener, clock=clock)
 
 
 @pytest.fixture
-def station(gateway) -> Station:
-    return Station(gateway).connect()
+def station(central_system) -> Station:
+    return Station(central_system).connect()
 
 
 @pytest.fixture

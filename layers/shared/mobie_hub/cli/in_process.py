@@ -14,14 +14,14 @@ from typing import Any
 
 from mobie_hub.core.json_limits import MAX_OCPP_FRAME_BYTES
 from mobie_hub.ocpp import runtime
-from mobie_hub.ocpp.gateway import OcppGateway
+from mobie_hub.ocpp.central_system import CentralSystem
 from mobie_hub.simulator import SimulatedStation, connect_station
 
 
 @dataclass
 class InProcessHub:
     base_url: str
-    gateway: OcppGateway
+    central_system: CentralSystem
     dynamodb_endpoint: str
     # The demo stations' passwords (kept out of repr: tracebacks print the hub)
     station_passwords: dict[str, str] = field(default_factory=dict, repr=False)
@@ -79,7 +79,7 @@ def in_process_hub(
                 register_listener("127.0.0.1", port)  # a party's URL never points this hub at itself
                 try:
                     passwords = demo_passwords() if demo else {}
-                    yield InProcessHub(f"http://127.0.0.1:{port}", runtime.gateway(), endpoint, passwords)
+                    yield InProcessHub(f"http://127.0.0.1:{port}", runtime.central_system(), endpoint, passwords)
                 finally:
                     server.should_exit = True
                     thread.join(timeout=30)

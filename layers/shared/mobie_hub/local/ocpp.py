@@ -155,13 +155,13 @@ async def _writer(websocket: WebSocket, queue: asyncio.Queue) -> None:
 
 
 async def ocpp_endpoint(websocket: WebSocket, charge_point_id: str) -> None:
-    gateway = runtime.gateway()
-    connections = gateway.connections
+    central_system = runtime.central_system()
+    connections = central_system.connections
     if not isinstance(connections, LocalConnections):
         raise RuntimeError("the local OCPP endpoint needs the local composition (mobie_hub.wiring.local.install())")
     try:
         admitted = await run_in_threadpool(
-            gateway.admit,
+            central_system.admit,
             charge_point_id,
             authorization=websocket.headers.get("authorization"),
             offered=offered_subprotocols(websocket.headers.getlist("sec-websocket-protocol")),
@@ -173,7 +173,7 @@ async def ocpp_endpoint(websocket: WebSocket, charge_point_id: str) -> None:
     # station sees the connection open, calls to it find it (they wait in its queue until the writer runs).
     connection_id, queue = connections.open()
     try:
-        await run_in_threadpool(gateway.connected, charge_point_id, connection_id)
+        await run_in_threadpool(central_system.connected, charge_point_id, connection_id)
     except BaseException:
         connections.forget(connection_id)
         raise
@@ -186,14 +186,14 @@ async def ocpp_endpoint(websocket: WebSocket, charge_point_id: str) -> None:
             if message["type"] == "websocket.disconnect":
                 break
             frame = message.get("text") if message.get("text") is not None else message.get("bytes", b"")
-            reply = await run_in_threadpool(gateway.handle, charge_point_id, frame)
+            reply = await run_in_threadpool(central_system.handle, charge_point_id, frame)
             if reply is not None:
                 queue.put_nowait(reply)
     finally:
         connections.forget(connection_id)
         if writer is not None:
             writer.cancel()
-        await run_in_threadpool(gateway.disconnected, charge_point_id, connection_id)
+        await run_in_threadpool(central_system.disconnected, charge_point_id, connection_id)
 
 
 router = APIRouter(include_in_schema=False)

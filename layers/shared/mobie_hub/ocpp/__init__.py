@@ -5,7 +5,8 @@
 - ``admission``: who may open a connection (known station, ``ocpp1.6`` subprotocol, Basic auth).
 - ``station_messages``: what the hub answers to each CALL a station sends.
 - ``calls``: CALLs the hub sends (``send_call``) and the routing of their answers.
-- ``gateway``: the one object every transport (API Gateway WebSocket, the local websocket) drives.
+- ``central_system``: ``CentralSystem``, the one object every transport (API Gateway WebSocket, the local
+  websocket) drives.
 - ``ports``: the seams other modules plug into (station connections, idTag authority,
   transaction events, call-result listeners).
 
@@ -27,9 +28,9 @@ def send_call(
     context: dict[str, Any] | None = None,
     timeout: timedelta | None = None,
 ) -> str:
-    """Send an OCPP call to a connected station through this process's gateway; returns the call's
-    message id. The answer reaches the gateway's ``CallResultListener`` with ``context``. Raises
+    """Send an OCPP call to a connected station through this process's central system; returns the
+    call's message id. The answer reaches its ``CallResultListener`` with ``context``. Raises
     ``InvalidRequest``, ``StationOffline`` or ``StationBusy`` (docs/ocpp.md, "Calls the hub sends")."""
-    from mobie_hub.ocpp.runtime import gateway  # imported on use: the package stays light to import
+    from mobie_hub.ocpp.runtime import central_system  # imported on use: the package stays light to import
 
-    return gateway().send_call(station_id, action, payload, context=context, timeout=timeout)
+    return central_system().send_call(station_id, action, payload, context=context, timeout=timeout)

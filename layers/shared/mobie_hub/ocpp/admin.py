@@ -154,8 +154,8 @@ def show(payload: dict[str, Any]) -> dict[str, Any]:
 @operation("stations.call")
 def call(payload: dict[str, Any]) -> dict[str, Any]:
     request = CallRequest.model_validate(payload)
-    gateway = runtime.gateway()
-    message_id = gateway.send_call(
+    central_system = runtime.central_system()
+    message_id = central_system.send_call(
         request.station_id,
         request.action,
         request.payload,
@@ -166,7 +166,7 @@ def call(payload: dict[str, Any]) -> dict[str, Any]:
         "action": request.action,
         "message_id": message_id,
     }
-    wait = getattr(gateway.listener, "wait", None)
+    wait = getattr(central_system.listener, "wait", None)
     if wait is None or not request.wait_seconds:
         return {**answer, "outcome": None}
     try:

@@ -87,9 +87,9 @@ def _management_url(event: dict[str, Any]) -> str:
 
 
 def _gateway(event: dict[str, Any]):
-    from mobie_hub.ocpp.runtime import gateway
+    from mobie_hub.ocpp.runtime import central_system
 
-    return gateway(_management_url(event))
+    return central_system(_management_url(event))
 
 
 def connect(event: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""The OCPP gateway of this process: the one installed with ``use`` (the local hub, tests), else the
-one the composition root provides for port ``ocpp.gateway`` (``mobie_hub.wiring``), built once."""
+"""The OCPP Central System of this process: the one installed with ``use`` (the local hub, tests), else the
+one the composition root provides for port ``ocpp.central_system`` (``mobie_hub.wiring``), built once."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 from mobie_hub.core.composition import Port
 
 if TYPE_CHECKING:
-    from mobie_hub.ocpp.gateway import OcppGateway
+    from mobie_hub.ocpp.central_system import CentralSystem
 
-GATEWAY: Port[OcppGateway] = Port("ocpp.gateway")
+CENTRAL_SYSTEM: Port[CentralSystem] = Port("ocpp.central_system")
 
 
-def gateway(management_url: str | None = None) -> OcppGateway:
-    """The process's gateway. ``management_url`` (from a WebSocket event) is passed to the factory,
+def central_system(management_url: str | None = None) -> CentralSystem:
+    """The process's central system. ``management_url`` (from a WebSocket event) is passed to the factory,
     which uses it when the setting is absent."""
-    return GATEWAY.get(management_url)
+    return CENTRAL_SYSTEM.get(management_url)
 
 
-def use(installed: OcppGateway | None) -> None:
-    """Install a gateway for this process (the local hub, tests); None goes back to the composed one."""
-    GATEWAY.use(installed)
+def use(installed: CentralSystem | None) -> None:
+    """Install a central system for this process (the local hub, tests); None goes back to the composed one."""
+    CENTRAL_SYSTEM.use(installed)

@@ -5,7 +5,7 @@ imports no feature), so a Lambda loads the adapters it really uses, on first use
 
 | port | adapter |
 |---|---|
-| ``ocpp.gateway`` | ``OcppGateway`` over API Gateway connections, the tokens whitelist, OCPI Sessions (the command lifecycle hears transactions and call results) |
+| ``ocpp.central_system`` | ``CentralSystem`` over API Gateway connections, the tokens whitelist, OCPI Sessions (the command lifecycle hears transactions and call results) |
 | ``commands.workflow`` | one Step Functions Standard execution per command |
 | ``commands.sessions`` | the sessions repository |
 | ``audit.sink`` / ``audit.finder`` | a log line per record (to Firehose via a subscription) / Athena |
@@ -21,7 +21,7 @@ from mobie_hub.core import composition
 
 def install() -> None:
     """Provide the AWS factory of every port (idempotent; cheap: nothing is built or imported)."""
-    composition.provide("ocpp.gateway", ocpp_gateway)
+    composition.provide("ocpp.central_system", central_system)
     composition.provide("commands.workflow", command_workflow)
     composition.provide("commands.sessions", command_sessions)
     composition.provide("audit.sink", audit_sink)
@@ -29,12 +29,12 @@ def install() -> None:
     composition.provide("outbound.client", outbound_client)
 
 
-def ocpp_gateway(management_url: str | None = None) -> Any:
+def central_system(management_url: str | None = None) -> Any:
     from mobie_hub.commands.ocpp_hooks import CommandCallResults, CommandTransactionEvents
     from mobie_hub.core.settings import get_settings
     from mobie_hub.ocpp.api_gateway import ApiGatewayConnections, Unconfigured
     from mobie_hub.ocpp.calls import LoggingListener
-    from mobie_hub.ocpp.gateway import OcppGateway
+    from mobie_hub.ocpp.central_system import CentralSystem
     from mobie_hub.sessions.transactions import SessionTransactions
     from mobie_hub.tokens.authority import WhitelistAuthority
 
@@ -42,7 +42,7 @@ def ocpp_gateway(management_url: str | None = None) -> Any:
     connections = ApiGatewayConnections(url, get_settings().aws_region) if url else Unconfigured()
     # The command lifecycle hears the answers and the transaction events (resumes Step Functions).
     transactions = CommandTransactionEvents(SessionTransactions())
-    return OcppGateway(connections, WhitelistAuthority(), transactions, CommandCallResults(LoggingListener()))
+    return CentralSystem(connections, WhitelistAuthority(), transactions, CommandCallResults(LoggingListener()))
 
 
 def command_workflow() -> Any:

@@ -4,7 +4,7 @@ httpx to the parties, the sessions repository), and local ones where it does not
 
 | port | local adapter |
 |---|---|
-| ``ocpp.gateway`` | local websocket connections (``ws://HOST:PORT/ocpp/{id}``), awaitable call outcomes |
+| ``ocpp.central_system`` | local websocket connections (``ws://HOST:PORT/ocpp/{id}``), awaitable call outcomes |
 | ``commands.workflow`` | the same command lifecycle on an asyncio runner instead of Step Functions |
 | ``audit.sink`` / ``audit.finder`` | the embedded S3 store, when the tables are embedded (``mobie-hub audit`` reads it) |
 """
@@ -19,26 +19,26 @@ from mobie_hub.core.settings import get_settings
 from mobie_hub.local.ocpp import LocalCallResults, LocalConnections, quiet_denied_handshakes
 from mobie_hub.ocpp import runtime as ocpp_runtime
 from mobie_hub.ocpp.calls import LoggingListener
-from mobie_hub.ocpp.gateway import OcppGateway
+from mobie_hub.ocpp.central_system import CentralSystem
 from mobie_hub.sessions.transactions import SessionTransactions
 from mobie_hub.tokens.authority import WhitelistAuthority
 from mobie_hub.wiring import aws
 
 
-def install() -> OcppGateway:
-    """Compose this process as the local hub; returns its OCPP gateway (installed)."""
+def install() -> CentralSystem:
+    """Compose this process as the local hub; returns its OCPP central system (installed)."""
     aws.install()
     _use_embedded_audit_store()
     quiet_denied_handshakes()
-    gateway = OcppGateway(
+    central_system = CentralSystem(
         LocalConnections(),
         WhitelistAuthority(),
         CommandTransactionEvents(SessionTransactions()),
         LocalCallResults(then=CommandCallResults(LoggingListener())),
     )
-    ocpp_runtime.use(gateway)
+    ocpp_runtime.use(central_system)
     commands_runtime.use(workflow=LocalCommandRunner(commands_runtime.sessions), sessions=commands_runtime.sessions())
-    return gateway
+    return central_system
 
 
 def _use_embedded_audit_store() -> None:

@@ -1,5 +1,6 @@
-"""The OCPP gateway: the one object both transports drive — API Gateway WebSocket
-(``functions/ocpp_*``) and the local websocket (``local.ocpp``).
+"""The Central System (OCPP 1.6's name for the server side): the one object both transports drive —
+API Gateway WebSocket (``functions/ocpp_*``) and the local websocket (``local.ocpp``). The AWS
+resources in front of it are the OCPP gateway (``infra/constructs/ocpp_gateway.py``).
 
 ``admit`` → ``connected`` → ``handle`` (every frame) … → ``disconnected``; ``send_call`` at any time.
 """
@@ -31,7 +32,7 @@ from mobie_hub.ocpp.station_messages import HANDLERS, MessageContext
 
 
 @dataclass
-class OcppGateway:
+class CentralSystem:
     connections: StationConnections
     authority: IdTagAuthority
     transactions: TransactionEvents
