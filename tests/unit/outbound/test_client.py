@@ -222,3 +222,51 @@ def test_one_structured_log_line_per_call(caplog):
     assert all("ms" in c and c["url"] == "https://emsp.test/ocpi/2.2.1/tokens" for c in calls)
     assert calls[0]["http_status"] == 200 and calls[0]["ocpi_status"] == 1000
     assert "unreachable" in calls[1]["reason"]
+
+
+def strict_party_handler(expected: dict[str, str]) -> Recorder:
+    """A party that serves exactly the URLs it advertised, as a real framework does: any other
+    spelling (a slash dropped or added) is answered 307 to the advertised one, as extrawest-ocpi did."""
+
+    class Strict(Recorder):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            if str(request.url) in expected.values():
+                return ok()
+            return httpx.Response(307, headers={"Location": str(request.url).rstrip("/") + "/"})
+
+    return Strict()
+
+
+@pytest.mark.parametrize("slash", ["/", ""], ids=["advertised-with-trailing-slash", "without"])
+def test_every_endpoint_url_is_used_exactly_as_the_party_gives_it(slash):
+    # Given an EMSP whose endpoints end with a slash (extrawest-ocpi) or without one
+    base = "https://emsp.test/ocpi/emsp/2.2.1"
+    emsp = party(
+        endpoints=[
+            Endpoint(identifier=module, role=InterfaceRole.RECEIVER, url=f"{base}/{module}{slash}")
+            for module in ("cdrs", "sessions", "locations")
+        ]
+    )
+    expected = {
+        "cdrs": f"{base}/cdrs{slash}",  # no path: the URL exactly as given
+        "sessions": f"{base}/sessions/PT/MOB/S1",  # segments joined with exactly one slash
+        "locations": f"{base}/locations/PT/MOB/LSB-1",
+    }
+    handler = strict_party_handler(expected)
+    client = client_for(handler)
+    # When the hub POSTs a CDR and PUTs a session and a location
+    client.post(emsp, "cdrs", "", {"id": "C1"})
+    client.put(emsp, "sessions", "PT/MOB/S1", {"id": "S1"})
+    client.put(emsp, "locations", "/PT/MOB/LSB-1", {"id": "LSB-1"})
+    # Then each went to the URL the party serves (no 307), the CDR's to the advertised URL itself
+    assert [str(r.url) for r in handler.requests] == list(expected.values())
+
+
+def test_only_the_join_is_the_hubs_the_rest_of_the_partys_url_is_kept_as_given():
+    # Given an endpoint URL with a doubled slash inside (the party's business): the hub changes only the join
+    emsp = party(endpoints=[Endpoint(identifier="locations", role=InterfaceRole.RECEIVER,
+                                     url="https://emsp.test/ocpi//2.2.1/locations/")])
+    handler = Recorder(ok())
+    client_for(handler).put(emsp, "locations", "PT/MOB/L1/", {"id": "L1"})
+    assert str(handler.requests[0].url) == "https://emsp.test/ocpi//2.2.1/locations/PT/MOB/L1"

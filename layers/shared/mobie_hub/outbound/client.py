@@ -120,6 +120,20 @@ def dump_body(body: Any, version: str | None) -> Any:
     return body
 
 
+def endpoint_join(base: str, path: str) -> str:
+    """The URL of ``path`` below a party's endpoint URL ``base``.
+
+    Without a path the URL is used exactly as the party gave it: a party that advertises
+    ``…/cdrs/`` serves POST there and answers ``…/cdrs`` with a redirect, which the client does not
+    follow (the token must not travel on), so a CDR POSTed to the other spelling was never delivered
+    (issue #17 item 12). Segments are joined with exactly one ``/``, the rest of the URL kept as given.
+    """
+    segments = path.strip("/")
+    if not segments:
+        return base
+    return base.rstrip("/") + "/" + segments
+
+
 class OcpiClient(ABC):
     """The port. Module calls take a party, the module identifier and a path below the module's URL."""
 
@@ -234,8 +248,7 @@ class OcpiClient(ABC):
         base = party.endpoint_url(module, interface)
         if base is None:
             raise MissingEndpoints(f"{party.label} exposes no {module} {interface.value} endpoint")
-        url = base.rstrip("/") + ("/" + path.strip("/") if path.strip("/") else "")
-        return self.send_to(party, method, url, body=body, params=params)
+        return self.send_to(party, method, endpoint_join(base, path), body=body, params=params)
 
     def _observe(self, party: Peer, *, reachable: bool) -> None:
         if self.observer is not None:
