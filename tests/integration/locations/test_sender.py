@@ -96,7 +96,8 @@ def test_one_location_evse_and_connector(client, emsp, stations):
 
 
 def test_token_a_cannot_read_locations(client, invited, stations):
-    assert client.get("/ocpi/2.2.1/locations", headers=invited.headers).status_code == 403
+    # token A beyond credentials/versions: HTTP 401 (OCPI 2.2.1 transport_and_format §4.1.3)
+    assert client.get("/ocpi/2.2.1/locations", headers=invited.headers).status_code == 401
 
 
 def test_a_second_full_list_within_the_window_is_429_per_party(client, emsp, stations, monkeypatch):

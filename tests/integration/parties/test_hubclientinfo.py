@@ -66,7 +66,8 @@ def test_token_a_cannot_read_the_list(hub):
     response = httpx.get(
         f"{hub.base_url}/ocpi/2.2.1/hubclientinfo", headers={"Authorization": f"Token {token_a}"}
     )
-    assert response.status_code == 403
+    # token A beyond credentials/versions: HTTP 401 (OCPI 2.2.1 transport_and_format §4.1.3)
+    assert response.status_code == 401
 
 
 def test_changes_are_pushed_to_the_other_parties_that_receive_client_info(hub, edp: FakeEmsp, glp: FakeEmsp):

@@ -117,7 +117,8 @@ def test_token_a_is_refused_beyond_versions_and_credentials(aws, invited: Party,
 
     client = TestClient(app)
     refused = client.get("/ocpi/2.2/locations", headers=invited.headers)
-    assert refused.status_code == 403
+    # token A beyond credentials/versions: HTTP 401 (OCPI 2.2.1 transport_and_format §4.1.3)
+    assert refused.status_code == 401
     assert refused.json()["status_code"] == 2000
     assert client.get("/ocpi/2.2/locations", headers=emsp.headers).status_code == 200
 

@@ -132,8 +132,9 @@ def test_a_cpo_cannot_push_tokens(client: TestClient, aws):
 
 
 def test_token_a_and_no_token_are_refused(client: TestClient, invited: Party):
+    # token A beyond credentials/versions: HTTP 401 (OCPI 2.2.1 transport_and_format §4.1.3)
     assert_refused(
-        client.put("/ocpi/2.2.1/tokens/PT/GLP/X", json=rfid_token(), headers=invited.headers), 403, 2000
+        client.put("/ocpi/2.2.1/tokens/PT/GLP/X", json=rfid_token(), headers=invited.headers), 401, 2000
     )
     assert_refused(client.get(RFID_URL), 401, 2000)
     assert stored_items() == []

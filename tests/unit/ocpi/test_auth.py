@@ -1,14 +1,17 @@
-"""Authorization header parsing: base64 first, plain accepted, malformed refused."""
+"""Authorization header parsing: base64 first, plain accepted, malformed refused; token A's scope and
+the routing headers."""
 
 from __future__ import annotations
 
 import base64
 
 import pytest
+from starlette.datastructures import Headers
 
 from mobie_hub.core.context import Caller
-from mobie_hub.core.errors import Unauthenticated
-from mobie_hub.ocpi.auth import authenticate, token_candidates
+from mobie_hub.core.errors import Forbidden, Unauthenticated, UnknownReceiver
+from mobie_hub.core.settings import HubIdentity
+from mobie_hub.ocpi.auth import authenticate, check_routing_headers, check_token_scope, token_candidates
 
 TOKEN = "0f2c7b1e-5d0a-4b7e-9a3c-1b2c3d4e5f60"
 CALLER = Caller("PARTY#EMSP#PT#EDP", "EMSP", "PT", "EDP", "C")
@@ -45,3 +48,68 @@ def test_authenticate_finds_the_token_in_either_form():
 def test_authenticate_refuses_an_unknown_token():
     with pytest.raises(Unauthenticated):
         authenticate(f"Token {encoded('other')}", {TOKEN: CALLER}.get)
+
+
+# --- token A's scope (issue #17 item 1) ------------------------------------------------------------
+TOKEN_A_CALLER = Caller("PARTY#EMSP#PT#EDP", "EMSP", "PT", "EDP", "A")
+
+
+FUNCTIONAL = ["locations", "sessions", "cdrs", "tariffs", "tokens", "commands", "hubclientinfo"]
+
+
+@pytest.mark.parametrize("module", FUNCTIONAL)
+def test_token_a_on_a_functional_module_is_unauthenticated(module):
+    # OCPI 2.2.1 transport_and_format §4.1.3: "When a server receives a request with a valid
+    # CREDENTIALS_TOKEN_A, on another module than: credentials or versions, the server SHALL respond
+    # with an HTTP 401 - Unauthorized status code" (Unauthenticated maps to 401, test_error_mapping).
+    with pytest.raises(Unauthenticated, match="Token A"):
+        check_token_scope(TOKEN_A_CALLER, module)
+
+
+@pytest.mark.parametrize("module", ["versions", "credentials"])
+def test_token_a_opens_versions_and_credentials(module):
+    check_token_scope(TOKEN_A_CALLER, module)
+
+
+def test_token_c_opens_every_module():
+    check_token_scope(CALLER, "locations")
+
+
+# --- routing headers (issue #17 item 3) ------------------------------------------------------------
+HUB = HubIdentity(country_code="PT", party_id="MOB")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"OCPI-to-country-code": "PT", "OCPI-to-party-id": "MOB"},
+        {"ocpi-to-country-code": "pt", "ocpi-to-party-id": "mob"},  # CiString
+        {"OCPI-to-party-id": "MOB"},
+        {"OCPI-from-country-code": "PT", "OCPI-from-party-id": "EDP"},
+        {"OCPI-to-country-code": "PT", "OCPI-to-party-id": "MOB", "OCPI-from-country-code": "pt",
+         "OCPI-from-party-id": "edp"},
+    ],
+)
+def test_routing_headers_naming_the_hub_and_the_caller_or_absent_are_accepted(headers):
+    check_routing_headers(Headers(headers), CALLER, HUB)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"OCPI-to-country-code": "PT", "OCPI-to-party-id": "GLP"},
+        {"OCPI-to-country-code": "NL", "OCPI-to-party-id": "MOB"},
+        {"OCPI-to-party-id": "EDP"},  # half a pair naming someone else
+        {"OCPI-to-country-code": "ES"},
+    ],
+)
+def test_to_headers_naming_anyone_but_the_hub_are_an_unknown_receiver(headers):
+    with pytest.raises(UnknownReceiver, match="routes no messages"):
+        check_routing_headers(Headers(headers), CALLER, HUB)
+
+
+def test_from_headers_naming_another_party_are_forbidden():
+    headers = Headers({"OCPI-from-country-code": "PT", "OCPI-from-party-id": "GLP"})
+    with pytest.raises(Forbidden):
+        check_routing_headers(headers, CALLER, HUB)

@@ -51,6 +51,8 @@ def test_every_concrete_hub_error_is_mapped():
         (errors.UnableToUseClientApi("party unreachable"), 3001, 200),
         (errors.UnsupportedVersion("no 2.2"), 3002, 200),
         (errors.MissingEndpoints("no credentials module"), 3003, 200),
+        # status_codes.asciidoc: a request that reached the OCPI layer gets no HTTP error
+        (errors.UnknownReceiver("OCPI-to-* names PT/GLP"), 4001, 200),
     ],
 )
 def test_domain_errors_answer_with_their_codes(exc, ocpi, http):

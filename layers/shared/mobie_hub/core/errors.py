@@ -51,12 +51,13 @@ class NotFound(HubError):
 
 # --- authentication / authorisation --------------------------------------------------------------
 class Unauthenticated(HubError):
-    """Missing or unknown credentials token (HTTP 401, OCPI 2000)."""
+    """Missing or unknown credentials token, or token A beyond versions/credentials (HTTP 401, OCPI 2000;
+    OCPI 2.2.1 transport_and_format §4.1.3)."""
 
 
 class Forbidden(HubError):
-    """Known token, but not allowed here: token A beyond versions/credentials, another party's
-    object, a client certificate that does not belong to the token's party (HTTP 403, OCPI 2000)."""
+    """Known token, but not allowed here: another party's object, OCPI-from-* naming another party,
+    a client certificate that does not belong to the token's party (HTTP 403, OCPI 2000)."""
 
 
 class MethodNotAllowed(HubError):
@@ -69,6 +70,12 @@ class RateLimited(HubError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+# --- hub errors (OCPI 4xxx) -------------------------------------------------------------------------
+class UnknownReceiver(HubError):
+    """The OCPI-to-* routing headers name a party the hub cannot route to (OCPI 4001, unknown
+    receiver). MOBI.E routes no messages in Phase 1 (profile §3), so only the hub itself is known."""
 
 
 # --- server errors (OCPI 3xxx) --------------------------------------------------------------------

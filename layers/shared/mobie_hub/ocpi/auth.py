@@ -1,22 +1,30 @@
 """``Authorization: Token <base64(token)>`` (OCPI 2.2 transport_and_format §4.1.3).
 
 OCPI 2.2 made base64 mandatory; many 2.2 peers still send the token plain, so both are accepted.
-Token A opens only versions and credentials (profile §2); unknown token → HTTP 401.
+Token A opens only versions and credentials (profile §2); on any other module it is answered HTTP 401,
+as is an unknown token (OCPI 2.2.1 transport_and_format §4.1.3: "When a server receives a request with
+a valid CREDENTIALS_TOKEN_A, on another module than: credentials or versions, the server SHALL respond
+with an HTTP 401 - Unauthorized status code").
+
+The routing headers (transport_and_format "Message Routing"; profile §3) are checked here too: the
+hub routes nothing in Phase 1, so ``OCPI-to-*`` may name the hub only (else OCPI 4001, unknown
+receiver), and ``OCPI-from-*`` may name the caller only (else 403). Absent headers are accepted.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from mobie_hub.core import credentials_tokens
 from mobie_hub.core.context import Caller
-from mobie_hub.core.errors import Forbidden, Unauthenticated
+from mobie_hub.core.errors import Forbidden, Unauthenticated, UnknownReceiver
 from mobie_hub.core.observability import logger
+from mobie_hub.core.settings import HubIdentity, get_settings
 from mobie_hub.ocpi.client_cert import check_client_certificate
 
 # Modules that a party may reach with token A, before its registration is complete.
@@ -65,10 +73,9 @@ def caller_for(module: str) -> Callable[[Request], Caller]:
             request.headers.get("authorization")
         )
         check_client_certificate(request, caller)  # profile §2: token, certificate and party match
-        if not caller.registered and module not in REGISTRATION_MODULES:
-            raise Forbidden("Token A may only be used for the versions and credentials modules")
+        check_token_scope(caller, module)
         request.state.caller = caller
-        check_routing_headers(request, caller)
+        check_routing_headers(request.headers, caller)
         return caller
 
     async def dependency(request: Request) -> Caller:
@@ -82,10 +89,31 @@ def caller_for(module: str) -> Callable[[Request], Caller]:
     return dependency
 
 
-def check_routing_headers(request: Request, caller: Caller) -> None:
-    """Profile §3: requesting platform → hub has FROM = the platform. If sent, it must be the caller."""
-    from_cc = request.headers.get("ocpi-from-country-code")
-    from_pid = request.headers.get("ocpi-from-party-id")
+def check_token_scope(caller: Caller, module: str) -> None:
+    """Token A beyond versions and credentials: HTTP 401 (transport_and_format §4.1.3, quoted above)."""
+    if not caller.registered and module not in REGISTRATION_MODULES:
+        raise Unauthenticated("Token A may only be used for the versions and credentials modules")
+
+
+def check_routing_headers(headers: Mapping[str, str], caller: Caller, hub: HubIdentity | None = None) -> None:
+    """Profile §3: requesting platform → hub has TO = the hub and FROM = the platform.
+
+    ``OCPI-to-*`` naming anyone but the hub is a receiver the hub cannot route to (Phase 1 routes
+    nothing): OCPI 4001. Each TO header sent is compared on its own (CiString: case-insensitive), so
+    half a pair naming someone else is refused too. ``OCPI-from-*`` sent as a pair must be the caller.
+    """
+    hub = hub or get_settings().hub
+    to_cc = (headers.get("ocpi-to-country-code") or "").strip()
+    to_pid = (headers.get("ocpi-to-party-id") or "").strip()
+    if (to_cc and to_cc.upper() != hub.country_code.upper()) or (
+        to_pid and to_pid.upper() != hub.party_id.upper()
+    ):
+        raise UnknownReceiver(
+            f"OCPI-to-* names {to_cc or '?'}/{to_pid or '?'}: MOBI.E routes no messages; "
+            f"address the hub ({hub.country_code}/{hub.party_id}) or omit the OCPI-to-* headers"
+        )
+    from_cc = headers.get("ocpi-from-country-code")
+    from_pid = headers.get("ocpi-from-party-id")
     if caller.registered and from_cc and from_pid:
         if (from_cc.upper(), from_pid.upper()) != (caller.country_code, caller.party_id):
             raise Forbidden("OCPI-from-* headers do not match the party of the credentials token")

@@ -35,6 +35,9 @@ ERROR_CODES: dict[type[errors.HubError], tuple[OcpiStatus, int]] = {
     errors.UnableToUseClientApi: (OcpiStatus.UNABLE_TO_USE_CLIENT_API, 200),
     errors.UnsupportedVersion: (OcpiStatus.UNSUPPORTED_VERSION, 200),
     errors.MissingEndpoints: (OcpiStatus.NO_MATCHING_ENDPOINTS, 200),
+    # status_codes.asciidoc: a request that reached the OCPI layer gets no HTTP error; 4001 travels in
+    # the envelope of an HTTP 200, like the 3xxx codes above.
+    errors.UnknownReceiver: (OcpiStatus.UNKNOWN_RECEIVER, 200),
 }
 
 
