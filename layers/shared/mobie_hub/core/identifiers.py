@@ -38,6 +38,18 @@ def _ascii_upper(value: str, what: str) -> str:
     return value.upper()
 
 
+def cistring_key(value: str) -> str:
+    """The one normal form of an OCPI CiString (case-insensitive string) used in keys and comparisons:
+    upper case, as token uids, idTags and party ids are stored, so the same id in another case finds the
+    same item. Documents keep the original case."""
+    return value.upper()
+
+
+def same_cistring(a: str, b: str) -> bool:
+    """Whether two CiStrings name the same thing (OCPI types: CiString is case-insensitive)."""
+    return cistring_key(a) == cistring_key(b)
+
+
 def _country(value: str) -> str:
     value = _ascii_upper(value, "country code")
     if not _COUNTRY.fullmatch(value):

@@ -1,6 +1,7 @@
 """Charging stations as OCPI Locations in the ``locations`` table (docs/dynamodb.md).
 
-Item: pk=``LOC#<id>``, sk=``LOC``, ``doc`` (the Location, MOBI.E shape), ``last_updated``. Published
+Item: pk=``LOC#<ID>`` (the id upper-cased: OCPI ids are CiStrings, so ``lsb-00175`` finds ``LSB-00175``),
+sk=``LOC``, ``location_id`` (as issued), ``doc`` (the Location, MOBI.E shape), ``last_updated``. Published
 Locations also carry the list keys gsi1/gsi2 = ``PUBLISHED`` / ``<last_updated>#<cc>#<pid>#<id>``;
 private ones never do, so no list query can return them (profile §6).
 """
@@ -12,6 +13,7 @@ from typing import Any
 
 from mobie_hub.core import documents
 from mobie_hub.core.dynamodb import batch_get, table
+from mobie_hub.core.identifiers import cistring_key
 from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.listing import ListIndex, query_page
 from mobie_hub.core.paging import Page, PageRequest
@@ -22,7 +24,7 @@ PUBLISHED = ListIndex("locations", "PUBLISHED")
 
 
 def location_pk(location_id: str) -> str:
-    return f"LOC#{location_id}"
+    return f"LOC#{cistring_key(location_id)}"
 
 
 def with_derived_last_updated(location: Location) -> Location:
@@ -36,6 +38,7 @@ def location_item(location: Location) -> dict[str, Any]:
     item: dict[str, Any] = {
         "pk": location_pk(location.id),
         "sk": SK,
+        "location_id": location.id,
         "country_code": location.country_code,
         "party_id": location.party_id,
         "last_updated": sortable_time(location.last_updated),
@@ -66,8 +69,9 @@ def location_ids() -> list[str]:
     """Every Location id, private ones included: a Scan of the keys only (operator bulk operations)."""
     locations, ids, start = table("locations"), [], {}
     while True:
-        page = locations.scan(ProjectionExpression="pk, sk", **start)
-        ids += [item["pk"].removeprefix("LOC#") for item in page["Items"] if item["sk"] == SK]
+        page = locations.scan(ProjectionExpression="pk, sk, location_id", **start)
+        # location_id keeps the id's case (the key is upper-cased); items written before it had none
+        ids += [item.get("location_id") or item["pk"].removeprefix("LOC#") for item in page["Items"] if item["sk"] == SK]
         if "LastEvaluatedKey" not in page:
             return sorted(ids)
         start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
