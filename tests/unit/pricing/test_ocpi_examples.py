@@ -1,7 +1,10 @@
 """Every Tariff example of the OCPI 2.2 and 2.2.1 releases, priced for a session worked out by hand.
 
-Where the spec text prices the same session, the expected figure is the spec's; where the spec's
-own arithmetic is off, or assumes a reservation (not in MOBI.E Phase 1), the comment says so.
+Where the spec text prices the same session, the expected figure is the OCPI 2.2.1 text's: mod_tariffs
+and mod_cdrs at tag ``2.2.1`` of the ocpi/ocpi repository, or its errata at tag ``v2.2.1-d2`` ("d2"),
+each cited; where that text's own arithmetic is off, contradicts itself, or assumes a reservation (not
+in MOBI.E Phase 1), the comment says so and which reading the hub takes. step_size follows mod_cdrs
+"step_size" (both tags): once per session for ENERGY, once for TIME and PARKING_TIME combined.
 January dates: Lisbon is on UTC, so local times read as written. 2026-01-05 is a Monday.
 """
 
@@ -54,7 +57,7 @@ def test_tariff_3_energy_per_100_wh(version):
 def _complex_monday(version: str):
     # 2.2 restricts power (kW) where 2.2.1 restricts current (A): the same session reads either.
     reading = {"MAX_POWER": 11} if version == "2.2" else {"MAX_CURRENT": 16}
-    return charging(at("09:30"), kwh=20, minutes=147, **reading), parking(at("11:57"), 42)
+    return charging(at("09:30"), kwh=20, minutes=165, **reading), parking(at("12:15"), 42)
 
 
 def _complex_saturday(version: str):
@@ -68,12 +71,28 @@ def _complex_saturday(version: str):
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_tariff_4_complex_monday_morning(version):
-    # Given the complex tariff; Monday 09:30, 147 min charging below 32 (A or kW), then 42 min parked
+    # Given the complex tariff; Monday 09:30, 165 min charging below 32 (A or kW), then 42 min parked
     tariff = example_tariff(version, covers("tariff_4_complex.json"))
     priced = price(tariff, *_complex_monday(version))
-    # Then FLAT 2.50; TIME 1.00/h per 15 min: 147 → 150 min = 2.50; weekday parking 5.00/h per 5 min:
-    # 42 → 45 min = 3.75. Total 8.75; incl. 2.875 + 3.00 + 4.125 = 10.00 (the spec's figures)
-    assert costs(priced) == (d("8.75"), d("10.00"))
+    # Then FLAT 2.50; TIME 1.00/h, followed by parking so not rounded: 165 min = 2.75; weekday parking
+    # 5.00/h per 5 min: 42 → 45 min = 3.75. Total 9.00; incl. 2.875 + 3.30 + 4.125 = 10.30.
+    # 2.2.1: "9.00 euro (excl. VAT) or 10.30 euro (incl. VAT)", "165 minutes charging (2.75 euro excl. VAT)
+    # and 45 minutes of parking", though its scenario says "147 minutes (charging)"; d2 corrected the
+    # scenario to 165 minutes, the session the figures price, which the hub takes.
+    assert costs(priced) == (d("9.00"), d("10.30"))
+    assert [line.billed * 60 for line in priced.lines[1:]] == [d("165"), d("45")]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_tariff_4_complex_monday_charging_time_is_not_rounded_before_parking(version):
+    # Given the 2.2.1 scenario's other reading, 147 min charging then 42 parked
+    tariff = example_tariff(version, covers("tariff_4_complex.json"))
+    charge, _ = _complex_monday(version)
+    priced = price(tariff, {**charge, "minutes": 147}, parking(at("11:57"), 42))
+    # Then "step_size is not used on the charging time, only on the parking time" (2.2.1): 147 min × 1.00/h
+    # = 2.45 (not 150 min = 2.50), parking 45 min = 3.75; 2.50 + 2.45 + 3.75 = 8.70;
+    # incl. 2.875 + 2.94 + 4.125 = 9.94
+    assert costs(priced) == (d("8.70"), d("9.94"))
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -81,9 +100,12 @@ def test_tariff_4_complex_saturday_afternoon(version):
     # Given Saturday 13:30, 114 min charging at 43 (A or kW), then 71 min parked
     tariff = example_tariff(version, covers("tariff_4_complex.json"))
     priced = price(tariff, *_complex_saturday(version))
-    # Then FLAT 2.50; weekend TIME 1.25/h per 10 min: 114 → 120 min = 2.50; Saturday parking 6.00/h
-    # per 5 min: 71 → 75 min = 7.50. Total 12.50; incl. 2.875 + 3.00 + 8.25 = 14.125 → 14.13 (spec)
-    assert costs(priced) == (d("12.50"), d("14.13"))
+    # Then FLAT 2.50; weekend TIME 1.25/h, followed by parking so not rounded: 114 min = 2.375; Saturday
+    # parking 6.00/h per 5 min: 71 → 75 min = 7.50. 2.2.1: "12.375 euro (excl. VAT) or 13.975 euro (incl.
+    # VAT)" (incl. 2.875 + 2.85 + 8.25), which the hub rounds half up to cents: 12.38 / 13.98.
+    # (d2 prints 12.28 / 13.861: its breakdown bills 114 minutes at 1.25/h as 2.28, which is 2.375.)
+    assert costs(priced) == (d("12.38"), d("13.98"))
+    assert [line.billed * 60 for line in priced.lines[1:]] == [d("114"), d("75")]
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -175,16 +197,22 @@ def test_tariff_13_time_and_parking(version):
 @pytest.mark.parametrize(
     ("stretches", "expected"),
     [
-        # #1: 16:55 charge 10 min, park 2: TIME 5 min × 1.20/h = 0.10 before 17:00; the run (10 min)
-        # rounds to 15 min at the last step (900 s): 10 min × 2.40/h = 0.40 after; the 2 parked minutes
-        # fall inside the 5 extra minutes already billed → 0.50 (spec)
-        ((charging(at("16:55"), 2, 10), parking(at("17:05"), 2)), "0.50"),
-        # #2: 16:35 charge 35 min: 25 min × 1.20/h = 0.50; 35 → 45 min, so 20 min × 2.40/h = 0.80;
-        # 1.30 (spec)
+        # #1: 16:55 charge 10 min, park 2. d2: charging 5 min × 1.20/h = 0.10 before 17:00 and 5 min × 2.40/h
+        # = 0.20 after, not rounded as parking follows; "The parking time of 2 minutes is rounded to 15
+        # minutes", × 1.00/h = 0.25 → "€ 0.55". (2.2.1 rounds the 12 minutes of charging and parking
+        # together to 15 and bills 0.383, which contradicts its mod_cdrs example, "21 minutes (not 25)"
+        # of charging and 10 of parking for 7: the hub takes d2's reading.)
+        ((charging(at("16:55"), 2, 10), parking(at("17:05"), 2)), "0.55"),
+        # #2: 16:35 charge 35 min: 25 min × 1.20/h = 0.50; the session's 35 min round to 45 at the last
+        # step (900 s), so 20 min × 2.40/h = 0.80 → "1.30" (2.2.1 and d2 alike)
         ((charging(at("16:35"), 6, 35),), "1.30"),
-        # free parking after 20:00: 19:55 charge 10, park 2: 5 min × 2.40 = 0.20, 10 min × 2.40 = 0.40,
-        # parking after 20:00 has no component → 0.60 (spec)
-        ((charging(at("19:55"), 2, 10), parking(at("20:05"), 2)), "0.60"),
+        # free parking after 20:00: 19:40 charge 12 min, then 20 min connected. d2: "The total of billable
+        # parking time for the session is 8 minutes. This is rounded up to 15 minutes": 15 min × 1.00/h
+        # = 0.25, and the 12 charging minutes × 2.40/h = 0.48 → 0.73. d2's own figure, 0.80, prices the
+        # charging at the 1.20/h of before 17:00 (0.20 for 12 min is neither) and the parking at 2.40/h,
+        # against its own tariff; 2.2.1 rounds charging and parking together (20 → 30 min) to 0.78, the
+        # reading #1 rejects. The hub takes d2's rule with the tariff's prices.
+        ((charging(at("19:40"), 2, 12), parking(at("19:52"), 20)), "0.73"),
     ],
     ids=["switch-1", "switch-2", "free-parking"],
 )
@@ -192,7 +220,7 @@ def test_tariff_13_time_and_parking(version):
 def test_tariff_14_step_size_when_switching_elements(version, stretches, expected):
     tariff = example_tariff(version, covers("tariff_14_step_size.json"))
     priced = price(tariff, *stretches)
-    # Then the spec's totals; no VAT given → incl. unknown
+    # Then no VAT given → incl. unknown
     assert costs(priced) == (d(expected), None)
 
 

@@ -1,12 +1,9 @@
 """Which price component bills each slice, and how much each bills after step_size.
 
 Per dimension the first TariffElement holding a component of that dimension whose restrictions hold
-applies (mod_tariffs §11.3.1); a dimension no element prices costs nothing there. step_size
-(§11.4.2 note) counts only for the last element of a dimension and when the next element lacks the
-dimension: so a *run* is a stretch of the session in which some component prices the dimension, and
-at its end the run's whole volume is rounded up to the step_size of the component that priced its
-last slice, which bills the difference (the spec's step_size examples: 25 + 10 charging minutes,
-last step 15 minutes → 45 minutes billed, 25 before the switch and 20 after).
+applies (mod_tariffs §11.3.1); a dimension no element prices costs nothing there. step_size is
+applied once per session for ENERGY and once for TIME and PARKING_TIME combined (OCPI 2.2.1 mod_cdrs
+"step_size", read as its v2.2.1-d2 errata do; ``bill_volumes``).
 """
 
 from __future__ import annotations
@@ -90,69 +87,60 @@ def _round_up(total: Decimal, step: int) -> Decimal:
     return (total / step).to_integral_value(rounding=ROUND_CEILING) * step
 
 
-def bill_dimension(
-    dimension: Dimension,
-    states: Sequence[State],
-    choices: Sequence[Choice | None],
-    ledger: Ledger,
-    waived: Sequence[Decimal] | None = None,
-) -> list[tuple[int, Decimal]]:
-    """Add the dimension's volumes to ``ledger``, runs rounded; returns (last slice, extra) per run."""
-    runs: list[tuple[int, Decimal]] = []
-    run_total, last = Decimal(0), None
-
-    def close() -> None:
-        nonlocal run_total, last
-        if last is not None:
-            extra = _round_up(run_total, choices[last].component.step_size) - run_total
-            if extra:
-                ledger.add(dimension, choices[last], Decimal(0), extra)
-            runs.append((last, extra))
-        run_total, last = Decimal(0), None
-
+def bill_exactly(
+    dimension: Dimension, states: Sequence[State], choices: Sequence[Choice | None], ledger: Ledger
+) -> tuple[int, Choice] | None:
+    """Add each slice's volume of ``dimension`` to ``ledger`` as billed, unrounded; returns the last
+    slice a component of the dimension priced, with that component (None when none did)."""
+    last = None
     for index, state in enumerate(states):
-        consumed = volume(state, dimension)
-        choice = choices[index]
-        if consumed == 0:
+        consumed, choice = volume(state, dimension), choices[index]
+        if consumed == 0 or choice is None:
             continue
-        billable = consumed - (waived[index] if waived else Decimal(0))
-        if choice is None:
-            close()
-            continue
-        ledger.add(dimension, choice, consumed, billable)
-        if billable > 0:
-            run_total += billable
-            last = index
-    close()
-    return runs
+        ledger.add(dimension, choice, consumed, consumed)
+        last = (index, choice)
+    return last
 
 
-def waivers_after(
-    runs: list[tuple[int, Decimal]],
-    states: Sequence[State],
-    time_choices: Sequence[Choice | None],
-    parking_choices: Sequence[Choice | None],
-) -> list[Decimal]:
-    """Parking seconds already billed as charging time, per slice.
+def round_up_once(dimension: Dimension, choice: Choice, ledger: Ledger) -> None:
+    """The session's billed volume of ``dimension`` rounded up to ``choice``'s step; it bills the extra.
 
-    A TIME run rounded up by step_size bills minutes after charging stopped. When the same element
-    prices the parking right after it, those minutes are not billed twice (mod_tariffs §11.4.2,
-    step_size example #1: "the 2 minutes parking time is within the extra 5 minutes of charging
-    billed because of the step_size"). Parking priced by another element is billed in full, as the
-    complex tariff example does (147 → 150 charging minutes, and still 45 parking minutes).
+    The whole session's volume, across elements, so the step of an element left earlier is not used
+    (mod_cdrs "step_size": charging before and after 17:00, 25 + 10 minutes, last step 15 minutes → 45
+    minutes billed, 20 of them after 17:00).
     """
-    waived = [Decimal(0)] * len(states)
-    for last, extra in runs:
-        element = time_choices[last].element_index if time_choices[last] else None
-        index = last + 1
-        while extra > 0 and index < len(states) and not states[index].piece.charging:
-            parking = parking_choices[index]
-            if parking is None or parking.element_index != element:
-                break
-            waived[index] = min(extra, states[index].piece.seconds)
-            extra -= waived[index]
-            index += 1
-    return waived
+    total = sum((billed for (kind, _), billed in ledger.billed.items() if kind is dimension), start=Decimal(0))
+    extra = _round_up(total, choice.component.step_size) - total
+    if extra:
+        ledger.add(dimension, choice, Decimal(0), extra)
+
+
+def bill_volumes(
+    states: Sequence[State], choices: dict[Dimension, list[Choice | None]], ledger: Ledger
+) -> None:
+    """ENERGY, TIME and PARKING_TIME billed with step_size applied as OCPI 2.2.1 mod_cdrs "step_size"
+    says: "only [...] once per session for [...] ENERGY and once for PARKING_TIME and TIME combined".
+
+    ENERGY: the session's volume, rounded with the step of the component that priced energy last.
+    TIME and PARKING_TIME: only the one billed last in the session is rounded, its session volume with
+    the step of the component that priced it last; the other is billed exactly ("After 21 minutes of
+    charging, the EV is full but remains connected for 7 more minutes. The cost of charging will be
+    calculated based on 21 minutes (not 25). The cost of parking will be calculated based on 10
+    minutes"). The v2.2.1-d2 examples read it so (step_size example #1: 5 + 5 charging minutes exact,
+    the 2 parking minutes rounded to 15); the 2.2.1 step_size examples round charging + parking
+    together instead, which contradicts that mod_cdrs example (28 → 30 minutes, not 21 + 10).
+    """
+    energy = bill_exactly(Dimension.ENERGY, states, choices[Dimension.ENERGY], ledger)
+    if energy is not None:
+        round_up_once(Dimension.ENERGY, energy[1], ledger)
+    times = [
+        (last[0], dimension, last[1])
+        for dimension in (Dimension.TIME, Dimension.PARKING_TIME)
+        if (last := bill_exactly(dimension, states, choices[dimension], ledger)) is not None
+    ]
+    if times:  # a slice is charging or parked, so the two never end on the same slice
+        _, dimension, choice = max(times, key=lambda last: last[0])
+        round_up_once(dimension, choice, ledger)
 
 
 def flat_choice(tariff: Tariff, states: Sequence[State]) -> Choice | None:

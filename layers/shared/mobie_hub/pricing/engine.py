@@ -2,8 +2,8 @@
 
 The steps (docs/pricing.md): the periods become slices, cut wherever a restriction may change; each
 slice gets, per dimension, the component of the first element that applies; the volumes are billed
-per run of a dimension with step_size; FLAT once; min_price / max_price bound the total; money is
-rounded to cents once, at the end. The output periods are the input ones cut where the applicable
+with step_size once per session for ENERGY and once for TIME and PARKING_TIME combined; FLAT once;
+min_price / max_price bound the total; money is rounded to cents once, at the end. The output periods are the input ones cut where the applicable
 elements change, so a CDR shows which element billed what.
 """
 
@@ -21,10 +21,9 @@ from mobie_hub.pricing.billing import (
     Choice,
     Dimension,
     Ledger,
-    bill_dimension,
+    bill_volumes,
     choose,
     flat_choice,
-    waivers_after,
 )
 from mobie_hub.pricing.errors import UnknownTimeZone
 from mobie_hub.pricing.restrictions import State, energy_boundaries, time_boundaries
@@ -78,10 +77,7 @@ def price_session(
     flat = flat_choice(tariff, states)
     if flat is not None:
         ledger.add(Dimension.FLAT, flat, Decimal(1), Decimal(1))
-    bill_dimension(Dimension.ENERGY, states, choices[Dimension.ENERGY], ledger)
-    time_runs = bill_dimension(Dimension.TIME, states, choices[Dimension.TIME], ledger)
-    waived = waivers_after(time_runs, states, choices[Dimension.TIME], choices[Dimension.PARKING_TIME])
-    bill_dimension(Dimension.PARKING_TIME, states, choices[Dimension.PARKING_TIME], ledger, waived)
+    bill_volumes(states, choices, ledger)
     lines = ledger.lines()
     total, limited_by = _bounded_total(tariff, lines)
     parked = sum((s.piece.seconds for s in states if not s.piece.charging), start=Decimal(0))

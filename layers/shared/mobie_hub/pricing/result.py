@@ -33,7 +33,7 @@ class PricedLine:
     """What one price component billed: one per (dimension, tariff element) the session used.
 
     ``consumed`` is the volume that fell under this element and ``billed`` the volume charged for,
-    after step_size (the last component of a run of the dimension bills the rounding, see
+    after step_size (the component that priced the dimension last bills the rounding, see
     docs/pricing.md), both in OCPI units: kWh for ENERGY, hours for TIME and PARKING_TIME, 1 for FLAT.
     ``amount_excl_vat`` = ``billed`` × ``unit_price``, exact (unrounded); ``amount_incl_vat`` adds
     ``vat`` percent and is None when the component gives no VAT (mod_tariffs §11.4.2).
