@@ -169,3 +169,18 @@ def test_local_times_follow_the_clock_across_a_dst_change():
     assert costs(priced) == (d("2.10"), None)
     starts = [p.start_date_time for p in priced.charging_periods]
     assert starts == [at("2026-03-28 21:00"), at("2026-03-28 22:00"), at("2026-03-29 06:00")]
+
+
+def test_a_window_inside_the_hour_the_clocks_go_back_is_billed_for_both_occurrences_only():
+    # Given 6.00/h charging from 01:30 to 02:00 local, free otherwise; on 2026-10-25 Lisbon goes back from
+    # UTC+1 to UTC at 01:00 UTC, so the local clock shows 01:30-02:00 twice: 00:30-01:00 and 01:30-02:00 UTC
+    rates = tariff(
+        element(component("TIME", "6.00"), start_time="01:30", end_time="02:00"),
+        element(component("TIME", "0.00")),
+    )
+    # When charging from 00:00 to 03:00 UTC
+    priced = price(rates, charging(at("2026-10-25 00:00"), kwh=3, minutes=180))
+    # Then two half hours: 1 h × 6.00 = 6.00 (not 1.5 h from the first 01:30 to 02:00 WET: 9.00)
+    assert costs(priced) == (d("6.00"), None)
+    starts = [p.start_date_time for p in priced.charging_periods]
+    assert starts == [at(f"2026-10-25 {t}") for t in ("00:00", "00:30", "01:00", "01:30", "02:00")]

@@ -48,17 +48,48 @@ def time_boundaries(tariff: Tariff, start: datetime, end: datetime, zone: tzinfo
 
 
 def daily_instants(times: set[str], start: datetime, end: datetime, zone: tzinfo) -> set[datetime]:
-    """The instants in (start, end) at which the local clock shows one of ``times`` ("HH:MM").
+    """The instants in (start, end) at which the local clock shows one of ``times`` ("HH:MM"), and those
+    at which it jumps (a DST change).
 
-    Built from local dates, so a DST change moves them with the clock (a time the spring change
-    skips falls an hour later, as zoneinfo resolves it).
+    Built from local dates, so a DST change moves them with the clock. A time the autumn change
+    repeats is shown twice, and the clock jumps back between: a window of 01:30-02:00 on that night
+    holds for its two half hours, not from its first 01:30 to 02:00 of the later offset (1.5 h). A
+    time the spring change skips falls where zoneinfo resolves it (either offset).
     """
     instants = set()
     day = start.astimezone(zone).date() - timedelta(days=1)
     while day <= end.astimezone(zone).date() + timedelta(days=1):
-        instants |= {datetime.combine(day, _hhmm(t), tzinfo=zone).astimezone(UTC) for t in times}
+        instants |= {
+            datetime.combine(day, _hhmm(t).replace(fold=fold), tzinfo=zone).astimezone(UTC)
+            for t in times
+            for fold in (0, 1)
+        }
         day += timedelta(days=1)
+    instants |= offset_changes(start, end, zone)
     return {i for i in instants if start < i < end}
+
+
+def offset_changes(start: datetime, end: datetime, zone: tzinfo) -> set[datetime]:
+    """The instants in [start, end] from which ``zone``'s UTC offset differs from the second before.
+
+    zoneinfo does not list its transitions, so each UTC day whose two ends differ in offset is bisected
+    to the second (a zone changes its offset at most once a day).
+    """
+
+    def offset(seconds: int) -> timedelta | None:
+        return datetime.fromtimestamp(seconds, UTC).astimezone(zone).utcoffset()
+
+    changes = set()
+    day = int(start.timestamp()) // 86400 * 86400
+    while day <= end.timestamp():
+        low, high = day, day + 86400
+        if offset(low) != offset(high):
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(middle) == offset(low) else (low, middle)
+            changes.add(datetime.fromtimestamp(high, UTC))
+        day += 86400
+    return {c for c in changes if start <= c <= end}
 
 
 def energy_boundaries(tariff: Tariff) -> set[Decimal]:
