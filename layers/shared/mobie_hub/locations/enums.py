@@ -151,3 +151,19 @@ class Status(StrEnum):
     REMOVED = "REMOVED"
     RESERVED = "RESERVED"
     UNKNOWN = "UNKNOWN"
+
+
+# --- MOBI.E's value sets (profile §6): what an imported Location may hold -----------------------------
+# OCPI allows more; the station registry refuses a file with anything outside these (locations.registry).
+MOBIE_COUNTRY_CODE = "PT"
+MOBIE_COUNTRY = "PRT"
+MOBIE_TIME_ZONES = frozenset({"Europe/Lisbon", "Atlantic/Azores", "Atlantic/Madeira"})
+MOBIE_PARKING_TYPES = frozenset(ParkingType)  # all six of OCPI 2.2.1 are in the profile's list
+MOBIE_CAPABILITIES = frozenset({Capability.REMOTE_START_STOP_CAPABLE, Capability.RFID_READER})
+MOBIE_CONNECTOR_STANDARDS = frozenset(
+    {ConnectorType.CHADEMO, ConnectorType.IEC_62196_T2, ConnectorType.IEC_62196_T2_COMBO}
+)
+MOBIE_CONNECTOR_FORMATS = frozenset(ConnectorFormat)
+MOBIE_POWER_TYPES = frozenset({PowerType.AC_1_PHASE, PowerType.AC_3_PHASE, PowerType.DC})
+# The EVSE statuses of the profile's table (MOBI.E's internal names ToInstall … EndOfLife): no BLOCKED.
+MOBIE_EVSE_STATUSES = frozenset(Status) - {Status.BLOCKED}

@@ -1,7 +1,8 @@
 """The station registry: Locations and Tariffs imported by the operator (profile §6, §9, §12).
 
-A file is validated whole before anything is written: one bad object rejects the file with a message
-naming the object and the field. Re-importing stamps ``last_updated`` only on what changed, and an
+A file is validated whole before anything is written, against OCPI and the profile's narrower value
+sets: any violation rejects the file, and the refusal lists every violation, each naming the object
+and the field. Re-importing stamps ``last_updated`` only on what changed, and an
 EVSE missing from a re-import is kept as REMOVED (OCPI never deletes EVSEs; EMSPs learn of the end of
 life through the status, profile §6).
 """
@@ -11,18 +12,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from mobie_hub.core import validation
 from mobie_hub.core.errors import InvalidRequest
-from mobie_hub.core.identifiers import InvalidIdentifier, evse_id_for, parse_evse_id
+from mobie_hub.core.identifiers import InvalidIdentifier, UnknownParty, evse_id_for, mobie_code_for, parse_evse_id
 from mobie_hub.core.models import dump_ocpi
 from mobie_hub.core.types import utcnow
-from mobie_hub.locations.enums import Status
+from mobie_hub.locations.enums import (
+    MOBIE_CAPABILITIES,
+    MOBIE_CONNECTOR_FORMATS,
+    MOBIE_CONNECTOR_STANDARDS,
+    MOBIE_COUNTRY,
+    MOBIE_COUNTRY_CODE,
+    MOBIE_EVSE_STATUSES,
+    MOBIE_PARKING_TYPES,
+    MOBIE_POWER_TYPES,
+    MOBIE_TIME_ZONES,
+    Status,
+)
 from mobie_hub.locations.models import EVSE, MobieLocation
-from mobie_hub.tariffs.models import Tariff, TariffType
+from mobie_hub.tariffs.models import Tariff, TariffDimensionType, TariffType
+
+M = TypeVar("M", bound=BaseModel)
 
 TariffKey = tuple[str, str, str]  # (country_code, party_id, tariff id)
 
@@ -30,6 +44,10 @@ TariffKey = tuple[str, str, str]  # (country_code, party_id, tariff id)
 ALLOWED_RESTRICTIONS = frozenset(
     {"start_time", "end_time", "start_date", "end_date", "min_kwh", "max_kwh", "min_duration", "max_duration",
      "day_of_week"}
+)
+# Profile §9: the TariffDimensionType values MOBI.E uses (today all of OCPI 2.2.1's; kept explicit).
+MOBIE_DIMENSIONS = frozenset(
+    {TariffDimensionType.ENERGY, TariffDimensionType.FLAT, TariffDimensionType.PARKING_TIME, TariffDimensionType.TIME}
 )
 
 
@@ -57,42 +75,103 @@ class ImportReport:
         }
 
 
-def _parse(raw: Any, model: type[BaseModel], kind: str) -> list[Any]:
+class Problems:
+    """Every violation found in one file, each as ``"<object>: <field>: <problem>"``.
+
+    An import checks the whole file before it writes anything and refuses it with all its problems at
+    once, so the operator fixes a file in one round instead of one error per attempt.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.found: list[str] = []
+
+    def add(self, where: str, problem: str) -> None:
+        self.found.append(f"{where}: {problem}")
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise InvalidRequest(
+                f"{self.kind} file refused, nothing imported; {len(self.found)} problem(s): " + "; ".join(self.found)
+            )
+
+
+def _name(kind: str, index: int, obj: Any) -> str:
+    return f"{kind} #{index}" + (f" ({obj['id']})" if isinstance(obj, dict) and "id" in obj else "")
+
+
+def _parse(raw: Any, model: type[M], kind: str, problems: Problems) -> list[tuple[str, M]]:
+    """Each object of the file as ``model`` with its name; every OCPI problem of every object is listed."""
     if not isinstance(raw, list):
         raise InvalidRequest(f"a {kind} file must hold a JSON array of {kind} objects")
     parsed = []
     for index, obj in enumerate(raw):
-        name = f"{kind} #{index}" + (f" ({obj['id']})" if isinstance(obj, dict) and "id" in obj else "")
-        parsed.append(
-            validation.parse(
-                model, obj, whole="object",
-                refuse=lambda where, problem, name=name: InvalidRequest(f"{name}: {where}: {problem}"),
-            )
-        )
-    ids = [p.id for p in parsed]
+        name = _name(kind, index, obj)
+        try:
+            parsed.append((name, model.model_validate(obj)))
+        except ValidationError as exc:
+            for where, problem in validation.problems(exc, whole="object", most=len(exc.errors())):
+                problems.add(f"{name}: {where}", problem)
+    ids = [p.id for _, p in parsed]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
-        raise InvalidRequest(f"{kind} ids appear more than once: {', '.join(duplicates)}")
+        problems.add(f"{kind} ids", f"appear more than once: {', '.join(duplicates)}")
     return parsed
 
 
-def _normalise_evse_ids(location: MobieLocation) -> MobieLocation:
+def _outside(values: Iterable[Any], allowed: frozenset[Any]) -> str:
+    return ", ".join(sorted({str(v) for v in values if v not in allowed}))
+
+
+def _profile_problems(name: str, location: MobieLocation, problems: Problems) -> None:
+    """Profile §6: the value sets MOBI.E communicates, narrower than OCPI's."""
+    if location.country_code != MOBIE_COUNTRY_CODE:
+        problems.add(f"{name}: country_code", f"must be {MOBIE_COUNTRY_CODE}")
+    if location.country != MOBIE_COUNTRY:
+        problems.add(f"{name}: country", f"must be {MOBIE_COUNTRY}")
+    if location.time_zone not in MOBIE_TIME_ZONES:
+        problems.add(f"{name}: time_zone", "must be one of " + ", ".join(sorted(MOBIE_TIME_ZONES)))
+    if location.parking_type is not None and location.parking_type not in MOBIE_PARKING_TYPES:
+        problems.add(f"{name}: parking_type", f"not used by MOBI.E: {location.parking_type}")
+    if location.operator is None:
+        problems.add(f"{name}: operator", "required: the charging-point operator (OPC), else a generic name")
+    for evse in location.evses or []:
+        where = f"{name}: evse {evse.uid}"
+        if evse.status not in MOBIE_EVSE_STATUSES:
+            problems.add(f"{where}: status", f"not used by MOBI.E: {evse.status}")
+        if bad := _outside(evse.capabilities or [], MOBIE_CAPABILITIES):
+            problems.add(f"{where}: capabilities", f"not used by MOBI.E: {bad}")
+        for connector in evse.connectors:
+            at = f"{where}: connector {connector.id}"
+            if connector.standard not in MOBIE_CONNECTOR_STANDARDS:
+                problems.add(f"{at}: standard", f"not used by MOBI.E: {connector.standard}")
+            if connector.format not in MOBIE_CONNECTOR_FORMATS:
+                problems.add(f"{at}: format", f"not used by MOBI.E: {connector.format}")
+            if connector.power_type not in MOBIE_POWER_TYPES:
+                problems.add(f"{at}: power_type", f"not used by MOBI.E: {connector.power_type}")
+
+
+def _normalise_evse_ids(name: str, location: MobieLocation, problems: Problems) -> MobieLocation:
     """Profile §12: emit the ``E`` form; accept the seed's form; the operator must be the CPO's."""
     evses = []
     uids = [evse.uid for evse in location.evses or []]
     if len(uids) != len(set(uids)):
-        raise InvalidRequest(f"location {location.id}: EVSE uids must be unique within the location")
+        problems.add(f"{name}: evses", "EVSE uids must be unique within the location")
     for evse in location.evses or []:
+        where = f"{name}: evse {evse.uid}: evse_id"
         try:
             parsed = parse_evse_id(evse.evse_id) if evse.evse_id else None
         except InvalidIdentifier as exc:
-            raise InvalidRequest(f"location {location.id}: evse {evse.uid}: evse_id: {exc}") from None
+            problems.add(where, str(exc))
+            continue
         if parsed and (parsed.country_code, parsed.operator_id) != (location.country_code, location.party_id):
-            raise InvalidRequest(
-                f"location {location.id}: evse {evse.uid}: evse_id: operator must be "
-                f"{location.country_code}*{location.party_id}"
-            )
-        evse_id = parsed.normalized if parsed else evse_id_for(location.party_id, evse.uid, location.country_code)
+            problems.add(where, f"operator must be {location.country_code}*{location.party_id}")
+            continue
+        try:
+            evse_id = parsed.normalized if parsed else evse_id_for(location.party_id, evse.uid, location.country_code)
+        except InvalidIdentifier as exc:
+            problems.add(where, str(exc))
+            continue
         evses.append(evse.model_copy(update={"evse_id": evse_id}))
     return location.model_copy(update={"evses": evses}) if location.evses else location
 
@@ -157,14 +236,20 @@ def merge_location(new: MobieLocation, old: MobieLocation | None, now: datetime)
 def import_locations(
     raw: Any, locations: LocationStore, tariffs: TariffStore, now: datetime | None = None
 ) -> ImportReport:
-    parsed = [_normalise_evse_ids(loc) for loc in _parse(raw, MobieLocation, "location")]
-    references: dict[TariffKey, str] = {}
+    """Import a file of Locations: all of it, or nothing with every problem listed (InvalidRequest)."""
+    problems = Problems("location")
+    parsed = []
+    for name, location in _parse(raw, MobieLocation, "location", problems):
+        _profile_problems(name, location, problems)
+        parsed.append(_normalise_evse_ids(name, location, problems))
+    references: dict[TariffKey, list[str]] = {}
     for location in parsed:
-        references.update(_referenced_tariffs(location))
-    missing = set(references) - tariffs.existing(references)
-    if missing:
-        key = sorted(missing)[0]
-        raise InvalidRequest(f"{references[key]}: tariff {key[2]} of {key[0]}/{key[1]} does not exist")
+        for key, where in _referenced_tariffs(location).items():
+            references.setdefault(key, []).append(where)
+    for key in sorted(set(references) - tariffs.existing(references)):
+        for where in references[key]:
+            problems.add(where, f"tariff {key[2]} of {key[0]}/{key[1]} does not exist")
+    problems.raise_any()
     stored = locations.get_many(loc.id for loc in parsed)
     now, report, to_write = now or utcnow(), ImportReport(), []
     for location in parsed:
@@ -179,27 +264,47 @@ def import_locations(
     return report
 
 
-def _check_tariff(tariff: Tariff) -> Tariff:
-    """Profile §9: EUR, REGULAR or AD_HOC_PAYMENT, and only the restrictions MOBI.E uses."""
+def _check_tariff(name: str, tariff: Tariff, problems: Problems) -> None:
+    """Profile §9: PT, EUR, REGULAR or AD_HOC_PAYMENT (the latter naming its default EMSP), the four
+    dimensions and only the restrictions MOBI.E uses."""
+    if tariff.country_code != MOBIE_COUNTRY_CODE:
+        problems.add(f"{name}: country_code", f"must be {MOBIE_COUNTRY_CODE}")
     if tariff.currency != "EUR":
-        raise InvalidRequest(f"tariff {tariff.id}: currency: must be EUR")
+        problems.add(f"{name}: currency", "must be EUR")
     if tariff.type not in (None, TariffType.REGULAR, TariffType.AD_HOC_PAYMENT):
-        raise InvalidRequest(f"tariff {tariff.id}: type: must be REGULAR or AD_HOC_PAYMENT")
+        problems.add(f"{name}: type", "must be REGULAR or AD_HOC_PAYMENT")
+    if tariff.type is TariffType.AD_HOC_PAYMENT:
+        if tariff.mobie_default_emsp is None:
+            problems.add(f"{name}: mobie_default_emsp", "an AD_HOC_PAYMENT tariff must name its default EMSP")
+        else:
+            emsp = tariff.mobie_default_emsp
+            if emsp.country_code != MOBIE_COUNTRY_CODE:
+                problems.add(f"{name}: mobie_default_emsp.country_code", f"must be {MOBIE_COUNTRY_CODE}")
+            try:
+                mobie_code_for(emsp.party_id)
+            except UnknownParty:
+                problems.add(f"{name}: mobie_default_emsp.party_id", f"{emsp.party_id} is no party MOBI.E issued")
+    elif tariff.mobie_default_emsp is not None:
+        problems.add(f"{name}: mobie_default_emsp", "only an AD_HOC_PAYMENT tariff names a default EMSP")
     for index, element in enumerate(tariff.elements):
+        at = f"{name}: elements.{index}"
+        if bad := _outside((c.type for c in element.price_components), MOBIE_DIMENSIONS):
+            problems.add(f"{at}.price_components", f"dimension not used by MOBI.E: {bad}")
         used = set(element.restrictions.model_dump(exclude_none=True)) if element.restrictions else set()
         if used - ALLOWED_RESTRICTIONS:
-            raise InvalidRequest(
-                f"tariff {tariff.id}: elements.{index}.restrictions: not used by MOBI.E: "
-                + ", ".join(sorted(used - ALLOWED_RESTRICTIONS))
-            )
-    return tariff
+            problems.add(f"{at}.restrictions", "not used by MOBI.E: " + ", ".join(sorted(used - ALLOWED_RESTRICTIONS)))
 
 
 def import_tariffs(raw: Any, tariffs: TariffStore, now: datetime | None = None) -> ImportReport:
-    parsed = [_check_tariff(t) for t in _parse(raw, Tariff, "tariff")]
-    stored = tariffs.get_many((t.country_code, t.party_id, t.id) for t in parsed)
+    """Import a file of Tariffs: all of it, or nothing with every problem listed (InvalidRequest)."""
+    problems = Problems("tariff")
+    parsed = _parse(raw, Tariff, "tariff", problems)
+    for name, tariff in parsed:
+        _check_tariff(name, tariff, problems)
+    problems.raise_any()
+    stored = tariffs.get_many((t.country_code, t.party_id, t.id) for _, t in parsed)
     now, report, to_write = now or utcnow(), ImportReport(), []
-    for tariff in parsed:
+    for _, tariff in parsed:
         old = stored.get((tariff.country_code, tariff.party_id, tariff.id))
         if old is not None and _content(old) == _content(tariff):
             report.unchanged.append(tariff.id)

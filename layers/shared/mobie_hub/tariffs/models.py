@@ -92,8 +92,20 @@ class TariffElement(OcpiModel):
     restrictions: TariffRestrictions | None = None
 
 
+class DefaultEmsp(OcpiModel):
+    """``mobie_default_emsp``: the EMSP that bills the ad-hoc charges a CPO advertises (profile §9).
+
+    In MOBI.E an EMSP is always involved and receives the CDR, also for ad-hoc payment, so a CPO that
+    advertises an AD_HOC_PAYMENT tariff must name its "default" EMSP; OCPI has no field for it.
+    """
+
+    country_code: CountryCode
+    party_id: PartyId
+
+
 class Tariff(OcpiModel):
-    """OCPI 2.2.1 mod_tariffs §11.3.1 Tariff (``min_price``/``max_price`` are Price objects in 2.2 too)."""
+    """OCPI 2.2.1 mod_tariffs §11.3.1 Tariff (``min_price``/``max_price`` are Price objects in 2.2 too),
+    with MOBI.E's ``mobie_default_emsp`` on AD_HOC_PAYMENT tariffs (the station registry enforces it)."""
 
     country_code: CountryCode
     party_id: PartyId
@@ -108,4 +120,5 @@ class Tariff(OcpiModel):
     start_date_time: OcpiDateTime | None = None
     end_date_time: OcpiDateTime | None = None
     energy_mix: EnergyMix | None = None
+    mobie_default_emsp: DefaultEmsp | None = None
     last_updated: OcpiDateTime
