@@ -15,8 +15,9 @@ CENT = Decimal("0.01")
 def round_money(amount: Decimal) -> Decimal:
     """Money is computed exactly and rounded once, here, to cents, half up (0.125 → 0.13).
 
-    Half up, not banker's rounding: it is how invoices are rounded in Portugal and how the OCPI
-    examples round (mod_tariffs complex example: 14.125 → "14,13 euro (incl. VAT)").
+    Half up, not banker's rounding: it is how invoices are rounded in Portugal and how the OCPI 2.2.1
+    examples round (mod_tariffs, 20.45 kWh at 0.25: 5.125 → "Energy costs: 5.13 euro"); the v2.2.1-d2
+    errata leave rounding to law and contract ("The OCPI specification stays out of these matters").
     """
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
