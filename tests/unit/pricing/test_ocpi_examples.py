@@ -25,11 +25,12 @@ def covers(name: str) -> str:
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_tariff_1_two_euro_per_hour(version):
-    # Given TIME 2.00/h, 10% VAT, per minute; 2.5 h of charging (spec's example)
+    # Given TIME 2.00/h, 10% VAT, per minute; 2.5 h of charging (2.2.1 mod_tariffs' example)
     tariff = example_tariff(version, covers("tariff_1_simple_2hour.json"))
     # When priced
     priced = price(tariff, charging(at("10:00"), kwh=30, minutes=150))
-    # Then 2.5 h × 2.00 = 5.00; × 1.10 = 5.50 (energy is not priced)
+    # Then 2.5 h × 2.00 = 5.00; × 1.10 = 5.50 (energy is not priced); 2.2.1: "5.00 euro (excl. VAT) or 5.50
+    # euro (incl. VAT)"
     assert costs(priced) == (d("5.00"), d("5.50"))
 
 
@@ -38,7 +39,7 @@ def test_tariff_2_ad_hoc_alt_text(version):
     # Given TIME 1.90/h, 5.2% VAT, per 5 minutes; 2.5 h of charging
     tariff = example_tariff(version, covers("tariff_2_alt_text.json"))
     priced = price(tariff, charging(at("10:00"), kwh=30, minutes=150))
-    # Then 2.5 × 1.90 = 4.75; 4.75 × 1.052 = 4.997 → 5.00 (the spec's figures)
+    # Then 2.5 × 1.90 = 4.75; 4.75 × 1.052 = 4.997 → 5.00 (2.2.1: "4.75 euro (excl. VAT) or 5.00 euro")
     assert costs(priced) == (d("4.75"), d("5.00"))
 
 
@@ -49,7 +50,7 @@ def test_tariff_3_energy_per_100_wh(version):
     priced = price(tariff, charging(at("10:00"), kwh="20.45", minutes=60))
     # Then 20.45 kWh → 20.5 kWh billed: 20.5 × 0.25 = 5.125, + 0.50 = 5.625 → 5.63;
     # incl.: 5.125 × 1.1 = 5.6375 + 0.50 × 1.2 = 0.60 → 6.2375 → 6.24.
-    # (The spec text says 5.50 / 6.05, which no reading of this tariff gives: 20.5 × 0.25 is 5.125.)
+    # 2.2.1: "Total: 5.63 euro (excl. VAT), 6.24 euro (incl. VAT)". (OCPI 2.2 printed 5.50 / 6.05.)
     assert costs(priced) == (d("5.63"), d("6.24"))
     assert priced.lines[1].billed == d("20.5")
 
@@ -124,7 +125,8 @@ def test_tariff_6_max_price(version, kwh, expected):
     tariff = example_tariff(version, covers("tariff_6_025kwh_start_max_price.json"))
     priced = price(tariff, charging(at("10:00"), kwh=kwh, minutes=120))
     # Then 50 kWh: 0.50 + 12.50 = 13.00 → capped 10.00; incl. 0.60 + 13.75 = 14.35 → capped 11.00.
-    #      30 kWh: 0.50 + 7.50 = 8.00; incl. 0.60 + 8.25 = 8.85 (both the spec's figures)
+    #      30 kWh: 0.50 + 7.50 = 8.00; incl. 0.60 + 8.25 = 8.85 (2.2.1: "10.00 euro [...] or 11.00",
+    #      "8.00 euro (excl. VAT) and 8.85 euro")
     assert costs(priced) == (d(expected[0]), d(expected[1]))
 
 
@@ -137,7 +139,9 @@ def test_tariff_7_first_hour_and_kwh_free(version):
     priced = price(tariff, charging(at("10:00"), kwh=20, minutes=30), parking(at("10:30"), 165))
     # Then energy: 19 kWh × 0.20 = 3.80. Parking: 0.5 h free (until 1 h), 2 h × 2.00 = 4.00 (1 h-3 h),
     # 0.25 h × 3.00 = 0.75 (after 3 h). Total 8.55; no VAT given → incl. unknown.
-    # (The spec's 7.30 counts the free hour from the parking's start: 3.80 + 1.75 h × 2.00.)
+    # (2.2.1's 7.30 counts the free hour from the parking's start, 3.80 + 1.75 h × 2.00, against
+    # min_duration's "since the start of the Charging Session"; v2.2.1-d2 removed the example. The hub
+    # keeps min/max_duration from the session start.)
     assert costs(priced) == (d("8.55"), None)
 
 
@@ -145,7 +149,7 @@ def test_tariff_7_first_hour_and_kwh_free(version):
 def test_tariff_8_simple_energy(version):
     tariff = example_tariff(version, covers("tariff_8_simple_025kwh.json"))
     priced = price(tariff, charging(at("10:00"), kwh=20, minutes=60))
-    # Then 20 × 0.25 = 5.00; × 1.10 = 5.50 (spec)
+    # Then 20 × 0.25 = 5.00; × 1.10 = 5.50 (2.2.1: "5.00 euro (excl. VAT) or 5.50 euro")
     assert costs(priced) == (d("5.00"), d("5.50"))
 
 
@@ -153,7 +157,7 @@ def test_tariff_8_simple_energy(version):
 def test_tariff_9_energy_and_start_fee(version):
     tariff = example_tariff(version, covers("tariff_9_025kwh_start.json"))
     priced = price(tariff, charging(at("10:00"), kwh=20, minutes=60))
-    # Then 0.50 + 5.00 = 5.50; incl. 0.60 + 5.50 = 6.10 (spec)
+    # Then 0.50 + 5.00 = 5.50; incl. 0.60 + 5.50 = 6.10 (2.2.1: "5.50 euro (excl. VAT) or 6.10 euro")
     assert costs(priced) == (d("5.50"), d("6.10"))
 
 
@@ -162,7 +166,8 @@ def test_tariff_10_energy_parking_and_start_fee(version):
     # Given FLAT 0.50 (20%), ENERGY 0.25 (10%), PARKING 2.00/h (20%) per 15 min; 20 kWh, then 40 min parked
     tariff = example_tariff(version, covers("tariff_10_025kwh_parking_start.json"))
     priced = price(tariff, charging(at("10:00"), kwh=20, minutes=60), parking(at("11:00"), 40))
-    # Then 0.50 + 5.00 + 45 min × 2.00/h = 1.50 → 7.00; incl. 0.60 + 5.50 + 1.80 = 7.90 (spec)
+    # Then 0.50 + 5.00 + 45 min × 2.00/h = 1.50 → 7.00; incl. 0.60 + 5.50 + 1.80 = 7.90
+    # (2.2.1: "7.00 euro (excl. VAT) or 7.90 euro")
     assert costs(priced) == (d("7.00"), d("7.90"))
 
 
@@ -180,7 +185,8 @@ def test_tariff_11_debit_or_credit_card(version):
 def test_tariff_12_min_price(version, kwh, expected):
     tariff = example_tariff(version, covers("tariff_12_025kwh_min_price.json"))
     priced = price(tariff, charging(at("10:00"), kwh=kwh, minutes=60))
-    # Then 20 kWh: 5.00 / 5.50; 1 kWh: 0.25 / 0.275, raised to min_price 0.50 / 0.55 (spec)
+    # Then 20 kWh: 5.00 / 5.50; 1 kWh: 0.25 / 0.275, raised to min_price 0.50 / 0.55 (2.2.1:
+    # "5.00 euro [...] or 5.50 euro", "0.50 euro (excl. VAT) or 0.55 euro")
     assert costs(priced) == (d(expected[0]), d(expected[1]))
     assert priced.limited_by == (None if kwh == 20 else "min_price")
 
@@ -190,7 +196,8 @@ def test_tariff_13_time_and_parking(version):
     # Given TIME 3.00/h (10%) per minute, PARKING 5.00/h (20%) per 5 min; 150 min charging + 42 parked
     tariff = example_tariff(version, covers("tariff_13_simple_3hour_5parking.json"))
     priced = price(tariff, charging(at("10:00"), kwh=30, minutes=150), parking(at("12:30"), 42))
-    # Then 2.5 × 3.00 = 7.50 + 45 min × 5.00/h = 3.75 → 11.25; incl. 8.25 + 4.50 = 12.75 (spec)
+    # Then 2.5 × 3.00 = 7.50 + 45 min × 5.00/h = 3.75 → 11.25; incl. 8.25 + 4.50 = 12.75 (2.2.1: "11.25
+    # euro (excl. VAT) or 12.75 euro")
     assert costs(priced) == (d("11.25"), d("12.75"))
 
 
@@ -240,7 +247,7 @@ def test_reservation_tariffs_price_the_charge_without_reservation(version, name)
     # When a charge of 20 kWh without a reservation is priced
     priced = price(tariff, charging(at("10:00"), kwh=20, minutes=60))
     # Then only the charging element bills: 0.50 + 20 × 0.25 = 5.50; incl. 0.60 + 5.50 = 6.10.
-    # (The spec's totals add the reservation time: 15: +1.25 = 6.75, 16: +2.00 +1.25 = 8.75,
+    # (2.2.1's totals add the reservation time: 15: +1.25 = 6.75, 16: +2.00 +1.25 = 8.75,
     # 17: +1.00 = 6.50, 18: +1.50 = 7.00.)
     assert costs(priced) == (d("5.50"), d("6.10"))
 
@@ -258,11 +265,11 @@ def test_tariff_put_example(version):
 def test_max_duration_restriction_example(version):
     # Given ENERGY free for 30 min, 0.25 until 60 min, 0.40 after (20% VAT)
     tariff = example_tariff(version, covers("tariffrestriction_example_max_duration.json"))
-    # When 5 kWh in the first 30 min, 1.2 kWh in the next 10 (spec's example)
+    # When 5 kWh in the first 30 min, 1.2 kWh in the next 10 (2.2.1 max_duration example)
     priced = price(
         tariff, charging(at("10:00"), kwh=5, minutes=30), charging(at("10:30"), kwh="1.2", minutes=10)
     )
-    # Then 5 kWh free + 1.2 × 0.25 = 0.30; × 1.20 = 0.36
+    # Then 5 kWh free + 1.2 × 0.25 = 0.30 (2.2.1: "0.30 euro (excl. VAT)"); × 1.20 = 0.36
     assert costs(priced) == (d("0.30"), d("0.36"))
 
 
@@ -278,7 +285,7 @@ def test_max_power_restriction_example(version):
         charging(at("10:10"), kwh=40, minutes=50),
         charging(at("11:00"), kwh="0.5", minutes=7.5),
     )
-    # Then 0.20 + 40 × 0.50 = 20.00 + 0.5 × 0.20 = 0.10 → 20.30 (spec); × 1.20 = 24.36
+    # Then 0.20 + 40 × 0.50 = 20.00 + 0.5 × 0.20 = 0.10 → 20.30 (2.2.1: "20.30 euro"); × 1.20 = 24.36
     assert costs(priced) == (d("20.30"), d("24.36"))
 
 

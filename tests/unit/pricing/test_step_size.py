@@ -45,7 +45,9 @@ def test_parking_is_rounded_up_to_the_step():
 
 def test_charging_followed_by_parking_bills_the_charging_minutes_exactly():
     # Given, as mod_cdrs "step_size" (2.2.1 and v2.2.1-d2), step_size 5 minutes for both charging and parking
-    rates = tariff(element(component("TIME", "3.00", step_size=300), component("PARKING_TIME", "6.00", step_size=300)))
+    rates = tariff(
+        element(component("TIME", "3.00", step_size=300), component("PARKING_TIME", "6.00", step_size=300))
+    )
     # When charging 21 minutes, then connected 7 more minutes
     priced = price(rates, charging(at("10:00"), kwh=5, minutes=21), parking(at("10:21"), 7))
     # Then "the cost of charging will be calculated based on 21 minutes (not 25)" and parking on 10 minutes:

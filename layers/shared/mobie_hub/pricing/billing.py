@@ -109,7 +109,8 @@ def round_up_once(dimension: Dimension, choice: Choice, ledger: Ledger) -> None:
     (mod_cdrs "step_size": charging before and after 17:00, 25 + 10 minutes, last step 15 minutes → 45
     minutes billed, 20 of them after 17:00).
     """
-    total = sum((billed for (kind, _), billed in ledger.billed.items() if kind is dimension), start=Decimal(0))
+    billed = ledger.billed.items()
+    total = sum((volume for (kind, _), volume in billed if kind is dimension), start=Decimal(0))
     extra = _round_up(total, choice.component.step_size) - total
     if extra:
         ledger.add(dimension, choice, Decimal(0), extra)

@@ -3,8 +3,8 @@
 The steps (docs/pricing.md): the periods become slices, cut wherever a restriction may change; each
 slice gets, per dimension, the component of the first element that applies; the volumes are billed
 with step_size once per session for ENERGY and once for TIME and PARKING_TIME combined; FLAT once;
-min_price / max_price bound the total; money is rounded to cents once, at the end. The output periods are the input ones cut where the applicable
-elements change, so a CDR shows which element billed what.
+min_price / max_price bound the total; money is rounded to cents once, at the end. The output periods
+are the input ones cut where the applicable elements change, so a CDR shows which element billed what.
 """
 
 from __future__ import annotations
