@@ -140,8 +140,8 @@ def test_tariff_7_first_hour_and_kwh_free(version):
     # Then energy: 19 kWh × 0.20 = 3.80. Parking: 0.5 h free (until 1 h), 2 h × 2.00 = 4.00 (1 h-3 h),
     # 0.25 h × 3.00 = 0.75 (after 3 h). Total 8.55; no VAT given → incl. unknown.
     # (2.2.1's 7.30 counts the free hour from the parking's start, 3.80 + 1.75 h × 2.00, against
-    # min_duration's "since the start of the Charging Session"; v2.2.1-d2 removed the example. The hub
-    # keeps min/max_duration from the session start.)
+    # min_duration's "since the start of the Charging Session"; v2.2.1-d2 removed the example,
+    # ocpi/ocpi#434. The hub keeps min/max_duration from the session start.)
     assert costs(priced) == (d("8.55"), None)
 
 

@@ -128,8 +128,10 @@ def bill_volumes(
     charging, the EV is full but remains connected for 7 more minutes. The cost of charging will be
     calculated based on 21 minutes (not 25). The cost of parking will be calculated based on 10
     minutes"). The v2.2.1-d2 examples read it so (step_size example #1: 5 + 5 charging minutes exact,
-    the 2 parking minutes rounded to 15); the 2.2.1 step_size examples round charging + parking
-    together instead, which contradicts that mod_cdrs example (28 → 30 minutes, not 21 + 10).
+    the 2 parking minutes rounded to 15), as the maintainers answered ("The step_size rounds only the
+    last time based TariffDimension", ocpi/ocpi#289; #396, #423); the 2.2.1 step_size examples round
+    charging + parking together instead, which contradicts that mod_cdrs example (28 → 30 minutes, not
+    21 + 10).
     """
     energy = bill_exactly(Dimension.ENERGY, states, choices[Dimension.ENERGY], ledger)
     if energy is not None:
