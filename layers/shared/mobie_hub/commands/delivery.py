@@ -1,9 +1,11 @@
 """POST the CommandResult to the EMSP's ``response_url`` (OCPI mod_commands §13.2.2, sender → receiver).
 
 A ``response_url`` is a full URL the EMSP gave in its request; the call carries the EMSP's
-credentials token like every call to it (``OcpiClient.send_to``). A failed POST is not retried
-(profile §3): it is logged, and nothing is lost — the command keeps its result, the session stays
-readable through GET.
+credentials token like every call to it (``OcpiClient.send_to``) and the X-Correlation-ID of the EMSP's
+command request (stored with the command; OCPI transport_and_format "Unique message IDs": the messages of
+one exchange share it), with a fresh X-Request-ID. A command stored before the id was kept falls back to
+its command id. A failed POST is not retried (profile §3): it is logged, and nothing is lost — the
+command keeps its result, the session stays readable through GET.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class ResultPoster:
             logger.warning("command result not delivered: unknown party", command_id=command.command_id)
             return False
         try:
-            with correlation_scope(command.command_id):
+            with correlation_scope(command.correlation_id or command.command_id):
                 self.client.send_to(party, "POST", command.response_url, body=command_result(decision))
         except HubError as error:
             logger.warning(

@@ -45,10 +45,12 @@ LAST_USER_WINDOW = timedelta(hours=24)  # profile §11 UNLOCK_CONNECTOR: the las
 
 @dataclass(frozen=True)
 class Requester:
-    """The EMSP sending the command (the authenticated caller)."""
+    """The EMSP sending the command (the authenticated caller) and the X-Correlation-ID of its request,
+    which the CommandResult POST carries back (OCPI: every message of one exchange shares it)."""
 
     country_code: str
     party_id: str
+    correlation_id: str | None = None
 
 
 def command_response(decision: Decision, timeout: int) -> CommandResponse:
@@ -158,6 +160,7 @@ class CommandReceiver:
             station_id=station_id,
             timeout_seconds=command_settings().timeout_for(command_type),
             created_at=self.clock(),
+            correlation_id=requester.correlation_id,
             **facts,
         )
 

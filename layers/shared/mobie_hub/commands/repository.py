@@ -49,6 +49,8 @@ class Command:
     session_id: str | None = None
     transaction_id: int | None = None
     authorization_reference: str | None = None
+    # X-Correlation-ID of the EMSP's command request: the CommandResult POST carries it (delivery.py)
+    correlation_id: str | None = None
     state: str = WAITING
     revision: int = 0
     task_token: str | None = None
@@ -91,6 +93,7 @@ def _item(command: Command, retention: timedelta) -> dict[str, Any]:
         "session_id": command.session_id,
         "transaction_id": command.transaction_id,
         "authorization_reference": command.authorization_reference,
+        "correlation_id": command.correlation_id,
         "state": WAITING,
         "revision": 0,
         "facts": {},
@@ -118,6 +121,7 @@ def _command(item: dict[str, Any]) -> Command:
         session_id=item.get("session_id"),
         transaction_id=item.get("transaction_id"),
         authorization_reference=item.get("authorization_reference"),
+        correlation_id=item.get("correlation_id"),
         state=item["state"],
         revision=item["revision"],
         task_token=item.get("task_token"),

@@ -25,7 +25,7 @@ from mobie_hub.commands.models import (
     UnlockConnector,
 )
 from mobie_hub.commands.receiver import CommandReceiver, Requester
-from mobie_hub.core import validation
+from mobie_hub.core import context, validation
 from mobie_hub.core.context import Caller
 from mobie_hub.core.errors import InvalidRequest, UnknownCommand
 from mobie_hub.core.models import DisplayText
@@ -65,7 +65,8 @@ def receive_command(
         raise InvalidRequest("must be a JSON object", field="body")
     request = validation.parse(REQUESTS[command], body)
     receiver = CommandReceiver(runtime.sessions(), runtime.workflow())
-    requester = Requester(who.country_code, who.party_id)
+    # the request's X-Correlation-ID (OcpiHeadersMiddleware): the CommandResult POST carries it back
+    requester = Requester(who.country_code, who.party_id, context.correlation_id.get())
     handle = {
         CommandType.START_SESSION: receiver.start_session,
         CommandType.STOP_SESSION: receiver.stop_session,

@@ -26,17 +26,33 @@ from mobie_hub.ocpi.error_mapping import codes_for
 from mobie_hub.ocpi.status import OcpiStatus
 
 
-def _uuid_or_new(value: str | None) -> str:
-    """Echo a well-formed UUID; replace anything else with a fresh one (profile §3: they are UUIDs)."""
-    if value:
-        try:
-            return str(uuid.UUID(value))
-        except ValueError:
-            pass
-    return str(uuid.uuid4())
+# OCPI 2.2.1 (transport_and_format "Unique message IDs") sets no length or form for X-Request-ID and
+# X-Correlation-ID: it advises UUIDs, and its own examples use "774321". **(choice)** The hub echoes any
+# value of 1 to 255 printable ASCII characters; a longer or non-ASCII one is refused (2001 / 400): it
+# could not travel on in the hub's own calls (outbound headers are ASCII), nor be stored and logged.
+MAX_MESSAGE_ID_LENGTH = 255
+
+
+def _message_id(headers: Headers, name: str) -> tuple[str | None, str | None]:
+    """(the id as sent, or None when absent or empty; why it is refused, or None)."""
+    value = headers.get(name)
+    if not value:
+        return None, None
+    if len(value) > MAX_MESSAGE_ID_LENGTH or not (value.isascii() and value.isprintable()):
+        return None, f"{name}: must be 1 to {MAX_MESSAGE_ID_LENGTH} printable ASCII characters"
+    return value, None
 
 
 class OcpiHeadersMiddleware:
+    """X-Request-ID / X-Correlation-ID echoed as sent (OCPI: "the response to this request SHALL contain
+    the same ID"), generated (UUIDs) only when absent; routing headers hub → caller on every response.
+
+    Profile §3 ("X-Request-ID and X-Correlation-ID are UUIDs and must differ", seed §3.1.3) binds what
+    a party sends and what the hub generates: the hub's own ids are fresh, distinct UUIDs. It is no
+    licence to rewrite a party's ids: an id that is not a UUID, or a correlation id equal to the request
+    id, is still echoed, so the party can match the answer (docs/architecture.md "Request plumbing").
+    """
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -50,10 +66,10 @@ class OcpiHeadersMiddleware:
             # forms rather than redirect, which behind API Gateway would point at the wrong host.
             scope = {**scope, "path": path.rstrip("/") or "/"}
         request_headers = Headers(scope=scope)
-        request_id = _uuid_or_new(request_headers.get("x-request-id"))
-        correlation_id = _uuid_or_new(request_headers.get("x-correlation-id"))
-        if correlation_id == request_id:  # profile §3: the two must differ
-            correlation_id = str(uuid.uuid4())
+        sent_request_id, bad_request_id = _message_id(request_headers, "X-Request-ID")
+        sent_correlation_id, bad_correlation_id = _message_id(request_headers, "X-Correlation-ID")
+        request_id = sent_request_id or str(uuid.uuid4())
+        correlation_id = sent_correlation_id or str(uuid.uuid4())
         state = scope.setdefault("state", {})
         state.update(request_id=request_id, correlation_id=correlation_id)
         correlation_id_var.set(correlation_id)  # outbound calls for this request carry it (mobie_hub.outbound)
@@ -72,6 +88,15 @@ class OcpiHeadersMiddleware:
                     headers["OCPI-to-country-code"] = caller.country_code
                     headers["OCPI-to-party-id"] = caller.party_id
             await send(message)
+
+        refused = bad_request_id or bad_correlation_id
+        if refused:
+            # answered with fresh ids (the refused one cannot be echoed) in the envelope, before the app
+            status = OcpiStatus.INVALID_OR_MISSING_PARAMETERS
+            logger.info("request refused", path=scope["path"], ocpi_status=int(status), reason=refused)
+            response = ocpi_response(status_code=status, message=refused, http_status=400)
+            await response(scope, receive, send_with_headers)
+            return
 
         started = False
 
