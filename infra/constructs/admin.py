@@ -3,7 +3,7 @@
 no URL, never on the EMSP-facing API. The stack output ``AdminFunctionName`` is how the CLI finds it.
 
 Its grants are those of the operations it serves: parties (invite, register, renew, …, with calls
-to the parties), the station registry (locations, tariffs imports), tokens sync, stations
+to the parties), the station registry (locations, tariffs imports), tokens sync, CDR credits, stations
 (passwords, calls through the OCPP gateway), status, and audit queries (Athena).
 """
 
@@ -16,8 +16,8 @@ from constructs import Construct
 from infra.constants import ADMIN_TIMEOUT
 from infra.constructs.function_factory import FunctionFactory
 
-WRITES = ("parties", "locations", "tariffs", "tokens", "stations")
-READS = ("sessions", "cdrs")
+WRITES = ("parties", "locations", "tariffs", "tokens", "stations", "cdrs")  # cdrs: `cdrs credit`
+READS = ("sessions",)
 
 
 class Admin(Construct):

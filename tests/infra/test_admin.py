@@ -7,6 +7,7 @@ import pytest
 
 from infra.constructs.admin import READS, WRITES
 from mobie_hub.core.tables import TABLES_BY_KEY
+from tests.infra.iam import actions, role_statements
 
 pytestmark = pytest.mark.infra
 
@@ -45,3 +46,17 @@ def test_its_role_may_send_ocpp_calls_and_query_the_audit_store(prod):
     }
     assert "execute-api:ManageConnections" in actions
     assert {"athena:StartQueryExecution", "athena:GetQueryResults"} <= actions
+
+
+def test_its_role_may_write_cdrs_for_mobie_hub_cdrs_credit(prod):
+    """``cdrs.credit`` writes the credit CDR and the original's mark in one transaction (issue #17 item 10)."""
+    role_id = prod.stack.resolve(prod.stack.admin.function.role.node.default_child.logical_id)
+    table_arn = {"Fn::GetAtt": [prod.logical_id(prod.stack.data.tables["cdrs"]), "Arn"]}
+    granted = {
+        action
+        for statement in role_statements(prod, role_id)
+        for resources in [statement["Resource"]]
+        if table_arn in (resources if isinstance(resources, list) else [resources])
+        for action in actions(statement)
+    }
+    assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"} <= granted

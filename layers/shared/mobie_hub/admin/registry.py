@@ -23,6 +23,7 @@ OPERATION_MODULES: tuple[str, ...] = (
     "mobie_hub.locations.admin",
     "mobie_hub.ocpp.admin",
     "mobie_hub.tokens.admin",
+    "mobie_hub.cdrs.credit_admin",
     "mobie_hub.audit.admin",
 )
 

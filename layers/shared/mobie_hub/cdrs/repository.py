@@ -5,15 +5,22 @@ list keys gsi1 (ALL) / gsi2 (KEYS_ONLY, counts) = ``PARTY#<emsp cc>#<emsp pid>``
 
 Exactly once: a CDR's id is derived from its session's (``cdr_id_for``) and written with
 ``attribute_not_exists(pk)``, so a completion event delivered twice cannot create a second CDR.
+
+Credited once: a credit CDR (``cdrs/credit.py``) is a CDR item of its own, stored in one transaction
+with the mark ``credited_by`` (its id) and ``credited_at`` on the CDR it credits; the mark is not part
+of the CDR document (a CDR never changes once sent), so the stream sees no new CDR in it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from mobie_hub.cdrs.models import MobieCdr
-from mobie_hub.core import documents
+from mobie_hub.core import documents, transact
 from mobie_hub.core.dynamodb import table
+from mobie_hub.core.errors import ConflictingWrite, NotFound
 from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.listing import ListIndex, query_page
 from mobie_hub.core.paging import Page, PageRequest
@@ -69,3 +76,55 @@ def cdrs_page(country_code: str, party_id: str, page: PageRequest) -> Page[Mobie
     """One page of an EMSP's CDRs by last_updated (date_from inclusive, date_to exclusive)."""
     raw = query_page(party_index(country_code, party_id), page)
     return Page([documents.decode(i, MobieCdr) for i in raw.items], raw.total, raw.next_cursor)
+
+
+@dataclass(frozen=True)
+class CdrRecord:
+    """A stored CDR with its credit mark: ``credited_by`` is the id of the credit CDR that credits it."""
+
+    cdr: MobieCdr
+    credited_by: str | None = None
+    credited_at: str | None = None
+
+
+class AlreadyCreditedMark(Exception):
+    """The CDR carries a credit mark already (raised by ``store_credit``; the caller says it to the user)."""
+
+    def __init__(self, credited_by: str, credited_at: str | None) -> None:
+        super().__init__(f"credited by {credited_by}")
+        self.credited_by = credited_by
+        self.credited_at = credited_at
+
+
+def get_cdr_record(cdr_id: str) -> CdrRecord | None:
+    item = table(TABLE).get_item(Key=cdr_key(cdr_id), ConsistentRead=True).get("Item")
+    if item is None:
+        return None
+    return CdrRecord(documents.decode(item, MobieCdr), item.get("credited_by"), item.get("credited_at"))
+
+
+def store_credit(credit: MobieCdr, *, credited_at: datetime) -> None:
+    """Store the credit CDR and mark the CDR it credits (``credit_reference_id``), in one transaction:
+    either both are written or neither. The mark's condition refuses a second credit, also one racing
+    this one (``AlreadyCreditedMark``); a CDR gone meanwhile is NotFound."""
+    original = credit.credit_reference_id
+    if not credit.credit or original is None:
+        raise ValueError("store_credit stores credit CDRs only (credit: true, credit_reference_id)")
+    try:
+        transact.write([
+            transact.put(TABLE, cdr_item(credit), "attribute_not_exists(pk)", name="credit"),
+            transact.update(
+                TABLE, cdr_key(original), "SET credited_by = :by, credited_at = :at",
+                "attribute_exists(pk) AND attribute_not_exists(credited_by)", name="credited",
+                return_old=True,
+                ExpressionAttributeValues={":by": credit.id, ":at": sortable_time(credited_at)},
+            ),
+        ])
+    except transact.Cancelled as cancelled:
+        if cancelled.condition_failed("credited"):
+            found = cancelled.item("credited")
+            if found is None:
+                raise NotFound(f"no CDR {original}") from None
+            raise AlreadyCreditedMark(str(found["credited_by"]), found.get("credited_at")) from None
+        # The credit's fresh id taken, or another transaction writing one of its items: none written.
+        raise ConflictingWrite(f"crediting CDR {original} met a concurrent write; try again") from None
