@@ -4,32 +4,14 @@ the Locations sender then answers it as unknown."""
 
 from __future__ import annotations
 
-import pytest
-
 from mobie_hub.core.types import format_datetime
-from mobie_hub.events.stream import events_from_records
-from mobie_hub.local.pipeline import fan_out
-from mobie_hub.local.streams import StreamPoller
-from mobie_hub.locations.registry import import_locations, import_tariffs
+from mobie_hub.locations.registry import import_locations
 from mobie_hub.locations.repository import DynamoLocationStore, get_location
 from mobie_hub.tariffs.repository import DynamoTariffStore
+from tests.integration.locations.test_pushes import pushed  # noqa: F401  (the pipeline run by hand)
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver
-from tests.support.stations import location, tariff
-
-
-@pytest.fixture
-def pushed(aws):
-    """Run the pipeline by hand: every stream record read becomes events, fanned out synchronously."""
-    outcomes: list[dict] = []
-    poller = StreamPoller(lambda records: [outcomes.extend(fan_out(e)) for e in events_from_records(records)])
-    import_tariffs([tariff()], DynamoTariffStore())
-
-    def flush() -> list[dict]:
-        poller.poll_once()
-        return outcomes
-
-    return flush
+from tests.support.stations import location
 
 
 def imported(*stations: dict) -> None:
