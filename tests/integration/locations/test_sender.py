@@ -105,8 +105,10 @@ def test_a_second_full_list_within_the_window_is_429_per_party(client, emsp, sta
     from mobie_hub.core.settings import get_settings
 
     get_settings.cache_clear()
-    assert client.get("/ocpi/2.2.1/locations", headers=emsp.headers).status_code == 200
-    assert client.get("/ocpi/2.2.1/locations?offset=10", headers=emsp.headers).status_code == 200  # same walk
+    first = client.get("/ocpi/2.2.1/locations", headers=emsp.headers)
+    assert first.status_code == 200
+    link = first.headers["Link"]
+    assert client.get(link[1 : link.index(">")], headers=emsp.headers).status_code == 200  # same walk
     dated = client.get("/ocpi/2.2.1/locations?date_from=2026-01-01T10:00:00Z", headers=emsp.headers)
     assert dated.status_code == 200  # incremental updates are not full requests
 
