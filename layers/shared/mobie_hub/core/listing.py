@@ -31,14 +31,25 @@ def _encode_cursor(last_key: dict[str, Any], total: int, offset: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str | None, offset: int, partition: str) -> tuple[dict[str, Any], int] | None:
+_START_KEY = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})  # what a gsi1 Query's LastEvaluatedKey holds
+
+
+def _decode_cursor(cursor: str | None, page: PageRequest, partition: str) -> tuple[dict[str, Any], int] | None:
+    """The start key and total a cursor carries, if it can be one this list wrote for this page: the
+    right offset, partition and key shape, its sort key inside the page's date range. DynamoDB refuses
+    an ExclusiveStartKey of another shape or outside the key condition (a ValidationException, which
+    would be a 500), so anything else is ignored and the page is found by offset."""
     if not cursor:
         return None
+    low, high = time_range_bounds(page.date_from, page.date_to)
     try:
         # The cursor comes back from the client: read within limits (a deep one is just unreadable).
         data = json_limits.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         key, total, at = data["k"], int(data["t"]), int(data["o"])
-        valid = at == offset and key.get("gsi1pk") == partition and all(isinstance(v, str) for v in key.values())
+        valid = (
+            at == page.offset and total >= 0 and set(key) == _START_KEY and key["gsi1pk"] == partition
+            and all(isinstance(v, str) for v in key.values()) and low <= key["gsi1sk"] <= high
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     return (key, total) if valid else None
@@ -86,7 +97,7 @@ def _skip(source: ListIndex, page: PageRequest) -> dict[str, Any] | None:
 
 def query_page(source: ListIndex, page: PageRequest) -> Page[dict[str, Any]]:
     """The items of one page (raw DynamoDB items), the total, and the cursor of the next page."""
-    resumed = _decode_cursor(page.cursor, page.offset, source.partition)
+    resumed = _decode_cursor(page.cursor, page, source.partition)
     if resumed:
         start, total = resumed
     else:
