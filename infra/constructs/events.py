@@ -13,6 +13,10 @@
 - **Fan-out**: a Step Functions *Express* state machine (``push_fanout.asl.json``): recipients →
   Map → one push per party. Express, not Standard: it runs for every session update (millions a
   month at national scale), and Standard bills each state transition.
+- **CDR redelivery**: a CDR is a bill, so its push is a delivery recorded in the cdrs table; a
+  schedule runs ``functions/cdr_redelivery`` every 5 minutes, which POSTs again the CDRs whose next
+  attempt is due (bounded backoff, ``mobie_hub.cdrs.delivery``). A Step Functions Wait would do it
+  too, but Express runs last at most 5 minutes and the backoff spans two days.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -53,6 +57,9 @@ from mobie_hub.events.sessions import SESSION_COMPLETED
 from mobie_hub.events.stream import CONVERTERS, SOURCE_TABLES
 
 FANOUT_DEFINITION = Path(__file__).with_name("push_fanout.asl.json")
+CDR_REDELIVERY_INTERVAL = Duration.minutes(5)
+# Shorter than the interval, so two sweeps never run at once (no CDR POSTed twice concurrently).
+CDR_REDELIVERY_TIMEOUT = Duration.minutes(4)
 
 
 def stream_filter() -> dict:
@@ -110,9 +117,28 @@ class Events(Construct):
             handler="handler.push",
             service="push",
             description="Push fan-out: one OCPI push of a domain event to one party",
-            writes=("parties",),  # a failed outbound call marks the party OFFLINE
+            # parties: a failed outbound call marks the party OFFLINE; cdrs: a CDR's delivery record
+            writes=("parties", "cdrs"),
             timeout=PUSH_TIMEOUT,
             environment=environment,
+        )
+        self.cdr_redelivery = factory.create(
+            self,
+            "CdrRedelivery",
+            source="cdr_redelivery",
+            service="cdr-redelivery",
+            description="CDR delivery: POSTs again every CDR whose EMSP has not accepted it and is due",
+            writes=("parties", "cdrs"),
+            timeout=CDR_REDELIVERY_TIMEOUT,
+            environment=environment,
+        )
+        self.cdr_redelivery_rule = events.Rule(
+            self,
+            "CdrRedeliverySchedule",
+            description="Every 5 minutes: retry the CDR deliveries that are due (docs/events.md)",
+            schedule=events.Schedule.rate(CDR_REDELIVERY_INTERVAL),
+            # A missed sweep is made up by the next one: its start needs no retry of its own.
+            targets=[targets.LambdaFunction(self.cdr_redelivery, retry_attempts=0)],
         )
         self.fanout = self._fanout_state_machine()
         self.rule = events.Rule(

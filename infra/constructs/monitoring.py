@@ -42,6 +42,7 @@ from infra.constants import (
     PUSH_FAILURE_RATE_PERCENT,
     STATIONS_OFFLINE_STD_DEVS,
 )
+from mobie_hub.cdrs.delivery import UNDELIVERED_METRIC
 
 FIVE_MINUTES = Duration.minutes(5)
 # Issue #12: one occurrence is worth an operator's look (metric name -> what it means, what to do).
@@ -91,6 +92,7 @@ class Monitoring(Construct):
         api = self._api_alarms(ocpi_api, ocpp_api, ocpp_stage)
         heartbeats = self._stations_offline()
         self._operations_alarms()
+        self._cdr_delivery_alarm()
         self._abuse_alarms()
         for function in self.functions:
             self._function_alarms(function)
@@ -236,6 +238,17 @@ class Monitoring(Construct):
             evaluation_periods=3,
             description="Audit records wait more than 15 min in Firehose: S3 delivery fails (see the "
             "stream's DeliveryErrors log group); the lines stay in CloudWatch Logs meanwhile.",
+        )
+
+    def _cdr_delivery_alarm(self) -> None:
+        # Counted once per delivery given up (mobie_hub.cdrs.delivery): the dimensionless total.
+        self._alarm(
+            UNDELIVERED_METRIC,
+            hub_metric(UNDELIVERED_METRIC),
+            threshold=1,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            description="A CDR (a bill) could not be delivered to its EMSP after every retry (about two "
+            "days): run `mobie-hub cdrs undelivered` and settle it with the EMSP (docs/operations.md).",
         )
 
     def _abuse_alarms(self) -> None:

@@ -82,14 +82,32 @@ def test_the_rule_sends_every_pushed_event_to_the_express_fanout(prod):
     assert bus["Name"] == EVENT_BUS_NAME
 
 
-def test_the_push_functions_use_the_push_module_and_only_the_parties_table(prod):
+def test_the_push_functions_use_the_push_module_and_only_their_tables(prod):
     events = prod.stack.events
     recipients = prod.resources[prod.logical_id(events.recipients_function)]["Properties"]
     push = prod.resources[prod.logical_id(events.push_function)]["Properties"]
     assert recipients["Handler"] == "handler.recipients" and push["Handler"] == "handler.push"
-    for props in (recipients, push):
-        table_vars = {k for k in props["Environment"]["Variables"] if k.startswith("MOBIE_TABLE_")}
-        assert table_vars == {"MOBIE_TABLE_PARTIES"}
+
+    def tables(props):
+        return {k for k in props["Environment"]["Variables"] if k.startswith("MOBIE_TABLE_")}
+
+    assert tables(recipients) == {"MOBIE_TABLE_PARTIES"}
+    # A push also records a CDR's delivery (issue #17 item 12)
+    assert tables(push) == {"MOBIE_TABLE_PARTIES", "MOBIE_TABLE_CDRS"}
+
+
+def test_a_schedule_sweeps_due_cdr_deliveries_and_a_sweep_ends_before_the_next_starts(prod):
+    events = prod.stack.events
+    rule = prod.resources[prod.logical_id(events.cdr_redelivery_rule)]["Properties"]
+    assert rule["ScheduleExpression"] == "rate(5 minutes)"
+    [target] = rule["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [prod.logical_id(events.cdr_redelivery), "Arn"]}
+    function = prod.resources[prod.logical_id(events.cdr_redelivery)]["Properties"]
+    assert function["Handler"] == "handler.handler"
+    assert function["Timeout"] < 5 * 60
+    assert {k for k in function["Environment"]["Variables"] if k.startswith("MOBIE_TABLE_")} == {
+        "MOBIE_TABLE_PARTIES", "MOBIE_TABLE_CDRS"
+    }
 
 
 def test_the_fanout_definition_pushes_each_recipient_once_and_never_fails_the_run():

@@ -114,6 +114,19 @@ def test_abuse_signals_alarm_on_the_first_one_in_the_namespace_the_code_counts_i
     assert alarm["AlarmActions"] == [{"Ref": topic}]
 
 
+def test_a_cdr_given_up_alarms_on_the_first_one_in_the_metric_the_code_counts(prod):
+    # Issue #17 item 12: a CDR (a bill) its EMSP never accepted after every retry is the operator's.
+    from mobie_hub.cdrs.delivery import UNDELIVERED_METRIC
+
+    alarm = _alarms(prod)[UNDELIVERED_METRIC]
+    assert (alarm["MetricName"], alarm["Namespace"], alarm["Statistic"]) == (
+        "CdrUndelivered", METRICS_NAMESPACE, "Sum"
+    )
+    assert "Dimensions" not in alarm  # the total over every EMSP
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert "mobie-hub cdrs undelivered" in alarm["AlarmDescription"]
+
+
 def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use(prod):
     [topic] = prod.of_type("AWS::SNS::Topic").values()
     key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]

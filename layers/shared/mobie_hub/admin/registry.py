@@ -25,6 +25,7 @@ OPERATION_MODULES: tuple[str, ...] = (
     "mobie_hub.tokens.admin",
     "mobie_hub.cdrs.credit_admin",
     "mobie_hub.audit.admin",
+    "mobie_hub.cdrs.admin",
 )
 
 _OPERATIONS: dict[str, Operation] = {}

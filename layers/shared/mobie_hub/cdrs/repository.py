@@ -128,3 +128,41 @@ def store_credit(credit: MobieCdr, *, credited_at: datetime) -> None:
             raise AlreadyCreditedMark(str(found["credited_by"]), found.get("credited_at")) from None
         # The credit's fresh id taken, or another transaction writing one of its items: none written.
         raise ConflictingWrite(f"crediting CDR {original} met a concurrent write; try again") from None
+
+
+# --- CDR deliveries (cdrs/delivery.py): one item per (CDR, EMSP) -----------------------------------
+# pk=``DELIVERY#<cdr id>``, sk=the EMSP's party key; an undelivered one is also on gsi1 under
+# ``DELIVERY#PENDING`` (sk ``<next attempt>#<cdr id>``, the sweep's queue) or ``DELIVERY#FAILED`` (sk
+# ``<last attempt>#<cdr id>``, the operator's list); a delivered one leaves gsi1 (sparse). The key
+# prefix is not ``CDR#``, so the cdrs stream's Pipe filter and converter pass these items by.
+
+DELIVERY_FIELDS = (
+    "cdr_id", "party", "status", "attempts", "next_attempt_at", "last_attempt_at", "last_error",
+)
+
+
+def delivery_key(cdr_id: str, party_key: str) -> dict[str, str]:
+    return {"pk": f"DELIVERY#{cdr_id}", "sk": party_key}
+
+
+def get_delivery(cdr_id: str, party_key: str) -> dict[str, Any] | None:
+    item = table(TABLE).get_item(Key=delivery_key(cdr_id, party_key), ConsistentRead=True).get("Item")
+    return {k: item[k] for k in DELIVERY_FIELDS if k in item} if item else None
+
+
+def put_delivery(record: dict[str, Any], queue: str | None, queue_time: str | None) -> None:
+    """Store a delivery record; ``queue`` (PENDING, FAILED or None) puts it on that gsi1 list."""
+    item = {**delivery_key(record["cdr_id"], record["party"]), **record}
+    if queue is not None:
+        item |= {"gsi1pk": f"DELIVERY#{queue}", "gsi1sk": f"{queue_time}#{record['cdr_id']}"}
+    table(TABLE).put_item(Item={k: v for k, v in item.items() if v is not None})
+
+
+def deliveries_in(queue: str, until: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """The delivery records on a gsi1 list, oldest first; ``until`` bounds the time (inclusive)."""
+    condition = "gsi1pk = :pk" + (" AND gsi1sk <= :until" if until else "")
+    values = {":pk": f"DELIVERY#{queue}"} | ({":until": f"{until}#\uffff"} if until else {})
+    items = table(TABLE).query(
+        IndexName="gsi1", KeyConditionExpression=condition, ExpressionAttributeValues=values, Limit=limit
+    )["Items"]
+    return [{k: item[k] for k in DELIVERY_FIELDS if k in item} for item in items]

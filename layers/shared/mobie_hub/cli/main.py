@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from mobie_hub.admin.client import AdminError
 from mobie_hub.cli.audit import add_audit_command
+from mobie_hub.cli.cdrs import add_cdrs_commands
 from mobie_hub.cli.cdrs_credit import add_cdrs_credit_command
 from mobie_hub.cli.command_line import CliError, add_admin_command, read_json_file
 from mobie_hub.cli.parties import add_certs_commands, add_party_commands
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         "list idTags that valid tokens of several registered EMSPs share (Invalid at stations until settled)",
         lambda a: {},
     )
+    add_cdrs_commands(commands)
     add_cdrs_credit_command(commands)  # last: joins a `cdrs` group made above (cli/cdrs.py), if any
     return parser
 

@@ -1,7 +1,9 @@
 """Push fan-out: which parties receive a domain event, and one push to one party.
 
 A push that fails is logged and counted, never retried (profile §3); nothing is lost, because the
-object stays readable through the sender interface's GET. The Step Functions fan-out workflow calls
+object stays readable through the sender interface's GET. The one exception is the CDR, a bill: its
+POST is a delivery (``cdrs.delivery``) retried with a bounded backoff by ``redeliver_due``, which a
+scheduled Lambda (AWS) or the local pipeline runs. The Step Functions fan-out workflow calls
 ``recipients`` once and ``push`` once per party (a Map state); locally the in-process bus calls the
 same two functions.
 """
@@ -10,14 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from mobie_hub.cdrs import api as cdrs
 from mobie_hub.cdrs.models import MobieCdr
 from mobie_hub.core.errors import HubError
 from mobie_hub.core.observability import count, logger
 from mobie_hub.core.settings import get_settings
+from mobie_hub.core.types import utcnow
 from mobie_hub.core.versions import InterfaceRole
-from mobie_hub.events.cdrs import CDR_CREATED
+from mobie_hub.events.cdrs import CDR_CREATED, cdr_events
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.locations import EVSE_STATUS_CHANGED, LOCATION_PUBLISHED, LOCATION_UPDATED
 from mobie_hub.events.sessions import SESSION_COMPLETED, SESSION_STARTED, SESSION_UPDATED
@@ -105,12 +110,18 @@ def recipients(event: DomainEvent, parties: Callable[[], list[Party]] = _parties
     ]
 
 
-def push(event: DomainEvent, party: Party, client: Any | None = None) -> dict[str, Any]:
-    """Push ``event`` to ``party``. Returns the outcome; a failure is logged and counted, not raised."""
+def push(
+    event: DomainEvent, party: Party, client: Any | None = None, *, now: Callable[[], datetime] = utcnow
+) -> dict[str, Any]:
+    """Push ``event`` to ``party``. Returns the outcome; a failure is logged and counted, not raised.
+    A CDR's push is also an attempt of its delivery (recorded before the call, its outcome after)."""
     from mobie_hub.outbound import correlation_scope, get_client
 
     route = ROUTES[event.event_name]
-    outcome = {"event_name": event.event_name, "party": party.key, "ok": True}
+    outcome: dict[str, Any] = {"event_name": event.event_name, "party": party.key, "ok": True}
+    attempt = None
+    if event.event_name == CDR_CREATED:
+        attempt = cdrs.delivery.begin(event.detail["cdr"]["id"], party.key, now())
     with correlation_scope(event.correlation_id):
         try:
             route.push(client or get_client(), party, event)
@@ -120,4 +131,36 @@ def push(event: DomainEvent, party: Party, client: Any | None = None) -> dict[st
             count("PushFailed", module=route.module, party=party.label)
         else:
             count("PushSent", module=route.module, party=party.label)
+    if attempt is not None:
+        delivery = cdrs.delivery.finish(attempt, error=outcome.get("error"), party_label=party.label)
+        outcome.update(delivery=delivery.status.value, attempts=delivery.attempts)
     return outcome
+
+
+def _party(key: str) -> Party | None:
+    from mobie_hub.parties.api import get_party
+
+    return get_party(key)
+
+
+def redeliver_due(
+    now: Callable[[], datetime] = utcnow,
+    client: Any | None = None,
+    party: Callable[[str], Party | None] = _party,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """One sweep: every CDR delivery whose next attempt is due is POSTed again (its EMSP read afresh).
+    An EMSP that is gone, or no longer exposes a CDRs receiver, fails the attempt like a refusal would."""
+    outcomes = []
+    for due in cdrs.delivery.due(now(), limit):
+        cdr = cdrs.get_cdr(due.cdr_id)
+        emsp = party(due.party)
+        if cdr is not None and emsp is not None and emsp.registration is Registration.REGISTERED:
+            outcomes.append(push(cdr_events(None, cdr)[0], emsp, client, now=now))
+            continue
+        reason = "the CDR is gone" if cdr is None else f"{due.party} is not a registered party"
+        attempt = cdrs.delivery.begin(due.cdr_id, due.party, now())
+        delivery = cdrs.delivery.finish(attempt, error=reason, party_label=due.party)
+        outcomes.append({"event_name": CDR_CREATED, "party": due.party, "ok": False, "error": reason,
+                         "delivery": delivery.status.value, "attempts": delivery.attempts})
+    return outcomes

@@ -1,7 +1,8 @@
 """The local event pipeline: stream poller → converter → in-process bus → fan-out → pushes.
 
-The same functions as in AWS (``events.stream.events_from_records``, ``events.fanout.recipients`` and
-``push``); only the transport between them differs (threads instead of Pipe, EventBridge, Step Functions).
+The same functions as in AWS (``events.stream.events_from_records``, ``events.fanout.recipients``,
+``push`` and ``redeliver_due``); only the transport between them differs (threads instead of Pipe,
+EventBridge, Step Functions, the CDR redelivery schedule).
 
 In AWS every push is its own Lambda invocation (a Map state), so a party that answers slowly delays
 nobody else. Locally ``PartyLanes`` gives the same: one worker per party, so pushes to one party keep
@@ -20,7 +21,7 @@ from typing import Any
 
 from mobie_hub.core.observability import logger
 from mobie_hub.events.envelope import DomainEvent
-from mobie_hub.events.fanout import ROUTES, push, recipients
+from mobie_hub.events.fanout import ROUTES, push, recipients, redeliver_due
 from mobie_hub.events.publisher import InProcessBus
 from mobie_hub.events.sessions import SESSION_COMPLETED
 from mobie_hub.events.stream import events_from_records
@@ -80,13 +81,37 @@ def _logged(work: Callable[..., Any], *args: Any) -> Any:
         return None
 
 
+class CdrRedelivery:
+    """What the schedule → functions/cdr_redelivery does in AWS: a sweep of the due CDR deliveries
+    every ``interval`` seconds, in one thread (so two sweeps never run at once), until stopped."""
+
+    def __init__(self, interval: float, sweep: Callable[[], Any] = redeliver_due) -> None:
+        self.interval = interval
+        self.sweep = sweep
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cdr-redelivery", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            _logged(self.sweep)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
 class LocalPipeline:
-    def __init__(self) -> None:
+    def __init__(self, redelivery_interval: float = 60.0) -> None:
         self.bus = InProcessBus()
         self.lanes = PartyLanes()
         self.bus.subscribe(ROUTES, self._fan_out)
         self.bus.subscribe((SESSION_COMPLETED,), create_cdr)
         self.poller = StreamPoller(lambda records: self.bus.publish(events_from_records(records)))
+        self.redelivery = CdrRedelivery(redelivery_interval)
 
     def _fan_out(self, event: DomainEvent) -> None:
         """The Map state: each recipient's push goes to that party's lane."""
@@ -95,9 +120,11 @@ class LocalPipeline:
 
     def __enter__(self) -> LocalPipeline:
         self.poller.start()
+        self.redelivery.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.redelivery.stop()
         self.poller.stop()
         self.bus.close()
         self.lanes.close()
