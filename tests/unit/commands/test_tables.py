@@ -37,9 +37,33 @@ START_RESPONSE_ROWS = [
 def test_start_session_response(row, facts, result, message):
     token_valid, evse_in_location, station_online = facts
     decision = tables.start_session_response(
-        token_valid=token_valid, evse_in_location=evse_in_location, station_online=station_online
+        token_valid=token_valid,
+        evse_in_location=evse_in_location,
+        station_online=station_online,
+        remote_capable=True,
     )
     assert (decision.result, decision.message) == (result, message)
+
+
+# Profile §11 STOP_SESSION: "A station that cannot stop remotely → NOT_SUPPORTED" (no message);
+# (choice) START_SESSION likewise. Whatever the other facts, once the EVSE is known (issue #17 item 8).
+@pytest.mark.parametrize("token_valid", [True, False])
+@pytest.mark.parametrize("station_online", [True, False])
+def test_start_session_to_an_evse_without_remote_start_stop_is_not_supported(token_valid, station_online):
+    decision = tables.start_session_response(
+        token_valid=token_valid, evse_in_location=True, station_online=station_online, remote_capable=False
+    )
+    assert (decision.result, decision.message) == ("NOT_SUPPORTED", None)
+
+
+def test_an_unknown_evse_is_rejected_as_unknown_not_as_unsupported():
+    decision = tables.start_session_response(
+        token_valid=True, evse_in_location=False, station_online=True, remote_capable=False
+    )
+    assert (decision.result, decision.message) == (
+        "REJECTED",
+        "The requested EVSE UID does not exist in the location.",
+    )
 
 
 def start(
@@ -146,9 +170,28 @@ STOP_RESPONSE_ROWS = [
 def test_stop_session_response(row, facts, result, message):
     exists, active, owned, online = facts
     decision = tables.stop_session_response(
-        session_exists=exists, active=active, owned=owned, station_online=online
+        session_exists=exists, active=active, owned=owned, station_online=online, remote_capable=True
     )
     assert (decision.result, decision.message) == (result, message)
+
+
+@pytest.mark.parametrize("active", [True, False])
+@pytest.mark.parametrize("online", [True, False])
+def test_stop_session_of_an_evse_without_remote_start_stop_is_not_supported(active, online):
+    decision = tables.stop_session_response(
+        session_exists=True, active=active, owned=True, station_online=online, remote_capable=False
+    )
+    assert (decision.result, decision.message) == ("NOT_SUPPORTED", None)
+
+
+def test_another_partys_session_on_such_an_evse_is_still_not_owned():
+    decision = tables.stop_session_response(
+        session_exists=True, active=True, owned=False, station_online=True, remote_capable=False
+    )
+    assert (decision.result, decision.message) == (
+        "REJECTED",
+        "The requested session is not owned by the requesting party.",
+    )
 
 
 def stop(

@@ -31,7 +31,7 @@ from mobie_hub.core.models import DisplayText, dump_ocpi
 from mobie_hub.core.observability import logger
 from mobie_hub.core.types import utcnow
 from mobie_hub.locations import api as locations
-from mobie_hub.locations.enums import Status
+from mobie_hub.locations.enums import Capability, Status
 from mobie_hub.locations.models import EVSE, Location
 from mobie_hub.ocpp import api as stations
 from mobie_hub.ocpp.ports import TokenRef
@@ -83,6 +83,21 @@ def _evse(location: Location, evse_uid: str) -> tuple[int, EVSE] | None:
         if evse.uid.upper() == evse_uid.upper() and evse.status != Status.REMOVED:
             return position, evse
     return None
+
+
+def _remote_capable(evse: EVSE) -> bool:
+    """Profile §6 / §11: the EVSE can be started and stopped remotely (RemoteStart/StopTransaction)."""
+    return Capability.REMOTE_START_STOP_CAPABLE in (evse.capabilities or [])
+
+
+def _session_evse_capable(location_id: str, evse_uid: str | None) -> bool:
+    """Whether the EVSE of a session can be stopped remotely (one GetItem). An EVSE the registry no
+    longer holds (re-imported, removed) is not refused on missing data: the table's other rows decide."""
+    location = locations.get_location(location_id)
+    for evse in (location.evses or []) if location is not None else []:
+        if evse_uid is not None and evse.uid.upper() == evse_uid.upper():
+            return _remote_capable(evse)
+    return True
 
 
 def _has_connector(evse: EVSE, connector_id: str) -> bool:
@@ -178,6 +193,7 @@ class CommandReceiver:
             token_valid=token_valid(request.token, requester),
             evse_in_location=found is not None,
             station_online=_online(location.id),
+            remote_capable=found is not None and _remote_capable(found[1]),
         )
         if decision.result != CommandResponseType.ACCEPTED:
             return command_response(decision, timeout)
@@ -217,6 +233,7 @@ class CommandReceiver:
             active=active,
             owned=owned,
             station_online=session is not None and _online(session.location_id),
+            remote_capable=not owned or _session_evse_capable(session.location_id, session.evse_uid),
         )
         if decision.result == CommandResponseType.ACCEPTED:
             self._accept(

@@ -46,9 +46,16 @@ class StartRequestFacts:
     token_valid: bool
     evse_in_location: bool
     station_online: bool
+    remote_capable: bool  # the EVSE's capabilities list REMOTE_START_STOP_CAPABLE
 
 
+# Profile §11 STOP_SESSION (seed §3.9.3.2): "If the given charging station does not support remotely
+# stopping a session, then the following CommandResponse result shall be given: NOT_SUPPORTED" (no
+# message). (choice) START_SESSION answers an EVSE that cannot start remotely the same way: its
+# capabilities say so (OCPI EVSE.capabilities), so the hub neither calls the station nor stores a command.
+NOT_REMOTE_CAPABLE = Row({"evse_in_location": True, "remote_capable": False}, Response.NOT_SUPPORTED)
 START_SESSION_RESPONSE: tuple[Row, ...] = (
+    NOT_REMOTE_CAPABLE,
     Row({"token_valid": True, "evse_in_location": True, "station_online": True}, Response.ACCEPTED),
     Row({"station_online": False}, Response.REJECTED, "The requested charging station is currently offline."),
     Row({"token_valid": False}, Response.REJECTED, "The requested token is invalid."),
@@ -146,10 +153,14 @@ class StopRequestFacts:
     active: bool
     owned: bool
     station_online: bool
+    remote_capable: bool  # the session's EVSE lists REMOTE_START_STOP_CAPABLE
 
 
 NOT_OWNED = "The requested session is not owned by the requesting party."
 STOP_SESSION_RESPONSE: tuple[Row, ...] = (
+    # the profile's NOT_SUPPORTED rule, before the table; (choice) only for the EMSP's own session, so
+    # another party's session tells it nothing more than "not owned"
+    Row({"session_exists": True, "owned": True, "remote_capable": False}, Response.NOT_SUPPORTED),
     Row({"session_exists": True, "active": True, "owned": True, "station_online": True}, Response.ACCEPTED),
     Row(
         {"session_exists": True, "active": True, "owned": True, "station_online": False},
@@ -276,8 +287,11 @@ UNLOCK_RESULT: tuple[Row, ...] = (
 
 
 # --- the entry points --------------------------------------------------------------------------------
-def start_session_response(*, token_valid: bool, evse_in_location: bool, station_online: bool) -> Decision:
-    return decide(START_SESSION_RESPONSE, StartRequestFacts(token_valid, evse_in_location, station_online))
+def start_session_response(
+    *, token_valid: bool, evse_in_location: bool, station_online: bool, remote_capable: bool
+) -> Decision:
+    facts = StartRequestFacts(token_valid, evse_in_location, station_online, remote_capable)
+    return decide(START_SESSION_RESPONSE, facts)
 
 
 def start_session_result(facts: StartFacts) -> Decision:
@@ -285,9 +299,10 @@ def start_session_result(facts: StartFacts) -> Decision:
 
 
 def stop_session_response(
-    *, session_exists: bool, active: bool, owned: bool, station_online: bool
+    *, session_exists: bool, active: bool, owned: bool, station_online: bool, remote_capable: bool
 ) -> Decision:
-    return decide(STOP_SESSION_RESPONSE, StopRequestFacts(session_exists, active, owned, station_online))
+    facts = StopRequestFacts(session_exists, active, owned, station_online, remote_capable)
+    return decide(STOP_SESSION_RESPONSE, facts)
 
 
 def stop_session_result(facts: StopFacts) -> Decision:
