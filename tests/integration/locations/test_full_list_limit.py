@@ -94,3 +94,18 @@ def test_dated_requests_are_not_counted_and_keep_their_cursors(client, emsp, lim
     dated = walk(client, emsp, "/ocpi/2.2.1/locations?date_from=2026-01-01T00:00:00Z&limit=4")
 
     assert len(dated) > 1 and all(r.status_code == 200 for r in dated)
+
+
+def test_a_walk_goes_on_when_the_list_shrinks_under_it(client, emsp, limited):
+    from mobie_hub.core.dynamodb import table
+
+    second = next_url(get(client, emsp, "/ocpi/2.2.1/locations"))
+    for n in range(15, 25):  # withdrawn while the EMSP walks
+        table("locations").delete_item(Key={"pk": f"LOC#LSB-{n:05d}", "sk": "LOC"})
+
+    shrunk = get(client, emsp, second)  # the position's total is stale: DynamoDB ends before it
+    assert [loc["id"] for loc in shrunk.json()["data"]] == [f"LSB-{n:05d}" for n in range(10, 15)]
+    last = get(client, emsp, next_url(shrunk))  # linked by offset alone, still signed for this walk
+
+    assert last.status_code == 200, last.text
+    assert last.json()["data"] == []
