@@ -14,6 +14,7 @@ from mobie_hub.admin.registry import dispatch
 from mobie_hub.cdrs import delivery
 from mobie_hub.cdrs.models import MobieCdr
 from mobie_hub.cdrs.repository import create_cdr
+from mobie_hub.core.errors import NotFound
 from mobie_hub.events.cdrs import cdr_events
 from mobie_hub.events.fanout import push, redeliver_due
 from mobie_hub.parties.repository import get_party
@@ -89,16 +90,26 @@ def test_an_emsp_that_keeps_refusing_gets_a_bounded_number_of_attempts_then_the_
         clock.advance(days=30)
         assert redeliver_due(clock) == []
         assert len(emsp.received) == delivery.MAX_ATTEMPTS
-    assert sum(delivery.BACKOFF, timedelta(0)) == timedelta(hours=46, minutes=21)  # about two days
-    assert '"CdrUndelivered"' in capsys.readouterr().out
-    # And the operator's list names it, with the EMSP's last answer
-    listed = dispatch("cdrs.undelivered", {})
-    assert listed["count"] == 1
-    [row] = listed["deliveries"]
-    assert (row["cdr_id"], row["party"], row["status"], row["attempts"]) == (
-        cdr.id, EDP, "FAILED", delivery.MAX_ATTEMPTS
-    )
-    assert "HTTP 500" in row["last_error"]
+        assert sum(delivery.BACKOFF, timedelta(0)) == timedelta(hours=46, minutes=21)  # about two days
+        assert '"CdrUndelivered"' in capsys.readouterr().out
+        # And the operator's list names it, with the EMSP's last answer
+        listed = dispatch("cdrs.undelivered", {})
+        assert listed["count"] == 1
+        [row] = listed["deliveries"]
+        assert (row["cdr_id"], row["party"], row["status"], row["attempts"]) == (
+            cdr.id, EDP, "FAILED", delivery.MAX_ATTEMPTS
+        )
+        assert "HTTP 500" in row["last_error"]
+        # When the operator has settled it with the EMSP and asks for a new round
+        emsp.fail_with = None
+        assert dispatch("cdrs.redeliver", {"cdr_id": cdr.id})["parties"] == [EDP]
+        [outcome] = redeliver_due(clock)
+    # Then the next sweep delivers it, counted from one again, and it leaves the operator's list
+    assert (outcome["ok"], outcome["delivery"], outcome["attempts"]) == (True, "DELIVERED", 1)
+    assert len(emsp.received) == delivery.MAX_ATTEMPTS + 1
+    assert dispatch("cdrs.undelivered", {})["count"] == 0
+    with pytest.raises(NotFound, match="no undelivered delivery"):
+        dispatch("cdrs.redeliver", {"cdr_id": cdr.id})  # a delivered CDR is never sent twice
 
 
 def test_a_push_that_crashed_midway_is_still_retried(cdr):

@@ -1,4 +1,5 @@
-"""``mobie-hub cdrs undelivered [--json]``: the operation it calls and what it prints."""
+"""``mobie-hub cdrs undelivered [--json]`` and ``cdrs redeliver CDR_ID``: the operations they call and
+what they print."""
 
 from __future__ import annotations
 
@@ -50,3 +51,8 @@ def test_undelivered_prints_one_line_per_cdr_and_the_count(transport, capsys):
         "PENDING   CDR-2  PARTY#EMSP#PT#GLG  attempts=2  next=2026-12-03T10:15:00.000Z",
         "2 undelivered CDR(s)",
     ]
+
+
+def test_redeliver_sends_the_cdr_id(transport, capsys):
+    assert cli.main(["cdrs", "redeliver", "CDR-1", "--json"]) == 0
+    assert transport.calls == [("cdrs.redeliver", {"cdr_id": "CDR-1"})]

@@ -140,6 +140,20 @@ def due(now: datetime, limit: int = 100) -> list[Delivery]:
     return [Delivery.from_record(r) for r in repository.deliveries_in("PENDING", sortable_time(now), limit)]
 
 
+def redeliver(cdr_id: str, now: datetime) -> list[Delivery]:
+    """The operator's new round: every undelivered delivery of the CDR is due now, with its attempts
+    counted afresh (the bound applies again). A delivered one is left alone: it is never sent twice."""
+    again = [
+        _store(Delivery(d.cdr_id, d.party, DeliveryStatus.PENDING, 0, sortable_time(now), d.last_attempt_at,
+                        d.last_error))
+        for d in map(Delivery.from_record, repository.deliveries_of(cdr_id))
+        if d.status is not DeliveryStatus.DELIVERED
+    ]
+    if again:
+        logger.info("cdr redelivery requested", cdr_id=cdr_id, parties=[d.party for d in again])
+    return again
+
+
 def undelivered(limit: int = 1000) -> list[Delivery]:
     """What the operator sees: FAILED deliveries first (oldest first), then those still being retried."""
     return [

@@ -166,3 +166,12 @@ def deliveries_in(queue: str, until: str | None = None, limit: int = 100) -> lis
         IndexName="gsi1", KeyConditionExpression=condition, ExpressionAttributeValues=values, Limit=limit
     )["Items"]
     return [{k: item[k] for k in DELIVERY_FIELDS if k in item} for item in items]
+
+
+def deliveries_of(cdr_id: str) -> list[dict[str, Any]]:
+    """Every delivery record of one CDR (one per EMSP it was pushed to)."""
+    items = table(TABLE).query(
+        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"DELIVERY#{cdr_id}"},
+        ConsistentRead=True,
+    )["Items"]
+    return [{k: item[k] for k in DELIVERY_FIELDS if k in item} for item in items]

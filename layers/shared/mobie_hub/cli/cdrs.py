@@ -1,7 +1,8 @@
-"""``mobie-hub cdrs undelivered [--json]``: the CDRs an EMSP has not accepted (docs/operations.md
+"""``mobie-hub cdrs undelivered [--json]`` and ``mobie-hub cdrs redeliver CDR_ID``: the CDRs an EMSP has not accepted (docs/operations.md
 "Undelivered CDRs"): FAILED ones, whose bounded retries are exhausted and which the operator must
 settle with the EMSP, then PENDING ones, still being retried. One line each: CDR, EMSP, status,
-attempts, the next attempt, the EMSP's last answer.
+attempts, the next attempt, the EMSP's last answer. ``redeliver``, once the cause is settled with
+the EMSP: a new round of attempts for that CDR, the first at the next sweep (within 5 minutes).
 
 The ``cdrs`` command group may hold sub-commands defined in other modules (``cli/cdrs_credit.py``),
 so this one joins the group whichever module makes it first.
@@ -49,3 +50,9 @@ def add_cdrs_commands(commands: argparse._SubParsersAction) -> None:
         lambda a: {},
     )
     parser.set_defaults(run=_undelivered)  # the same call, printed as one line per CDR
+    again = command_line.add_admin_command(
+        cdrs_commands(commands), "redeliver", "cdrs.redeliver",
+        "retry an undelivered CDR now: a new round of bounded attempts, the first at the next sweep",
+        lambda a: {"cdr_id": a.cdr_id},
+    )
+    again.add_argument("cdr_id", metavar="CDR_ID", help="the id of the CDR to deliver again")
