@@ -14,7 +14,7 @@ from tests.support.stations import location
 @pytest.fixture
 def stored(aws):
     """One station issued in upper case and one whose id mixes cases (its case must survive)."""
-    put_locations([MobieLocation.model_validate(location("LSB-00003")), MobieLocation.model_validate(location("Fun-Ab1"))])
+    put_locations([MobieLocation.model_validate(location(i)) for i in ("LSB-00003", "Fun-Ab1")])
 
 
 @pytest.mark.parametrize("written", ["lsb-00003", "Lsb-00003", "LSB-00003"])

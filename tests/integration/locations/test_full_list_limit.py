@@ -45,7 +45,9 @@ def test_a_page_of_the_walk_may_be_fetched_again(client, emsp, limited):
     assert again.json()["data"][0]["id"] == "LSB-00010"
 
 
-@pytest.mark.parametrize("query", ["offset=10", "offset=1&limit=5", "offset=10&cursor=eyJrIjp7fX0", "cursor=x"])
+@pytest.mark.parametrize(
+    "query", ["offset=10", "offset=1&limit=5", "offset=10&cursor=eyJrIjp7fX0", "cursor=x"]
+)
 def test_an_unfiltered_request_not_linked_by_the_hub_is_a_new_full_list(client, emsp, limited, query):
     assert get(client, emsp, f"/ocpi/2.2.1/locations?{query}").status_code == 200  # opens the window
 
@@ -62,7 +64,8 @@ def test_a_linked_cursor_moved_to_another_offset_or_tampered_with_is_refused(cli
     cursor = second.split("cursor=")[1]
 
     moved = get(client, emsp, f"/ocpi/2.2.1/locations?offset=0&cursor={cursor}")
-    tampered = get(client, emsp, second.replace(cursor, cursor[:-2] + ("AA" if cursor[-2:] != "AA" else "BB")))
+    forged = cursor[:-2] + ("AA" if cursor[-2:] != "AA" else "BB")
+    tampered = get(client, emsp, second.replace(cursor, forged))
     unsigned = get(client, emsp, second.replace(cursor, cursor.partition(".")[0]))
 
     assert [r.status_code for r in (moved, tampered, unsigned)] == [429, 429, 429]

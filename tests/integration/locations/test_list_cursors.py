@@ -23,8 +23,14 @@ def cursor(key: dict, total: int = 15, offset: int = 4) -> str:
     "key",
     [
         {"gsi1pk": "PUBLISHED"},  # no table key, no sort key
-        {"pk": "LOC#LSB-00001", "sk": "LOC", "gsi1pk": "PUBLISHED", "gsi1sk": "2026-01-01T01:00:00.000Z#PT#MOB#LSB-00001"},
-        {"pk": "LOC#X", "sk": "LOC", "gsi1pk": "PUBLISHED", "gsi1sk": "2026-01-01T23:00:00.000Z#PT", "extra": "x"},
+        {
+            "pk": "LOC#LSB-00001", "sk": "LOC",
+            "gsi1pk": "PUBLISHED", "gsi1sk": "2026-01-01T01:00:00.000Z#PT#MOB#LSB-00001",
+        },
+        {
+            "pk": "LOC#X", "sk": "LOC",
+            "gsi1pk": "PUBLISHED", "gsi1sk": "2026-01-01T23:00:00.000Z#PT", "extra": "x",
+        },
     ],
     ids=["shape", "before-date_from", "extra-attribute"],
 )

@@ -15,8 +15,9 @@ def token_items() -> list[dict]:
 
 
 def test_a_lower_case_uid_is_found_by_any_case_and_answered_as_stored(client: TestClient, emsp: Party):
-    created = client.put("/ocpi/2.2.1/tokens/PT/EDP/04a1b2c3d4e5f6", json=rfid_token(uid="04a1b2c3d4e5f6"),
-                         headers=emsp.headers)
+    created = client.put(
+        "/ocpi/2.2.1/tokens/PT/EDP/04a1b2c3d4e5f6", json=rfid_token(uid="04a1b2c3d4e5f6"), headers=emsp.headers
+    )
 
     got = client.get("/ocpi/2.2.1/tokens/PT/EDP/04A1B2C3D4E5F6", headers=emsp.headers)
 
@@ -29,10 +30,12 @@ def test_put_in_another_case_replaces_the_same_token(client: TestClient, emsp: P
     client.put("/ocpi/2.2.1/tokens/PT/EDP/04A1B2C3D4E5F6", json=rfid_token(), headers=emsp.headers)
 
     replaced = client.put(
-        "/ocpi/2.2.1/tokens/pt/edp/04a1b2c3d4e5f6", json=rfid_token(visual_number="EDP-9"), headers=emsp.headers
+        "/ocpi/2.2.1/tokens/pt/edp/04a1b2c3d4e5f6", json=rfid_token(visual_number="EDP-9"),
+        headers=emsp.headers,
     )
     patched = client.patch(
-        "/ocpi/2.2.1/tokens/PT/EDP/04a1B2c3D4e5F6", json={"valid": False, "last_updated": "2024-05-01T00:00:00Z"},
+        "/ocpi/2.2.1/tokens/PT/EDP/04a1B2c3D4e5F6",
+        json={"valid": False, "last_updated": "2024-05-01T00:00:00Z"},
         headers=emsp.headers,
     )
 

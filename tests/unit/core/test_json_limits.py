@@ -61,10 +61,11 @@ def test_the_other_readers_of_what_a_client_sends_stay_within_the_limits():
     import httpx
 
     from mobie_hub.core.listing import _decode_cursor
+    from mobie_hub.core.paging import PageRequest
     from mobie_hub.outbound.httpx_adapter import _envelope
 
     deep = b"[" * 1000 + b"]" * 1000
     # A party's answer nested 1000 deep is no envelope (not a RecursionError in the outbound client)
     assert _envelope(httpx.Response(200, content=deep)) is None
     # A pagination cursor nested 1000 deep is an unreadable cursor: the listing starts over
-    assert _decode_cursor(base64.urlsafe_b64encode(deep).decode(), 0, "LOC") is None
+    assert _decode_cursor(base64.urlsafe_b64encode(deep).decode(), PageRequest(0, 10), "LOC") is None

@@ -53,7 +53,9 @@ def acquire_window(key: str, seconds: int, now: int | None = None, *, secret: st
 def window_secret(key: str, now: int | None = None) -> str | None:
     """The secret stored with ``key``'s window while that window is open (one strongly consistent
     GetItem), else None. Expiry is checked here, not left to TTL, which can lag by hours."""
-    item = table("ephemeral").get_item(Key={"pk": f"RATE#{key}", "sk": "RATE"}, ConsistentRead=True).get("Item")
+    item = table("ephemeral").get_item(
+        Key={"pk": f"RATE#{key}", "sk": "RATE"}, ConsistentRead=True
+    ).get("Item")
     if item is None or int(item["window_until"]) <= (_now() if now is None else now):
         return None
     secret = item.get("secret")

@@ -34,7 +34,9 @@ def _encode_cursor(last_key: dict[str, Any], total: int, offset: int) -> str:
 _START_KEY = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})  # what a gsi1 Query's LastEvaluatedKey holds
 
 
-def _decode_cursor(cursor: str | None, page: PageRequest, partition: str) -> tuple[dict[str, Any], int] | None:
+def _decode_cursor(
+    cursor: str | None, page: PageRequest, partition: str
+) -> tuple[dict[str, Any], int] | None:
     """The start key and total a cursor carries, if it can be one this list wrote for this page: the
     right offset, partition and key shape, its sort key inside the page's date range. DynamoDB refuses
     an ExclusiveStartKey of another shape or outside the key condition (a ValidationException, which

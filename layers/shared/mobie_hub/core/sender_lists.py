@@ -129,6 +129,7 @@ def _page(source: SenderList, page: PageRequest, version: str, cache_seconds: in
     result = Page([dump_ocpi(item, version) for item in fetched.items], fetched.total, fetched.next_cursor)
     if cache_seconds:
         ephemeral.cache_put(
-            key, {"items": result.items, "total": result.total, "next_cursor": result.next_cursor}, cache_seconds
+            key, {"items": result.items, "total": result.total, "next_cursor": result.next_cursor},
+            cache_seconds,
         )
     return result

@@ -71,7 +71,9 @@ def location_ids() -> list[str]:
     while True:
         page = locations.scan(ProjectionExpression="pk, sk, location_id", **start)
         # location_id keeps the id's case (the key is upper-cased); items written before it had none
-        ids += [item.get("location_id") or item["pk"].removeprefix("LOC#") for item in page["Items"] if item["sk"] == SK]
+        ids += [
+            item.get("location_id") or item["pk"].removeprefix("LOC#") for item in page["Items"] if item["sk"] == SK
+        ]
         if "LastEvaluatedKey" not in page:
             return sorted(ids)
         start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
