@@ -2,7 +2,7 @@
 
 - ``recipients``: the EventBridge event → ``{"event": envelope, "recipients": [party keys]}``
 - ``push``: ``{"event": envelope, "party": key}`` → the outcome (a failed push is reported, not raised:
-  pushes are never retried, profile §3)."""
+  the workflow never retries a push, profile §3; a CDR's is retried by ``functions/cdr_redelivery``)."""
 
 from mobie_hub.core.observability import logger
 from mobie_hub.events import fanout

@@ -32,7 +32,9 @@ def redeliver(payload: dict[str, Any]) -> dict[str, Any]:
     request = RedeliverRequest.model_validate(payload)
     again = delivery.redeliver(request.cdr_id, utcnow())
     if not again:
-        raise NotFound(f"CDR {request.cdr_id} has no undelivered delivery (unknown, or every EMSP accepted it)")
+        raise NotFound(
+            f"CDR {request.cdr_id} has no undelivered delivery (unknown, or every EMSP accepted it)"
+        )
     return {
         "cdr_id": request.cdr_id,
         "parties": [d.party for d in again],

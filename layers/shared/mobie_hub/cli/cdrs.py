@@ -1,7 +1,9 @@
-"""``mobie-hub cdrs undelivered [--json]`` and ``mobie-hub cdrs redeliver CDR_ID``: the CDRs an EMSP has not accepted (docs/operations.md
-"Undelivered CDRs"): FAILED ones, whose bounded retries are exhausted and which the operator must
-settle with the EMSP, then PENDING ones, still being retried. One line each: CDR, EMSP, status,
-attempts, the next attempt, the EMSP's last answer. ``redeliver``, once the cause is settled with
+"""``mobie-hub cdrs undelivered [--json]`` and ``mobie-hub cdrs redeliver CDR_ID``.
+
+``undelivered``: the CDRs an EMSP has not accepted (docs/operations.md "Undelivered CDRs"): FAILED
+ones, whose bounded retries are exhausted and which the operator must settle with the EMSP, then
+PENDING ones, still being retried. One line each: CDR, EMSP, status, attempts, the next attempt,
+the EMSP's last answer. ``redeliver``, once the cause is settled with
 the EMSP: a new round of attempts for that CDR, the first at the next sweep (within 5 minutes).
 
 The ``cdrs`` command group may hold sub-commands defined in other modules (``cli/cdrs_credit.py``),

@@ -5,8 +5,9 @@ parsed); the module-level calls (``get``/``put``/``patch``/``post``/``delete``/`
 built on it here, so every adapter — httpx in production, fakes in tests — behaves the same way.
 
 A call either returns an ``OcpiReply`` whose ``status_code`` is 1000 or raises ``OutboundCallFailed``
-(an ``UnableToUseClientApi``: OCPI 3001 if it reaches a caller of the hub). There are no retries:
-profile §3 — a failed push is not repeated, the data stays readable through GET.
+(an ``UnableToUseClientApi``: OCPI 3001 if it reaches a caller of the hub). The client never retries
+(profile §3: the data stays readable through GET); the one push that is retried, a CDR's, is retried
+by its delivery record (``cdrs.delivery``), not here.
 """
 
 from __future__ import annotations
