@@ -13,6 +13,12 @@ header itself, differently from the authorizer's one 401 for every refusal, and 
 station without a password must reach the authorizer. Functions that send calls to stations get
 ``execute-api:ManageConnections`` on this API only (``grant_send_calls``).
 
+A station that goes offline is not shown AVAILABLE (issue #17 item 4, ``mobie_hub.ocpp.watchdog``):
+``$disconnect`` marks its EVSEs UNKNOWN when its current connection ends, and an EventBridge
+Scheduler schedule runs ``station_watchdog`` every minute for the stations that missed heartbeats
+(lost ``$disconnect``, silent open connection). The message function may send calls
+(``grant_send_calls``): after a BootNotification it posts the answer, then a TriggerMessage.
+
 Stations authenticate unless ``insecure_open_stations`` (context ``insecure_open_stations=true``),
 which also adds the ``OcppInsecureOpenStations`` warning output. The edge rate-limits connection
 attempts per client address with a WAF web ACL on the distribution: CloudFront web ACLs exist only
@@ -25,7 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 import jsii
-from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
@@ -35,6 +41,8 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
@@ -66,6 +74,11 @@ function handler(event) {
 """.strip()
     % OCPP_STATION_PARAMETER
 )
+
+# The heartbeat watchdog's period: a station is marked offline at most this long after its grace ended.
+# Each run is one Query of the stations' liveness partition (~0.5 read unit per 4 KB: ~190 for 10,000
+# stations), 1,440 runs a day.
+WATCHDOG_RATE = Duration.minutes(1)
 
 # One JSON line per event: connections, disconnections (with their status) and messages.
 _ACCESS_LOG = {
@@ -135,8 +148,17 @@ class OcppGateway(Construct):
             "Disconnect",
             source="ocpp_disconnect",
             service="ocpp-disconnect",
-            description="OCPP $disconnect: unmap the station unless a newer connection replaced it",
-            writes=("stations",),
+            description="OCPP $disconnect: unmap the station unless a newer connection replaced it; "
+            "then its EVSEs become UNKNOWN",
+            writes=("stations", "locations"),
+        )
+        self.watchdog_function = factory.create(
+            self,
+            "Watchdog",
+            source="station_watchdog",
+            service="ocpp-watchdog",
+            description="OCPP heartbeat watchdog: stations not heard for the grace become UNKNOWN",
+            writes=("stations", "locations"),
         )
         self.message_function = factory.create(
             self,
@@ -186,6 +208,35 @@ class OcppGateway(Construct):
             access_log_settings=_AccessLog(access_logs),
         )
         self.grant_send_calls(self.connect_function)  # closes a connection its station replaced
+        # posts a BootNotification's answer, then the TriggerMessage StatusNotification after it
+        self.grant_send_calls(self.message_function)
+        schedule_role = iam.Role(
+            self,
+            "WatchdogScheduleRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description="EventBridge Scheduler: invoke the OCPP heartbeat watchdog, nothing else",
+        )
+        self.watchdog_schedule = scheduler.Schedule(
+            self,
+            "WatchdogSchedule",
+            description="OCPP heartbeat watchdog: marks stations that missed heartbeats offline (issue #17)",
+            schedule=scheduler.ScheduleExpression.rate(WATCHDOG_RATE),
+            target=scheduler_targets.LambdaInvoke(
+                self.watchdog_function,
+                role=schedule_role,
+                input=scheduler.ScheduleTargetInput.from_object({"source": "schedule"}),
+                retry_attempts=0,  # the next run, a minute later, does the same work
+                max_event_age=Duration.minutes(1),
+            ),
+        )
+        watchdog_id = Stack.of(self).resolve(self.watchdog_function.node.default_child.logical_id)
+        Validations.of(schedule_role).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::<{watchdog_id}.Arn>:*]",
+                reason="The scheduler target's grant allows the watchdog function's versions and aliases "
+                "(ARN + ':*') beside the function itself; it is still this one function.",
+            )
+        )
         self.web_acl = self._web_acl() if web_acl_arn is None else None
         self.web_acl_arn = web_acl_arn or (self.web_acl.attr_arn if self.web_acl else None)
         self.distribution = self._distribution()

@@ -153,14 +153,37 @@ def test_the_cloudfront_function_rewrites_the_station_path_to_the_query(uri, exp
     assert {key: result[key] for key in expected} == expected
 
 
-def test_only_the_connect_function_may_manage_connections_and_only_on_this_stage(template):
-    (manage,) = [
-        s for s in role_statements(template, "Connect") if s["Action"] == "execute-api:ManageConnections"
-    ]
-    resource = json.dumps(manage["Resource"])
-    assert "OcppGatewayApi" in resource and "/ocpp/*/@connections/*" in resource
-    for other in ("Authorizer", "Disconnect", "Message"):
+def test_only_connect_and_message_may_manage_connections_and_only_on_this_stage(template):
+    # connect closes a replaced connection; message posts a boot's answer, then a TriggerMessage
+    for function in ("Connect", "Message"):
+        (manage,) = [
+            s for s in role_statements(template, function) if s["Action"] == "execute-api:ManageConnections"
+        ]
+        resource = json.dumps(manage["Resource"])
+        assert "OcppGatewayApi" in resource and "/ocpp/*/@connections/*" in resource
+    for other in ("Authorizer", "Disconnect", "Watchdog"):
         assert "execute-api:ManageConnections" not in actions_of(role_statements(template, other))
+
+
+def test_a_station_going_offline_is_marked_by_disconnect_and_by_a_watchdog_every_minute(template):
+    # Issue #17 item 4: both write the Location (EVSEs UNKNOWN) and the station's liveness item.
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem"}
+    for function in ("Disconnect", "Watchdog"):
+        statements = role_statements(template, function)
+        for table in ("DataLocations", "DataStations"):
+            granted = [s for s in statements if table in json.dumps(s["Resource"])]
+            assert writes <= actions_of(granted), (function, table)
+    watchdog = only(template, "AWS::Lambda::Function", Description=Match.string_like_regexp("watchdog"))
+    schedule = only(template, "AWS::Scheduler::Schedule")
+    assert schedule["ScheduleExpression"] == "rate(1 minute)"
+    assert schedule["State"] == "ENABLED"
+    assert schedule["Target"]["Arn"] == {"Fn::GetAtt": [watchdog_id(template), "Arn"]}
+    assert {"MOBIE_TABLE_LOCATIONS", "MOBIE_TABLE_STATIONS"} <= set(watchdog["Environment"]["Variables"])
+
+
+def watchdog_id(template: Template) -> str:
+    found = resources(template, "AWS::Lambda::Function", Description=Match.string_like_regexp("watchdog"))
+    return next(iter(found))
 
 
 def test_table_grants_follow_what_each_function_does(template):

@@ -141,7 +141,19 @@ async def online(
             station.transactions.update(like.transactions)
             station.meters.update(like.meters)
         await station.boot()
+        await asked_for_statuses(station)
         yield station
+
+
+async def asked_for_statuses(station: SimulatedStation) -> None:
+    """After a boot the hub asks for the statuses (TriggerMessage, issue #17 item 4): wait until the
+    station answered it, so the one call a station may have outstanding is free for the test's, and
+    forget it, so ``station.received`` holds the test's calls only."""
+    await until(
+        lambda: station.received and stations.get_pending_call(station.id) is None,
+        f"{station.id} answered the hub's TriggerMessage after its boot",
+    )
+    station.received.clear()
 
 
 async def offline(station: SimulatedStation) -> None:

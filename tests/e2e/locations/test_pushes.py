@@ -36,11 +36,16 @@ def test_a_station_status_notification_reaches_the_emsp_as_an_evse_patch(hub):
 
         asyncio.run(asyncio.wait_for(station(), 30))
 
-        # Then the EMSP receives one PATCH of that EVSE, with the status and last_updated the hub holds
-        [patch] = [r for r in edp.wait_for(1) if r.method == "PATCH"]
-        evse = get_location(STATION).evses[0]
-        assert evse.status is expected
+        # Then the EMSP receives one PATCH of that EVSE with the status reported, and, once the station
+        # has left, one PATCH of each EVSE to UNKNOWN (issue #17 item 4), with what the hub holds
+        patches = [r for r in edp.wait_for(1 + len(get_location(STATION).evses)) if r.method == "PATCH"]
+        evses = get_location(STATION).evses
+        [patch] = [p for p in patches if p.body["status"] == expected.value]
+        evse = evses[0]
         assert patch.path == f"/ocpi/emsp/2.2.1/locations/PT/MOB/{STATION}/{evse.uid}"
         assert patch.body == {"status": expected.value, "last_updated": patch.body["last_updated"]}
         assert patch.body["last_updated"].endswith("Z")
         assert patch.headers["ocpi-to-party-id"] == EMSP
+        gone = [p for p in patches if p.body["status"] == Status.UNKNOWN.value]
+        assert sorted(p.path.rsplit("/", 1)[1] for p in gone) == [e.uid for e in evses]
+        assert [e.status for e in evses] == [Status.UNKNOWN] * len(evses)

@@ -67,13 +67,14 @@ def test_a_station_boots_reports_its_connectors_and_heartbeats(hub):
             station.statuses[2] = "Unavailable"
             await station.report_all()
             heartbeat = await station.heartbeat()
-            return boot, heartbeat
+            reported = await asyncio.to_thread(evse_statuses)
+            return boot, heartbeat, reported
 
-    boot, heartbeat = run(scenario())
+    boot, heartbeat, reported = run(scenario())
 
     assert (boot.status, boot.interval) == ("Accepted", 300)
     assert heartbeat.current_time.endswith("Z")
-    assert evse_statuses() == [Status.AVAILABLE, Status.INOPERATIVE]
+    assert reported == [Status.AVAILABLE, Status.INOPERATIVE]
     assert stations.get_station(STATION).boot["chargePointModel"] == "Simulator"
 
 
@@ -88,14 +89,17 @@ def test_a_charge_on_an_rfid_runs_authorize_start_meter_values_and_stop(hub):
             charging = asyncio.ensure_future(station.charge(RFID, seconds=1.0, connector_id=1))
             await asyncio.sleep(0.6)
             seen_while_charging.extend(await asyncio.to_thread(evse_statuses))
-            return await charging
+            result = await charging
+            seen_after.extend(await asyncio.to_thread(evse_statuses))
+            return result
 
+    seen_after: list[Status] = []
     result = run(scenario())
 
     assert result.id_tag_status == "Accepted"
     assert result.energy_wh > 0
     assert seen_while_charging[0] is Status.CHARGING
-    assert evse_statuses()[0] is Status.AVAILABLE
+    assert seen_after[0] is Status.AVAILABLE
     recorded = transactions.get_transaction(result.transaction_id)
     assert (recorded["status"], recorded["id_tag"], recorded["evse_uid"]) == ("STOPPED", RFID, "LSB-00175-01")
     assert recorded["meter_stop_wh"] - recorded["meter_start_wh"] == result.energy_wh
@@ -238,7 +242,43 @@ def test_a_reconnect_overtakes_the_old_connections_disconnect(hub):
 
     assert close_code == 1000
     assert outcome.result == {"status": "Accepted"}
-    assert received == [("TriggerMessage", {"requested_message": "Heartbeat", "connector_id": None})]
+    assert received == [  # the hub's own after the boot (issue #17 item 4), then the test's
+        ("TriggerMessage", {"requested_message": "StatusNotification", "connector_id": None}),
+        ("TriggerMessage", {"requested_message": "Heartbeat", "connector_id": None}),
+    ]
+    assert evse_statuses() != [Status.UNKNOWN, Status.UNKNOWN]  # the old connection's end marked nothing
+
+
+async def until_statuses(wanted, station_id: str = STATION) -> list[Status]:
+    """Poll the station's EVSE statuses until they are ``wanted`` (a disconnect is handled after the
+    station's side closed); the last ones seen when they never are (the assertion then says so)."""
+    seen: list[Status] = []
+    for _ in range(100):
+        seen = await asyncio.to_thread(evse_statuses, station_id)
+        if seen == wanted:
+            break
+        await asyncio.sleep(0.1)
+    return seen
+
+
+def test_a_station_that_leaves_is_unknown_and_after_its_boot_the_hub_asks_for_its_statuses(hub):
+    # Issue #17 item 4: a station the hub cannot hear is never shown AVAILABLE.
+    async def scenario():
+        async with hub.connect_station(STATION) as station:
+            await station.boot()
+            station.statuses[1], station.statuses[2] = "Available", "Faulted"
+            await station.report_all()
+        gone = await until_statuses([Status.UNKNOWN, Status.UNKNOWN])
+        async with hub.connect_station(STATION) as station:
+            await station.boot()  # nothing reported by the station itself: the hub asks (TriggerMessage)
+            back = await until_statuses([Status.AVAILABLE, Status.AVAILABLE])
+            return gone, back, station.received
+
+    gone, back, received = run(scenario())
+
+    assert gone == [Status.UNKNOWN, Status.UNKNOWN]
+    assert received == [("TriggerMessage", {"requested_message": "StatusNotification", "connector_id": None})]
+    assert back == [Status.AVAILABLE, Status.AVAILABLE]  # a fresh simulator: every connector Available
 
 
 def test_remote_start_stop_unlock_and_trigger_reach_the_station_and_their_results_are_routed(hub):

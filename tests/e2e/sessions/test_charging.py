@@ -16,6 +16,7 @@ from mobie_hub.locations.repository import get_location
 from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.parties.repository import get_party
 from mobie_hub.sessions import repository as sessions
+from tests.support.commands import asked_for_statuses
 from tests.support.fake_party import FakeParty, Received, fake_party
 from tests.support.parties import Party, issue, register_receiver
 from tests.support.tokens import rfid_token
@@ -104,6 +105,7 @@ def test_a_remote_start_is_one_session_from_pending_to_cdr(hub, receiver, edp):
     async def scenario():
         async with hub.connect_station(STATION, meter_interval=0.3) as cp:
             await cp.boot()
+            await asked_for_statuses(cp)  # the hub's TriggerMessage after the boot is answered
             pending = await asyncio.to_thread(
                 sessions.open_pending_session, STATION, evse.uid, evse.connectors[0].id, token, "AUTH-REF-7"
             )

@@ -121,15 +121,32 @@ def test_default_answers_in_the_response_body(location):
         load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="Lq3kVeCfjoECFsQ="),
     )
 
-    response = invoke(
-        "ocpp_message",
-        load_event("ocpp/message.json", station_id=STATION_ID, connection_id="Lq3kVeCfjoECFsQ="),
-    )
+    response = invoke("ocpp_message", message_event('[2,"hb-1","Heartbeat",{}]'))
 
     assert response["statusCode"] == 200
     answer = json.loads(response["body"])
-    assert answer[:2] == [3, "boot-1"]
-    assert answer[2]["status"] == "Accepted"
+    assert answer[:2] == [3, "hb-1"]
+    assert sent_to("Lq3kVeCfjoECFsQ=") == b""  # the answer alone: nothing through the Management API
+
+
+def test_a_boot_is_answered_first_and_then_asked_for_the_statuses_through_the_management_api(location):
+    # Issue #17 item 4: the TriggerMessage must reach the station after the BootNotification's answer,
+    # and the route's response would come last, so both go through post_to_connection, in order.
+    invoke(
+        "ocpp_connect",
+        load_event("ocpp/connect.json", station_id=STATION_ID, connection_id="c-7"),
+    )
+
+    response = invoke(
+        "ocpp_message",
+        load_event("ocpp/message.json", station_id=STATION_ID, connection_id="c-7"),
+    )
+
+    assert response == {"statusCode": 200}
+    answer, trigger = json.loads("[" + sent_to("c-7").decode().replace("][", "],[") + "]")
+    assert answer[:2] == [3, "boot-1"] and answer[2]["status"] == "Accepted"
+    assert trigger[0::2] == [2, "TriggerMessage"] and trigger[3] == {"requestedMessage": "StatusNotification"}
+    assert stations.get_pending_call(STATION_ID).message_id == trigger[1]
     assert stations.get_station(STATION_ID).boot["chargePointVendor"] == "ABB"
 
 

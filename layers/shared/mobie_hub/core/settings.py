@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     station_auth_max_failures: int = Field(default=10, ge=1)
     station_auth_failure_window_seconds: int = Field(default=300, ge=10)
     ocpp_heartbeat_interval: int = Field(default=300, ge=10, le=300)
+    # A station not heard (Heartbeat, BootNotification) for longer than this is offline: its EVSEs become
+    # UNKNOWN (ocpp.watchdog). More than two heartbeat intervals: API Gateway closes a connection idle
+    # for 10 min, whose $disconnect does the same at once; the watchdog catches a lost $disconnect.
+    ocpp_offline_grace_seconds: int = Field(default=900, ge=60)
     ocpp_call_timeout_seconds: int = Field(default=60, ge=1, le=3600)
     ocpp_data_transfer_vendors: list[str] = Field(default_factory=list)
     # Meter plausibility (sessions.plausibility, docs/sessions.md): a reading or stop more than this long

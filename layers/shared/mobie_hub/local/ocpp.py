@@ -2,7 +2,8 @@
 
 It drives the same ``OcppGateway`` as the Lambda functions: admission before the handshake (401 /
 400, or 404 in the open mode, answered as HTTP; nothing is mapped or closed before it succeeds), then
-every frame through ``gateway.handle`` in a worker thread (the gateway's DynamoDB calls are blocking).
+every frame through ``central_system.receive`` in a worker thread (its DynamoDB calls are blocking):
+the answer is queued first, then the calls the hub sends after it (a TriggerMessage after a boot).
 Replaced adapters, same logic:
 
 - ``LocalConnections`` is the "station connections" port over this process's open websockets;
@@ -186,9 +187,11 @@ async def ocpp_endpoint(websocket: WebSocket, charge_point_id: str) -> None:
             if message["type"] == "websocket.disconnect":
                 break
             frame = message.get("text") if message.get("text") is not None else message.get("bytes", b"")
-            reply = await run_in_threadpool(central_system.handle, charge_point_id, frame)
-            if reply is not None:
-                queue.put_nowait(reply)
+            reply = await run_in_threadpool(central_system.receive, charge_point_id, frame)
+            if reply.text is not None:
+                queue.put_nowait(reply.text)
+            if reply.follow_ups:  # queued after the answer, so the station gets them in that order
+                await run_in_threadpool(central_system.send_follow_ups, charge_point_id, reply.follow_ups)
     finally:
         connections.forget(connection_id)
         if writer is not None:

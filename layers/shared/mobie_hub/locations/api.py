@@ -2,8 +2,18 @@
 Location by id, and a station's Location as the OCPP gateway reads and conditionally replaces it."""
 
 from mobie_hub.locations.repository import get_location, get_locations, location_ids
-from mobie_hub.locations.station_repository import LocationRevision
+from mobie_hub.locations.station_repository import LOCATION_ACTION, LocationRevision
 from mobie_hub.locations.station_repository import read as read_for_station
 from mobie_hub.locations.station_repository import replace as replace_for_station
+from mobie_hub.locations.station_repository import replace_action as replace_for_station_action
 
-__all__ = ["LocationRevision", "get_location", "get_locations", "location_ids", "read_for_station", "replace_for_station"]
+__all__ = [
+    "LOCATION_ACTION",
+    "LocationRevision",
+    "get_location",
+    "get_locations",
+    "location_ids",
+    "read_for_station",
+    "replace_for_station",
+    "replace_for_station_action",
+]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mobie_hub.core import documents
+from mobie_hub.core import documents, transact
 from mobie_hub.core.dynamodb import table
 from mobie_hub.locations.models import Location
 from mobie_hub.locations.repository import SK, location_item, location_pk
@@ -47,3 +47,19 @@ def replace(location: Location, *, expected: LocationRevision) -> bool:
     except locations.meta.client.exceptions.ConditionalCheckFailedException:
         return False
     return True
+
+
+LOCATION_ACTION = "location"  # its name in a transaction (``replace_action``)
+
+
+def replace_action(location: Location, *, expected: LocationRevision) -> transact.Action:
+    """``replace`` as one action of a transaction that must write something else with it (the OCPP
+    gateway marks a station offline and keeps its last known statuses in one transaction)."""
+    return transact.put(
+        TABLE,
+        location_item(location),
+        "#doc = :expected",
+        name=LOCATION_ACTION,
+        ExpressionAttributeNames={"#doc": "doc"},
+        ExpressionAttributeValues={":expected": expected.revision},
+    )

@@ -138,7 +138,8 @@ def show(payload: dict[str, Any]) -> dict[str, Any]:
         "station_id": request.station_id,
         "connected": connection is not None,
         "connected_at": format_datetime(connection.connected_at) if connection else None,
-        "last_seen": format_datetime(record.last_seen) if record and record.last_seen else None,
+        "last_seen": format_datetime(seen.last_seen) if (seen := stations.get_liveness(request.station_id))
+        and seen.last_seen else None,
         "password_set": bool(record and record.password_hash),
         "boot": record.boot if record else {},
         "pending_call": {

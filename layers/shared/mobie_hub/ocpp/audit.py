@@ -84,11 +84,11 @@ def audited_handle(handle: Callable[..., str | None]) -> Callable[..., str | Non
     """``OcppGateway.handle``: the station's frame in, the hub's answer (if any) out."""
 
     @functools.wraps(handle)
-    def wrapper(self: Any, station_id: str, text: str | bytes) -> str | None:
+    def wrapper(self: Any, station_id: str, text: str | bytes, **options: Any) -> str | None:
         logger.thread_safe_append_keys(station_id=station_id)  # on every log line while the frame is handled
         try:
             _written(station_id, "in", text)
-            reply = handle(self, station_id, text)
+            reply = handle(self, station_id, text, **options)
             if reply is not None:
                 _written(station_id, "out", reply)
             return reply

@@ -2,7 +2,9 @@
 API Gateway WebSocket (``functions/ocpp_*``) and the local websocket (``local.ocpp``). The AWS
 resources in front of it are the OCPP gateway (``infra/constructs/ocpp_gateway.py``).
 
-``admit`` → ``connected`` → ``handle`` (every frame) … → ``disconnected``; ``send_call`` at any time.
+``admit`` → ``connected`` → ``receive`` (every frame) … → ``disconnected``; ``send_call`` at any time.
+A station whose current connection ends, or that stops heartbeating, is marked offline
+(``ocpp.watchdog``).
 """
 
 from __future__ import annotations
@@ -12,23 +14,57 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from mobie_hub.core.errors import HubError
+from mobie_hub.core.errors import HubError, StationBusy, StationOffline
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import utcnow
-from mobie_hub.ocpp import admission, calls, frames, schemas
+from mobie_hub.ocpp import admission, calls, frames, schemas, watchdog
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.actions import ALL_ACTIONS, STATION_ACTIONS
 from mobie_hub.ocpp.audit import audited_handle, audited_send_call
 from mobie_hub.ocpp.evse_status import UnknownConnector
 from mobie_hub.ocpp.frames import CallFrame, ErrorCode, FrameError
 from mobie_hub.ocpp.ports import (
+    CallOutcome,
     CallResultListener,
     IdTagAuthority,
     StationConnections,
     TransactionEvents,
 )
-from mobie_hub.ocpp.station_messages import HANDLERS, MessageContext
+from mobie_hub.ocpp.station_messages import HANDLERS, STATUS_RECOVERY, FollowUp, MessageContext
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the hub sends back for one frame: ``text`` (the answer, if any), then ``follow_ups`` —
+    calls that must reach the station after the answer (``CentralSystem.send_follow_ups``)."""
+
+    text: str | None
+    follow_ups: tuple[FollowUp, ...] = ()
+
+
+class _StatusRecovery(CallResultListener):
+    """The answer to the hub's own TriggerMessage after a reconnect: refused (Rejected, NotImplemented,
+    a CALLERROR) means no report will come, so the last known statuses are restored
+    (``watchdog.restore_known``). Every outcome then goes on to ``then``."""
+
+    def __init__(self, then: CallResultListener, clock: Callable[[], datetime]) -> None:
+        self._then = then
+        self._clock = clock
+
+    def on_outcome(self, outcome: CallOutcome) -> None:
+        self._then.on_outcome(outcome)
+        if outcome.context.get(STATUS_RECOVERY) != "reconnect":
+            return
+        refused = (outcome.result or {}).get("status") != "Accepted" if outcome.ok else (
+            outcome.failure is not None and outcome.failure.code != calls.STATION_DISCONNECTED
+        )
+        if not refused:
+            return
+        try:
+            watchdog.restore_known(outcome.station_id, self._clock())
+        except Exception:  # noqa: BLE001 - an answer is never answered; the next report sets the status
+            logger.exception("restoring the last known statuses failed", station_id=outcome.station_id)
 
 
 @dataclass
@@ -38,6 +74,10 @@ class CentralSystem:
     transactions: TransactionEvents
     listener: CallResultListener
     clock: Callable[[], datetime] = field(default=utcnow)
+
+    @property
+    def _outcomes(self) -> CallResultListener:
+        return _StatusRecovery(self.listener, self.clock)
 
     # --- connection lifecycle ---------------------------------------------------------------------
     def admit(self, station_id: str, *, authorization: str | None, offered: list[str]) -> admission.Admission:
@@ -67,23 +107,52 @@ class CentralSystem:
             self.connections.close(previous)
 
     def disconnected(self, station_id: str, connection_id: str) -> None:
-        """Unmap the station unless a newer connection already replaced this one."""
+        """Unmap the station unless a newer connection already replaced this one; when this was its
+        current connection, its EVSEs become UNKNOWN (a late disconnect of a replaced one changes nothing)."""
         removed = stations.delete_connection(station_id, connection_id)
         logger.info(
             "station disconnected", station_id=station_id, connection_id=connection_id, current=removed
         )
         calls.fail_pending(
             station_id,
-            self.listener,
+            self._outcomes,
             connection_id=connection_id,
             code=calls.STATION_DISCONNECTED,
             description="the station disconnected",
         )
+        if removed:
+            try:
+                watchdog.mark_offline(station_id, self.clock(), watchdog.Why.DISCONNECTED)
+            except Exception:  # noqa: BLE001 - the watchdog marks it once the grace has passed
+                logger.exception("marking the disconnected station offline failed", station_id=station_id)
 
     # --- frames from the station ------------------------------------------------------------------
+    def receive(self, station_id: str, text: str | bytes) -> Reply:
+        """One frame from the station: the answer, then the calls to send once it went out. The
+        transports send the answer first and then ``send_follow_ups`` (in AWS both through the
+        Management API when there are follow-ups, since the route's response would come last)."""
+        follow_ups: list[FollowUp] = []
+        text_out = self.handle(station_id, text, follow_ups=follow_ups)
+        return Reply(text_out, tuple(follow_ups))
+
+    def send_follow_ups(self, station_id: str, follow_ups: tuple[FollowUp, ...]) -> None:
+        """Send the calls a message asked for; never raises (the station's message was answered): a
+        station offline again or busy with another call is logged and skipped."""
+        for follow_up in follow_ups:
+            try:
+                self.send_call(station_id, follow_up.action, follow_up.payload, context=follow_up.context)
+            except (StationOffline, StationBusy) as error:
+                logger.info("follow-up call not sent", station_id=station_id, action=follow_up.action,
+                            reason=str(error))
+            except Exception:  # noqa: BLE001 - the answer went out; a failed extra must not surface
+                logger.exception("follow-up call failed", station_id=station_id, action=follow_up.action)
+
     @audited_handle  # every frame in and every answer out into the audit trail (mobie_hub.audit)
-    def handle(self, station_id: str, text: str | bytes) -> str | None:
-        """One frame from the station; returns the frame to answer with, if any."""
+    def handle(
+        self, station_id: str, text: str | bytes, *, follow_ups: list[FollowUp] | None = None
+    ) -> str | None:
+        """One frame from the station; returns the frame to answer with, if any. Calls to send after
+        the answer are appended to ``follow_ups`` (left out when None: use ``receive``)."""
         try:
             frame = frames.parse(text)
         except FrameError as error:
@@ -95,21 +164,21 @@ class CentralSystem:
             if error.message_id != frames.UNKNOWN_MESSAGE_ID:
                 calls.fail_pending(
                     station_id,
-                    self.listener,
+                    self._outcomes,
                     message_id=error.message_id,
                     code=calls.INVALID_RESULT,
                     description=f"{error.code}: {error.description}",
                 )
             return None
         if isinstance(frame, CallFrame):
-            return self._answer(station_id, frame)
+            return self._answer(station_id, frame, follow_ups if follow_ups is not None else [])
         try:
-            calls.route_answer(station_id, frame, self.listener)
+            calls.route_answer(station_id, frame, self._outcomes)
         except Exception:  # an answer is never answered; a failure to route it is logged, not raised
             logger.exception("routing an answer failed", station_id=station_id, message_id=frame.message_id)
         return None
 
-    def _answer(self, station_id: str, call: CallFrame) -> str:
+    def _answer(self, station_id: str, call: CallFrame, follow_ups: list[FollowUp]) -> str:
         if call.action not in STATION_ACTIONS:
             code = ErrorCode.NOT_SUPPORTED if call.action in ALL_ACTIONS else ErrorCode.NOT_IMPLEMENTED
             reason = (
@@ -150,6 +219,7 @@ class CentralSystem:
                 "invalid OCPP answer", station_id=station_id, action=call.action, reason=error.description
             )
             return frames.error_text(call.message_id, ErrorCode.INTERNAL_ERROR, "internal error")
+        follow_ups.extend(context.follow_ups)  # only after a CALLRESULT: a refused message asks for nothing
         return frames.result_text(call.message_id, response)
 
     # --- calls to the station ---------------------------------------------------------------------

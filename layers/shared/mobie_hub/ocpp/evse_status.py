@@ -86,3 +86,40 @@ def apply_status(location: Location, connector_id: int, ocpp_status: str, now: d
     if not changed:
         return None
     return location.model_copy(update={"evses": evses, "last_updated": max(now, location.last_updated)})
+
+
+def apply_offline(location: Location, now: datetime) -> tuple[Location | None, dict[str, str]]:
+    """The station is offline (its connection ended, or it missed heartbeats): every EVSE it reports
+    for becomes UNKNOWN — what MOBI.E shows for a station it cannot hear (profile §6), never AVAILABLE.
+    Returns the Location (None when nothing changes) and the statuses the changed EVSEs had, by uid:
+    the last known ones, restored when the station comes back without reporting (``ocpp.watchdog``).
+    A REMOVED EVSE stays REMOVED; ``last_updated`` is bumped on what changed, as for a report."""
+    known: dict[str, str] = {}
+    evses = []
+    for evse in location.evses or []:
+        if evse.status in (Status.UNKNOWN, Status.REMOVED):
+            evses.append(evse)
+            continue
+        known[evse.uid] = evse.status.value
+        evses.append(evse.model_copy(update={"status": Status.UNKNOWN, "last_updated": now}))
+    if not known:
+        return None, {}
+    updated = location.model_copy(update={"evses": evses, "last_updated": max(now, location.last_updated)})
+    return updated, known
+
+
+def apply_known(location: Location, known: dict[str, str], now: datetime) -> Location | None:
+    """The station is back and reported nothing (it refused to be asked): the EVSEs still UNKNOWN get
+    the status they had when it went offline. An EVSE it reported since keeps that report."""
+    changed = False
+    evses = []
+    for evse in location.evses or []:
+        status = known.get(evse.uid)
+        if evse.status is not Status.UNKNOWN or status is None or status == Status.UNKNOWN.value:
+            evses.append(evse)
+            continue
+        evses.append(evse.model_copy(update={"status": Status(status), "last_updated": now}))
+        changed = True
+    if not changed:
+        return None
+    return location.model_copy(update={"evses": evses, "last_updated": max(now, location.last_updated)})

@@ -23,6 +23,7 @@ from typing import Any
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
 from mobie_hub.ocpp import admission
+from mobie_hub.ocpp.ports import ConnectionGone
 
 STATION_PARAMETER = "station"
 
@@ -107,10 +108,25 @@ def disconnect(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def default(event: dict[str, Any]) -> dict[str, Any]:
-    """``$default`` (a two-way route): the answer frame, if any, is the response body."""
-    station_id, _ = _station(event)
+    """``$default`` (a two-way route): the answer frame, if any, is the response body.
+
+    When the hub has calls to send after the answer (a TriggerMessage after BootNotification), the
+    response would reach the station after them: API Gateway sends the route's response only when the
+    Lambda returns. So then the answer goes through the Management API first, the calls after it, and
+    the response carries nothing: the station gets them in that order (one more Management API call,
+    no more messages: the answer is one message either way)."""
+    station_id, connection_id = _station(event)
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
         body = base64.b64decode(body)
-    reply = _gateway(event).handle(station_id, body)
-    return {"statusCode": 200, "body": reply} if reply is not None else {"statusCode": 200}
+    gateway = _gateway(event)
+    reply = gateway.receive(station_id, body)
+    if reply.follow_ups and reply.text is not None:
+        try:
+            gateway.connections.send(connection_id, reply.text)
+        except ConnectionGone:  # the station left meanwhile: $disconnect marks it offline
+            logger.info("station gone before its answer", station_id=station_id)
+            return {"statusCode": 200}
+        gateway.send_follow_ups(station_id, reply.follow_ups)
+        return {"statusCode": 200}
+    return {"statusCode": 200, "body": reply.text} if reply.text is not None else {"statusCode": 200}

@@ -7,6 +7,12 @@
 | the call the hub sent and awaits (one per station) | ``STATION#<id>`` | ``CALL`` | 1 day |
 | a handled message and its answer (retransmissions) | ``STATION#<id>`` | ``MSG#<message id>`` | 1 day |
 | failed authentications in one window (throttling) | ``STATION#<id>`` | ``AUTHFAIL#<window>`` | 2 windows |
+| its liveness: last seen, marked offline, last known EVSE statuses | ``LIVENESS`` | ``STATION#<id>`` | – |
+
+The liveness items share one partition so that the heartbeat watchdog finds every station with one
+Query (``ocpp.watchdog``; no index, no Scan). A heartbeat writes only that item (one UpdateItem, as
+before on the station item); the partition takes up to 1000 writes/s, i.e. 300,000 stations at a
+heartbeat every 300 s.
 
 TTL only cleans up: nothing reads ``expires_at`` as a validity flag, except the pending call's
 ``deadline``, after which another call may take its place.
@@ -114,15 +120,132 @@ def set_password_hash(station_id: str, password_hash: str | None, now: datetime)
     )
 
 
-def record_seen(station_id: str, now: datetime, *, boot: dict[str, Any] | None = None) -> None:
-    """Heartbeat (and BootNotification, with its facts): one UpdateItem."""
-    expression = "SET last_seen = :now"
-    values: dict[str, Any] = {":now": format_datetime(now)}
-    if boot is not None:
-        expression += ", boot = :boot, booted_at = :now"
-        values[":boot"] = json.dumps(boot, separators=(",", ":"), ensure_ascii=False)
+def record_boot(station_id: str, now: datetime, boot: dict[str, Any]) -> None:
+    """BootNotification's facts on the station item: one UpdateItem (last seen: ``record_seen``)."""
     table(TABLE).update_item(
-        Key=_key(station_id, STATION), UpdateExpression=expression, ExpressionAttributeValues=values
+        Key=_key(station_id, STATION),
+        UpdateExpression="SET boot = :boot, booted_at = :now",
+        ExpressionAttributeValues={
+            ":boot": json.dumps(boot, separators=(",", ":"), ensure_ascii=False),
+            ":now": format_datetime(now),
+        },
+    )
+
+
+# --- liveness (the heartbeat watchdog, ocpp.watchdog) ---------------------------------------------------
+LIVENESS = "LIVENESS"
+OFFLINE_ACTION = "liveness"  # their names in the transaction that marks a station offline
+CONNECTION_ACTION = "connection"
+
+
+def _liveness_key(station_id: str) -> dict[str, str]:
+    return {"pk": LIVENESS, "sk": station_pk(station_id)}
+
+
+@dataclass(frozen=True)
+class Liveness:
+    station_id: str
+    last_seen: datetime | None = None
+    offline_at: datetime | None = None  # set when its EVSEs were marked UNKNOWN; cleared when seen again
+    known: dict[str, str] = field(default_factory=dict)  # EVSE uid → OCPI status before it was marked
+
+    @property
+    def offline(self) -> bool:
+        return self.offline_at is not None
+
+
+def _liveness(item: dict[str, Any]) -> Liveness:
+    return Liveness(
+        station_id=item["station_id"],
+        last_seen=parse_datetime(item["last_seen"]) if "last_seen" in item else None,
+        offline_at=parse_datetime(item["offline_at"]) if "offline_at" in item else None,
+        known=dict(item.get("known") or {}),
+    )
+
+
+def record_seen(station_id: str, now: datetime) -> bool:
+    """Heartbeat and BootNotification: the station is alive. One UpdateItem (its old image comes back
+    at no cost); True when the station had been marked offline, which this clears."""
+    response = table(TABLE).update_item(
+        Key=_liveness_key(station_id),
+        UpdateExpression="SET station_id = :id, last_seen = :now, seen = :epoch REMOVE offline_at",
+        ExpressionAttributeValues={":id": station_id, ":now": format_datetime(now), ":epoch": _epoch(now)},
+        ReturnValues="ALL_OLD",
+    )
+    return "offline_at" in response.get("Attributes", {})
+
+
+def get_liveness(station_id: str) -> Liveness | None:
+    item = table(TABLE).get_item(Key=_liveness_key(station_id), ConsistentRead=True).get("Item")
+    return _liveness(item) if item else None
+
+
+@dataclass(frozen=True)
+class Silent:
+    """A station not seen since ``seen`` (epoch seconds) and not marked offline yet."""
+
+    station_id: str
+    seen: int
+
+
+def silent_since(cutoff: datetime) -> list[Silent]:
+    """Stations last seen before ``cutoff`` and not marked offline: one Query of the liveness partition
+    (1 MB pages; read units count every item of the partition, ~150 bytes each, the filter only
+    shortens the answer)."""
+    stations = table(TABLE)
+    request: dict[str, Any] = {
+        "KeyConditionExpression": "pk = :pk",
+        "FilterExpression": "seen < :cutoff AND attribute_not_exists(offline_at)",
+        "ExpressionAttributeValues": {":pk": LIVENESS, ":cutoff": _epoch(cutoff)},
+        "ProjectionExpression": "station_id, seen",
+    }
+    found: list[Silent] = []
+    while True:
+        response = stations.query(**request)
+        found.extend(Silent(item["station_id"], int(item["seen"])) for item in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return found
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def offline_action(
+    station_id: str, now: datetime, known: dict[str, str], *, seen: int | None = None
+) -> transact.Action:
+    """The Update that marks the station offline, keeping the statuses its EVSEs had (``known``, when
+    any EVSE changed). With ``seen`` (the watchdog), only if no heartbeat came since and it is not
+    marked yet."""
+    expression = "SET station_id = :id, offline_at = if_not_exists(offline_at, :now)"
+    values: dict[str, Any] = {":id": station_id, ":now": format_datetime(now)}
+    if known:
+        expression += ", known = :known"
+        values[":known"] = known
+    condition = None
+    if seen is not None:
+        condition = "seen = :seen AND attribute_not_exists(offline_at)"
+        values[":seen"] = seen
+    return transact.update(
+        TABLE,
+        _liveness_key(station_id),
+        expression,
+        condition,
+        name=OFFLINE_ACTION,
+        ExpressionAttributeValues=values,
+    )
+
+
+def no_connection_since(station_id: str, cutoff: datetime | None = None) -> transact.Action:
+    """The ConditionCheck that the station has no connection (None), or none opened after ``cutoff``
+    (a station that reconnected may report before its first heartbeat)."""
+    if cutoff is None:
+        return transact.condition_check(
+            TABLE, _key(station_id, CONNECTION), "attribute_not_exists(pk)", name=CONNECTION_ACTION
+        )
+    return transact.condition_check(
+        TABLE,
+        _key(station_id, CONNECTION),
+        "attribute_not_exists(pk) OR expires_at <= :expires",
+        name=CONNECTION_ACTION,
+        ExpressionAttributeValues={":expires": _epoch(cutoff + CONNECTION_TTL)},
     )
 
 

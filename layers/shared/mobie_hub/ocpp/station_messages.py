@@ -6,7 +6,7 @@ DynamoDB calls per message (measured by ``make bench``):
 | action | reads | writes |
 |---|---|---|
 | Heartbeat | – | 1 (last seen) |
-| BootNotification | – | 1 (boot facts, last seen) |
+| BootNotification | – | 2 (boot facts; last seen) |
 | StatusNotification | 1 (the Location) | 1 conditional Put when an EVSE status changes, else none |
 | Authorize | 1 (idTag index) | – |
 | StartTransaction | 2 (the Location, idTag index) | 2 (id counter; transaction + receipt in one transaction) |
@@ -17,12 +17,18 @@ Retransmissions (same message id, OCPP-J §4.1.3): StartTransaction and StopTran
 receipt with their effects and answer a retransmission with the stored response; MeterValues are
 stored under their message id; StatusNotification writes nothing when the status is already set;
 Heartbeat, BootNotification and Authorize only record or read, so repeating them is harmless.
+
+After a BootNotification, and after the first Heartbeat of a station that was marked offline
+(``ocpp.watchdog``), the hub asks for the connectors' statuses (TriggerMessage StatusNotification) so
+that it does not wait for the station to report them. That call must reach the station after the
+answer, so the handler only lists it (``MessageContext.follow_ups``) and the transport sends it once
+the answer went out (``CentralSystem.receive``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +53,24 @@ from mobie_hub.ocpp.ports import (
 )
 
 
+STATUS_RECOVERY = "status_recovery"  # the context key of the hub's own TriggerMessage (its reason)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A call the hub sends to the station once the answer to its message went out."""
+
+    action: str
+    payload: dict[str, Any]
+    context: dict[str, Any]
+
+
+def _ask_for_statuses(ctx: MessageContext, reason: str) -> None:
+    ctx.follow_ups.append(
+        FollowUp("TriggerMessage", {"requestedMessage": "StatusNotification"}, {STATUS_RECOVERY: reason})
+    )
+
+
 @dataclass(frozen=True)
 class MessageContext:
     station_id: str
@@ -54,6 +78,7 @@ class MessageContext:
     received_at: datetime
     authority: IdTagAuthority
     transactions: TransactionEvents
+    follow_ups: list[FollowUp] = field(default_factory=list)  # calls to send after the answer
 
     def receipt(self, action: str, response: dict[str, Any]) -> Receipt:
         return Receipt(self.station_id, self.message_id, action, response)
@@ -64,7 +89,9 @@ Handler = Callable[[MessageContext, dict[str, Any]], dict[str, Any]]
 
 def boot_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
     # Every station is a registered Location (admission), so every boot is Accepted (OCPP 1.6 §4.2).
-    stations.record_seen(ctx.station_id, ctx.received_at, boot=payload)
+    stations.record_boot(ctx.station_id, ctx.received_at, payload)
+    stations.record_seen(ctx.station_id, ctx.received_at)
+    _ask_for_statuses(ctx, "boot")  # a booted station's statuses are new: ask rather than wait
     logger.info(
         "station booted",
         station_id=ctx.station_id,
@@ -80,7 +107,9 @@ def boot_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[str,
 
 
 def heartbeat(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
-    stations.record_seen(ctx.station_id, ctx.received_at)
+    if stations.record_seen(ctx.station_id, ctx.received_at):
+        logger.info("station heard again after it was marked offline", station_id=ctx.station_id)
+        _ask_for_statuses(ctx, "reconnect")
     return {"currentTime": format_datetime(ctx.received_at)}
 
 

@@ -1,0 +1,205 @@
+"""A station that goes offline is not shown AVAILABLE (issue #17 item 4): its EVSEs become UNKNOWN when
+its connection ends or it misses heartbeats for longer than the grace; they get their real statuses
+back when it reports again, and the hub asks for them after a BootNotification or a reconnect."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from mobie_hub.core.dynamodb import counting_calls as dynamodb_calls
+from mobie_hub.locations import api as locations
+from mobie_hub.locations.enums import Status
+from mobie_hub.locations.repository import put_location
+from mobie_hub.ocpp import repository as stations
+from mobie_hub.ocpp import watchdog
+from tests.integration.ocpp.conftest import Station
+from tests.support.ocpp_data import STATION_ID, station_location
+
+GRACE = timedelta(seconds=900)
+TRIGGER = {"requestedMessage": "StatusNotification"}
+
+
+def evse_statuses(station_id: str = STATION_ID) -> list[Status]:
+    return [evse.status for evse in locations.read_for_station(station_id).location.evses]
+
+
+def report(station: Station, connector_id: int, status: str) -> None:
+    payload = {"connectorId": connector_id, "errorCode": "NoError", "status": status}
+    station.call("StatusNotification", payload)
+
+
+def calls_to(connections, connection_id: str) -> list[list]:
+    return [frame for frame in connections.frames(connection_id) if frame[0] == 2]
+
+
+# --- the connection ends ----------------------------------------------------------------------------
+def test_the_end_of_the_current_connection_makes_every_evse_unknown_and_keeps_the_last_known(station, clock):
+    report(station, 1, "Charging")
+    clock.advance(5)
+
+    station.central_system.disconnected(STATION_ID, "conn-1")
+
+    assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
+    location = locations.read_for_station(STATION_ID).location
+    assert location.last_updated == clock.now and {e.last_updated for e in location.evses} == {clock.now}
+    liveness = stations.get_liveness(STATION_ID)
+    assert liveness.offline_at == clock.now
+    assert liveness.known == {"LSB-00175-01": "CHARGING", "LSB-00175-02": "AVAILABLE"}
+
+
+def test_a_late_disconnect_of_a_replaced_connection_changes_nothing(station, central_system):
+    Station(central_system, connection_id="conn-2").connect()  # the station reconnected first
+
+    central_system.disconnected(STATION_ID, "conn-1")
+
+    assert evse_statuses() == [Status.AVAILABLE, Status.AVAILABLE]
+    assert stations.get_liveness(STATION_ID) is None
+
+
+def test_a_removed_evse_stays_removed(aws, central_system):
+    put_location(station_location(Status.REMOVED, Status.AVAILABLE))
+    Station(central_system).connect()
+
+    central_system.disconnected(STATION_ID, "conn-1")
+
+    assert evse_statuses() == [Status.REMOVED, Status.UNKNOWN]
+    assert stations.get_liveness(STATION_ID).known == {"LSB-00175-02": "AVAILABLE"}
+
+
+def test_marking_offline_is_refused_as_a_whole_when_the_station_reconnected_meanwhile(
+    station, central_system, clock
+):
+    # The disconnect removed the mapping, then the station reconnected before the mark was written.
+    stations.delete_connection(STATION_ID, "conn-1")
+    Station(central_system, connection_id="conn-2").connect()
+
+    marked = watchdog.mark_offline(STATION_ID, clock(), watchdog.Why.DISCONNECTED)
+
+    assert marked is False
+    assert evse_statuses() == [Status.AVAILABLE, Status.AVAILABLE]
+    assert stations.get_liveness(STATION_ID) is None  # nothing half-written
+
+
+# --- missed heartbeats (the sweep) ---------------------------------------------------------------------
+def test_the_sweep_marks_a_station_silent_for_longer_than_the_grace_with_one_query(station, clock):
+    station.call("Heartbeat", {})
+    clock.advance(GRACE.total_seconds())
+
+    assert watchdog.sweep(clock(), GRACE) == watchdog.SweepResult(silent=0, marked=0)  # not longer yet
+    assert evse_statuses() == [Status.AVAILABLE, Status.AVAILABLE]
+
+    clock.advance(1)
+    with dynamodb_calls() as calls:
+        result = watchdog.sweep(clock(), GRACE)
+
+    assert result == watchdog.SweepResult(silent=1, marked=1)
+    assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
+    assert calls == {"Query": 1, "GetItem": 1, "TransactWriteItems": 1}  # no Scan
+    assert watchdog.sweep(clock(), GRACE) == watchdog.SweepResult(silent=0, marked=0)  # marked once
+
+
+def test_the_sweep_leaves_a_station_that_heartbeats_and_one_that_reconnected_within_the_grace(
+    station, central_system, clock
+):
+    station.call("Heartbeat", {})
+    clock.advance(GRACE.total_seconds() + 60)
+    # A second station last heard long ago has just reconnected and reports before its first heartbeat.
+    put_location(station_location(station_id="LSB-00176"))
+    other = Station(central_system, station_id="LSB-00176")
+    stations.record_seen("LSB-00176", clock() - GRACE - timedelta(hours=1))
+    other.connect()
+    station.call("Heartbeat", {})
+
+    assert watchdog.sweep(clock(), GRACE) == watchdog.SweepResult(silent=1, marked=0)
+    assert evse_statuses() == evse_statuses("LSB-00176") == [Status.AVAILABLE, Status.AVAILABLE]
+
+
+def test_a_heartbeat_after_the_sweep_read_the_station_wins(station, clock):
+    station.call("Heartbeat", {})
+    seen = int(clock().timestamp())
+    clock.advance(GRACE.total_seconds() + 1)
+    station.call("Heartbeat", {})  # between the sweep's Query and its write
+
+    marked = watchdog.mark_offline(
+        STATION_ID, clock(), watchdog.Why.SILENT, seen=seen, cutoff=clock() - GRACE
+    )
+
+    assert marked is False
+    assert evse_statuses() == [Status.AVAILABLE, Status.AVAILABLE]
+
+
+# --- coming back ---------------------------------------------------------------------------------------
+def test_a_boot_is_answered_and_then_the_hub_asks_for_the_statuses(station, central_system, connections):
+    boot = {"chargePointVendor": "ABB", "chargePointModel": "Terra AC"}
+
+    reply = central_system.receive(STATION_ID, json.dumps([2, "b1", "BootNotification", boot]))
+
+    assert json.loads(reply.text)[:2] == [3, "b1"]
+    assert calls_to(connections, "conn-1") == []  # nothing before the answer went out
+    central_system.send_follow_ups(STATION_ID, reply.follow_ups)
+    [trigger] = calls_to(connections, "conn-1")
+    assert trigger[2:] == ["TriggerMessage", TRIGGER]
+
+
+def test_a_refused_message_asks_for_nothing(station, central_system):
+    incomplete = json.dumps([2, "b1", "BootNotification", {"chargePointVendor": "ABB"}])
+
+    reply = central_system.receive(STATION_ID, incomplete)
+
+    assert json.loads(reply.text)[0] == 4 and reply.follow_ups == ()
+
+
+def test_after_a_reconnect_the_first_heartbeat_asks_for_the_statuses_and_reports_restore_them(
+    station, central_system, connections, clock
+):
+    report(station, 1, "Charging")
+    central_system.disconnected(STATION_ID, "conn-1")
+    back = Station(central_system, connection_id="conn-2").connect()
+    report(back, 2, "Faulted")  # a report before the first heartbeat sets its EVSE at once
+
+    reply = central_system.receive(STATION_ID, json.dumps([2, "h1", "Heartbeat", {}]))
+    central_system.send_follow_ups(STATION_ID, reply.follow_ups)
+
+    [trigger] = calls_to(connections, "conn-2")
+    assert trigger[2:] == ["TriggerMessage", TRIGGER]
+    assert evse_statuses() == [Status.UNKNOWN, Status.OUTOFORDER]
+    back.send([3, trigger[1], {"status": "Accepted"}])
+    assert evse_statuses() == [Status.UNKNOWN, Status.OUTOFORDER]  # Accepted: the station reports
+    report(back, 1, "Charging")
+    assert evse_statuses() == [Status.CHARGING, Status.OUTOFORDER]
+    # A later heartbeat asks for nothing: the station is no longer marked offline
+    assert central_system.receive(STATION_ID, json.dumps([2, "h2", "Heartbeat", {}])).follow_ups == ()
+
+
+@pytest.mark.parametrize(
+    "answer", [[3, None, {"status": "NotImplemented"}], [4, None, "NotImplemented", "no RemoteTrigger", {}]]
+)
+def test_a_station_back_that_refuses_to_report_gets_its_last_known_statuses(
+    station, central_system, connections, answer
+):
+    report(station, 1, "Charging")
+    central_system.disconnected(STATION_ID, "conn-1")
+    back = Station(central_system, connection_id="conn-2").connect()
+    report(back, 2, "Faulted")
+    reply = central_system.receive(STATION_ID, json.dumps([2, "h1", "Heartbeat", {}]))
+    central_system.send_follow_ups(STATION_ID, reply.follow_ups)
+    [trigger] = calls_to(connections, "conn-2")
+
+    back.send([answer[0], trigger[1], *answer[2:]])
+
+    # EVSE 1 was CHARGING when the station went; EVSE 2 keeps what the station reported since
+    assert evse_statuses() == [Status.CHARGING, Status.OUTOFORDER]
+
+
+def test_a_station_that_leaves_before_answering_keeps_its_evses_unknown(station, central_system, connections):
+    central_system.disconnected(STATION_ID, "conn-1")
+    Station(central_system, connection_id="conn-2").connect()
+    reply = central_system.receive(STATION_ID, json.dumps([2, "h1", "Heartbeat", {}]))
+    central_system.send_follow_ups(STATION_ID, reply.follow_ups)
+
+    central_system.disconnected(STATION_ID, "conn-2")
+
+    assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
