@@ -205,7 +205,8 @@ def test_module_cycles_names_the_chain_of_a_planted_cycle(tmp_path, monkeypatch)
 # has loaded no FastAPI or Starlette (what the Lambda pays at cold start).
 LAMBDAS_WITHOUT_HTTP = [
     "ocpp_message", "ocpp_connect", "ocpp_authorizer", "ocpp_disconnect", "push", "stream_events",
-    "cdr_creation", "command_send", "command_result", "credentials_renewal", "hubclientinfo_push",
+    "cdr_creation", "cdr_redelivery", "command_send", "command_result", "credentials_renewal",
+    "hubclientinfo_push",
 ]
 PROBE = """
 import importlib.util, sys
