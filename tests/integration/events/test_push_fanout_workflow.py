@@ -106,3 +106,29 @@ def test_the_pipe_enrichment_turns_a_real_stream_record_into_envelopes(aws):
     [envelope] = envelopes
     assert envelope["event_name"] == "EvseStatusChanged" and envelope["event_version"] == 1
     assert envelope["detail"]["evse_uid"] == "LSB-00175-01" and envelope["detail"]["status"] == "CHARGING"
+
+
+def test_a_cdr_the_emsp_refused_in_the_workflow_is_left_due_for_the_redelivery_sweep(fanout):
+    # Issue #17 item 12: the AWS path records a CDR's delivery, so the scheduled sweep retries it.
+    from datetime import timedelta
+
+    from mobie_hub.cdrs import delivery
+    from mobie_hub.cdrs.models import MobieCdr
+    from mobie_hub.cdrs.repository import create_cdr
+    from mobie_hub.core.types import utcnow
+    from mobie_hub.events.cdrs import cdr_events
+    from tests.integration.cdrs.test_delivery import CDR
+
+    cdr = MobieCdr.model_validate(json.loads(CDR.read_text()))  # owned by PT/EDP
+    assert create_cdr(cdr)
+    envelope = cdr_events(None, cdr)[0]
+    with fake_party() as edp:
+        register_receiver(edp.base_url, "EDP", modules=("cdrs",))
+        edp.fail_with = 503
+        bus_event = {"detail-type": "DomainEvent", "source": "mobie-hub", "detail": envelope.as_json()}
+        output, _ = run(fanout, bus_event)
+    [outcome] = output["outcomes"]
+    assert (outcome["ok"], outcome["delivery"], outcome["attempts"]) == (False, "PENDING", 1)
+    assert [r.path for r in edp.received] == ["/ocpi/emsp/2.2.1/cdrs"]
+    due = delivery.due(utcnow() + timedelta(minutes=1))
+    assert [(d.cdr_id, d.party, d.attempts) for d in due] == [(cdr.id, "PARTY#EMSP#PT#EDP", 1)]
