@@ -203,3 +203,71 @@ def test_a_station_that_leaves_before_answering_keeps_its_evses_unknown(station,
     central_system.disconnected(STATION_ID, "conn-2")
 
     assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
+
+
+# --- where the sweep runs ------------------------------------------------------------------------------
+def test_the_scheduled_lambda_sweeps_with_the_configured_grace(station, clock, monkeypatch):
+    from mobie_hub.core.settings import get_settings
+    from mobie_hub.core.types import utcnow
+    from tests.support.handlers import FakeContext, lambda_module
+
+    monkeypatch.setenv("MOBIE_OCPP_OFFLINE_GRACE_SECONDS", "60")
+    get_settings.cache_clear()
+    stations.record_seen(STATION_ID, utcnow() - timedelta(seconds=61))
+
+    result = lambda_module("station_watchdog").handler({"source": "schedule"}, FakeContext())
+
+    assert result == {"silent": 1, "marked": 1}
+    assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
+
+
+def test_the_local_hubs_timer_sweeps_until_cancelled_and_survives_a_failed_run(station, clock, monkeypatch):
+    import asyncio
+
+    from mobie_hub.local import watchdog as local_watchdog
+
+    station.call("Heartbeat", {})
+    clock.advance(GRACE.total_seconds() + 1)
+    runs = []
+    real_sweep = local_watchdog.sweep
+
+    def flaky_sweep(now, grace):
+        runs.append(now)
+        if len(runs) == 1:
+            raise RuntimeError("DynamoDB hiccup")
+        return real_sweep(now, grace)
+
+    async def sleep(_: float) -> None:
+        if len(runs) == 2:
+            raise asyncio.CancelledError  # the server stopped
+
+    monkeypatch.setattr(local_watchdog, "sweep", flaky_sweep)
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(local_watchdog.watchdog_loop(clock=clock, sleep=sleep))
+
+    assert len(runs) == 2
+    assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
+
+
+def test_serve_runs_the_watchdog_timer_beside_the_server_and_stops_it_with_the_server():
+    import asyncio
+
+    from mobie_hub.local.renewal import serve_with_renewal
+
+    swept, stopped = asyncio.Event(), []
+
+    async def timer() -> None:
+        try:
+            swept.set()
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            stopped.append(True)
+            raise
+
+    class Server:
+        async def serve(self) -> None:
+            await swept.wait()  # the server returns only once the timer ran
+
+    serve_with_renewal(Server(), 3600, timer())
+
+    assert stopped == [True]

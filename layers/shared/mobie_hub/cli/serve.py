@@ -66,6 +66,7 @@ def serve(options: ServeOptions) -> None:
     from mobie_hub.local.pipeline import LocalPipeline
     from mobie_hub.local.renewal import serve_with_renewal
     from mobie_hub.local.tls import uvicorn_options
+    from mobie_hub.local.watchdog import watchdog_loop
     from mobie_hub.outbound.url_policy import register_listener
 
     os.environ["MOBIE_PUBLIC_URL"] = options.base_url
@@ -115,7 +116,8 @@ def serve(options: ServeOptions) -> None:
         try:
             interval = options.renewal_interval or get_settings().renewal_interval_seconds
             with LocalPipeline():  # table streams → domain events → pushes to the EMSPs
-                serve_with_renewal(uvicorn.Server(config), interval)  # uvicorn + the credentials renewal timer
+                # uvicorn + the credentials renewal timer + the station watchdog (offline stations UNKNOWN)
+                serve_with_renewal(uvicorn.Server(config), interval, watchdog_loop())
         except KeyboardInterrupt:  # uvicorn shut down gracefully, then re-raised the Ctrl-C it caught
             pass
     admin_secret.remove_secret(options.port, secret)

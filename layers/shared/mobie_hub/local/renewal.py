@@ -4,6 +4,7 @@ timer inside ``mobie-hub serve`` (every ``--renewal-interval`` seconds, default 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
 from mobie_hub.core.observability import logger
@@ -25,14 +26,16 @@ async def renewal_loop(interval: float) -> None:
             logger.exception("credentials renewal run failed")
 
 
-def serve_with_renewal(server: Any, interval: float) -> None:
-    """Run a ``uvicorn.Server`` and the renewal timer in one event loop until the server stops."""
+def serve_with_renewal(server: Any, interval: float, *timers: Coroutine[Any, Any, None]) -> None:
+    """Run a ``uvicorn.Server``, the renewal timer and the other ``timers`` (the station watchdog) in one
+    event loop until the server stops."""
 
     async def main() -> None:
-        timer = asyncio.create_task(renewal_loop(interval))
+        tasks = [asyncio.create_task(renewal_loop(interval)), *(asyncio.create_task(t) for t in timers)]
         try:
             await server.serve()
         finally:
-            timer.cancel()
+            for task in tasks:
+                task.cancel()
 
     asyncio.run(main())
