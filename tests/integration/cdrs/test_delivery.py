@@ -112,6 +112,18 @@ def test_an_emsp_that_keeps_refusing_gets_a_bounded_number_of_attempts_then_the_
         dispatch("cdrs.redeliver", {"cdr_id": cdr.id})  # a delivered CDR is never sent twice
 
 
+def test_a_cdr_event_delivered_twice_posts_the_cdr_once(cdr):
+    # EventBridge delivers at least once: a second CdrCreated for an accepted CDR must not bill twice
+    clock = Clock()
+    with fake_party() as emsp:
+        register_receiver(emsp.base_url, "EDP", modules=("cdrs",))
+        first = first_push(cdr, clock)
+        again = first_push(cdr, clock)
+    assert (first["ok"], first["delivery"]) == (True, "DELIVERED")
+    assert (again["ok"], again["delivery"], again["attempts"]) == (True, "DELIVERED", 1)
+    assert len(emsp.received) == 1
+
+
 def test_a_push_that_crashed_midway_is_still_retried(cdr):
     clock = Clock()
 

@@ -89,8 +89,12 @@ def get(cdr_id: str, party_key: str) -> Delivery | None:
 
 
 def begin(cdr_id: str, party_key: str, now: datetime) -> Delivery:
-    """Record one more attempt as under way, due again after its backoff should it never finish."""
+    """Record one more attempt as under way, due again after its backoff should it never finish.
+    A CDR the EMSP accepted already is not attempted again: the DELIVERED record is returned as is
+    (a CdrCreated event delivered twice by EventBridge must not bill twice)."""
     previous = get(cdr_id, party_key)
+    if previous is not None and previous.status is DeliveryStatus.DELIVERED:
+        return previous
     attempts = (previous.attempts if previous else 0) + 1
     wait = BACKOFF[min(attempts, len(BACKOFF)) - 1]
     return _store(

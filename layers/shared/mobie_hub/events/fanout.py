@@ -122,6 +122,9 @@ def push(
     attempt = None
     if event.event_name == CDR_CREATED:
         attempt = cdrs.delivery.begin(event.detail["cdr"]["id"], party.key, now())
+        if attempt.status is cdrs.delivery.DeliveryStatus.DELIVERED:
+            logger.info("cdr already delivered: not posted again", cdr_id=attempt.cdr_id, party=party.label)
+            return outcome | {"delivery": attempt.status.value, "attempts": attempt.attempts}
     with correlation_scope(event.correlation_id):
         try:
             route.push(client or get_client(), party, event)
