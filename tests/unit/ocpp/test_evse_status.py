@@ -8,7 +8,14 @@ import pytest
 
 from mobie_hub.locations.enums import Status
 from mobie_hub.locations.models import Location
-from mobie_hub.ocpp.evse_status import OCPP_TO_OCPI, UnknownConnector, apply_status, evse_for_connector
+from mobie_hub.ocpp.evse_status import (
+    OCPP_TO_OCPI,
+    UnknownConnector,
+    apply_known,
+    apply_offline,
+    apply_status,
+    evse_for_connector,
+)
 from tests.support.ocpp_data import station_location
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
@@ -94,3 +101,30 @@ def test_connector_n_is_the_nth_evse():
     location = station_location(Status.AVAILABLE, Status.CHARGING)
 
     assert evse_for_connector(location, 2).uid == location.evses[1].uid
+
+
+# --- offline stations (issue #17 item 4) ----------------------------------------------------------------
+def test_offline_makes_every_evse_unknown_but_a_removed_one_and_gives_the_statuses_they_had():
+    location = station_location(Status.CHARGING, Status.REMOVED, Status.OUTOFORDER)
+
+    updated, known = apply_offline(location, NOW)
+
+    assert statuses(updated) == [Status.UNKNOWN, Status.REMOVED, Status.UNKNOWN]
+    assert known == {"LSB-00175-01": "CHARGING", "LSB-00175-03": "OUTOFORDER"}
+    assert updated.last_updated == NOW
+    assert [e.last_updated == NOW for e in updated.evses] == [True, False, True]
+
+
+def test_offline_changes_nothing_when_every_evse_is_already_unknown_or_removed():
+    assert apply_offline(station_location(Status.UNKNOWN, Status.REMOVED), NOW) == (None, {})
+
+
+def test_known_statuses_come_back_only_on_evses_still_unknown():
+    location = station_location(Status.UNKNOWN, Status.AVAILABLE, Status.UNKNOWN)
+    known = {"LSB-00175-01": "CHARGING", "LSB-00175-02": "OUTOFORDER"}
+
+    updated = apply_known(location, known, NOW)
+
+    # EVSE 2 reported since (AVAILABLE stays); EVSE 3 has no known status (UNKNOWN stays)
+    assert statuses(updated) == [Status.CHARGING, Status.AVAILABLE, Status.UNKNOWN]
+    assert apply_known(updated, known, NOW) is None
