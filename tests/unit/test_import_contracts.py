@@ -206,7 +206,7 @@ def test_module_cycles_names_the_chain_of_a_planted_cycle(tmp_path, monkeypatch)
 LAMBDAS_WITHOUT_HTTP = [
     "ocpp_message", "ocpp_connect", "ocpp_authorizer", "ocpp_disconnect", "push", "stream_events",
     "cdr_creation", "cdr_redelivery", "command_send", "command_result", "credentials_renewal",
-    "hubclientinfo_push",
+    "hubclientinfo_push", "station_watchdog",
 ]
 PROBE = """
 import importlib.util, sys
