@@ -16,23 +16,35 @@ from mobie_hub.wiring import aws as aws_wiring
 aws_wiring.install()
 
 
-@pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch):
-    """No test reaches AWS: fake credentials, a fixed region, settings rebuilt from a clean slate."""
-    for name in list(os.environ):
-        if name.startswith("MOBIE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    monkeypatch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
-    monkeypatch.setenv("MOBIE_PUBLIC_URL", "https://hub.test")
+# The environment every test starts from. Set once for the whole run and never removed between tests:
+# the in-process hubs' background threads (pipeline, CDR redelivery, watchdog) read settings at any
+# moment, and a key deleted and set again around each test let one of them cache settings from the gap
+# (an e2e command then met "response_url: the scheme must be https").
+BASE_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    "MOBIE_PUBLIC_URL": "https://hub.test",
     # The fake parties of the tests live on loopback over http: the test environment opens both
     # explicitly, as `mobie-hub serve --allow-loopback-parties` does. The default stays closed
     # (tests/unit/outbound, tests/e2e/abuse/test_ssrf.py switch these off to test it).
-    monkeypatch.setenv("MOBIE_OUTBOUND_ALLOW_LOOPBACK", "true")
-    monkeypatch.setenv("MOBIE_OUTBOUND_ALLOW_HTTP", "true")
+    "MOBIE_OUTBOUND_ALLOW_LOOPBACK": "true",
+    "MOBIE_OUTBOUND_ALLOW_HTTP": "true",
+}
+os.environ.update(BASE_ENVIRONMENT)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch):
+    """No test reaches AWS: fake credentials, a fixed region, settings rebuilt from a clean slate
+    (every other MOBIE_ variable removed; a test's own changes undone after it)."""
+    for name in list(os.environ):
+        if name.startswith("MOBIE_") and name not in BASE_ENVIRONMENT:
+            monkeypatch.delenv(name)
+    for name, value in BASE_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)  # restored to the same value after the test: never a gap
     get_settings.cache_clear()
     reset_clients()
     yield
