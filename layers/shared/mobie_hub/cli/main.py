@@ -16,6 +16,7 @@ from mobie_hub.cli.cdrs import add_cdrs_commands
 from mobie_hub.cli.cdrs_credit import add_cdrs_credit_command
 from mobie_hub.cli.command_line import CliError, add_admin_command, read_json_file
 from mobie_hub.cli.parties import add_certs_commands, add_party_commands
+from mobie_hub.cli.sandbox import add_demo_command
 from mobie_hub.cli.stations import add_simulate_commands, add_station_commands
 
 __all__ = ["CliError", "add_admin_command", "build_parser", "main", "read_json_file"]
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_command(commands)
     add_station_commands(commands)
     add_simulate_commands(commands)
+    add_demo_command(commands)
     add_party_commands(commands)
     add_certs_commands(commands)
 
