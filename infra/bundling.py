@@ -1,7 +1,9 @@
 """Local (Docker-free) bundling of the two Lambda layers, as jsii ``ILocalBundling`` implementations.
 
 CDK calls ``try_bundle`` with an empty output directory and zips whatever it leaves there. Returning
-True means "done locally", so CDK never falls back to Docker; a failure raises with the cause.
+True means "done locally", so CDK never falls back to Docker; a failure raises with the cause. Every
+bundle ends compiled for the runtime's Python (``infra.layer_build.compile_tree``) or fails: a layer
+is never shipped without its bytecode.
 
 Tests skip bundling altogether (context ``aws:cdk:bundling-stacks = []``): nothing here runs then.
 """
@@ -17,24 +19,24 @@ import jsii
 from aws_cdk import DockerImage, ILocalBundling
 
 from infra.constants import PIP_PLATFORM, PYTHON_VERSION
-
-_LAYER_SITE = "python"  # Lambda puts /opt/python on sys.path
+from infra.layer_build import LAYER_SITE, compile_tree, copy_shared_package, find_interpreter
 
 
 @jsii.implements(ILocalBundling)
 class PipInstall:
-    """``pip install -r <requirements> --target <out>/python`` for the Lambda platform, from wheels only.
+    """``pip install --no-deps -r <lock> --target <out>/python`` for the Lambda platform, wheels only.
 
     pip picks the wheels of the target (``--platform``/``--python-version``/``--implementation``), not
-    of the machine running the synth, so an x86 laptop builds an arm64 layer without Docker.
+    of the machine running the synth, so an x86 laptop builds an arm64 layer without Docker. The lock
+    (``infra.layer_lock``) names every distribution, hence ``--no-deps``: pip resolves nothing itself.
     """
 
-    def __init__(self, requirements: Path, *, precompile_with: str | None = None) -> None:
+    def __init__(self, requirements: Path) -> None:
         self.requirements = requirements
-        self.precompile_with = precompile_with
 
     def try_bundle(self, output_dir: str, *, image: DockerImage | None = None) -> bool:
-        target = Path(output_dir) / _LAYER_SITE
+        interpreter = find_interpreter(PYTHON_VERSION)  # before pip: a missing one fails at once
+        target = Path(output_dir) / LAYER_SITE
         command = [
             sys.executable,
             "-m",
@@ -42,6 +44,7 @@ class PipInstall:
             "install",
             "--requirement",
             str(self.requirements),
+            "--no-deps",
             "--target",
             str(target),
             "--platform",
@@ -51,7 +54,7 @@ class PipInstall:
             PYTHON_VERSION,
             "--implementation",
             "cp",
-            "--no-compile",  # pip would compile for *this* interpreter; see precompile()
+            "--no-compile",  # pip would compile for *this* interpreter; compile_tree uses the runtime's
             "--quiet",
             "--disable-pip-version-check",
             "--no-warn-script-location",
@@ -63,67 +66,41 @@ class PipInstall:
                 f"pass -c dependency_layer_dir=<dir with python/> (docs/deploy.md)\n{result.stderr}"
             )
         shutil.rmtree(target / "bin", ignore_errors=True)  # console scripts: nothing runs them in Lambda
-        precompile(target, self.precompile_with)
+        compile_tree(target, interpreter)
         return True
 
 
 @jsii.implements(ILocalBundling)
 class CopyPackage:
-    """Copy one package folder to ``<out>/python/<package>`` (the shared layer: ``mobie_hub``)."""
+    """The shared layer: ``<out>/python/<package>`` without the local-only code, compiled."""
 
-    def __init__(self, source: Path, package: str, *, precompile_with: str | None = None) -> None:
+    def __init__(self, source: Path, package: str) -> None:
         self.source = source
         self.package = package
-        self.precompile_with = precompile_with
 
     def try_bundle(self, output_dir: str, *, image: DockerImage | None = None) -> bool:
-        target = Path(output_dir) / _LAYER_SITE
-        shutil.copytree(
-            self.source / self.package,
-            target / self.package,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-        )
-        precompile(target, self.precompile_with)
+        interpreter = find_interpreter(PYTHON_VERSION)
+        target = Path(output_dir) / LAYER_SITE
+        copy_shared_package(self.source, self.package, target)
+        compile_tree(target, interpreter)
         return True
 
 
-def find_precompiler() -> str | None:
-    """A local interpreter of the Lambda's Python version, if there is one (``python3.13`` on PATH).
+@jsii.implements(ILocalBundling)
+class CopyPrebuilt:
+    """A dependency layer installed elsewhere (``dependency_layer_dir``): its ``python/``, compiled here.
 
-    Lambda cannot write ``__pycache__`` under /opt, so without shipped bytecode every cold start
-    compiles FastAPI, pydantic & co. from source. Bytecode is only valid for the same minor version.
+    Bytecode it brings is dropped: only this build knows it matches the runtime's version.
     """
-    candidate = shutil.which(f"python{PYTHON_VERSION}")
-    if candidate is None:
-        return None
-    probe = subprocess.run(
-        [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    return candidate if probe.returncode == 0 and probe.stdout.strip() == PYTHON_VERSION else None
 
+    def __init__(self, prebuilt: Path) -> None:
+        self.prebuilt = prebuilt
 
-def precompile(target: Path, interpreter: str | None) -> None:
-    if interpreter is None:
-        return
-    # unchecked-hash: the asset zip resets file times, which would invalidate timestamp-based .pyc.
-    result = subprocess.run(
-        [
-            interpreter,
-            "-m",
-            "compileall",
-            "-q",
-            "-j",
-            "0",
-            "--invalidation-mode",
-            "unchecked-hash",
-            str(target),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:  # a stray file that does not compile keeps its source only; say so
-        print(f"precompile {target}: some files were not compiled\n{result.stdout}", file=sys.stderr)
+    def try_bundle(self, output_dir: str, *, image: DockerImage | None = None) -> bool:
+        interpreter = find_interpreter(PYTHON_VERSION)
+        target = Path(output_dir) / LAYER_SITE
+        shutil.copytree(
+            self.prebuilt / LAYER_SITE, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+        compile_tree(target, interpreter)
+        return True
