@@ -195,17 +195,46 @@ async def session_active(story: Story) -> None:
 
 
 async def meter_values_flow(story: Story) -> None:
+    """A PATCH carrying kWh. A hub that coalesces meter PATCHes (``session_push_interval_seconds``,
+    docs/events.md) may send none before the stop: after a few meter intervals without one, the
+    EMSP reads the session from the hub's sessions sender instead, which must show the energy."""
     session_id = story.facts["session"]
-    await story.wait(
-        "meter values flow as session PATCHes",
-        lambda e: (
-            e.kind == "session"
-            and e.ref == session_id
-            and e.what.startswith("PATCH")
-            and (e.figures.get("kwh") or 0) > 0
-        ),
-    )
+    patience = min(story.options.step_timeout, 4 * story.options.meter_interval + 3)
+    try:
+        await story.timeline.wait_for(
+            "meter values flow as session PATCHes",
+            lambda e: (
+                e.kind == "session"
+                and e.ref == session_id
+                and e.what.startswith("PATCH")
+                and (e.figures.get("kwh") or 0) > 0
+            ),
+            patience,
+        )
+    except StepTimeout:
+        await _session_read_back(story, session_id)
     await asyncio.sleep(story.options.charge_seconds)
+
+
+async def _session_read_back(story: Story, session_id: str) -> None:
+    started = story.emsp.sessions[session_id]["start_date_time"]
+    listed = await story.emsp.read("sessions", date_from=started)
+    session = next((s for s in listed or [] if s.get("id") == session_id), None)
+    if session is None or not session.get("kwh"):
+        kwh = None if session is None else session.get("kwh")
+        raise StepFailed(
+            "meter values flow as session PATCHes", f"no PATCH with kWh, and the hub's session has {kwh}"
+        )
+    story.timeline.say(
+        story.emsp.label,
+        HUB,
+        "session_read",
+        f"GET Sessions: {session_id}",
+        ref=session_id,
+        status=session.get("status"),
+        kwh=session["kwh"],
+        note="the hub coalesces meter PATCHes",
+    )
 
 
 async def emsp_stops(story: Story) -> None:

@@ -243,9 +243,9 @@ class SimulatedEmsp:
             pushed.append(token)
         return pushed
 
-    async def read(self, module: str, *path: str) -> Any:
+    async def read(self, module: str, *path: str, **params: str) -> Any:
         """GET the data of one of the hub's sender interfaces (``read("locations", "LSB-01033")``)."""
-        return await self._data("GET", "/".join([self._hub(module), *path]))
+        return await self._data("GET", "/".join([self._hub(module), *path]), params=params)
 
     def _hub(self, module: str) -> str:
         if not self.registered:

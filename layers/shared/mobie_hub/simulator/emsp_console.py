@@ -89,8 +89,10 @@ async def execute(emsp: SimulatedEmsp, line: str) -> bool:
                     kwh=session.get("kwh"),
                     evse=session.get("evse_uid"),
                 )
-        else:
+        elif name == "help":
             say(emsp.label, "", "usage", USAGE)
+        else:
+            say(emsp.label, "", "usage", f"not a command: {line.strip()!r}; {USAGE}")
     except EmspError as exc:
         say(emsp.label, "", "error", str(exc))
     return True
