@@ -24,8 +24,11 @@ $(CDK): package.json
 
 install: $(STAMP) $(CDK)
 
+# The sandbox (docs/sandbox.md): EMSPs simulated on this machine may register (the hub then calls
+# loopback party URLs, and says so loudly at start), and every meter value of an active session is
+# PATCHed at once (serve coalesces them to one per 300 s by default), so `mobie-hub demo` shows it flow.
 run: $(STAMP)
-	$(BIN)/mobie-hub serve
+	MOBIE_SESSION_PUSH_INTERVAL_SECONDS=0 $(BIN)/mobie-hub serve --allow-loopback-parties
 
 test: $(STAMP) $(CDK)
 	$(BIN)/pytest
