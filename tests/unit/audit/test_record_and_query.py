@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
 
 from mobie_hub.audit.record import MARKER, AuditQuery, AuditRecord
 
-AT = datetime(2026, 12, 1, 10, 42, 7, tzinfo=timezone.utc)
+AT = datetime(2026, 12, 1, 10, 42, 7, tzinfo=UTC)
 
 
 def record(**fields) -> AuditRecord:
@@ -28,8 +28,15 @@ def test_a_record_is_one_json_line_with_the_marker_and_no_empty_fields():
         "kind": "request",
         "party": "PT/EDP",
         "correlation_id": "c-1",
-        "body_truncated": False,
-    }
+    }  # body_truncated is written only when true (it reads back as false)
+
+
+def test_a_line_for_the_delivery_stream_has_no_marker_and_reads_back_as_the_same_record():
+    original = record(party="PT/EDP", body="[2,\"m1\",\"Heartbeat\",{}]", body_truncated=True)
+    line = original.line(marker=False)
+    assert "audit" not in json.loads(line) and json.loads(line)["body_truncated"] is True
+    assert AuditRecord.model_validate_json(line) == original
+    assert AuditRecord.model_validate_json(record().line(marker=False)).body_truncated is False
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,6 @@
-"""The AWS sink: each record is one JSON line on stdout, i.e. in the function's CloudWatch Logs stream.
-
-Lambda ships its output asynchronously, so the request path pays one local write, no round trip. A
-subscription filter on every function's log group (``{ $.audit = "mobie-hub/1" }``) hands the lines
-to Kinesis Data Firehose, which writes them to S3 partitioned by day (infra/constructs/audit.py).
+"""The sink of a function without a delivery stream (``MOBIE_AUDIT_STREAM`` unset): each record is one
+JSON line on stdout, i.e. in the function's CloudWatch Logs stream, marked ``"audit":"mobie-hub/1"``
+so it can be found there. The deployed stack sets the stream: ``firehose_sink`` (cheaper per record).
 """
 
 from __future__ import annotations

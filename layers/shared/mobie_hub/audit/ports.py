@@ -2,17 +2,18 @@
 
 | port | AWS | local hub (`mobie-hub serve`) |
 |---|---|---|
-| sink | ``LogLineSink``: one JSON line on stdout → CloudWatch Logs → subscription → Firehose → S3 | ``EmbeddedAuditStore``: buffered, flushed to the embedded S3 by a thread |
+| sink | ``FirehoseAuditSink``: one Firehose record per invocation → S3 (``LogLineSink``, a line on stdout, where no stream is configured) | ``EmbeddedAuditStore``: buffered, flushed to the embedded S3 by a thread |
 | finder | ``AthenaAuditFinder``: SQL over the day-partitioned S3 table | ``EmbeddedAuditStore`` |
 
-Neither adds a network round trip to the message being recorded: the AWS sink writes a line to the
-process's own log stream; the local store flushes from a background thread.
+The AWS sink adds one PutRecordBatch per invocation (``batch``: the records of an OCPP message and its
+answer travel together); the local store flushes from a background thread.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from mobie_hub.audit.record import AuditFound, AuditQuery, AuditRecord
 
@@ -20,7 +21,12 @@ from mobie_hub.audit.record import AuditFound, AuditQuery, AuditRecord
 class AuditSink(ABC):
     @abstractmethod
     def write(self, records: Sequence[AuditRecord]) -> None:
-        """Accept records; must not block on the network (buffer or hand off instead)."""
+        """Accept records (a sink may send them at once, or when the open ``batch`` closes)."""
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Records written inside go out together when it closes (sinks that send per call)."""
+        yield
 
 
 class AuditFinder(ABC):

@@ -74,20 +74,25 @@ class AuditRecord(BaseModel):
             return _SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", value)
         return value
 
-    def line(self) -> str:
-        """The record as one JSON line (what the AWS sink prints and the stores hold): JSON escapes
+    def line(self, *, marker: bool = True) -> str:
+        """The record as one JSON line (what the sinks send and the stores hold): JSON escapes
         every control character; the other line separators are escaped here (they can only occur
-        inside strings, where ``\\uXXXX`` reads back as the same character)."""
-        line = self._json()
+        inside strings, where ``\\uXXXX`` reads back as the same character). Absent values and
+        ``body_truncated: false`` are left out (they read back as the defaults); ``marker=False``
+        leaves out the ``audit`` marker too, which only a log line needs (the log sink's filter)."""
+        line = self._json(marker)
         record = self
         while len(line.encode()) > MAX_LINE_BYTES and record.body:
             keep = len(record.body) * MAX_LINE_BYTES // len(line.encode()) * 9 // 10
             record = record.model_copy(update={"body": record.body[:keep], "body_truncated": True})
-            line = record._json()
+            line = record._json(marker)
         return line
 
-    def _json(self) -> str:
-        line = self.model_dump_json(exclude_none=True)
+    def _json(self, marker: bool) -> str:
+        left_out = set() if marker else {"audit"}
+        if not self.body_truncated:
+            left_out.add("body_truncated")
+        line = self.model_dump_json(exclude_none=True, exclude=left_out)
         return _SEPARATOR.sub(lambda found: _LINE_SEPARATORS[found[0]], line)
 
 

@@ -6,6 +6,8 @@ Recording never fails the message it records: a sink error is logged and counted
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from mobie_hub.audit import runtime
@@ -19,6 +21,26 @@ def write(*records: AuditRecord) -> None:
     except Exception:  # noqa: BLE001 - the audit trail must never take a request down with it
         logger.exception("audit write failed", records=len(records))
         count("AuditWriteFailed", value=len(records))
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Records written inside leave together (one delivery per invocation, ``AuditSink.batch``)."""
+    try:
+        batch = runtime.sink().batch()
+        batch.__enter__()
+    except Exception:  # noqa: BLE001 - no sink must not take the message down: each write reports it
+        logger.exception("audit batch failed to open")
+        yield
+        return
+    try:
+        yield
+    finally:
+        try:
+            batch.__exit__(None, None, None)
+        except Exception:  # noqa: BLE001 - the audit trail must never take a request down with it
+            logger.exception("audit write failed")
+            count("AuditWriteFailed")
 
 
 def party_label(country_code: str | None, party_id: str | None) -> str | None:

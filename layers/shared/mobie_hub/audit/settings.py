@@ -1,4 +1,5 @@
-"""Where the deployed audit trail is (set by the CDK on the admin function; infra/constructs/audit.py)."""
+"""Where the deployed audit trail is (set by the CDK: the delivery stream on every function, the Athena
+names on the admin function; infra/constructs/audit.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class AuditSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MOBIE_AUDIT_", extra="ignore")
 
+    stream: str | None = None  # the Firehose delivery stream records go to (None: printed to the log)
     athena_workgroup: str | None = None
     athena_database: str | None = None
     athena_table: str = "messages"

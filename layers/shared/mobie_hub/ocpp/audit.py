@@ -24,6 +24,10 @@ from mobie_hub.core.types import utcnow
 from mobie_hub.ocpp import frames
 
 _KINDS = {2: "call", 3: "callresult", 4: "callerror"}
+# Messages counted as a metric: only Heartbeats (the StationsOffline alarm watches them). A metric
+# line per message costs ~270 bytes of log; the other counts are API Gateway's MessageCount and the
+# audit trail's (Athena: GROUP BY action). CALLERRORs are always counted (OcppCallErrors).
+COUNTED_ACTIONS = frozenset({"Heartbeat"})
 
 
 def frame_record(
@@ -74,8 +78,8 @@ def _written(station_id: str, direction: str, text: str | bytes, at: datetime | 
         count("AuditWriteFailed")
         return
     recorder.write(record)
-    if record.kind == "call":
-        count("OcppMessages", action=record.action or "unreadable", direction=record.direction)
+    if record.kind == "call" and record.action in COUNTED_ACTIONS and record.direction == "in":
+        count("OcppMessages", action=record.action, direction=record.direction)
     elif record.kind == "callerror":
         count("OcppCallErrors", code=record.error_code or "unreadable", direction=record.direction)
 
@@ -87,10 +91,11 @@ def audited_handle(handle: Callable[..., str | None]) -> Callable[..., str | Non
     def wrapper(self: Any, station_id: str, text: str | bytes, **options: Any) -> str | None:
         logger.thread_safe_append_keys(station_id=station_id)  # on every log line while the frame is handled
         try:
-            _written(station_id, "in", text)
-            reply = handle(self, station_id, text, **options)
-            if reply is not None:
-                _written(station_id, "out", reply)
+            with recorder.batched():  # the frame and its answer leave in one delivery
+                _written(station_id, "in", text)
+                reply = handle(self, station_id, text, **options)
+                if reply is not None:
+                    _written(station_id, "out", reply)
             return reply
         finally:
             logger.thread_safe_remove_keys(["station_id"])

@@ -101,7 +101,7 @@ def send_call(
     except BaseException:
         stations.take_pending_call(station_id, message_id=message_id)
         raise
-    logger.info("call sent", station_id=station_id, action=action, message_id=message_id)
+    logger.debug("call sent", station_id=station_id, action=action, message_id=message_id)
     return message_id
 
 

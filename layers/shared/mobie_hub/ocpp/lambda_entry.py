@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from mobie_hub.audit import recorder
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
 from mobie_hub.ocpp import admission
@@ -115,6 +116,11 @@ def default(event: dict[str, Any]) -> dict[str, Any]:
     Lambda returns. So then the answer goes through the Management API first, the calls after it, and
     the response carries nothing: the station gets them in that order (one more Management API call,
     no more messages: the answer is one message either way)."""
+    with recorder.batched():  # every frame of this invocation (the answer, the calls after it): one delivery
+        return _default(event)
+
+
+def _default(event: dict[str, Any]) -> dict[str, Any]:
     station_id, connection_id = _station(event)
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):

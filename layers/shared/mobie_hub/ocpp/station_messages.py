@@ -52,7 +52,6 @@ from mobie_hub.ocpp.ports import (
     UnknownTransaction,
 )
 
-
 STATUS_RECOVERY = "status_recovery"  # the context key of the hub's own TriggerMessage (its reason)
 
 
@@ -92,7 +91,7 @@ def boot_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[str,
     stations.record_boot(ctx.station_id, ctx.received_at, payload)
     stations.record_seen(ctx.station_id, ctx.received_at)
     _ask_for_statuses(ctx, "boot")  # a booted station's statuses are new: ask rather than wait
-    logger.info(
+    logger.debug(
         "station booted",
         station_id=ctx.station_id,
         vendor=payload["chargePointVendor"],
@@ -125,7 +124,7 @@ def status_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[st
             return {}
         if not locations.replace_for_station(updated, expected=current):
             raise retry.ReadAgain
-        logger.info(
+        logger.debug(
             "EVSE status changed",
             station_id=ctx.station_id,
             connector_id=connector_id,
@@ -167,9 +166,9 @@ def start_transaction(ctx: MessageContext, payload: dict[str, Any]) -> dict[str,
     try:
         ctx.transactions.on_start(started, ctx.receipt("StartTransaction", response))
     except AlreadyHandled as handled:
-        logger.info("StartTransaction retransmitted", station_id=ctx.station_id, message_id=ctx.message_id)
+        logger.debug("StartTransaction retransmitted", station_id=ctx.station_id, message_id=ctx.message_id)
         return handled.response
-    logger.info(
+    logger.debug(
         "transaction started",
         station_id=ctx.station_id,
         transaction_id=transaction_id,
@@ -224,9 +223,9 @@ def stop_transaction(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, 
     try:
         ctx.transactions.on_stop(stopped, ctx.receipt("StopTransaction", response))
     except AlreadyHandled as handled:
-        logger.info("StopTransaction retransmitted", station_id=ctx.station_id, message_id=ctx.message_id)
+        logger.debug("StopTransaction retransmitted", station_id=ctx.station_id, message_id=ctx.message_id)
         return handled.response
-    logger.info(
+    logger.debug(
         "transaction stopped",
         station_id=ctx.station_id,
         transaction_id=stopped.transaction_id,
@@ -240,7 +239,7 @@ def data_transfer(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any
     if vendor not in get_settings().ocpp_data_transfer_vendors:
         return {"status": "UnknownVendorId"}
     # A configured vendor's data is accepted and logged; no vendor-specific message is interpreted yet.
-    logger.info(
+    logger.debug(
         "data transfer",
         station_id=ctx.station_id,
         vendor_id=vendor,
@@ -251,12 +250,12 @@ def data_transfer(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any
 
 
 def firmware_status_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
-    logger.info("firmware status", station_id=ctx.station_id, status=payload["status"])
+    logger.debug("firmware status", station_id=ctx.station_id, status=payload["status"])
     return {}
 
 
 def diagnostics_status_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
-    logger.info("diagnostics status", station_id=ctx.station_id, status=payload["status"])
+    logger.debug("diagnostics status", station_id=ctx.station_id, status=payload["status"])
     return {}
 
 

@@ -118,7 +118,7 @@ class SessionTransactions(TransactionEvents):
                 if cancelled.condition_failed(sessions.SESSION_ACTION) or cancelled.conflict:
                     raise retry.ReadAgain from None  # the PENDING session changed (e.g. invalidated)
                 raise
-            logger.info(
+            logger.debug(
                 "session started", session_id=session_id, transaction_id=started.transaction_id,
                 status=record.status.value, adopted=adopting is not None, reason=record.invalid_reason,
             )
@@ -183,7 +183,7 @@ class SessionTransactions(TransactionEvents):
                     self._facts.on_stop(stopped, receipt)
                     return
                 raise
-            logger.info(
+            logger.debug(
                 "session ended", session_id=record.session.id, status=updated.status.value,
                 kwh=str(updated.session.kwh), reason=updated.invalid_reason,
             )

@@ -8,7 +8,7 @@ imports no feature), so a Lambda loads the adapters it really uses, on first use
 | ``ocpp.central_system`` | ``CentralSystem`` over API Gateway connections, the tokens whitelist, OCPI Sessions (the command lifecycle hears transactions and call results) |
 | ``commands.workflow`` | one Step Functions Standard execution per command |
 | ``commands.sessions`` | the sessions repository |
-| ``audit.sink`` / ``audit.finder`` | a log line per record (to Firehose via a subscription) / Athena |
+| ``audit.sink`` / ``audit.finder`` | one Firehose record per invocation (a log line where no stream is set) / Athena |
 | ``outbound.client`` | httpx, the parties' connection tracker as observer (HubClientInfo) |
 """
 
@@ -63,9 +63,16 @@ def command_sessions() -> Any:
 
 
 def audit_sink() -> Any:
-    from mobie_hub.audit.log_sink import LogLineSink
+    from mobie_hub.audit.settings import AuditSettings
 
-    return LogLineSink()
+    stream = AuditSettings().stream
+    if stream is None:  # no delivery stream configured: a line on stdout
+        from mobie_hub.audit.log_sink import LogLineSink
+
+        return LogLineSink()
+    from mobie_hub.audit.firehose_sink import FirehoseAuditSink
+
+    return FirehoseAuditSink(stream)
 
 
 def audit_finder() -> Any:
