@@ -9,13 +9,35 @@ import base64
 import binascii
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-if TYPE_CHECKING:
-    from mobie_hub.simulator.emsp import SimulatedEmsp
+from mobie_hub.simulator.timeline import Timeline
+
+
+class ReceivingEmsp(Protocol):
+    """What the receivers keep and ask of the EMSP they serve (``emsp.SimulatedEmsp``)."""
+
+    label: str
+    version: str
+    base_url: str
+    timeline: Timeline
+    tokens_for_hub: set[str]
+    hub_token: str | None
+    tokens: dict[str, dict[str, Any]]
+    locations: dict[str, dict[str, Any]]
+    sessions: dict[str, dict[str, Any]]
+    cdrs: dict[str, dict[str, Any]]
+    commands: dict[str, dict[str, Any]]
+
+    def credentials(self, token: str) -> dict[str, Any]: ...
+
+    def new_token_for_hub(self) -> str: ...
+
+    def forget_registration(self) -> None: ...
+
 
 HUB = "hub"
 # (identifier, role) of every module this EMSP offers in its version details.
@@ -77,7 +99,7 @@ def cost(price: Any) -> float | None:
     return price.get("incl_vat", price.get("excl_vat")) if isinstance(price, dict) else None
 
 
-def build_app(emsp: SimulatedEmsp) -> FastAPI:
+def build_app(emsp: ReceivingEmsp) -> FastAPI:
     app = FastAPI(title=f"simulated EMSP {emsp.label}", openapi_url=None, docs_url=None, redoc_url=None)
 
     @app.exception_handler(Refused)

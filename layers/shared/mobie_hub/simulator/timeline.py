@@ -68,23 +68,23 @@ class StepTimeout(Exception):
 
 
 class Timeline:
-    """Every event in order; ``emit`` prints it at once (``as_json``: one JSON object a line)."""
+    """Every event in order; ``emit`` prints it at once (``as_json``: one JSON object a line) and
+    wakes whoever waits for one (in the same event loop: the simulators run in one)."""
 
     def __init__(self, out: TextIO | None = None, *, as_json: bool = False) -> None:
         self.events: list[Event] = []
         self._out = out
         self._as_json = as_json
-        self._changed = asyncio.Condition()
+        self._waiters: set[asyncio.Future[None]] = set()
 
     def emit(self, event: Event) -> Event:
         self.events.append(event)
         out = self._out if self._out is not None else sys.stdout
-        print(
-            json.dumps(event.as_json(), ensure_ascii=False) if self._as_json else event.line(),
-            file=out,
-            flush=True,
-        )
-        asyncio.ensure_future(self._notify())
+        text = json.dumps(event.as_json(), ensure_ascii=False) if self._as_json else event.line()
+        print(text, file=out, flush=True)
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
         return event
 
     def say(
@@ -92,24 +92,21 @@ class Timeline:
     ) -> Event:
         return self.emit(Event(source, target, kind, what, figures, ref))
 
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
     def find(self, match: Match, since: int = 0) -> Event | None:
         return next((event for event in self.events[since:] if match(event)), None)
 
     async def wait_for(self, step: str, match: Match, timeout: float, since: int = 0) -> Event:
         """The first event from index ``since`` on that ``match``es, waiting up to ``timeout`` seconds
         for it; ``StepTimeout(step)`` when none came."""
-
-        async def found() -> Event:
-            async with self._changed:
-                while (event := self.find(match, since)) is None:
-                    await self._changed.wait()
-                return event
-
-        try:
-            return await asyncio.wait_for(found(), timeout)
-        except TimeoutError:
-            raise StepTimeout(step, timeout) from None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (event := self.find(match, since)) is None:
+            waiter = loop.create_future()
+            self._waiters.add(waiter)
+            try:
+                await asyncio.wait_for(waiter, max(deadline - loop.time(), 0))
+            except TimeoutError:
+                raise StepTimeout(step, timeout) from None
+            finally:
+                self._waiters.discard(waiter)
+        return event
