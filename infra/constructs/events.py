@@ -5,14 +5,21 @@
   never cost an invocation; the enrichment (``functions/stream_events``) turns one stream record into
   the versioned envelopes, which the Pipe puts on the bus. A record whose enrichment keeps failing
   goes to a dead-letter queue instead of blocking its shard.
-- **Bus and rule**: the hub's own event bus; one rule routes every event a push exists for
-  (``mobie_hub.events.fanout.ROUTES``) to the fan-out workflow.
+- **Bus and rules**: the hub's own event bus, named after the stack (two stacks in one account and
+  region never share one). Location events (many recipients) go to the fan-out workflow; session and
+  CDR events (one recipient, the token's owner) to the owner workflow
+  (``mobie_hub.events.fanout.FANOUT_EVENTS`` / ``OWNER_EVENTS``).
 - **CDR creation**: a second rule sends ``SessionCompleted`` to ``functions/cdr_creation``, which
   prices the session and stores its CDR once (a conditional put: a redelivered event is harmless, so
   this target, unlike a push, is retried); the cdrs table's own Pipe then pushes the CDR.
 - **Fan-out**: a Step Functions *Express* state machine (``push_fanout.asl.json``): recipients →
-  Map → one push per party. Express, not Standard: it runs for every session update (millions a
-  month at national scale), and Standard bills each state transition.
+  Map → one push per party. **Owner push**: an Express state machine with one task
+  (``push_owner.asl.json``): no recipients Lambda, no Map. Express, not Standard: they run for every
+  push (millions a month at national scale), and Standard bills each state transition. Both log
+  errors only (level ERROR, no execution data): a successful run leaves no log bytes.
+- **Push sweep**: pushes of one session reach its owner in order and coalesced (docs/events.md);
+  a push that could not go at once leaves a recheck, and ``functions/push`` ``handler.resync`` runs
+  every minute and puts a ``SessionResync`` event on the bus for each due one whose session changed.
 - **CDR redelivery**: a CDR is a bill, so its push is a delivery recorded in the cdrs table; a
   schedule runs ``functions/cdr_redelivery`` every 5 minutes, which POSTs again the CDRs whose next
   attempt is due (bounded backoff, ``mobie_hub.cdrs.delivery``). A Step Functions Wait would do it
@@ -41,7 +48,6 @@ from infra.constants import (
     CDR_CREATION_MAX_AGE,
     CDR_CREATION_RETRIES,
     CDR_CREATION_TIMEOUT,
-    EVENT_BUS_NAME,
     EVENT_DLQ_RETENTION,
     FANOUT_WORKFLOW_TIMEOUT,
     LOG_RETENTION,
@@ -52,11 +58,15 @@ from infra.constants import (
 )
 from infra.constructs.function_factory import FunctionFactory
 from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE
-from mobie_hub.events.fanout import ROUTES
+from mobie_hub.events.fanout import FANOUT_EVENTS, OWNER_EVENTS
 from mobie_hub.events.sessions import SESSION_COMPLETED
 from mobie_hub.events.stream import CONVERTERS, SOURCE_TABLES
 
 FANOUT_DEFINITION = Path(__file__).with_name("push_fanout.asl.json")
+OWNER_DEFINITION = Path(__file__).with_name("push_owner.asl.json")
+# The push sweep: a recheck waits at most this long past its due time (docs/events.md "Coalescing").
+RESYNC_INTERVAL = Duration.minutes(1)
+RESYNC_TIMEOUT = Duration.seconds(50)  # shorter than the interval: sweeps never overlap
 CDR_REDELIVERY_INTERVAL = Duration.minutes(5)
 # Shorter than the interval, so two sweeps never run at once (no CDR POSTed twice concurrently).
 CDR_REDELIVERY_TIMEOUT = Duration.minutes(4)
@@ -80,7 +90,8 @@ class Events(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self._retain_logs = retain_logs
-        self.bus = events.EventBus(self, "Bus", event_bus_name=EVENT_BUS_NAME)
+        # Named after the stack (issue #14: no fixed names), so stacks side by side never share a bus.
+        self.bus = events.EventBus(self, "Bus", event_bus_name=f"{Stack.of(self).stack_name}-events")
         self.converter = factory.create(
             self,
             "StreamEvents",
@@ -116,11 +127,45 @@ class Events(Construct):
             source="push",
             handler="handler.push",
             service="push",
-            description="Push fan-out: one OCPI push of a domain event to one party",
-            # parties: a failed outbound call marks the party OFFLINE; cdrs: a CDR's delivery record
-            writes=("parties", "cdrs"),
+            description="Push fan-out: one OCPI push of a Location event to one party",
+            writes=("parties",),  # a failed outbound call marks the party OFFLINE
             timeout=PUSH_TIMEOUT,
             environment=environment,
+        )
+        self.owner_push_function = factory.create(
+            self,
+            "OwnerPush",
+            source="push",
+            handler="handler.owner",
+            service="owner-push",
+            description="Owner push: one OCPI push of a session or CDR event to the EMSP owning its token",
+            # parties: the owner, OFFLINE on a failed call; sessions: a resync reads the session;
+            # cdrs: a CDR's delivery record; ephemeral: what each owner was last pushed (push order)
+            reads=("sessions",),
+            writes=("parties", "cdrs", "ephemeral"),
+            timeout=PUSH_TIMEOUT,
+            environment=environment,
+        )
+        self.resync_function = factory.create(
+            self,
+            "PushResync",
+            source="push",
+            handler="handler.resync",
+            service="push-resync",
+            description="Push sweep: a SessionResync event for each due recheck whose session changed",
+            reads=("sessions",),
+            writes=("ephemeral",),
+            timeout=RESYNC_TIMEOUT,
+            environment={"MOBIE_EVENT_BUS_NAME": self.bus.event_bus_name},
+        )
+        self.bus.grant_put_events_to(self.resync_function)
+        self.resync_rule = events.Rule(
+            self,
+            "PushResyncSchedule",
+            description="Every minute: push the sessions whose coalesced or deferred state is due (docs/events.md)",
+            schedule=events.Schedule.rate(RESYNC_INTERVAL),
+            # A missed sweep is made up by the next one: its start needs no retry of its own.
+            targets=[targets.LambdaFunction(self.resync_function, retry_attempts=0)],
         )
         self.cdr_redelivery = factory.create(
             self,
@@ -140,16 +185,32 @@ class Events(Construct):
             # A missed sweep is made up by the next one: its start needs no retry of its own.
             targets=[targets.LambdaFunction(self.cdr_redelivery, retry_attempts=0)],
         )
-        self.fanout = self._fanout_state_machine()
+        self.fanout = self._state_machine(
+            "PushFanout", FANOUT_DEFINITION, "FanoutLogs",
+            {"RecipientsFunctionArn": self.recipients_function, "PushFunctionArn": self.push_function},
+        )
         self.rule = events.Rule(
             self,
             "PushRule",
             event_bus=self.bus,
-            description="Every domain event that is pushed to parties starts the fan-out workflow",
+            description="Every event pushed to many parties (Locations) starts the fan-out workflow",
             event_pattern=events.EventPattern(
-                source=[SOURCE], detail_type=[DETAIL_TYPE], detail={"event_name": sorted(ROUTES)}
+                source=[SOURCE], detail_type=[DETAIL_TYPE], detail={"event_name": list(FANOUT_EVENTS)}
             ),
             targets=[targets.SfnStateMachine(self.fanout, retry_attempts=2)],
+        )
+        self.owner_push = self._state_machine(
+            "PushOwner", OWNER_DEFINITION, "OwnerLogs", {"OwnerPushFunctionArn": self.owner_push_function}
+        )
+        self.owner_rule = events.Rule(
+            self,
+            "OwnerPushRule",
+            event_bus=self.bus,
+            description="Every event pushed to one party (sessions, CDRs: the token's owner) starts the owner workflow",
+            event_pattern=events.EventPattern(
+                source=[SOURCE], detail_type=[DETAIL_TYPE], detail={"event_name": list(OWNER_EVENTS)}
+            ),
+            targets=[targets.SfnStateMachine(self.owner_push, retry_attempts=2)],
         )
         self.cdr_creation = factory.create(
             self,
@@ -234,39 +295,50 @@ class Events(Construct):
             ),
         )
 
-    def _fanout_state_machine(self) -> sfn.StateMachine:
+    def _state_machine(
+        self, construct_id: str, definition: Path, logs_id: str, functions: Mapping[str, lambda_.Function]
+    ) -> sfn.StateMachine:
         log_group = logs.LogGroup(
             self,
-            "FanoutLogs",
+            logs_id,
             retention=LOG_RETENTION,
             removal_policy=RemovalPolicy.RETAIN if self._retain_logs else RemovalPolicy.DESTROY,
         )
         machine = sfn.StateMachine(
             self,
-            "PushFanout",
+            construct_id,
             state_machine_type=sfn.StateMachineType.EXPRESS,
-            definition_body=sfn.DefinitionBody.from_string(FANOUT_DEFINITION.read_text(encoding="utf-8")),
-            definition_substitutions={
-                "RecipientsFunctionArn": self.recipients_function.function_arn,
-                "PushFunctionArn": self.push_function.function_arn,
-            },
+            definition_body=sfn.DefinitionBody.from_string(definition.read_text(encoding="utf-8")),
+            definition_substitutions={name: fn.function_arn for name, fn in functions.items()},
             timeout=FANOUT_WORKFLOW_TIMEOUT,
             tracing_enabled=True,
-            # Express executions keep no history: the log group is the only record of one.
-            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+            # Errors only: a successful run is in the push Lambda's own metrics (PushSent/PushFailed),
+            # and ALL with execution data cost ~2 KB of CloudWatch Logs ingestion per session push.
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ERROR, include_execution_data=False),
         )
-        self.recipients_function.grant_invoke(machine)
-        self.push_function.grant_invoke(machine)
+        for fn in functions.values():
+            fn.grant_invoke(machine)
         return machine
 
     def _acknowledge(self) -> None:
+        log_delivery = Acknowledgment(
+            id="AwsSolutions-IAM5[Resource::*]",
+            reason="Step Functions' log delivery (logs:CreateLogDelivery & co.) and X-Ray tracing support no "
+            "resource-level permissions; CDK adds exactly those actions on '*'.",
+        )
+        errors_only = Acknowledgment(
+            id="AwsSolutions-SF1",
+            reason="The push workflows run for every push (millions a month): they log errors only (issue #18). "
+            "A successful run is counted by its push Lambda (PushSent/PushFailed metrics, one log line per "
+            "outbound call) and traced in X-Ray; logging ALL with execution data cost ~2 KB of CloudWatch "
+            "Logs ingestion per push.",
+        )
         Validations.of(self.fanout).acknowledge(
             *(_invoke_acknowledgment(fn) for fn in (self.recipients_function, self.push_function)),
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="Step Functions' log delivery (logs:CreateLogDelivery & co.) and X-Ray tracing support no "
-                "resource-level permissions; CDK adds exactly those actions on '*'.",
-            ),
+            log_delivery, errors_only,
+        )
+        Validations.of(self.owner_push).acknowledge(
+            _invoke_acknowledgment(self.owner_push_function), log_delivery, errors_only
         )
         Validations.of(self.dead_letters).acknowledge(
             Acknowledgment(

@@ -1,5 +1,5 @@
-"""Events construct: table streams → Pipes (filter + enrichment) → the hub's bus → rule → Express fan-out
-state machine → push Lambdas; least privilege throughout."""
+"""Events construct: table streams → Pipes (filter + enrichment) → the hub's bus → rules → Express fan-out
+(Locations) and owner (sessions, CDRs) state machines → push Lambdas; least privilege throughout."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import json
 
 import pytest
 
-from infra.constants import EVENT_BUS_NAME
-from infra.constructs.events import FANOUT_DEFINITION, stream_filter
+from infra.constructs.events import FANOUT_DEFINITION, OWNER_DEFINITION, stream_filter
 from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE
-from mobie_hub.events.fanout import ROUTES
+from mobie_hub.events.fanout import FANOUT_EVENTS, OWNER_EVENTS, ROUTES
 from mobie_hub.events.stream import SOURCE_TABLES
 from tests.infra.iam import actions, role_statements
 
@@ -60,40 +59,86 @@ def test_a_pipe_role_reads_only_its_tables_stream_and_puts_only_on_the_hubs_bus(
         assert not any(s["Resource"] == "*" for s in statements)
 
 
-def test_the_rule_sends_every_pushed_event_to_the_express_fanout(prod):
+def test_location_events_go_to_the_fanout_and_session_and_cdr_events_to_the_owner_workflow(prod):
     events = prod.stack.events
-    props = prod.resources[prod.logical_id(events.rule)]["Properties"]
-    assert props["EventBusName"] == {"Ref": prod.logical_id(events.bus)}
-    assert props["EventPattern"] == {
-        "source": [SOURCE],
-        "detail-type": [DETAIL_TYPE],
-        "detail": {"event_name": sorted(ROUTES)},
-    }
-    [target] = props["Targets"]
-    assert target["Arn"] == {"Ref": prod.logical_id(events.fanout)}
-    machine = prod.resources[prod.logical_id(events.fanout)]["Properties"]
-    assert machine["StateMachineType"] == "EXPRESS"
-    assert machine["TracingConfiguration"] == {"Enabled": True}
-    assert machine["LoggingConfiguration"]["Level"] == "ALL"
-    assert machine["LoggingConfiguration"]["IncludeExecutionData"] is True
-    assert json.loads(machine["DefinitionString"]) == json.loads(FANOUT_DEFINITION.read_text())
-    assert set(machine["DefinitionSubstitutions"]) == {"RecipientsFunctionArn", "PushFunctionArn"}
-    bus = prod.resources[prod.logical_id(events.bus)]["Properties"]
-    assert bus["Name"] == EVENT_BUS_NAME
+    # Every pushed event has exactly one rule; the many-recipient ones are the Location events
+    assert sorted(FANOUT_EVENTS + OWNER_EVENTS) == sorted(ROUTES)
+    assert set(FANOUT_EVENTS) == {"EvseStatusChanged", "LocationPublished", "LocationUpdated"}
+    for rule, machine, names, definition, functions in (
+        (events.rule, events.fanout, FANOUT_EVENTS, FANOUT_DEFINITION, {"RecipientsFunctionArn", "PushFunctionArn"}),
+        (events.owner_rule, events.owner_push, OWNER_EVENTS, OWNER_DEFINITION, {"OwnerPushFunctionArn"}),
+    ):
+        props = prod.resources[prod.logical_id(rule)]["Properties"]
+        assert props["EventBusName"] == {"Ref": prod.logical_id(events.bus)}
+        assert props["EventPattern"] == {
+            "source": [SOURCE], "detail-type": [DETAIL_TYPE], "detail": {"event_name": list(names)},
+        }
+        [target] = props["Targets"]
+        assert target["Arn"] == {"Ref": prod.logical_id(machine)}
+        machine_props = prod.resources[prod.logical_id(machine)]["Properties"]
+        assert machine_props["StateMachineType"] == "EXPRESS"
+        assert machine_props["TracingConfiguration"] == {"Enabled": True}
+        assert json.loads(machine_props["DefinitionString"]) == json.loads(definition.read_text())
+        assert set(machine_props["DefinitionSubstitutions"]) == functions
+
+
+def test_the_push_workflows_log_errors_only_without_execution_data(prod):
+    events = prod.stack.events
+    for machine in (events.fanout, events.owner_push):
+        logging = prod.resources[prod.logical_id(machine)]["Properties"]["LoggingConfiguration"]
+        assert logging["Level"] == "ERROR" and logging["IncludeExecutionData"] is False
+        [destination] = logging["Destinations"]
+        group_id = destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
+        assert "RetentionInDays" in prod.resources[group_id]["Properties"]
+
+
+def test_the_event_bus_is_named_after_the_stack(prod):
+    bus = prod.resources[prod.logical_id(prod.stack.events.bus)]["Properties"]
+    assert bus["Name"] == f"{prod.stack.stack_name}-events"
+
+
+def test_the_owner_definition_is_one_push_task_without_recipients_or_map():
+    states = json.loads(OWNER_DEFINITION.read_text())["States"]
+    assert {state["Type"] for state in states.values()} == {"Task", "Pass"}
+    push = states["PushToOwner"]
+    assert push["Parameters"]["FunctionName"] == "${OwnerPushFunctionArn}"
+    assert push["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PushCrashed"}]
+    assert all(
+        "States.ALL" not in r["ErrorEquals"] and "States.TaskFailed" not in r["ErrorEquals"] for r in push["Retry"]
+    )
 
 
 def test_the_push_functions_use_the_push_module_and_only_their_tables(prod):
     events = prod.stack.events
-    recipients = prod.resources[prod.logical_id(events.recipients_function)]["Properties"]
-    push = prod.resources[prod.logical_id(events.push_function)]["Properties"]
-    assert recipients["Handler"] == "handler.recipients" and push["Handler"] == "handler.push"
+    props = {
+        name: prod.resources[prod.logical_id(fn)]["Properties"]
+        for name, fn in (("recipients", events.recipients_function), ("push", events.push_function),
+                         ("owner", events.owner_push_function), ("resync", events.resync_function))
+    }
+    assert {name: p["Handler"] for name, p in props.items()} == {
+        "recipients": "handler.recipients", "push": "handler.push", "owner": "handler.owner",
+        "resync": "handler.resync",
+    }
 
-    def tables(props):
-        return {k for k in props["Environment"]["Variables"] if k.startswith("MOBIE_TABLE_")}
+    def tables(name):
+        return {k for k in props[name]["Environment"]["Variables"] if k.startswith("MOBIE_TABLE_")}
 
-    assert tables(recipients) == {"MOBIE_TABLE_PARTIES"}
-    # A push also records a CDR's delivery (issue #17 item 12)
-    assert tables(push) == {"MOBIE_TABLE_PARTIES", "MOBIE_TABLE_CDRS"}
+    assert tables("recipients") == tables("push") == {"MOBIE_TABLE_PARTIES"}  # Location pushes only
+    # The owner's push records a CDR's delivery (issue #17 item 12) and what a party was last pushed
+    assert tables("owner") == {"MOBIE_TABLE_PARTIES", "MOBIE_TABLE_CDRS", "MOBIE_TABLE_SESSIONS",
+                               "MOBIE_TABLE_EPHEMERAL"}
+    assert tables("resync") == {"MOBIE_TABLE_SESSIONS", "MOBIE_TABLE_EPHEMERAL"}
+
+
+def test_a_schedule_sweeps_due_session_rechecks_every_minute_onto_the_bus(prod):
+    events = prod.stack.events
+    rule = prod.resources[prod.logical_id(events.resync_rule)]["Properties"]
+    assert rule["ScheduleExpression"] == "rate(1 minute)"
+    [target] = rule["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [prod.logical_id(events.resync_function), "Arn"]}
+    function = prod.resources[prod.logical_id(events.resync_function)]["Properties"]
+    assert function["Timeout"] < 60
+    assert function["Environment"]["Variables"]["MOBIE_EVENT_BUS_NAME"] == {"Ref": prod.logical_id(events.bus)}
 
 
 def test_a_schedule_sweeps_due_cdr_deliveries_and_a_sweep_ends_before_the_next_starts(prod):

@@ -27,8 +27,13 @@ def station(central_system) -> Station:
 
 
 @pytest.fixture
-def pipeline(aws):
-    """Every stream record read so far → events → fan-out, synchronously; returns (events, outcomes)."""
+def pipeline(aws, monkeypatch):
+    """Every stream record read so far → events → fan-out, synchronously; returns (events, outcomes).
+    Every update is pushed (no coalescing: tests/integration/events/test_session_push_order.py has it)."""
+    from mobie_hub.core.settings import get_settings
+
+    monkeypatch.setenv("MOBIE_SESSION_PUSH_INTERVAL_SECONDS", "0")
+    get_settings.cache_clear()
     events, outcomes = [], []
 
     def handle(records):

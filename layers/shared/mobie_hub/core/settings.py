@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     # after its transaction's start makes the session INVALID (never billed) and alarms the operator.
     max_transaction_hours: float = Field(default=48, gt=0)
     ocpp_management_url: str | None = None  # API Gateway Management API endpoint, https://<api>/<stage>
+    # Session pushes (docs/events.md "Coalesced session pushes"): at most one PATCH of a session's
+    # meter data per this many seconds; state changes are pushed at once. 0 pushes every update.
+    session_push_interval_seconds: int = Field(default=300, ge=0, le=3600)
+    event_bus_name: str | None = None  # AWS: the hub's bus, where the push sweep puts SessionResync events
     # Profile §6: one full (unfiltered) Locations list per requesting party per window; list pages cached.
     full_list_interval_seconds: int = Field(default=300, ge=0)
     list_cache_seconds: int = Field(default=60, ge=0)

@@ -3,31 +3,52 @@
 A push that fails is logged and counted, never retried (profile §3); nothing is lost, because the
 object stays readable through the sender interface's GET. The one exception is the CDR, a bill: its
 POST is a delivery (``cdrs.delivery``) retried with a bounded backoff by ``redeliver_due``, which a
-scheduled Lambda (AWS) or the local pipeline runs. The Step Functions fan-out workflow calls
-``recipients`` once and ``push`` once per party (a Map state); locally the in-process bus calls the
-same two functions.
+scheduled Lambda (AWS) or the local pipeline runs.
+
+Two shapes (docs/events.md): a Location event goes to every EMSP exposing the receiver — the fan-out
+workflow calls ``recipients`` once and ``push`` once per party (a Map state); a session or CDR event
+has one recipient, the owner of its token — the owner workflow calls ``push_to_owner`` alone. Pushes
+of one session reach its owner in order (``push_state``): a stale or repeated one is dropped, a
+coalescible update is throttled to one a push interval, and whatever could not go now is rechecked by
+``resync_due``, which a scheduled Lambda (AWS) or the local pipeline runs. Locally the in-process bus
+calls the same functions.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from mobie_hub.cdrs import api as cdrs
 from mobie_hub.cdrs.models import MobieCdr
 from mobie_hub.core.errors import HubError
+from mobie_hub.core.models import Role, dump_ocpi
 from mobie_hub.core.observability import count, logger
 from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import utcnow
 from mobie_hub.core.versions import InterfaceRole
+from mobie_hub.events import push_state
 from mobie_hub.events.cdrs import CDR_CREATED, cdr_events
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.locations import EVSE_STATUS_CHANGED, LOCATION_PUBLISHED, LOCATION_UPDATED
-from mobie_hub.events.sessions import SESSION_COMPLETED, SESSION_STARTED, SESSION_UPDATED
+from mobie_hub.events.push_state import Claim
+from mobie_hub.events.sessions import (
+    FINAL,
+    SESSION_COMPLETED,
+    SESSION_RESYNC,
+    SESSION_STARTED,
+    SESSION_UPDATED,
+    patch_of,
+    resync_event,
+    version_of,
+)
 from mobie_hub.locations.models import MobieLocation
+from mobie_hub.outbound import OutboundCallFailed
 from mobie_hub.parties.party import Party, Registration
+from mobie_hub.sessions import api as sessions
 from mobie_hub.sessions.models import Session
 
 Pusher = Callable[[Any, Party, DomainEvent], None]  # (client, party, event) → raises on failure
@@ -55,8 +76,23 @@ def _put_session(client: Any, party: Party, event: DomainEvent) -> None:
     client.put(party, "sessions", _session_path(event), Session.model_validate(event.detail["session"]))
 
 
+def _refused_as_unknown(exc: OutboundCallFailed) -> bool:
+    """The receiver does not know the object (OCPI 2xxx, e.g. 2003 unknown location; or HTTP 404)."""
+    return exc.http_status == 404 or (exc.ocpi_status is not None and 2000 <= exc.ocpi_status < 3000)
+
+
 def _patch_session(client: Any, party: Party, event: DomainEvent) -> None:
-    client.patch(party, "sessions", _session_path(event), event.detail["patch"])
+    """PATCH the session's state (every patched field, not this write's diff: a coalesced update's data
+    travels with it); an EMSP that does not know the session gets the whole object (PUT) instead."""
+    doc = event.detail["session"]
+    try:
+        client.patch(party, "sessions", _session_path(event), patch_of(doc))
+    except OutboundCallFailed as exc:
+        if not _refused_as_unknown(exc):
+            raise
+        logger.warning("session patch refused as unknown: putting the whole session", party=party.label,
+                       session_id=event.detail["session_id"], ocpi_status=exc.ocpi_status)
+        client.put(party, "sessions", _session_path(event), Session.model_validate(doc))
 
 
 def _post_cdr(client: Any, party: Party, event: DomainEvent) -> None:
@@ -77,8 +113,15 @@ ROUTES: dict[str, Route] = {
     SESSION_STARTED: Route("sessions", _put_session, to_owner=True),
     SESSION_UPDATED: Route("sessions", _patch_session, to_owner=True),
     SESSION_COMPLETED: Route("sessions", _patch_session, to_owner=True),
+    SESSION_RESYNC: Route("sessions", _patch_session, to_owner=True),
     CDR_CREATED: Route("cdrs", _post_cdr, to_owner=True),
 }
+# One recipient each (the owner of the token): the owner workflow, not the fan-out's Map.
+OWNER_EVENTS = tuple(sorted(name for name, route in ROUTES.items() if route.to_owner))
+FANOUT_EVENTS = tuple(sorted(name for name, route in ROUTES.items() if not route.to_owner))
+SESSION_PUSHES = frozenset({SESSION_STARTED, SESSION_UPDATED, SESSION_COMPLETED, SESSION_RESYNC})
+RECHECK_GRACE = timedelta(seconds=10)  # a write stamped before a window's end lands within this
+BUSY_WAITS = (0.5, 1.0, 2.0)  # seconds a state change waits for the push before it to end
 
 
 def _addressed(route: Route, event: DomainEvent, party: Party) -> bool:
@@ -111,13 +154,14 @@ def recipients(event: DomainEvent, parties: Callable[[], list[Party]] = _parties
 
 
 def push(
-    event: DomainEvent, party: Party, client: Any | None = None, *, now: Callable[[], datetime] = utcnow
+    event: DomainEvent, party: Party, client: Any | None = None, *, now: Callable[[], datetime] = utcnow,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
     """Push ``event`` to ``party``. Returns the outcome; a failure is logged and counted, not raised.
-    A CDR's push is also an attempt of its delivery (recorded before the call, its outcome after)."""
-    from mobie_hub.outbound import correlation_scope, get_client
-
-    route = ROUTES[event.event_name]
+    A CDR's push is also an attempt of its delivery (recorded before the call, its outcome after); a
+    session's push claims its version first (``_session_push``)."""
+    if event.event_name in SESSION_PUSHES:
+        return _session_push(event, party, client, now, sleep)
     outcome: dict[str, Any] = {"event_name": event.event_name, "party": party.key, "ok": True}
     attempt = None
     if event.event_name == CDR_CREATED:
@@ -125,19 +169,98 @@ def push(
         if attempt.status is cdrs.delivery.DeliveryStatus.DELIVERED:
             logger.info("cdr already delivered: not posted again", cdr_id=attempt.cdr_id, party=party.label)
             return outcome | {"delivery": attempt.status.value, "attempts": attempt.attempts}
-    with correlation_scope(event.correlation_id):
-        try:
-            route.push(client or get_client(), party, event)
-        except HubError as exc:
-            outcome.update(ok=False, error=exc.message)
-            logger.warning("push failed", event_name=event.event_name, party=party.label, reason=exc.message)
-            count("PushFailed", module=route.module, party=party.label)
-        else:
-            count("PushSent", module=route.module, party=party.label)
+    outcome |= _call(event, party, client)
     if attempt is not None:
         delivery = cdrs.delivery.finish(attempt, error=outcome.get("error"), party_label=party.label)
         outcome.update(delivery=delivery.status.value, attempts=delivery.attempts)
     return outcome
+
+
+def _call(event: DomainEvent, party: Party, client: Any | None) -> dict[str, Any]:
+    from mobie_hub.outbound import correlation_scope, get_client
+
+    route = ROUTES[event.event_name]
+    with correlation_scope(event.correlation_id):
+        try:
+            route.push(client or get_client(), party, event)
+        except HubError as exc:
+            logger.warning("push failed", event_name=event.event_name, party=party.label, reason=exc.message)
+            count("PushFailed", module=route.module, party=party.label)
+            return {"ok": False, "error": exc.message}
+    count("PushSent", module=route.module, party=party.label)
+    return {"ok": True}
+
+
+def _interval() -> timedelta:
+    return timedelta(seconds=get_settings().session_push_interval_seconds)
+
+
+def _current(event: DomainEvent) -> DomainEvent | None:
+    """A resync asks for the session as it is now: read it, and push it like an update."""
+    if event.event_name != SESSION_RESYNC:
+        return event
+    record = sessions.get_record(event.detail["session_id"])
+    if record is None:
+        return None
+    session = record.session
+    detail = {**event.detail, "version": version_of(session), "session": dump_ocpi(session)}
+    return event.model_copy(update={"detail": detail})
+
+
+def _session_push(
+    event: DomainEvent, party: Party, client: Any | None, now: Callable[[], datetime],
+    sleep: Callable[[float], None],
+) -> dict[str, Any]:
+    """One session push, in order: claim the version (stale → dropped; throttled or another push under
+    way → rechecked later), push, release; a state the session may still leave is rechecked one push
+    interval later, so the last of its coalesced updates reaches the EMSP even if no write follows."""
+    outcome: dict[str, Any] = {"event_name": event.event_name, "party": party.key, "ok": True}
+    current = _current(event)
+    if current is None:
+        return outcome | {"skipped": "the session is gone"}
+    detail, interval = current.detail, _interval()
+    obj, version = f"SESSION#{detail['session_id']}", detail["version"]
+    throttle = interval if detail.get("coalescible") and interval else None
+    claimed = push_state.claim(obj, party.key, version, now=now(), throttle=throttle)
+    for wait in () if throttle else BUSY_WAITS:  # a state change waits a moment for the push before it
+        if claimed.claim is not Claim.BUSY:
+            break
+        sleep(wait)
+        claimed = push_state.claim(obj, party.key, version, now=now())
+    if claimed.claim is Claim.STALE:
+        return outcome | {"skipped": "stale", "version": version}
+    if claimed.claim is not Claim.CLAIMED:
+        push_state.recheck(obj, party.key, detail["owner"], claimed.recheck_at + RECHECK_GRACE)
+        return outcome | {"deferred": claimed.claim.value, "version": version}
+    try:
+        outcome |= _call(current, party, client)
+    finally:
+        push_state.release(obj, party.key, version)
+    if interval and detail["session"]["status"] not in FINAL:
+        push_state.recheck(obj, party.key, detail["owner"], push_state.version_time(version) + interval + RECHECK_GRACE)
+    return outcome | {"version": version}
+
+
+def owner_key(event: DomainEvent) -> str | None:
+    """The party key of the EMSP named in ``detail["owner"]``, if any."""
+    owner = event.detail.get("owner") or {}
+    country_code, party_id = str(owner.get("country_code", "")).upper(), str(owner.get("party_id", "")).upper()
+    return f"PARTY#{Role.EMSP.value}#{country_code}#{party_id}" if country_code and party_id else None
+
+
+def push_to_owner(
+    event: DomainEvent, party: Callable[[str], Party | None] | None = None, client: Any | None = None,
+    *, now: Callable[[], datetime] = utcnow,
+) -> dict[str, Any] | None:
+    """A one-recipient event (session, CDR) → one push to its owner, read by key (one GetItem, no list
+    of every party); None when the owner is not a registered party exposing the receiver."""
+    route = ROUTES[event.event_name]
+    key = owner_key(event)
+    emsp = (party or _party)(key) if key else None
+    if (emsp is None or emsp.registration is not Registration.REGISTERED
+            or not emsp.endpoint_url(route.module, InterfaceRole.RECEIVER)):
+        return None
+    return push(event, emsp, client, now=now)
 
 
 def _party(key: str) -> Party | None:
@@ -167,3 +290,23 @@ def redeliver_due(
         outcomes.append({"event_name": CDR_CREATED, "party": due.party, "ok": False, "error": reason,
                          "delivery": delivery.status.value, "attempts": delivery.attempts})
     return outcomes
+
+
+def resync_due(
+    publish: Callable[[list[DomainEvent]], None], now: Callable[[], datetime] = utcnow, limit: int = 100
+) -> dict[str, int]:
+    """One batch of the session rechecks that are due: each whose session changed since its owner was
+    last pushed becomes a ``SessionResync`` event (pushed by the owner workflow like any other); the
+    rest are done. Published before the queue items are removed: a sweep that dies in between
+    publishes them again, and their pushes are dropped as stale."""
+    entries = push_state.due(now(), limit)
+    events = []
+    for _, due in entries:
+        session_id = due.object.removeprefix("SESSION#")
+        record = sessions.get_record(session_id)
+        if record is not None and version_of(record.session) > (push_state.last_version(due.object, due.party) or ""):
+            events.append(resync_event(session_id, due.owner))
+    if events:
+        publish(events)
+    push_state.done([key for key, _ in entries])
+    return {"due": len(entries), "published": len(events)}

@@ -4,42 +4,105 @@
   (ACTIVE) → PUT Session.
 - ``SessionUpdated``: kWh, charging periods or status changed (INVALID included) → PATCH.
 - ``SessionCompleted``: the session became COMPLETED → PATCH, and the CDR is created.
+- ``SessionResync``: no table change of its own; the push sweep (``fanout.resync_due``) asks for the
+  session's current state to be PATCHed if the EMSP has not had it (a coalesced update's data).
 Only sessions with an owner (the EMSP of the token) yield events: nobody else may receive them.
+
+Every event carries the whole session (``session``) and its ``version`` (the sortable
+``last_updated``, which every write of a session advances): a push sends the state the event names,
+never an older one after a newer (``fanout``, ``push_state``). An update also says what its write
+changed (``patch``), but the PATCH pushed holds every patched field's value in the state (``patch_of``),
+so an update that was coalesced away (below) still reaches the EMSP with the next PATCH.
+
+**Coalescing** (docs/events.md): an update of an ACTIVE session's meter data only (kWh, periods,
+cost) is an event only when it is the first write in a new clock window of
+``session_push_interval_seconds``; the other writes of the window yield nothing, and the push path
+delivers their data at the window's end at the latest. State changes are events at once.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.models import dump_ocpi
+from mobie_hub.core.settings import get_settings
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.sessions.models import Session, SessionStatus
 
 SESSION_STARTED = "SessionStarted"
 SESSION_UPDATED = "SessionUpdated"
 SESSION_COMPLETED = "SessionCompleted"
+SESSION_RESYNC = "SessionResync"
 NAMES = (SESSION_STARTED, SESSION_UPDATED, SESSION_COMPLETED)
 PATCHED_FIELDS = ("kwh", "charging_periods", "status", "end_date_time", "total_cost")
+# Statuses after which a session may still change only by an operator's correction: never coalesced.
+FINAL = frozenset({SessionStatus.COMPLETED, SessionStatus.INVALID})
 
 
-def _detail(new: Session, owner: str, **extra: Any) -> dict[str, Any]:
-    country_code, party_id = owner.split("#", 1)
-    return {"owner": {"country_code": country_code, "party_id": party_id}, "session_id": new.id, **extra}
+def version_of(session: Session) -> str:
+    """The session's version: every write sets last_updated to the time of the write (sessions.lifecycle)."""
+    return sortable_time(session.last_updated)
 
 
-def _patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """The fields that changed (a nested list like charging_periods is sent whole) + last_updated."""
+def patch_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """The PATCH body of a session's state: every patched field it has, and last_updated."""
+    return {**{name: doc[name] for name in PATCHED_FIELDS if name in doc}, "last_updated": doc["last_updated"]}
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """What this write changed (a nested list like charging_periods whole) + last_updated."""
     changed = {name: new[name] for name in PATCHED_FIELDS if name in new and old.get(name) != new[name]}
     return {**changed, "last_updated": new["last_updated"]}
 
 
-def session_events(old: Session | None, new: Session | None, owner: str | None) -> list[DomainEvent]:
+def _detail(session: Session, owner: dict[str, str], **extra: Any) -> dict[str, Any]:
+    return {"owner": owner, "session_id": session.id, "version": version_of(session),
+            "session": dump_ocpi(session), **extra}
+
+
+def owner_of(owner: str) -> dict[str, str]:
+    """``PT#EDP`` (the session item's owner) → the envelope's owner."""
+    country_code, party_id = owner.split("#", 1)
+    return {"country_code": country_code, "party_id": party_id}
+
+
+def metered_only(old: Session, new: Session) -> bool:
+    """An ACTIVE session's meter data changed and nothing else the EMSP is told (status, end): coalescible."""
+    return old.status is new.status is SessionStatus.ACTIVE and old.end_date_time == new.end_date_time
+
+
+def _window(at: datetime, seconds: int) -> int:
+    return int(at.timestamp()) // seconds
+
+
+def coalesced(old: Session, new: Session, seconds: int) -> bool:
+    """A meter-only update inside the window of the previous write: no event (the window's first write
+    was one, and the push path PATCHes the window's last state at the latest when the window ends)."""
+    return seconds > 0 and metered_only(old, new) and _window(old.last_updated, seconds) == _window(
+        new.last_updated, seconds
+    )
+
+
+def session_events(
+    old: Session | None, new: Session | None, owner: str | None, *, interval: int | None = None
+) -> list[DomainEvent]:
     if new is None or owner is None or (old is not None and old.last_updated == new.last_updated):
         return []
-    doc = dump_ocpi(new)
+    to = owner_of(owner)
     if old is None or (old.status is SessionStatus.PENDING and new.status is SessionStatus.ACTIVE):
-        return [DomainEvent.of(SESSION_STARTED, _detail(new, owner, session=doc), new.last_updated)]
+        return [DomainEvent.of(SESSION_STARTED, _detail(new, to), new.last_updated)]
+    seconds = get_settings().session_push_interval_seconds if interval is None else interval
+    if coalesced(old, new, seconds):
+        return []
     name = SESSION_UPDATED
     if new.status is SessionStatus.COMPLETED and old.status is not SessionStatus.COMPLETED:
         name = SESSION_COMPLETED
-    return [DomainEvent.of(name, _detail(new, owner, patch=_patch(dump_ocpi(old), doc)), new.last_updated)]
+    detail = _detail(new, to, patch=_changed(dump_ocpi(old), dump_ocpi(new)), coalescible=metered_only(old, new))
+    return [DomainEvent.of(name, detail, new.last_updated)]
+
+
+def resync_event(session_id: str, owner: dict[str, str]) -> DomainEvent:
+    """Ask for the session's current state to be pushed (its data is read at push time)."""
+    return DomainEvent.of(SESSION_RESYNC, {"owner": owner, "session_id": session_id})

@@ -1,12 +1,15 @@
 """The local event pipeline: stream poller → converter → in-process bus → fan-out → pushes.
 
 The same functions as in AWS (``events.stream.events_from_records``, ``events.fanout.recipients``,
-``push`` and ``redeliver_due``); only the transport between them differs (threads instead of Pipe,
-EventBridge, Step Functions, the CDR redelivery schedule).
+``push``, ``push_to_owner``, ``redeliver_due`` and ``resync_due``); only the transport between them
+differs (threads instead of Pipe, EventBridge, Step Functions, the CDR redelivery and push sweep
+schedules). Location events go to every recipient (the fan-out's Map); session and CDR events to
+their owner alone (the owner workflow); a session's pushes claim their version in the ephemeral
+table as in AWS, so ordering, coalescing and rechecks behave the same.
 
-In AWS every push is its own Lambda invocation (a Map state), so a party that answers slowly delays
-nobody else. Locally ``PartyLanes`` gives the same: one worker per party, so pushes to one party keep
-their order, and a party that does not answer (until the outbound timeout) holds up only its own
+In AWS every push is its own Lambda invocation, so a party that answers slowly delays nobody else.
+Locally ``PartyLanes`` gives the same: one worker per party, so pushes to one party keep their
+order, and a party that does not answer (until the outbound timeout) holds up only its own
 pushes. Pushes read DynamoDB and call HTTP (a failed call also records the party OFFLINE, in that
 party's lane); the embedded DynamoDB answers one request at a time (``local.embedded_aws``), so
 the threads are safe with it.
@@ -21,7 +24,16 @@ from typing import Any
 
 from mobie_hub.core.observability import logger
 from mobie_hub.events.envelope import DomainEvent
-from mobie_hub.events.fanout import ROUTES, push, recipients, redeliver_due
+from mobie_hub.events.fanout import (
+    FANOUT_EVENTS,
+    OWNER_EVENTS,
+    owner_key,
+    push,
+    push_to_owner,
+    recipients,
+    redeliver_due,
+    resync_due,
+)
 from mobie_hub.events.publisher import InProcessBus
 from mobie_hub.events.sessions import SESSION_COMPLETED
 from mobie_hub.events.stream import events_from_records
@@ -37,8 +49,11 @@ def push_to(event: DomainEvent, key: str) -> dict | None:
 
 
 def fan_out(event: DomainEvent) -> list[dict]:
-    """What the Step Functions fan-out does, in-process and one after the other: every recipient
-    gets one push (tests that want the outcomes; the running pipeline uses ``PartyLanes``)."""
+    """What the Step Functions workflows do, in-process and one after the other: the owner's push of a
+    session or CDR event, or one push per recipient of any other (tests that want the outcomes; the
+    running pipeline uses ``PartyLanes``)."""
+    if event.event_name in OWNER_EVENTS:
+        return [outcome] if (outcome := push_to_owner(event)) is not None else []
     return [outcome for key in recipients(event) if (outcome := push_to(event, key)) is not None]
 
 
@@ -81,15 +96,15 @@ def _logged(work: Callable[..., Any], *args: Any) -> Any:
         return None
 
 
-class CdrRedelivery:
-    """What the schedule → functions/cdr_redelivery does in AWS: a sweep of the due CDR deliveries
-    every ``interval`` seconds, in one thread (so two sweeps never run at once), until stopped."""
+class Sweep:
+    """What a schedule → Lambda does in AWS: ``sweep`` every ``interval`` seconds, in one thread (so
+    two sweeps never run at once), until stopped."""
 
-    def __init__(self, interval: float, sweep: Callable[[], Any] = redeliver_due) -> None:
+    def __init__(self, interval: float, sweep: Callable[[], Any], name: str) -> None:
         self.interval = interval
         self.sweep = sweep
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="cdr-redelivery", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -104,26 +119,44 @@ class CdrRedelivery:
             self._thread.join()
 
 
+class CdrRedelivery(Sweep):
+    """The schedule → functions/cdr_redelivery: the due CDR deliveries."""
+
+    def __init__(self, interval: float, sweep: Callable[[], Any] = redeliver_due) -> None:
+        super().__init__(interval, sweep, "cdr-redelivery")
+
+
 class LocalPipeline:
-    def __init__(self, redelivery_interval: float = 60.0) -> None:
+    def __init__(self, redelivery_interval: float = 60.0, resync_interval: float = 60.0) -> None:
         self.bus = InProcessBus()
         self.lanes = PartyLanes()
-        self.bus.subscribe(ROUTES, self._fan_out)
+        self.bus.subscribe(FANOUT_EVENTS, self._fan_out)
+        self.bus.subscribe(OWNER_EVENTS, self._push_to_owner)
         self.bus.subscribe((SESSION_COMPLETED,), create_cdr)
         self.poller = StreamPoller(lambda records: self.bus.publish(events_from_records(records)))
         self.redelivery = CdrRedelivery(redelivery_interval)
+        # The schedule → functions/push handler.resync: due session rechecks → SessionResync events.
+        self.resync = Sweep(resync_interval, lambda: resync_due(self.bus.publish), "push-resync")
 
     def _fan_out(self, event: DomainEvent) -> None:
         """The Map state: each recipient's push goes to that party's lane."""
         for key in recipients(event):
             self.lanes.submit(key, push_to, event, key)
 
+    def _push_to_owner(self, event: DomainEvent) -> None:
+        """The owner workflow: the push goes to the owner's lane (read again there, as in AWS)."""
+        key = owner_key(event)
+        if key is not None:
+            self.lanes.submit(key, push_to_owner, event)
+
     def __enter__(self) -> LocalPipeline:
         self.poller.start()
         self.redelivery.start()
+        self.resync.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.resync.stop()
         self.redelivery.stop()
         self.poller.stop()
         self.bus.close()
