@@ -139,3 +139,16 @@ def test_a_renewal_answers_a_new_token_both_work_for_a_while_and_a_delete_unregi
     assert renewed.json()["status_code"] == 1000 and hub_token == "C-new"
     assert with_new.json()["status_code"] == 1000  # the new one works, and the old one (the client's) too
     assert deleted.json()["status_code"] == 1000 and not emsp.registered
+
+
+def test_after_two_renewals_the_first_token_is_refused_and_the_two_newest_work(hub, emsp):
+    original = emsp.tokens_for_hub[-1]
+    for new in ("C-2", "C-3"):
+        hub.headers["Authorization"] = f"Token {emsp.tokens_for_hub[-1]}"
+        assert hub.put(f"{BASE}/credentials", json={"token": new, "url": "u", "roles": []}).status_code == 200
+
+    def status(token: str) -> int:
+        return hub.get("/ocpi/versions", headers={"Authorization": f"Token {token}"}).status_code
+
+    assert status(original) == 401
+    assert [status(token) for token in emsp.tokens_for_hub] == [200, 200]

@@ -69,7 +69,7 @@ class SimulatedEmsp:
         self.label = f"EMSP {options.country_code}/{options.party_id}"
         self.admin = admin or HttpAdmin(options.hub, timeout=30)
         self.base_url = ""  # set once serving
-        self.tokens_for_hub: set[str] = set()  # what the hub may call this EMSP with
+        self.tokens_for_hub: list[str] = []  # what the hub may call this EMSP with, the newest last
         self.hub_token: str | None = None  # what this EMSP calls the hub with (token A, then C)
         self.hub_endpoints: dict[str, str] = {}
         self.tokens: dict[str, dict[str, Any]] = {}  # by uid, as pushed
@@ -95,7 +95,7 @@ class SimulatedEmsp:
     def new_token_for_hub(self) -> str:
         """A fresh token B; the previous one stays valid until the next (a renewal's answer may cross)."""
         token = str(uuid.uuid4())
-        self.tokens_for_hub = {*list(self.tokens_for_hub)[-1:], token}
+        self.tokens_for_hub = [*self.tokens_for_hub[-1:], token]
         return token
 
     def forget_registration(self) -> None:
@@ -283,9 +283,8 @@ class SimulatedEmsp:
     ) -> dict:
         token = self.tokens.get(token_uid) if token_uid else next(iter(self.tokens.values()), None)
         if token is None:
-            raise EmspError(
-                f"no pushed token {token_uid or ''} to start with (push tokens first)".replace("  ", " ")
-            )
+            which = f"token {token_uid}" if token_uid else "token"
+            raise EmspError(f"no pushed {which} to start with (push tokens first)")
         body: dict[str, Any] = {"token": token, "location_id": location_id}
         if evse_uid:
             body["evse_uid"] = evse_uid

@@ -24,7 +24,7 @@ class ReceivingEmsp(Protocol):
     version: str
     base_url: str
     timeline: Timeline
-    tokens_for_hub: set[str]
+    tokens_for_hub: list[str]  # the newest last
     hub_token: str | None
     tokens: dict[str, dict[str, Any]]
     locations: dict[str, dict[str, Any]]
@@ -132,7 +132,7 @@ def build_app(emsp: ReceivingEmsp) -> FastAPI:
 
     @api.get(f"{base}/credentials")
     async def get_credentials() -> JSONResponse:
-        return envelope(emsp.credentials(next(iter(emsp.tokens_for_hub))))
+        return envelope(emsp.credentials(emsp.tokens_for_hub[-1]))
 
     @api.put(f"{base}/credentials")
     async def renewed(request: Request) -> JSONResponse:
