@@ -82,9 +82,10 @@ async def hub_answers(story: Story) -> None:
     url = f"{story.options.hub.rstrip('/')}/ocpi/versions"
     try:
         async with httpx.AsyncClient(timeout=5) as http:
-            await http.get(url)
+            await http.get(url)  # any answer will do (401: no token)
     except httpx.HTTPError as exc:
         raise StepFailed("the hub answers", f"cannot reach {url} ({exc}): is `make run` running?") from exc
+    story.timeline.say("demo", HUB, "hub", "GET /ocpi/versions: the hub answers", url=url)
 
 
 async def emsp_registers(story: Story) -> None:
