@@ -1,19 +1,23 @@
 """The message audit trail in AWS (docs/operations.md, "Audit trail"):
 
-    every function's log group ──subscription filter { $.audit = "mobie-hub/1" }──▶ Firehose
-        ──(decompress, extract the log message, GZIP, 5 min / 128 MB buffers)──▶ S3 audit/day=YYYY-MM-DD/
+    every function ──PutRecordBatch, one record per invocation (MOBIE_AUDIT_STREAM)──▶ Firehose
+        ──(GZIP, 5 min / 128 MB buffers)──▶ S3 audit/day=YYYY-MM-DD/  (versioned, Object Lock)
         ◀── Athena (Glue table, partition projection on day) ◀── the admin function (`mobie-hub audit`)
 
-The functions only print one JSON line per message (``mobie_hub.audit.log_sink``): no call to any AWS
-service on the request path. Records older than ``AUDIT_ARCHIVE_AFTER`` move to Glacier Instant
-Retrieval (still readable by Athena) and expire after ``AUDIT_RETENTION``.
+The functions send their records straight to Firehose (``mobie_hub.audit.firehose_sink``): not
+through CloudWatch Logs, whose ingestion per byte cost several times Firehose's per record (the
+figures are in docs/operations.md). Records older than ``AUDIT_ARCHIVE_AFTER`` move to Glacier Instant
+Retrieval (still readable by Athena) and expire after ``AUDIT_RETENTION``; until then Object Lock
+(governance mode, ``audit_lock_days`` days, CDK context) keeps every version from being deleted or
+overwritten. The stream, the Glue database and the Athena workgroup are named after the stack.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_athena as athena
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
@@ -27,20 +31,44 @@ from infra.constants import (
     AUDIT_ARCHIVE_AFTER,
     AUDIT_BUFFER_MB,
     AUDIT_BUFFER_SECONDS,
-    AUDIT_DATABASE,
     AUDIT_MAX_SCAN_BYTES,
     AUDIT_QUERY_RESULTS_EXPIRY,
     AUDIT_RETENTION,
-    AUDIT_STREAM_NAME,
     AUDIT_TABLE,
-    AUDIT_WORKGROUP,
 )
-from mobie_hub.audit.record import MARKER, AuditRecord
+from mobie_hub.audit.record import AuditRecord
 
 RECORDS_PREFIX = "audit/"
 RESULTS_PREFIX = "query-results/"
-FILTER_PATTERN = f'{{ $.audit = "{MARKER}" }}'
+LOCK_DAYS_CONTEXT = "audit_lock_days"  # cdk deploy -c audit_lock_days=N (0: no Object Lock retention)
+STREAM_ENV = "MOBIE_AUDIT_STREAM"  # mobie_hub.audit.settings.AuditSettings.stream
 _GLUE_TYPES = {str: "string", int: "int", float: "double", bool: "boolean"}
+
+
+def stream_name(stack: Stack) -> str:
+    """The delivery stream's name: the stack's (two stacks in one account never share one)."""
+    return f"{stack.stack_name}-audit"
+
+
+def workgroup_name(stack: Stack) -> str:
+    return f"{stack.stack_name}-audit"
+
+
+def database_name(stack: Stack) -> str:
+    """``audit_<stack name>``: Glue/Athena database names take lowercase letters, digits and
+    underscores only (``MobieHub-prod`` → ``audit_mobiehub_prod``)."""
+    return re.sub(r"[^a-z0-9_]", "_", f"audit_{stack.stack_name}".lower())
+
+
+def lock_days(scope: Construct, retain: bool) -> int:
+    """Days each record version stays locked: the ``audit_lock_days`` context, else the records'
+    retention for a stack that retains its data, else 0 (a throwaway stack must be deletable)."""
+    configured = scope.node.try_get_context(LOCK_DAYS_CONTEXT)
+    days = int(configured) if configured not in (None, "") else (AUDIT_RETENTION.to_days() if retain else 0)
+    if days < 0 or days > AUDIT_RETENTION.to_days():
+        raise ValueError(f"{LOCK_DAYS_CONTEXT}={days}: between 0 and the records' retention "
+                         f"({AUDIT_RETENTION.to_days()} days), or they could never expire")
+    return days
 
 
 def columns() -> list[glue.CfnTable.ColumnProperty]:
@@ -71,13 +99,25 @@ class Audit(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, retain: bool = True) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
+        self.stream_name = stream_name(stack)
+        self.database_name = database_name(stack)
+        self.workgroup_name = workgroup_name(stack)
+        self.lock_days = lock_days(self, retain)
+        # Versioned with Object Lock in GOVERNANCE mode: no version can be overwritten or deleted before
+        # its retention ends, except by a principal explicitly granted s3:BypassGovernanceRetention (an
+        # erasure the law orders, e.g. GDPR art. 17, stays possible and is itself logged by CloudTrail);
+        # COMPLIANCE mode would forbid even that, for years, with no way back.
         self.bucket = s3.Bucket(
             self,
             "Records",
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
-            versioned=False,  # records are written once by Firehose, never changed
+            versioned=True,
+            object_lock_enabled=self.lock_days > 0,
+            object_lock_default_retention=(
+                s3.ObjectLockRetention.governance(Duration.days(self.lock_days)) if self.lock_days else None
+            ),
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
             auto_delete_objects=not retain,
             lifecycle_rules=[
@@ -92,42 +132,35 @@ class Audit(Construct):
                         )
                     ],
                 ),
-                s3.LifecycleRule(
-                    id="query-results", prefix=RESULTS_PREFIX, expiration=AUDIT_QUERY_RESULTS_EXPIRY
-                ),
                 s3.LifecycleRule(id="delivery-errors", prefix="errors/", expiration=AUDIT_RETENTION),
+                # Firehose never overwrites: a noncurrent version only comes from an expiry's delete marker.
+                s3.LifecycleRule(id="noncurrent", noncurrent_version_expiration=Duration.days(1),
+                                 expired_object_delete_marker=True),
             ],
         )
-        self.stream = self._delivery_stream()
-        self._logs_role = iam.Role(
+        # Athena's results are scratch (kept a week): in their own bucket, outside the lock.
+        self.results = s3.Bucket(
             self,
-            "LogsToFirehose",
-            assumed_by=iam.ServicePrincipal(
-                "logs.amazonaws.com",
-                conditions={
-                    "ArnLike": {
-                        "aws:SourceArn": f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:*"
-                    }
-                },
-            ),
-            description="CloudWatch Logs subscription filters: put audit lines into the audit delivery stream",
+            "QueryResults",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            removal_policy=RemovalPolicy.DESTROY,
+            auto_delete_objects=True,
+            lifecycle_rules=[s3.LifecycleRule(id="query-results", expiration=AUDIT_QUERY_RESULTS_EXPIRY)],
         )
-        self._logs_role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["firehose:PutRecord", "firehose:PutRecordBatch"], resources=[self.stream.attr_arn]
-            )
-        )
+        self.stream = self._delivery_stream()
         self.database = glue.CfnDatabase(
             self,
             "Database",
             catalog_id=stack.account,
-            database_input=glue.CfnDatabase.DatabaseInputProperty(name=AUDIT_DATABASE),
+            database_input=glue.CfnDatabase.DatabaseInputProperty(name=self.database_name),
         )
         self.table = self._table(stack)
         self.workgroup = athena.CfnWorkGroup(
             self,
             "WorkGroup",
-            name=AUDIT_WORKGROUP,
+            name=self.workgroup_name,
             description="mobie-hub audit queries (mobie-hub audit --stack)",
             recursive_delete_option=not retain,
             work_group_configuration=athena.CfnWorkGroup.WorkGroupConfigurationProperty(
@@ -135,7 +168,7 @@ class Audit(Construct):
                 publish_cloud_watch_metrics_enabled=True,
                 bytes_scanned_cutoff_per_query=AUDIT_MAX_SCAN_BYTES,  # a runaway query costs at most this
                 result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
-                    output_location=self.bucket.s3_url_for_object(RESULTS_PREFIX),
+                    output_location=self.results.s3_url_for_object(RESULTS_PREFIX),
                     encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
                         encryption_option="SSE_S3"
                     ),
@@ -144,34 +177,24 @@ class Audit(Construct):
         )
         self._acknowledge()
         CfnOutput(self, "BucketName", value=self.bucket.bucket_name).override_logical_id("AuditBucketName")
-        CfnOutput(self, "WorkGroupName", value=AUDIT_WORKGROUP).override_logical_id("AuditWorkGroup")
+        CfnOutput(self, "WorkGroupName", value=self.workgroup_name).override_logical_id("AuditWorkGroup")
 
     # --- what the stack wires ------------------------------------------------------------------------
-    def subscribe(self, functions: Iterable[lambda_.Function]) -> list[logs.CfnSubscriptionFilter]:
-        """Audit lines of these functions' log groups go to the delivery stream."""
-        filters = []
+    def subscribe(self, functions: Iterable[lambda_.Function]) -> None:
+        """These functions' audit records go to the delivery stream: each may put into it (nothing
+        else) and is told its name (``MOBIE_AUDIT_STREAM``)."""
         for function in functions:
-            log_group = function.node.scope.node.find_child("Logs")
-            subscription = logs.CfnSubscriptionFilter(
-                function.node.scope,
-                "AuditSubscription",
-                log_group_name=log_group.log_group_name,
-                filter_pattern=FILTER_PATTERN,
-                destination_arn=self.stream.attr_arn,
-                role_arn=self._logs_role.role_arn,
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["firehose:PutRecordBatch"], resources=[self.stream.attr_arn])
             )
-            subscription.node.add_dependency(
-                self._logs_role
-            )  # the role's policy must exist before the filter
-            filters.append(subscription)
-        return filters
+            function.add_environment(STREAM_ENV, self.stream_name)
 
     def grant_query(self, function: lambda_.Function) -> None:
         """Let ``function`` (the admin function) run audit queries: Athena in the audit workgroup, the
         Glue table, the records (read) and the query results (read/write); configure it to."""
         stack = Stack.of(self)
         workgroup_arn = (
-            f"arn:{stack.partition}:athena:{stack.region}:{stack.account}:workgroup/{AUDIT_WORKGROUP}"
+            f"arn:{stack.partition}:athena:{stack.region}:{stack.account}:workgroup/{self.workgroup_name}"
         )
         glue_arn = f"arn:{stack.partition}:glue:{stack.region}:{stack.account}"
         function.add_to_role_policy(
@@ -191,17 +214,18 @@ class Audit(Construct):
                 actions=["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
                 resources=[
                     f"{glue_arn}:catalog",
-                    f"{glue_arn}:database/{AUDIT_DATABASE}",
-                    f"{glue_arn}:table/{AUDIT_DATABASE}/{AUDIT_TABLE}",
+                    f"{glue_arn}:database/{self.database_name}",
+                    f"{glue_arn}:table/{self.database_name}/{AUDIT_TABLE}",
                 ],
             )
         )
         self.bucket.grant_read(function, f"{RECORDS_PREFIX}*")
-        self.bucket.grant_read_write(function, f"{RESULTS_PREFIX}*")
-        function.add_environment("MOBIE_AUDIT_ATHENA_WORKGROUP", AUDIT_WORKGROUP)
-        function.add_environment("MOBIE_AUDIT_ATHENA_DATABASE", AUDIT_DATABASE)
+        self.results.grant_read_write(function, f"{RESULTS_PREFIX}*")
+        function.add_environment("MOBIE_AUDIT_ATHENA_WORKGROUP", self.workgroup_name)
+        function.add_environment("MOBIE_AUDIT_ATHENA_DATABASE", self.database_name)
         function.add_environment("MOBIE_AUDIT_ATHENA_TABLE", AUDIT_TABLE)
         bucket_id = stack.resolve(self.bucket.node.default_child.logical_id)
+        results_id = stack.resolve(self.results.node.default_child.logical_id)
         Validations.of(function.role).acknowledge(
             *(
                 Acknowledgment(
@@ -217,7 +241,12 @@ class Audit(Construct):
                     reason="Audit records are one object per Firehose delivery under this prefix (read by "
                     "Athena on the caller's behalf), query results one per query: their keys are not known ahead.",
                 )
-                for prefix in (RECORDS_PREFIX, RESULTS_PREFIX)
+                for prefix in (RECORDS_PREFIX,)
+            ),
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::<{results_id}.Arn>/{RESULTS_PREFIX}*]",
+                reason="Athena writes one result object per query under this prefix of the results bucket: "
+                "their keys are not known ahead.",
             ),
         )
 
@@ -246,21 +275,11 @@ class Audit(Construct):
         errors_stream = logs.LogStream(self, "DeliveryErrorsStream", log_group=errors)
         errors.grant_write(role)
 
-        def processor(kind: str, **parameters: str) -> firehose.CfnDeliveryStream.ProcessorProperty:
-            return firehose.CfnDeliveryStream.ProcessorProperty(
-                type=kind,
-                parameters=[
-                    firehose.CfnDeliveryStream.ProcessorParameterProperty(parameter_name=k, parameter_value=v)
-                    for k, v in parameters.items()
-                ]
-                or None,
-            )
-
         stream = firehose.CfnDeliveryStream(
             self,
             "Stream",
-            delivery_stream_name=AUDIT_STREAM_NAME,
-            delivery_stream_type="DirectPut",  # CloudWatch Logs subscription filters put into it
+            delivery_stream_name=self.stream_name,
+            delivery_stream_type="DirectPut",  # the functions put into it (one record per invocation)
             delivery_stream_encryption_configuration_input=firehose.CfnDeliveryStream.DeliveryStreamEncryptionConfigurationInputProperty(
                 key_type="AWS_OWNED_CMK"
             ),
@@ -274,17 +293,8 @@ class Audit(Construct):
                 buffering_hints=firehose.CfnDeliveryStream.BufferingHintsProperty(
                     interval_in_seconds=AUDIT_BUFFER_SECONDS, size_in_m_bs=AUDIT_BUFFER_MB
                 ),
+                # Each record is whole JSON lines, "\n"-terminated (firehose_sink): no processing.
                 compression_format="GZIP",
-                # CloudWatch Logs hands over gzipped batches of log events: Firehose unpacks them and keeps
-                # only each event's message (the audit JSON line), one a line.
-                processing_configuration=firehose.CfnDeliveryStream.ProcessingConfigurationProperty(
-                    enabled=True,
-                    processors=[
-                        processor("Decompression", CompressionFormat="GZIP"),
-                        processor("CloudWatchLogProcessing", DataMessageExtraction="true"),
-                        processor("AppendDelimiterToRecord"),
-                    ],
-                ),
                 cloud_watch_logging_options=firehose.CfnDeliveryStream.CloudWatchLoggingOptionsProperty(
                     enabled=True,
                     log_group_name=errors.log_group_name,
@@ -301,7 +311,7 @@ class Audit(Construct):
             self,
             "Table",
             catalog_id=stack.account,
-            database_name=AUDIT_DATABASE,
+            database_name=self.database_name,
             table_input=glue.CfnTable.TableInputProperty(
                 name=AUDIT_TABLE,
                 table_type="EXTERNAL_TABLE",
@@ -338,14 +348,22 @@ class Audit(Construct):
 
     def _acknowledge(self) -> None:
         bucket_id = Stack.of(self).resolve(self.bucket.node.default_child.logical_id)
-        Validations.of(self.bucket).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-S1",
-                reason="Only Firehose writes and only the admin function reads this bucket, both under their own "
-                "least-privilege roles with CloudTrail recording the API calls; S3 server access logs would add a "
-                "second bucket and an access-log object per delivery for no further audit value.",
-            ),
+        locked = (
+            f"every version is kept under Object Lock (governance, {self.lock_days} days), so no record can be "
+            "changed or removed unseen"
+            if self.lock_days
+            else "versioning keeps every overwritten or deleted record (no Object Lock on this throwaway stack)"
         )
+        reasons = {
+            self.bucket: "No S3 server access logs: object-level access to the records is NOT logged by this "
+            "stack. Only the Firehose role writes records and only the admin function reads them (through "
+            f"Athena, whose query history names every query); {locked}. An operator who must log object "
+            "reads enables CloudTrail S3 data events for this bucket (an account-level trail).",
+            self.results: "No S3 server access logs: this bucket holds only Athena's query results (deleted "
+            "after 7 days), written and read by the admin function's audit queries alone.",
+        }
+        for bucket, reason in reasons.items():
+            Validations.of(bucket).acknowledge(Acknowledgment(id="AwsSolutions-S1", reason=reason))
         Validations.of(self).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-IAM5[Action::s3:Abort*]",

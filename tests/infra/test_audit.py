@@ -1,5 +1,6 @@
-"""Audit construct: every function's audit lines → Firehose → S3 by day (GZIP, encrypted, archived)
-→ a Glue table Athena reads with partition projection; least privilege for the roles in between."""
+"""Audit construct: every function's audit records → Firehose → S3 by day (GZIP, encrypted, archived,
+versioned under Object Lock) → a Glue table Athena reads with partition projection; names from the
+stack; least privilege for the roles in between."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import json
 
 import pytest
 
-from infra.constants import AUDIT_DATABASE, AUDIT_STREAM_NAME, AUDIT_TABLE, AUDIT_WORKGROUP
-from infra.constructs.audit import FILTER_PATTERN, factory_functions
-from mobie_hub.audit.record import MARKER, AuditRecord
+from infra.constants import AUDIT_TABLE
+from infra.constructs.audit import STREAM_ENV, factory_functions
+from mobie_hub.audit.record import AuditRecord
 from tests.infra.iam import role_statements
 
 pytestmark = pytest.mark.infra
@@ -20,35 +21,68 @@ def _one(synth, resource_type: str) -> tuple[str, dict]:
     return logical_id, resource["Properties"]
 
 
-def test_every_function_log_group_is_subscribed_once_to_the_audit_stream(prod):
+def names(synth) -> tuple[str, str, str]:
+    stack = synth.stack.stack_name
+    return f"{stack}-audit", f"audit_{stack}".lower().replace("-", "_"), f"{stack}-audit"
+
+
+def test_every_function_may_put_its_records_into_the_stream_and_nothing_else_of_it(prod):
     stream_id, _ = _one(prod, "AWS::KinesisFirehose::DeliveryStream")
-    filters = list(prod.of_type("AWS::Logs::SubscriptionFilter").values())
     functions = factory_functions(prod.stack)
     # Given every function the FunctionFactory made (OCPI modules, OCPP gateway, workflows, events …)
     assert len(functions) >= 15
-    log_groups = {prod.logical_id(f.node.scope.node.find_child("Logs")) for f in functions}
-    # Then each log group has exactly one filter, selecting audit lines into the stream
-    assert sorted(f["Properties"]["LogGroupName"]["Ref"] for f in filters) == sorted(log_groups)
-    assert {f["Properties"]["FilterPattern"] for f in filters} == {FILTER_PATTERN}
-    assert MARKER in FILTER_PATTERN
-    assert all(f["Properties"]["DestinationArn"] == {"Fn::GetAtt": [stream_id, "Arn"]} for f in filters)
+    stream, _, _ = names(prod)
+    for function in functions:
+        properties = prod.resources[prod.logical_id(function)]["Properties"]
+        # Then each is told the stream's name and may PutRecordBatch into it
+        assert properties["Environment"]["Variables"][STREAM_ENV] == stream
+        puts = [s for s in role_statements(prod, prod.logical_id(function.role)) if "firehose" in json.dumps(s["Action"])]
+        assert puts == [{"Action": "firehose:PutRecordBatch", "Effect": "Allow",
+                         "Resource": {"Fn::GetAtt": [stream_id, "Arn"]}}]
+    # And no log group is subscribed any more: records do not pass through CloudWatch Logs
+    assert prod.of_type("AWS::Logs::SubscriptionFilter") == {}
 
 
-def test_the_stream_unpacks_log_events_and_writes_gzip_by_day_encrypted(prod):
+def test_the_stream_takes_json_lines_and_writes_gzip_by_day_encrypted(prod):
     _, stream = _one(prod, "AWS::KinesisFirehose::DeliveryStream")
-    bucket_id, _ = _one(prod, "AWS::S3::Bucket")
-    assert stream["DeliveryStreamName"] == AUDIT_STREAM_NAME and stream["DeliveryStreamType"] == "DirectPut"
+    bucket_id = prod.logical_id(prod.stack.audit.bucket)
+    assert stream["DeliveryStreamName"] == names(prod)[0] and stream["DeliveryStreamType"] == "DirectPut"
     assert stream["DeliveryStreamEncryptionConfigurationInput"] == {"KeyType": "AWS_OWNED_CMK"}
     s3 = stream["ExtendedS3DestinationConfiguration"]
     assert s3["BucketARN"] == {"Fn::GetAtt": [bucket_id, "Arn"]}
     assert s3["Prefix"] == "audit/day=!{timestamp:yyyy-MM-dd}/" and s3["CompressionFormat"] == "GZIP"
     assert "!{firehose:error-output-type}" in s3["ErrorOutputPrefix"]
-    processors = [p["Type"] for p in s3["ProcessingConfiguration"]["Processors"]]
-    assert processors == ["Decompression", "CloudWatchLogProcessing", "AppendDelimiterToRecord"]
+    assert "ProcessingConfiguration" not in s3  # the records are "\n"-terminated JSON lines already
+
+
+def test_the_records_are_versioned_under_object_lock_in_governance_mode_for_their_retention(prod, dev):
+    bucket = prod.resources[prod.logical_id(prod.stack.audit.bucket)]["Properties"]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert bucket["ObjectLockEnabled"] is True
+    assert bucket["ObjectLockConfiguration"] == {
+        "ObjectLockEnabled": "Enabled",
+        "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 5 * 365}},
+    }
+    rules = {rule["Id"]: rule for rule in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["noncurrent"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    # A throwaway stack (dev) stays deletable: versioned, no lock
+    dev_bucket = dev.resources[dev.logical_id(dev.stack.audit.bucket)]["Properties"]
+    assert dev_bucket["VersioningConfiguration"] == {"Status": "Enabled"} and "ObjectLockConfiguration" not in dev_bucket
+
+
+def test_the_lock_is_configurable_and_never_outlives_the_retention(tmp_path):
+    from aws_cdk import App, Stack
+
+    from infra.constructs.audit import lock_days
+
+    app = App(context={"audit_lock_days": "30"})
+    assert lock_days(Stack(app, "A"), retain=True) == 30
+    with pytest.raises(ValueError, match="audit_lock_days"):
+        lock_days(Stack(App(context={"audit_lock_days": str(6 * 365)}), "B"), retain=True)
 
 
 def test_the_bucket_is_private_encrypted_and_archives_then_expires_records(prod):
-    _, bucket = _one(prod, "AWS::S3::Bucket")
+    bucket = prod.resources[prod.logical_id(prod.stack.audit.bucket)]["Properties"]
     assert bucket["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
         "BlockPublicPolicy": True,
@@ -62,8 +96,10 @@ def test_the_bucket_is_private_encrypted_and_archives_then_expires_records(prod)
     archive = rules["archive-then-expire"]
     assert archive["Prefix"] == "audit/" and archive["ExpirationInDays"] == 5 * 365
     assert archive["Transitions"] == [{"StorageClass": "GLACIER_IR", "TransitionInDays": 90}]
-    assert rules["query-results"]["ExpirationInDays"] == 7
-    [policy] = prod.of_type("AWS::S3::BucketPolicy").values()
+    results = prod.resources[prod.logical_id(prod.stack.audit.results)]["Properties"]
+    assert results["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 7  # outside the lock
+    bucket_ref = {"Ref": prod.logical_id(prod.stack.audit.bucket)}
+    [policy] = [p for p in prod.of_type("AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == bucket_ref]
     denies = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
     assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denies)
 
@@ -71,7 +107,8 @@ def test_the_bucket_is_private_encrypted_and_archives_then_expires_records(prod)
 def test_the_glue_table_has_the_record_columns_and_projects_day_partitions(prod):
     _, table = _one(prod, "AWS::Glue::Table")
     _, database = _one(prod, "AWS::Glue::Database")
-    assert database["DatabaseInput"]["Name"] == AUDIT_DATABASE and table["DatabaseName"] == AUDIT_DATABASE
+    database_name = names(prod)[1]
+    assert database["DatabaseInput"]["Name"] == database_name and table["DatabaseName"] == database_name
     table_input = table["TableInput"]
     assert table_input["Name"] == AUDIT_TABLE
     columns = {c["Name"]: c["Type"] for c in table_input["StorageDescriptor"]["Columns"]}
@@ -105,23 +142,16 @@ def test_the_table_reads_one_record_a_line_and_a_bad_line_never_fails_a_query(pr
 
 def test_the_workgroup_enforces_encrypted_results_and_a_scan_limit(prod):
     _, workgroup = _one(prod, "AWS::Athena::WorkGroup")
-    assert workgroup["Name"] == AUDIT_WORKGROUP
+    assert workgroup["Name"] == names(prod)[2]
     configuration = workgroup["WorkGroupConfiguration"]
     assert configuration["EnforceWorkGroupConfiguration"] is True
     assert configuration["BytesScannedCutoffPerQuery"] == 200 * 1024**3
     assert configuration["ResultConfiguration"]["EncryptionConfiguration"] == {"EncryptionOption": "SSE_S3"}
-    assert "query-results/" in json.dumps(configuration["ResultConfiguration"]["OutputLocation"])
+    location = json.dumps(configuration["ResultConfiguration"]["OutputLocation"])
+    assert "query-results/" in location and prod.logical_id(prod.stack.audit.results) in location
 
 
-def test_logs_may_only_put_into_the_stream_and_firehose_only_write_its_prefixes(prod):
-    stream_id, _ = _one(prod, "AWS::KinesisFirehose::DeliveryStream")
-    logs_role = prod.logical_id(prod.stack.audit._logs_role)
-    trust = prod.resources[logs_role]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert [s["Principal"] for s in trust] == [{"Service": "logs.amazonaws.com"}]
-    assert "aws:SourceArn" in json.dumps(trust)
-    [put] = role_statements(prod, logs_role)
-    assert put["Action"] == ["firehose:PutRecord", "firehose:PutRecordBatch"]
-    assert put["Resource"] == {"Fn::GetAtt": [stream_id, "Arn"]}
+def test_firehose_only_writes_the_records_prefixes(prod):
     firehose_role = _one(prod, "AWS::KinesisFirehose::DeliveryStream")[1][
         "ExtendedS3DestinationConfiguration"
     ]["RoleARN"]
@@ -134,4 +164,4 @@ def test_logs_may_only_put_into_the_stream_and_firehose_only_write_its_prefixes(
 
 def test_the_outputs_name_the_bucket_and_workgroup(prod):
     outputs = prod.template.to_json()["Outputs"]
-    assert outputs["AuditWorkGroup"]["Value"] == AUDIT_WORKGROUP and "AuditBucketName" in outputs
+    assert outputs["AuditWorkGroup"]["Value"] == names(prod)[2] and "AuditBucketName" in outputs
