@@ -10,7 +10,7 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install run test test-fast bench synth deploy lint clean
+.PHONY: install run test test-fast bench synth deploy lint clean openapi
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,14 +36,28 @@ test: $(STAMP) $(CDK)
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not infra and not e2e"
 
+# The OCPI API's OpenAPI documents (2.2 and 2.2.1) for integrators; a test fails when they drift.
+openapi: $(STAMP)
+	$(BIN)/python -m mobie_hub.local.openapi docs/openapi
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# The monthly cost at national scale, measured by running the handlers under moto (docs/operations.md
+# "Cost"). ARGS passes flags, e.g. ARGS="--stations 20000 --json"; ARGS=--help lists them.
+.PHONY: cost
+cost: $(STAMP)
+	$(BIN)/python -m cost $(ARGS)
+
+# synth: no values needed (a placeholder domain, not deployable). deploy: the values come from the
+# environment (MOBIE_DEPLOY_DOMAIN_NAME, …) or deploy.json (docs/deploy.md); every missing one is named
+# before the CDK CLI runs. CDK_ARGS passes more, e.g. CDK_ARGS="--require-approval never".
 synth: $(STAMP) $(CDK)
-	PATH=$(abspath $(BIN)):$$PATH $(CDK) synth --quiet
+	PATH=$(abspath $(BIN)):$$PATH $(CDK) synth --quiet $(CDK_ARGS)
 
 deploy: $(STAMP) $(CDK)
-	PATH=$(abspath $(BIN)):$$PATH $(CDK) deploy
+	$(BIN)/python -m infra.app --check-deploy
+	PATH=$(abspath $(BIN)):$$PATH $(CDK) deploy --context deploy=true $(CDK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out build

@@ -44,11 +44,13 @@ def create_local_app(admin_secret: str | None = None):
     answers only calls carrying ``admin_secret`` (none: it refuses every call; mobie_hub.local.admin_http)."""
     from mobie_hub.local.admin_http import router as admin_router
     from mobie_hub.local.ocpp import router as ocpp_router
+    from mobie_hub.local.openapi import router as docs_router
     from mobie_hub.ocpi.app import create_app
     from mobie_hub.wiring import local
 
     app = create_app()
     app.include_router(admin_router)
+    app.include_router(docs_router)  # /docs and /openapi.json: the local hub only, never the Lambdas
     app.state.admin_secret = admin_secret
     local.install()  # OCPP over this process's websockets, commands on asyncio, the embedded audit store
     app.include_router(ocpp_router)
