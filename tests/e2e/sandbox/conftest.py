@@ -18,7 +18,7 @@ def sandbox_hub():
         yield running
 
 
-def mobie_hub(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run ``mobie-hub ARGS`` to its end (no ``--hub`` added: the tests name the hub)."""
     return subprocess.run(
         [sys.executable, "-m", "mobie_hub.cli", *args],

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.e2e.sandbox.conftest import mobie_hub
+from tests.e2e.sandbox.conftest import run_cli
 from tests.support.local_hub import free_port, local_hub
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +28,7 @@ STEP_LINES = [  # one timeline line each, in this order
 
 
 def demo(hub_url: str, *args: str) -> tuple[int, str, str]:
-    done = mobie_hub("demo", "--hub", hub_url, "--charge-seconds", "1", *args)
+    done = run_cli("demo", "--hub", hub_url, "--charge-seconds", "1", *args)
     return done.returncode, done.stdout, done.stderr
 
 
