@@ -1,35 +1,54 @@
 """Entry point of the CDK app (`cdk synth` / `cdk deploy` run `python -m infra.app`, see cdk.json).
 
 ``build_app`` is what the infra tests use too, so they check the same app, cdk-nag included.
+``python -m infra.app --check-deploy`` (the first step of `make deploy`) only validates the deployment's
+values, naming every missing one, before the CDK CLI runs.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from infra.config import ConfigError, DeployConfig
+from infra.config import ConfigError, DeployConfig, read_deploy_settings
+from infra.constants import Context
 from infra.stack import MobieHubStack
 
 
 def build_app(
-    context: Mapping[str, Any] | None = None, outdir: str | None = None
+    context: Mapping[str, Any] | None = None,
+    outdir: str | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> tuple[App, MobieHubStack]:
-    """The app with its one stack and the AwsSolutions checks (unacknowledged findings fail synth)."""
+    """The app with its one stack and the AwsSolutions checks (unacknowledged findings fail synth).
+
+    ``settings``: deployment values from outside the context (``read_deploy_settings``: environment,
+    deploy.json); the CLI passes them, tests pass what they test."""
     app = App(context=dict(context) if context is not None else None, outdir=outdir)
-    config = DeployConfig.from_context(app.node)
+    config = DeployConfig.from_context(app.node, settings)
     stack = MobieHubStack(app, config.stack_name, config=config)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stack
 
 
-def main() -> int:
+def check_deploy(settings: Mapping[str, str]) -> DeployConfig:
+    """The configuration `make deploy` would deploy, validated as ``cdk deploy -c deploy=true`` does."""
+    return DeployConfig.from_context(App(context={Context.DEPLOY: "true"}).node, settings)
+
+
+def main(argv: Sequence[str] = ()) -> int:
     try:
-        app, _ = build_app()
+        settings = read_deploy_settings(os.environ)
+        if "--check-deploy" in argv:
+            config = check_deploy(settings)
+            print(f"mobie-hub: deploying stack {config.stack_name} to {config.region}", file=sys.stderr)
+            return 0
+        app, _ = build_app(settings=settings)
     except ConfigError as error:
         print(f"mobie-hub: {error}", file=sys.stderr)
         return 1
@@ -38,4 +57,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

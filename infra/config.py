@@ -1,19 +1,43 @@
-"""The deployment's settings, read once from CDK context and validated before any construct is built.
+"""The deployment's settings, read once and validated before any construct is built.
 
-Context comes from cdk.json ("context"), `cdk synth|deploy -c key=value`, or an App's ``context=``.
-docs/deploy.md lists every key; the rules for the custom domain are there too.
+Each key is looked up in CDK context (cdk.json "context", `cdk synth|deploy -c key=value`, an App's
+``context=``), then in the deployment settings ``read_deploy_settings`` gathers for `make deploy`
+(environment ``MOBIE_DEPLOY_<KEY>``, then the file deploy.json). docs/deploy.md lists every key.
+
+Without any domain value a synth builds the production shape around a placeholder domain (so `make
+synth` works from a fresh clone); with ``deploy=true`` (`make deploy`) every missing value is named in
+one error instead.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from constructs import Node
 
-from infra.constants import DEFAULT_REGION, ROOT, STACK_NAME, Context
+from infra.constants import (
+    ACCOUNT_CONCURRENCY,
+    CLOUDFRONT_CERTIFICATE_REGION,
+    DEFAULT_REGION,
+    DEPLOY_CONFIG_ENV,
+    DEPLOY_CONFIG_FILE,
+    DEPLOY_ENV_PREFIX,
+    PLACEHOLDER_ACCOUNT,
+    PLACEHOLDER_DOMAIN,
+    PLACEHOLDER_TRUSTSTORE,
+    ROOT,
+    STACK_NAME,
+    STATION_CONCURRENCY_SHARES,
+    STATION_RESERVED_CONCURRENCY,
+    UNRESERVED_CONCURRENCY_MINIMUM,
+    WATCHDOG_RESERVED_CONCURRENCY,
+    Context,
+)
 
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/(?P<key>.+)$")
 _ACM_ARN = re.compile(r"^arn:aws[a-z\-]*:acm:(?P<region>[a-z0-9\-]+):\d{12}:certificate/[\w\-]+$")
@@ -21,6 +45,11 @@ _CLOUDFRONT_WEB_ACL_ARN = re.compile(
     r"^arn:aws[a-z\-]*:wafv2:us-east-1:\d{12}:global/webacl/[\w\-]+/[\w\-]+$"
 )
 _DOMAIN_KEYS = (Context.DOMAIN_NAME, Context.CERTIFICATE_ARN, Context.TRUSTSTORE_URI)
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+# Keys a deployment file or MOBIE_DEPLOY_* variable may set (the context keys, minus the internal ones).
+_SETTING_KEYS = tuple(
+    value for name, value in vars(Context).items() if name.isupper() and value != Context.DEPLOY
+)
 
 
 class ConfigError(ValueError):
@@ -52,6 +81,14 @@ class CustomDomain:
 
 
 @dataclass(frozen=True)
+class StationDomain:
+    """The stations' host name on the OCPP CloudFront distribution; its certificate is in us-east-1."""
+
+    name: str
+    certificate_arn: str
+
+
+@dataclass(frozen=True)
 class DeployConfig:
     region: str
     account: str | None
@@ -61,6 +98,9 @@ class DeployConfig:
     dependency_layer_dir: Path | None = None
     insecure_open_stations: bool = False  # OCPP stations without a password connect unauthenticated
     ocpp_web_acl_arn: str | None = None
+    placeholder: bool = False  # the domain is PLACEHOLDER_DOMAIN: synth only, `make deploy` refuses it
+    station_concurrency: Mapping[str, int] | None = None  # reserved concurrency per OCPP function; None: off
+    station_domain: StationDomain | None = None
 
     @property
     def retain_data(self) -> bool:
@@ -72,23 +112,147 @@ class DeployConfig:
         return self.domain is not None
 
     @classmethod
-    def from_context(cls, node: Node) -> DeployConfig:
-        def get(key: str) -> str | None:
+    def from_context(cls, node: Node, settings: Mapping[str, str] | None = None) -> DeployConfig:
+        """``settings``: the deployment's values from outside the context (``read_deploy_settings``);
+        a context value wins over them."""
+        settings = settings or {}
+
+        def raw(key: str) -> object:
             value = node.try_get_context(key)
+            return settings.get(key) if value in (None, "") else value
+
+        def get(key: str) -> str | None:
+            value = raw(key)
             return None if value in (None, "") else str(value)
 
         region = get(Context.REGION) or DEFAULT_REGION
-        dev = _flag(node.try_get_context(Context.DEV), Context.DEV)
+        dev = _flag(raw(Context.DEV), Context.DEV)
+        deploy = _flag(raw(Context.DEPLOY), Context.DEPLOY)
+        if deploy:
+            _require_deployable(get, dev)
+        domain = _domain(get, region)
+        stack_name = get(Context.STACK_NAME) or STACK_NAME
+        if not _STACK_NAME.match(stack_name):
+            raise ConfigError(
+                f"stack_name must start with a letter and hold only letters, digits and '-' (at most 128), "
+                f"got {stack_name!r}: every physical name of the stack starts with it"
+            )
         return cls(
             region=region,
             account=get(Context.ACCOUNT) or os.environ.get("CDK_DEFAULT_ACCOUNT"),
-            stack_name=get(Context.STACK_NAME) or STACK_NAME,
+            stack_name=stack_name,
             dev=dev,
-            domain=_domain(get, region, dev),
+            domain=domain or (None if dev else _placeholder_domain(region)),
             dependency_layer_dir=_prebuilt_dir(get(Context.DEPENDENCY_LAYER_DIR)),
-            insecure_open_stations=_insecure_open_stations(node),
+            insecure_open_stations=_insecure_open_stations(raw),
             ocpp_web_acl_arn=_web_acl_arn(get(Context.OCPP_WEB_ACL_ARN)),
+            placeholder=domain is None and not dev,
+            station_concurrency=_station_concurrency(get, dev),
+            station_domain=_station_domain(get),
         )
+
+
+def read_deploy_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """The deployment's values outside the CDK context: the JSON object of context keys in the file
+    ``MOBIE_DEPLOY_CONFIG`` names (default deploy.json at the repository root, if it exists), then the
+    ``MOBIE_DEPLOY_<KEY>`` variables of ``environ`` over it (``MOBIE_DEPLOY_DOMAIN_NAME``, …)."""
+    named = environ.get(DEPLOY_CONFIG_ENV)
+    path = Path(named) if named else DEPLOY_CONFIG_FILE
+    settings: dict[str, str] = {}
+    if named or path.is_file():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{DEPLOY_CONFIG_ENV}={path}: cannot read it ({exc.strerror})") from exc
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path} is not valid JSON: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path} must hold one JSON object of context keys (docs/deploy.md)")
+        unknown = sorted(set(loaded) - set(_SETTING_KEYS))
+        if unknown:
+            raise ConfigError(f"{path}: unknown keys {', '.join(unknown)}; known: {', '.join(_SETTING_KEYS)}")
+        settings.update({key: str(value) for key, value in loaded.items() if value not in (None, "")})
+    for key in _SETTING_KEYS:
+        value = environ.get(env_var(key))
+        if value:
+            settings[key] = value
+    return settings
+
+
+def env_var(key: str) -> str:
+    """The environment variable `make deploy` reads a context key from: MOBIE_DEPLOY_<KEY>."""
+    return f"{DEPLOY_ENV_PREFIX}{key.upper()}"
+
+
+def _require_deployable(get, dev: bool) -> None:
+    """``deploy=true``: every value a real deployment needs, all the missing ones named at once."""
+    if dev:
+        return  # a dev stack deploys without a domain (no mTLS); with one, _domain checks it whole
+    missing = [key for key in _DOMAIN_KEYS if get(key) is None]
+    if missing:
+        names = ", ".join(f"{key} ({env_var(key)})" for key in missing)
+        raise ConfigError(
+            f"cannot deploy: missing {names}. Set them in the environment, in deploy.json (or the file "
+            f"{DEPLOY_CONFIG_ENV} names) or with -c key=value; hosted_zone_id and hosted_zone_name are "
+            "optional (without them, create the DNS record from the stack outputs). docs/deploy.md has the "
+            f"steps; MOBIE_DEPLOY_DEV=true deploys a throwaway stack without domain (no mutual TLS)"
+        )
+
+
+def _station_domain(get) -> StationDomain | None:
+    name, arn = get(Context.STATION_DOMAIN_NAME), get(Context.STATION_CERTIFICATE_ARN)
+    if name is None and arn is None:
+        return None
+    if name is None or arn is None:
+        raise ConfigError("set both station_domain_name and station_certificate_arn, or neither")
+    match = _ACM_ARN.match(arn)
+    if match is None or match["region"] != CLOUDFRONT_CERTIFICATE_REGION:
+        raise ConfigError(
+            f"station_certificate_arn must be an ACM certificate ARN in {CLOUDFRONT_CERTIFICATE_REGION} "
+            f"(CloudFront takes certificates from there only), got {arn}"
+        )
+    return StationDomain(name=name, certificate_arn=arn)
+
+
+def _placeholder_domain(region: str) -> CustomDomain:
+    """What `make synth` builds around without a domain: the production shape, not deployable."""
+    return CustomDomain(
+        name=PLACEHOLDER_DOMAIN,
+        certificate_arn=f"arn:aws:acm:{region}:{PLACEHOLDER_ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000",
+        truststore_uri=PLACEHOLDER_TRUSTSTORE,
+    )
+
+
+def _station_concurrency(get, dev: bool) -> dict[str, int] | None:
+    """Reserved concurrency per OCPP function (by construct id), from the station path's total."""
+    total = _int(get(Context.STATION_RESERVED_CONCURRENCY), Context.STATION_RESERVED_CONCURRENCY)
+    if total is None:
+        total = 0 if dev else STATION_RESERVED_CONCURRENCY
+    if total == 0:
+        return None
+    account = _int(get(Context.ACCOUNT_CONCURRENCY), Context.ACCOUNT_CONCURRENCY) or ACCOUNT_CONCURRENCY
+    shares = {name: max(1, round(total * share)) for name, share in STATION_CONCURRENCY_SHARES.items()}
+    shares["Watchdog"] = WATCHDOG_RESERVED_CONCURRENCY
+    reserved = sum(shares.values())
+    if reserved > account - UNRESERVED_CONCURRENCY_MINIMUM:
+        raise ConfigError(
+            f"station_reserved_concurrency={total} reserves {reserved} of the account's {account} concurrent "
+            f"executions, but Lambda keeps {UNRESERVED_CONCURRENCY_MINIMUM} unreserved: lower it, raise the "
+            "account's quota (and set account_concurrency), or set 0 for no reservation (docs/deploy.md)"
+        )
+    return shares
+
+
+def _int(value: str | None, key: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"context '{key}' must be a whole number, got {value!r}") from None
+    if number < 0:
+        raise ConfigError(f"context '{key}' must not be negative, got {number}")
+    return number
 
 
 def _flag(value: object, key: str) -> bool:
@@ -102,17 +266,17 @@ def _flag(value: object, key: str) -> bool:
     raise ConfigError(f"context '{key}' must be true or false, got {value!r}")
 
 
-def _insecure_open_stations(node: Node) -> bool:
+def _insecure_open_stations(raw) -> bool:
     """Stations authenticate unless ``insecure_open_stations`` is true. The former opt-in
     ``require_station_auth`` is accepted when true (the default now) and refused when false, which
     must not quietly open the stations."""
-    legacy = node.try_get_context(Context.REQUIRE_STATION_AUTH)
+    legacy = raw(Context.REQUIRE_STATION_AUTH)
     if legacy is not None and not _flag(legacy, Context.REQUIRE_STATION_AUTH):
         raise ConfigError(
             "require_station_auth=false no longer opens the OCPP gateway: stations always authenticate; "
             "to let stations without a password in, set insecure_open_stations=true (docs/deploy.md)"
         )
-    return _flag(node.try_get_context(Context.INSECURE_OPEN_STATIONS), Context.INSECURE_OPEN_STATIONS)
+    return _flag(raw(Context.INSECURE_OPEN_STATIONS), Context.INSECURE_OPEN_STATIONS)
 
 
 def _web_acl_arn(value: str | None) -> str | None:
@@ -124,17 +288,12 @@ def _web_acl_arn(value: str | None) -> str | None:
     return value
 
 
-def _domain(get, region: str, dev: bool) -> CustomDomain | None:
+def _domain(get, region: str) -> CustomDomain | None:
     given = {key: get(key) for key in _DOMAIN_KEYS}
     missing = [key for key, value in given.items() if value is None]
     if len(missing) == len(_DOMAIN_KEYS):
-        if dev:
-            return None  # dev stack: no custom domain, the execute-api endpoint stays on (no mTLS)
-        raise ConfigError(
-            "the OCPI API needs its mTLS custom domain: pass -c domain_name=... -c certificate_arn=... "
-            "-c truststore_uri=s3://bucket/key (see docs/deploy.md), or -c dev=true for a stack "
-            "without custom domain and without mutual TLS"
-        )
+        # dev stack: no custom domain, the execute-api endpoint stays on (no mTLS); else the placeholder
+        return None
     if missing:
         raise ConfigError(f"custom domain context incomplete: also set {', '.join(missing)}")
 

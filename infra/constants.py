@@ -16,6 +16,21 @@ LAMBDA_REQUIREMENTS = ROOT / "requirements-lambda.txt"
 
 STACK_NAME = "MobieHub"
 DEFAULT_REGION = "eu-west-1"
+# Every physical name is "<stack name>-<suffix>" (or derived from the stack name otherwise), so that two
+# stacks (production and a dev stack, or two hubs) live side by side in one account and region.
+
+# `make deploy` reads the deployment's values from the environment (MOBIE_DEPLOY_<CONTEXT KEY>, e.g.
+# MOBIE_DEPLOY_DOMAIN_NAME) or from a JSON file of context keys: deploy.json at the repository root, or
+# the file MOBIE_DEPLOY_CONFIG names (docs/deploy.md). `-c key=value` wins over both, the environment
+# over the file.
+DEPLOY_ENV_PREFIX = "MOBIE_DEPLOY_"
+DEPLOY_CONFIG_ENV = "MOBIE_DEPLOY_CONFIG"
+DEPLOY_CONFIG_FILE = ROOT / "deploy.json"
+# Without any domain values `make synth` builds the production shape around this placeholder, which
+# `make deploy` refuses (and which could not deploy anyway: no such certificate, bucket or domain).
+PLACEHOLDER_DOMAIN = "ocpi.placeholder.invalid"
+PLACEHOLDER_ACCOUNT = "000000000000"
+PLACEHOLDER_TRUSTSTORE = "s3://placeholder-truststore.invalid/emsp-ca.pem"
 DESCRIPTION = "MOBI.E OCPI 2.2 hub: OCPI API (mTLS), one Lambda per OCPI module, DynamoDB."
 
 # Construct ids: renaming one replaces the resources under it, so they are fixed here.
@@ -40,8 +55,19 @@ LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 SERVICE_PREFIX = "mobie-hub"
 METRICS_NAMESPACE = "MobieHub"  # also hard-coded by mobie_hub.core.observability.count
 
+# The station path's own share of the account's Lambda concurrency (context station_reserved_concurrency):
+# pushes to slow EMSPs, CDR sweeps or an admin bulk operation cannot take the OCPP functions' capacity.
+# Lambda keeps at least UNRESERVED_CONCURRENCY_MINIMUM unreserved in every account and region, so the
+# total must fit under the account's concurrency limit (context account_concurrency) minus that.
+STATION_RESERVED_CONCURRENCY = 200  # production default; dev stacks reserve none (new accounts have 10)
+ACCOUNT_CONCURRENCY = 1000  # Lambda's default concurrency limit per account and region
+UNRESERVED_CONCURRENCY_MINIMUM = 100
+# The share of the station path's reserved concurrency each OCPP function gets (the watchdog needs one).
+STATION_CONCURRENCY_SHARES = {"Message": 0.6, "Authorizer": 0.15, "Connect": 0.15, "Disconnect": 0.1}
+WATCHDOG_RESERVED_CONCURRENCY = 1  # one sweep at a time; it runs once a minute
+
 # OCPI API (REST API: mutual TLS exists only for REST/HTTP APIs on a regional custom domain).
-API_NAME = "mobie-hub-ocpi"
+OCPI_API_SUFFIX = "ocpi"  # the REST API is named <stack name>-ocpi
 STAGE_NAME = "hub"
 OCPI_ROOT = "ocpi"
 VERSIONS_MODULE = "versions"  # serves /ocpi/versions and /ocpi/{version}/details
@@ -53,7 +79,7 @@ ACCESS_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 # OCPP gateway (WebSocket API behind CloudFront, docs/ocpp.md). Stations send a heartbeat every 300 s
 # and a few messages per transaction: the throttle is per stage, shared by every station.
 OCPP_GATEWAY_ID = "OcppGateway"
-OCPP_API_NAME = "mobie-hub-ocpp"
+OCPP_API_SUFFIX = "ocpp"  # the WebSocket API is named <stack name>-ocpp
 OCPP_STAGE_NAME = "ocpp"
 OCPP_THROTTLE_RATE_LIMIT = 500
 OCPP_THROTTLE_BURST_LIMIT = 1000
@@ -64,6 +90,7 @@ OCPP_THROTTLE_BURST_LIMIT = 1000
 OCPP_WAF_RATE_LIMIT = 1000
 # CloudFront web ACLs are global resources that only us-east-1 can create.
 CLOUDFRONT_WAF_REGION = "us-east-1"
+CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"  # and CloudFront's viewer certificates too
 
 
 # Workflows of the parties (infra/constructs/workflows.py, docs/credentials.md).
@@ -98,6 +125,14 @@ class Context:
     # A CLOUDFRONT-scope WAF web ACL (made in us-east-1) for the OCPP distribution, when the stack is in
     # another region; in us-east-1 the stack makes its own (docs/deploy.md "OCPP edge").
     OCPP_WEB_ACL_ARN = "ocpp_web_acl_arn"
+    # The stations' own host name on the OCPP distribution, with its ACM certificate (made in us-east-1,
+    # CloudFront's region): TLS 1.2 minimum towards stations instead of the *.cloudfront.net default.
+    STATION_DOMAIN_NAME = "station_domain_name"
+    STATION_CERTIFICATE_ARN = "station_certificate_arn"
+    # `make deploy` passes deploy=true: then every value a real deployment needs must be given (no placeholder)
+    DEPLOY = "deploy"
+    STATION_RESERVED_CONCURRENCY = "station_reserved_concurrency"
+    ACCOUNT_CONCURRENCY = "account_concurrency"
 
 # The event pipeline (infra/constructs/events.py, docs/events.md): streams → Pipes → bus → fan-out.
 EVENTS_ID = "Events"
@@ -130,8 +165,11 @@ AUDIT_MAX_SCAN_BYTES = 200 * 1024**3  # Athena stops a query past 200 GB scanned
 
 # Monitoring (infra/constructs/monitoring.py, docs/operations.md "Alarms").
 MONITORING_ID = "Monitoring"
-DASHBOARD_NAME = "mobie-hub"
+DASHBOARD_SUFFIX = "dashboard"  # the dashboard is named <stack name>-dashboard
 PUSH_FAILURE_RATE_PERCENT = 20  # over 15 min, twice in a row: one EMSP of five down, or everyone failing a bit
+# One EMSP failing: the party with the most failed pushes in 15 minutes, twice in a row (a Metrics Insights
+# query over the per-party metric, so a party added tomorrow is watched without a deploy).
+PUSH_FAILURES_PER_PARTY = 10
 API_5XX_RATE = 0.01  # 1 % of OCPI requests answered 5xx (API Gateway's 5XXError average)
 STATIONS_OFFLINE_STD_DEVS = 3  # width of the anomaly band of station heartbeats
 

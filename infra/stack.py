@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from aws_cdk import Environment, Stack
+from typing import TypeVar
+
+from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_pipes as pipes
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.config import DeployConfig
@@ -31,6 +36,17 @@ from infra.constructs.ocpi_api import OcpiApi
 from infra.constructs.ocpp_gateway import OcppGateway
 from infra.constructs.workflows import Workflows
 
+T = TypeVar("T")
+
+
+def found(scope: Construct, kind: type[T]) -> dict[str, T]:
+    """Every construct of ``kind`` under ``scope``, by "<its construct's id><its id>" (EventsPushFanout)."""
+    return {
+        f"{node.node.scope.node.id}{node.node.id}": node
+        for node in scope.node.find_all()
+        if isinstance(node, kind)
+    }
+
 
 class MobieHubStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig) -> None:
@@ -55,6 +71,8 @@ class MobieHubStack(Stack):
         self.ocpp_gateway = OcppGateway(
             self, OCPP_GATEWAY_ID, factory=self.functions, insecure_open_stations=config.insecure_open_stations,
             web_acl_arn=config.ocpp_web_acl_arn, retain_logs=config.retain_data,
+            reserved_concurrency=config.station_concurrency, logging_account=self.ocpi_api.logging_account,
+            station_domain=config.station_domain, hosted_zone=self.ocpi_api.hosted_zone,
         )
         self.workflows = Workflows(
             self, WORKFLOWS_ID, factory=self.functions, parties=self.data.tables["parties"],
@@ -65,7 +83,7 @@ class MobieHubStack(Stack):
             public_url=self.ocpi_api.public_url, retain_logs=config.retain_data,
         )
         self.commands = Commands(  # issue 8: the command lifecycle (docs/commands.md)
-            self, COMMANDS_ID, factory=self.functions, tables=self.data.tables,
+            self, COMMANDS_ID, factory=self.functions,
             commands_function=self.ocpi_api.functions["commands"], ocpp=self.ocpp_gateway,
             public_url=self.ocpi_api.public_url, retain_logs=config.retain_data,
         )
@@ -79,4 +97,18 @@ class MobieHubStack(Stack):
         self.monitoring = Monitoring(
             self, MONITORING_ID, functions=functions, tables=self.data.tables, ocpi_api=self.ocpi_api.api,
             ocpp_api=self.ocpp_gateway.api, ocpp_stage=self.ocpp_gateway.stage.stage_name,
+            audit_stream_name=self.audit.stream.ref,  # Ref of a delivery stream is its name
+            dead_letter_queues={"StreamEvents": self.events.dead_letters},
+            # Every workflow, pipe and rule of the stack, whichever construct made it.
+            state_machines=found(self, sfn.StateMachine),
+            pipes=found(self, pipes.CfnPipe),
+            rules=found(self, events.Rule),
         )
+        if config.placeholder:
+            CfnOutput(
+                self,
+                "PlaceholderConfig",
+                description="synthesized without deployment values",
+                value="NOT DEPLOYABLE: synthesized around the placeholder domain (no domain_name, certificate_arn, "
+                "truststore_uri given); `make deploy` refuses it. docs/deploy.md lists the values to set.",
+            )

@@ -14,11 +14,9 @@ SendTaskSuccess on it without a dependency cycle (machine → function → role 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 from aws_cdk import Acknowledgment, ArnFormat, CfnOutput, RemovalPolicy, Stack, Validations
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -34,7 +32,6 @@ from infra.constants import (
 )
 from infra.constructs.function_factory import FunctionFactory
 from infra.constructs.ocpp_gateway import OcppGateway
-from mobie_hub.core.tables import TABLES_BY_KEY
 
 DEFINITION = Path(__file__).with_name("command_lifecycle.asl.json")
 STATE_MACHINE_ENV = "MOBIE_COMMAND_STATE_MACHINE_ARN"  # mobie_hub.commands.config.CommandSettings
@@ -47,7 +44,6 @@ class Commands(Construct):
         construct_id: str,
         *,
         factory: FunctionFactory,
-        tables: Mapping[str, dynamodb.Table],
         commands_function: lambda_.Function,
         ocpp: OcppGateway,
         public_url: str,
@@ -94,9 +90,7 @@ class Commands(Construct):
         for resumer in (self.send_function, ocpp.message_function):
             self._grant(resumer, "states:SendTaskSuccess")
             resumer.add_environment(STATE_MACHINE_ENV, self.state_machine_arn)
-        commands = tables["commands"]
-        commands.grant_read_write_data(ocpp.message_function)
-        ocpp.message_function.add_environment(TABLES_BY_KEY["commands"].env_var, commands.table_name)
+        factory.grant_tables(ocpp.message_function, writes=("commands",))
         self._acknowledge()
         CfnOutput(self, "StateMachine", value=self.state_machine_arn).override_logical_id(
             "CommandLifecycleStateMachineArn"

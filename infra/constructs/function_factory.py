@@ -2,7 +2,8 @@
 
 Every function gets its own role (no managed policies), its own log group with a retention, active
 tracing, and the environment variable of exactly the tables it may touch, so the grants and the
-configuration come from the same ``reads``/``writes`` and cannot disagree.
+configuration come from the same ``reads``/``writes`` and cannot disagree. The DynamoDB actions on each
+table are those the code calls on it (``infra/grants.py``), not CDK's read / read-write groups.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from infra.constants import (
     SERVICE_PREFIX,
     TIMEOUT,
 )
+from infra.grants import table_actions
 from mobie_hub.core.tables import TABLES_BY_KEY
 
 _NOT_CODE = ["__pycache__", "*.pyc"]
@@ -60,8 +62,10 @@ class FunctionFactory:
         handler: str = HANDLER,
         timeout: Duration = TIMEOUT,
         environment: Mapping[str, str] | None = None,
+        reserved_concurrency: int | None = None,
     ) -> lambda_.Function:
-        """A function from ``functions/<source>/``; ``reads``/``writes`` are table keys."""
+        """A function from ``functions/<source>/``; ``reads``/``writes`` are table keys.
+        ``reserved_concurrency``: its own share of the account's concurrency (None: the shared pool)."""
         writes = tuple(dict.fromkeys(writes))
         reads = tuple(key for key in dict.fromkeys(reads) if key not in writes)
         unknown = [key for key in (*reads, *writes) if key not in self.tables]
@@ -97,6 +101,7 @@ class FunctionFactory:
             role=role,
             log_group=log_group,
             description=description,
+            reserved_concurrent_executions=reserved_concurrency,
             environment={
                 **self.environment,
                 "POWERTOOLS_SERVICE_NAME": f"{SERVICE_PREFIX}-{service}",
@@ -105,17 +110,37 @@ class FunctionFactory:
                 **(environment or {}),
             },
         )
-        for key in reads:
-            self.tables[key].grant_read_data(function)
-        for key in writes:
-            self.tables[key].grant_read_write_data(function)
+        self._grant_tables(function, reads, writes)
         _acknowledge(group, {key: self.tables[key] for key in (*reads, *writes)})
         return function
 
+    def grant_tables(
+        self, function: lambda_.Function, *, reads: Iterable[str] = (), writes: Iterable[str] = ()
+    ) -> None:
+        """Let a function made elsewhere use more tables: the grants of ``create``, and the variables."""
+        writes = tuple(dict.fromkeys(writes))
+        reads = tuple(key for key in dict.fromkeys(reads) if key not in writes)
+        for key in (*reads, *writes):
+            function.add_environment(TABLES_BY_KEY[key].env_var, self.tables[key].table_name)
+        self._grant_tables(function, reads, writes)
+        _acknowledge(function.node.scope, {key: self.tables[key] for key in (*reads, *writes)}, base=False)
 
-def _acknowledge(group: Construct, tables: Mapping[str, dynamodb.Table]) -> None:
-    """Deliberate cdk-nag findings of one function and its role, one by one (IAM5 per resource)."""
-    acks = [
+    def _grant_tables(self, function: lambda_.Function, reads: Sequence[str], writes: Sequence[str]) -> None:
+        """Only the actions the code calls on each table (infra/grants.py), on the table and its GSIs."""
+        for key in (*reads, *writes):
+            table = self.tables[key]
+            resources = [table.table_arn]
+            if TABLES_BY_KEY[key].indexes:
+                resources.append(f"{table.table_arn}/index/*")
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=list(table_actions(key, write=key in writes)), resources=resources)
+            )
+
+
+def _acknowledge(group: Construct, tables: Mapping[str, dynamodb.Table], *, base: bool = True) -> None:
+    """Deliberate cdk-nag findings of one function and its role, one by one (IAM5 per resource);
+    ``base``: also those of every function (runtime, X-Ray), once per function."""
+    acks = [] if not base else [
         Acknowledgment(
             id="AwsSolutions-L1",
             reason=f"The runtime is pinned to python{PYTHON_VERSION} (infra/constants.py): the dependency layer's "

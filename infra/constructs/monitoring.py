@@ -5,6 +5,13 @@ The hub's own metrics are in the ``MobieHub`` namespace (``mobie_hub.core.observ
 also published without dimensions: the totals the alarms watch. AWS's own metrics cover the rest.
 
 - **PushFailureRate**: failed / (sent + failed) pushes to EMSPs above ``PUSH_FAILURE_RATE_PERCENT``.
+- **PushFailuresByParty**: a CloudWatch Metrics Insights query alarm over ``PushFailed`` grouped by
+  ``party``: each party is a contributor of its own, so one EMSP failing alarms even when the others
+  keep the overall rate low, and a party registered tomorrow is watched without a deploy.
+- **<Queue>DeadLetters**: a dead-letter queue holds a message (a stream record, a CDR creation event).
+- **<Construct><StateMachine>ExecutionsFailed**: a Step Functions execution failed, timed out or was aborted.
+- **<Construct><Pipe>Failed**: an EventBridge Pipe failed a record (enrichment, target, or timeout).
+- **<Construct><Rule>FailedInvocations**: an EventBridge rule could not invoke its target after its retries.
 - **OcpiApi5xx**: the share of OCPI requests answered 5xx above ``API_5XX_RATE``.
 - **OcppGatewayErrors**: the WebSocket API could not reach the message function.
 - **<Construct><Function>Errors / …Throttles**: one pair per Lambda function.
@@ -22,24 +29,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import CfnOutput, Duration, Fn, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_pipes as pipes
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constants import (
     API_5XX_RATE,
-    AUDIT_STREAM_NAME,
-    DASHBOARD_NAME,
+    DASHBOARD_SUFFIX,
     METRICS_NAMESPACE,
     PUSH_FAILURE_RATE_PERCENT,
+    PUSH_FAILURES_PER_PARTY,
     STATIONS_OFFLINE_STD_DEVS,
 )
 from mobie_hub.cdrs.delivery import UNDELIVERED_METRIC
@@ -72,6 +83,15 @@ def label(function: lambda_.Function) -> str:
     return f"{group.node.scope.node.id}{group.node.id}"
 
 
+def rule_dimensions(rule: events.Rule) -> dict[str, str]:
+    """A rule's metric dimensions: RuleName on the default bus; EventBusName and RuleName on a custom bus,
+    where the rule's Ref is "<bus>|<rule>" (CloudFormation), so the name is the part after the bar."""
+    resource: events.CfnRule = rule.node.default_child
+    if resource.event_bus_name is None:
+        return {"RuleName": resource.ref}
+    return {"EventBusName": resource.event_bus_name, "RuleName": Fn.select(1, Fn.split("|", resource.ref))}
+
+
 class Monitoring(Construct):
     def __init__(
         self,
@@ -83,12 +103,29 @@ class Monitoring(Construct):
         ocpi_api: apigw.RestApi,
         ocpp_api: apigwv2.WebSocketApi,
         ocpp_stage: str,
+        audit_stream_name: str,
+        dead_letter_queues: Mapping[str, sqs.IQueue],
+        state_machines: Mapping[str, sfn.IStateMachine],
+        pipes: Mapping[str, pipes.CfnPipe],
+        rules: Mapping[str, events.Rule],
     ) -> None:
+        """The failure paths by name: ``dead_letter_queues``, ``state_machines``, ``pipes`` (by table
+        key) and ``rules`` (EventBridge rules and schedules whose target could fail) each get an alarm."""
         super().__init__(scope, construct_id)
         self.functions = list(functions)
         self.topic = self._topic()
         self.alarms: dict[str, cw.Alarm] = {}
+        self._audit_stream_name = audit_stream_name
         pushes = self._push_failure_rate()
+        self._push_failures_by_party()
+        for name, queue in dead_letter_queues.items():
+            self._dead_letter_alarm(name, queue)
+        for name, machine in state_machines.items():
+            self._workflow_alarm(name, machine)
+        for name, pipe in pipes.items():
+            self._pipe_alarm(name, pipe)
+        for name, rule in rules.items():
+            self._rule_alarm(name, rule)
         api = self._api_alarms(ocpi_api, ocpp_api, ocpp_stage)
         heartbeats = self._stations_offline()
         self._operations_alarms()
@@ -100,7 +137,9 @@ class Monitoring(Construct):
             self._table_alarm(key, table)
         self.dashboard = self._dashboard(pushes, api, heartbeats, tables)
         CfnOutput(self, "AlarmTopicOutput", value=self.topic.topic_arn).override_logical_id("AlarmTopicArn")
-        CfnOutput(self, "DashboardOutput", value=DASHBOARD_NAME).override_logical_id("DashboardName")
+        CfnOutput(self, "DashboardOutput", value=self.dashboard.dashboard_name).override_logical_id(
+            "DashboardName"
+        )
 
     # --- alarms --------------------------------------------------------------------------------------
     def _alarm(
@@ -149,6 +188,103 @@ class Monitoring(Construct):
             "or refusing (dashboard: pushes failed by party). Pushes are not retried; EMSPs catch up by GET.",
         )
         return rate
+
+    def _push_failures_by_party(self) -> None:
+        # One contributor per party (GROUP BY): the alarm names the party in its state reason.
+        query = cw.MathExpression(
+            expression=f'SELECT SUM(PushFailed) FROM SCHEMA("{METRICS_NAMESPACE}", module, party) GROUP BY party',
+            label="failed pushes by party",
+            period=Duration.minutes(15),
+            using_metrics={},
+        )
+        self._alarm(
+            "PushFailuresByParty",
+            query,
+            threshold=PUSH_FAILURES_PER_PARTY,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=2,
+            description="One EMSP failed the set number of pushes in each of two 15-minute periods (its pushes "
+            "fail even if the others keep the overall rate low): the alarm's contributors name the party; "
+            "`mobie-hub audit --party …` shows its answers, `mobie-hub parties show` its status.",
+        )
+
+    def _dead_letter_alarm(self, name: str, queue: sqs.IQueue) -> None:
+        self._alarm(
+            f"{name}DeadLetters",
+            queue.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES, statistic="Maximum"),
+            threshold=1,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            description=f"The {name} dead-letter queue holds messages: stream records no event was made of (no "
+            "push for that change) or SessionCompleted events no CDR was created for after a day of retries. "
+            "Read them (docs/operations.md, 'Dead letters'), fix the cause, then re-drive or delete them.",
+        )
+
+    def _workflow_alarm(self, name: str, machine: sfn.IStateMachine) -> None:
+        failed = cw.MathExpression(
+            expression="FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)",
+            using_metrics={
+                "failed": machine.metric_failed(period=FIVE_MINUTES),
+                "timedOut": machine.metric_timed_out(period=FIVE_MINUTES),
+                "aborted": machine.metric_aborted(period=FIVE_MINUTES),
+            },
+            label=f"{name} executions failed, timed out or aborted",
+            period=FIVE_MINUTES,
+        )
+        self._alarm(
+            f"{name}ExecutionsFailed",
+            failed,
+            threshold=1,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            description=f"A {name} Step Functions execution failed, timed out or was aborted: its tasks catch "
+            "what they expect, so this is a crashed task or a broken definition. Find the execution (console, "
+            "or the state machine's log group) and its failing state (docs/operations.md).",
+        )
+
+    def _pipe_alarm(self, name: str, pipe: pipes.CfnPipe) -> None:
+        def metric(name: str) -> cw.Metric:
+            return cw.Metric(
+                namespace="AWS/EventBridge/Pipes",
+                metric_name=name,
+                statistic="Sum",
+                period=FIVE_MINUTES,
+                dimensions_map={"PipeName": pipe.ref},  # Ref of a pipe is its name
+            )
+
+        failed = cw.MathExpression(
+            expression="FILL(failed, 0) + FILL(timeout, 0) + FILL(partial, 0)",
+            using_metrics={
+                "failed": metric("ExecutionFailed"),
+                "timeout": metric("ExecutionTimeout"),
+                "partial": metric("ExecutionPartiallyFailed"),
+            },
+            label=f"{name} failures",
+            period=FIVE_MINUTES,
+        )
+        self._alarm(
+            f"{name}Failed",
+            failed,
+            threshold=1,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            description=f"The {name} pipe failed records (enrichment or event bus target): those table changes "
+            "were retried, then dead-lettered (see StreamEventsDeadLetters); the enrichment function's log says why.",
+        )
+
+    def _rule_alarm(self, name: str, rule: events.Rule) -> None:
+        failed = cw.Metric(
+            namespace="AWS/Events",
+            metric_name="FailedInvocations",
+            statistic="Sum",
+            period=FIVE_MINUTES,
+            dimensions_map=rule_dimensions(rule),
+        )
+        self._alarm(
+            f"{name}FailedInvocations",
+            failed,
+            threshold=1,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            description=f"EventBridge could not invoke the {name} rule's target after its retries (permissions, "
+            "throttling, a target gone): those events reached nobody (or its dead-letter queue).",
+        )
 
     def _api_alarms(
         self, ocpi_api: apigw.RestApi, ocpp_api: apigwv2.WebSocketApi, stage: str
@@ -229,7 +365,7 @@ class Monitoring(Construct):
             metric_name="DeliveryToS3.DataFreshness",
             statistic="Maximum",
             period=FIVE_MINUTES,
-            dimensions_map={"DeliveryStreamName": AUDIT_STREAM_NAME},
+            dimensions_map={"DeliveryStreamName": self._audit_stream_name},
         )
         self._alarm(
             "AuditDeliveryLate",
@@ -314,7 +450,9 @@ class Monitoring(Construct):
                 period=FIVE_MINUTES,
             )
 
-        dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=DASHBOARD_NAME)
+        dashboard = cw.Dashboard(
+            self, "Dashboard", dashboard_name=f"{Stack.of(self).stack_name}-{DASHBOARD_SUFFIX}"
+        )
         dashboard.add_widgets(
             cw.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms.values()), width=24, height=4),
         )

@@ -25,8 +25,8 @@ from constructs import Construct
 from infra.config import CustomDomain
 from infra.constants import (
     ACCESS_LOG_RETENTION,
-    API_NAME,
     CALLS_OUT_TIMEOUT,
+    OCPI_API_SUFFIX,
     OCPI_ROOT,
     STAGE_NAME,
     THROTTLE_BURST_LIMIT,
@@ -84,7 +84,7 @@ class OcpiApi(Construct):
         self.api = apigw.RestApi(
             self,
             "Api",
-            rest_api_name=API_NAME,
+            rest_api_name=f"{Stack.of(self).stack_name}-{OCPI_API_SUFFIX}",
             description="MOBI.E OCPI 2.2 / 2.2.1 towards EMSPs",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             disable_execute_api_endpoint=domain is not None,
@@ -131,16 +131,25 @@ class OcpiApi(Construct):
             )
             for module in MODULES
         }
+        # The account-wide API Gateway settings (its CloudWatch role): a stage that logs must wait for it.
+        self.logging_account: apigw.CfnAccount = self.api.node.find_child("Account")
         # RestApi always adds an "Endpoint" output with the execute-api URL, dead when that endpoint is
         # disabled; the VersionsUrl output below is the URL that works either way.
         self.api.node.try_remove_child("Endpoint")
         self._add_routes()
+        self.hosted_zone: route53.IHostedZone | None = None
         if domain and domain.has_hosted_zone:
-            self._add_alias(domain)
+            self.hosted_zone = self._add_alias(domain)
         self._acknowledge()
         CfnOutput(self, "VersionsUrl", value=f"{self.public_url}/{OCPI_ROOT}/versions").override_logical_id(
             "OcpiVersionsUrl"
         )
+        if domain:
+            # Where the custom domain's DNS record points (an alias, or a CNAME in a zone elsewhere).
+            CfnOutput(
+                self, "DomainTarget", value=self.api.domain_name.domain_name_alias_domain_name,
+                description=f"point {domain.name} here (alias A or CNAME)",
+            ).override_logical_id("OcpiDomainTarget")
 
     def _domain_options(self, domain: CustomDomain) -> apigw.DomainNameOptions:
         return apigw.DomainNameOptions(
@@ -187,7 +196,7 @@ class OcpiApi(Construct):
             request_parameters={f"method.request.path.{name}": True for name in path_params} or None,
         )
 
-    def _add_alias(self, domain: CustomDomain) -> None:
+    def _add_alias(self, domain: CustomDomain) -> route53.IHostedZone:
         zone = route53.HostedZone.from_hosted_zone_attributes(
             self, "Zone", hosted_zone_id=domain.hosted_zone_id, zone_name=domain.hosted_zone_name
         )
@@ -198,6 +207,7 @@ class OcpiApi(Construct):
             record_name=domain.name,
             target=route53.RecordTarget.from_alias(targets.ApiGatewayDomain(self.api.domain_name)),
         )
+        return zone
 
     def _acknowledge(self) -> None:
         Validations.of(self.api.node.find_child("CloudWatchRole")).acknowledge(

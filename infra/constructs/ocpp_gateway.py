@@ -28,6 +28,7 @@ given (context ``ocpp_web_acl_arn``, docs/deploy.md) or outputs ``OcppEdgeWarnin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import jsii
@@ -36,20 +37,24 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_route53_targets as route53_targets
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from infra.config import StationDomain
 from infra.constants import (
     ACCESS_LOG_RETENTION,
     CLOUDFRONT_WAF_REGION,
-    OCPP_API_NAME,
+    OCPP_API_SUFFIX,
     OCPP_STAGE_NAME,
     OCPP_THROTTLE_BURST_LIMIT,
     OCPP_THROTTLE_RATE_LIMIT,
@@ -123,11 +128,22 @@ class OcppGateway(Construct):
         insecure_open_stations: bool = False,
         web_acl_arn: str | None = None,
         retain_logs: bool = True,
+        reserved_concurrency: Mapping[str, int] | None = None,
+        logging_account: Construct | None = None,
+        station_domain: StationDomain | None = None,
+        hosted_zone: route53.IHostedZone | None = None,
     ) -> None:
+        """``reserved_concurrency``: by function construct id (Message, Authorizer, Connect, Disconnect,
+        Watchdog), the station path's own concurrency, which pushes and sweeps cannot take (None: the
+        shared pool). ``logging_account``: the account's API Gateway settings (CloudWatch role) the
+        stage's access logging needs first. ``station_domain``: the stations' host name and its us-east-1
+        certificate (TLS 1.2 minimum); with ``hosted_zone`` containing it, an alias record too."""
         super().__init__(scope, construct_id)
+        reserved = dict(reserved_concurrency or {})
         self.authorizer_function = factory.create(
             self,
             "Authorizer",
+            reserved_concurrency=reserved.get("Authorizer"),
             source="ocpp_authorizer",
             service="ocpp-authorizer",
             description="OCPP $connect authorizer: known station, ocpp1.6 subprotocol, HTTP Basic auth",
@@ -138,6 +154,7 @@ class OcppGateway(Construct):
         self.connect_function = factory.create(
             self,
             "Connect",
+            reserved_concurrency=reserved.get("Connect"),
             source="ocpp_connect",
             service="ocpp-connect",
             description="OCPP $connect: map the station to its connection",
@@ -146,6 +163,7 @@ class OcppGateway(Construct):
         self.disconnect_function = factory.create(
             self,
             "Disconnect",
+            reserved_concurrency=reserved.get("Disconnect"),
             source="ocpp_disconnect",
             service="ocpp-disconnect",
             description="OCPP $disconnect: unmap the station unless a newer connection replaced it; "
@@ -155,6 +173,7 @@ class OcppGateway(Construct):
         self.watchdog_function = factory.create(
             self,
             "Watchdog",
+            reserved_concurrency=reserved.get("Watchdog"),
             source="station_watchdog",
             service="ocpp-watchdog",
             description="OCPP heartbeat watchdog: stations not heard for the grace become UNKNOWN",
@@ -163,6 +182,7 @@ class OcppGateway(Construct):
         self.message_function = factory.create(
             self,
             "Message",
+            reserved_concurrency=reserved.get("Message"),
             source="ocpp_message",
             service="ocpp-message",
             description="OCPP $default: every frame a station sends",
@@ -172,7 +192,7 @@ class OcppGateway(Construct):
         self.api = apigwv2.WebSocketApi(
             self,
             "Api",
-            api_name=OCPP_API_NAME,
+            api_name=f"{Stack.of(self).stack_name}-{OCPP_API_SUFFIX}",
             description="MOBI.E OCPP 1.6-J central system (charging stations)",
             connect_route_options=apigwv2.WebSocketRouteOptions(
                 integration=integrations.WebSocketLambdaIntegration("Connect", self.connect_function),
@@ -207,6 +227,9 @@ class OcppGateway(Construct):
             ),
             access_log_settings=_AccessLog(access_logs),
         )
+        if logging_account is not None:
+            # Access logging needs the account's CloudWatch role set first, or the stage fails to create.
+            self.stage.node.add_dependency(logging_account)
         self.grant_send_calls(self.connect_function)  # closes a connection its station replaced
         # posts a BootNotification's answer, then the TriggerMessage StatusNotification after it
         self.grant_send_calls(self.message_function)
@@ -239,12 +262,27 @@ class OcppGateway(Construct):
         )
         self.web_acl = self._web_acl() if web_acl_arn is None else None
         self.web_acl_arn = web_acl_arn or (self.web_acl.attr_arn if self.web_acl else None)
+        self.station_domain = station_domain
         self.distribution = self._distribution()
-        self.url = f"wss://{self.distribution.distribution_domain_name}/ocpp"
-        self._acknowledge()
+        host = station_domain.name if station_domain else self.distribution.distribution_domain_name
+        self.url = f"wss://{host}/ocpp"
+        if station_domain and hosted_zone and _in_zone(station_domain.name, hosted_zone.zone_name):
+            route53.ARecord(
+                self,
+                "StationAlias",
+                zone=hosted_zone,
+                record_name=station_domain.name,
+                target=route53.RecordTarget.from_alias(route53_targets.CloudFrontTarget(self.distribution)),
+            )
+        self._acknowledge(insecure_open_stations)
         CfnOutput(self, "StationUrl", value=self.url + "/{charge_point_id}").override_logical_id(
             "OcppStationUrl"
         )
+        if station_domain:
+            CfnOutput(
+                self, "StationDomainTarget", value=self.distribution.distribution_domain_name,
+                description=f"point {station_domain.name} here (alias A or CNAME)",
+            ).override_logical_id("OcppStationDomainTarget")
         self._warn(insecure_open_stations)
 
     def _warn(self, insecure_open_stations: bool) -> None:
@@ -272,7 +310,7 @@ class OcppGateway(Construct):
         region = Stack.of(self).region
         if Token.is_unresolved(region) or region != CLOUDFRONT_WAF_REGION:
             return None
-        return wafv2.CfnWebACL(self, "EdgeAcl", **station_web_acl_properties())
+        return wafv2.CfnWebACL(self, "EdgeAcl", **station_web_acl_properties(Stack.of(self).stack_name))
 
     @property
     def management_url(self) -> str:
@@ -334,6 +372,7 @@ class OcppGateway(Construct):
             comment="MOBI.E OCPP 1.6-J endpoint for charging stations",
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
             web_acl_id=self.web_acl_arn,  # CloudFront takes the web ACL's ARN here (WAFv2)
+            **self._viewer_certificate(),
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origin,
                 # wss only: HTTP Basic credentials never travel in clear (security profile 2).
@@ -352,7 +391,19 @@ class OcppGateway(Construct):
             ),
         )
 
-    def _acknowledge(self) -> None:
+    def _viewer_certificate(self) -> dict[str, Any]:
+        """The station domain's certificate and TLS 1.2 minimum; nothing (the default certificate) without."""
+        if self.station_domain is None:
+            return {}
+        return {
+            "domain_names": [self.station_domain.name],
+            "certificate": acm.Certificate.from_certificate_arn(
+                self, "StationCertificate", self.station_domain.certificate_arn
+            ),
+            "minimum_protocol_version": cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        }
+
+    def _acknowledge(self, insecure_open_stations: bool) -> None:
         Validations.of(self.api).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-APIG4",
@@ -364,34 +415,52 @@ class OcppGateway(Construct):
             Acknowledgment(
                 id="AwsSolutions-CFR1",
                 reason="Stations are in Portugal, but roaming operators' test stations and support tools may not "
-                "be; admission is per station (known id + password), not by country.",
+                "be; admission is per station (a known station id"
+                + (", without password: insecure_open_stations)" if insecure_open_stations else " and its password)")
+                + ", not by country.",
             ),
             Acknowledgment(
                 id="AwsSolutions-CFR3",
                 reason="CloudFront logs only the upgrade request of a WebSocket; the API stage's access log "
                 "records every connect, message and disconnect with the station id, which is what is needed.",
             ),
-            Acknowledgment(
-                id="AwsSolutions-CFR4",
-                reason="The default *.cloudfront.net certificate allows TLSv1 viewers; many deployed charging "
-                "stations run old TLS stacks, and a custom station domain with TLS 1.2 minimum comes with the "
-                "production certificate.",
-            ),
         )
+        if self.station_domain is None:
+            Validations.of(self.distribution).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-CFR4",
+                    reason="No station domain is configured, so the distribution serves the default "
+                    "*.cloudfront.net certificate, whose viewer TLS policy CloudFront fixes at TLSv1 (it cannot "
+                    "be raised). Setting station_domain_name and station_certificate_arn (docs/deploy.md) gives "
+                    "the distribution its own certificate with TLS 1.2 minimum, and this finding goes away.",
+                ),
+            )
         if self.web_acl_arn is None:
             Validations.of(self.distribution).acknowledge(
                 Acknowledgment(
                     id="AwsSolutions-CFR2",
-                    reason=f"A CloudFront web ACL can only be made in {CLOUDFRONT_WAF_REGION}, not in this "
-                    "stack's region: it is attached with -c ocpp_web_acl_arn, and until then the stack outputs "
-                    "OcppEdgeWarning; failed station logins are throttled per station id in the authorizer.",
+                    reason=f"No web ACL: a CloudFront web ACL can only be made in {CLOUDFRONT_WAF_REGION} and this "
+                    "stack is elsewhere, and none was given (-c ocpp_web_acl_arn); the stack outputs "
+                    "OcppEdgeWarning saying so. Meanwhile the WebSocket stage is throttled"
+                    + (
+                        " and INSECURE: stations without a password connect unauthenticated "
+                        "(insecure_open_stations, output OcppInsecureOpenStations)."
+                        if insecure_open_stations
+                        else " and the authorizer refuses a station id after repeated failed logins."
+                    ),
                 ),
             )
 
 
-def station_web_acl_properties() -> dict[str, Any]:
+def _in_zone(name: str, zone: str) -> bool:
+    zone = zone.rstrip(".")
+    return name == zone or name.endswith(f".{zone}")
+
+
+def station_web_acl_properties(stack_name: str) -> dict[str, Any]:
     """A CLOUDFRONT-scope web ACL: allow, except an address making more than OCPP_WAF_RATE_LIMIT
-    connection attempts in 5 minutes (blocked with 429 until its rate falls back)."""
+    connection attempts in 5 minutes (blocked with 429 until its rate falls back). Its metrics are named
+    after the stack, so two stacks' edges are told apart."""
 
     def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
         return wafv2.CfnWebACL.VisibilityConfigProperty(
@@ -402,7 +471,7 @@ def station_web_acl_properties() -> dict[str, Any]:
         "scope": "CLOUDFRONT",
         "description": "MOBI.E OCPP stations: connection attempts per client address",
         "default_action": wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-        "visibility_config": visibility("mobie-hub-ocpp-edge"),
+        "visibility_config": visibility(f"{stack_name}-ocpp-edge"),
         "rules": [
             wafv2.CfnWebACL.RuleProperty(
                 name="ConnectionAttemptsPerAddress",
@@ -417,7 +486,7 @@ def station_web_acl_properties() -> dict[str, Any]:
                         limit=OCPP_WAF_RATE_LIMIT, aggregate_key_type="IP", evaluation_window_sec=300
                     )
                 ),
-                visibility_config=visibility("mobie-hub-ocpp-connection-attempts"),
+                visibility_config=visibility(f"{stack_name}-ocpp-connection-attempts"),
             )
         ],
     }

@@ -12,15 +12,13 @@ import subprocess
 
 import pytest
 
-from infra.constants import ROOT, STACK_NAME
-
-from .conftest import DOMAIN
+from infra.constants import PLACEHOLDER_DOMAIN, ROOT, STACK_NAME
 
 pytestmark = pytest.mark.infra
 
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
 _ENV = {
-    **os.environ,
+    **{key: value for key, value in os.environ.items() if not key.startswith("MOBIE_DEPLOY_")},
     "CDK_DISABLE_CLI_TELEMETRY": "1",
     "CDK_DISABLE_VERSION_CHECK": "1",
     "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
@@ -38,17 +36,20 @@ def _cdk_synth(outdir, *context: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_cdk_synth_works_offline(tmp_path):
+def test_cdk_synth_works_offline_without_any_deployment_value(tmp_path):
+    # `make synth` from a fresh clone: no domain given, so the production shape around the placeholder.
     prebuilt = tmp_path / "dependencies"
     (prebuilt / "python").mkdir(parents=True)
     (prebuilt / "python" / "placeholder.py").write_text("")
     outdir = tmp_path / "cdk.out"
 
-    result = _cdk_synth(outdir, *(f"{k}={v}" for k, v in DOMAIN.items()), f"dependency_layer_dir={prebuilt}")
+    result = _cdk_synth(outdir, f"dependency_layer_dir={prebuilt}")
 
     assert result.returncode == 0, result.stderr
     template = json.loads((outdir / f"{STACK_NAME}.template.json").read_text())
-    assert any(r["Type"] == "AWS::ApiGateway::DomainName" for r in template["Resources"].values())
+    [domain] = [r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::DomainName"]
+    assert domain["Properties"]["DomainName"] == PLACEHOLDER_DOMAIN
+    assert template["Outputs"]["PlaceholderConfig"]["Value"].startswith("NOT DEPLOYABLE")
     manifest = json.loads((outdir / "manifest.json").read_text())
     assert manifest["artifacts"][STACK_NAME]["environment"].endswith("/eu-west-1")  # cdk.json's region
     shared = [
@@ -57,8 +58,15 @@ def test_cdk_synth_works_offline(tmp_path):
     assert len(shared) == 1, "the shared layer was bundled locally, mobie_hub under python/"
 
 
-def test_cdk_synth_without_domain_explains_what_to_pass(tmp_path):
-    result = _cdk_synth(tmp_path / "cdk.out")
-
-    assert result.returncode != 0
-    assert "-c dev=true" in result.stderr and "truststore_uri" in result.stderr
+def test_cdk_deploy_values_are_checked_before_the_cli_runs(tmp_path):
+    # `make deploy`'s first step: every missing value named in one message, exit 1, no synth.
+    empty = tmp_path / "deploy.json"
+    empty.write_text("{}")
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "infra.app", "--check-deploy"],
+        check=False, cwd=ROOT, env={**_ENV, "MOBIE_DEPLOY_CONFIG": str(empty)}, capture_output=True,
+        text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    assert "missing domain_name (MOBIE_DEPLOY_DOMAIN_NAME), certificate_arn" in result.stderr
+    assert "truststore_uri (MOBIE_DEPLOY_TRUSTSTORE_URI)" in result.stderr

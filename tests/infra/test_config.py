@@ -1,24 +1,115 @@
-"""Deployment context: a production synth without its mTLS domain fails with a message naming the keys."""
+"""Deployment values: context, then MOBIE_DEPLOY_* and deploy.json; a synth without domain builds around
+a placeholder, which a deploy refuses, naming every missing value in one message."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from aws_cdk import App
 
-from infra.config import ConfigError, DeployConfig
+from infra.app import check_deploy
+from infra.config import ConfigError, DeployConfig, read_deploy_settings
+from infra.constants import PLACEHOLDER_DOMAIN, STATION_RESERVED_CONCURRENCY
 
 from .conftest import DOMAIN
 
 pytestmark = pytest.mark.infra
 
 
-def _config(**context) -> DeployConfig:
-    return DeployConfig.from_context(App(context=context).node)
+def _config(settings=None, **context) -> DeployConfig:
+    return DeployConfig.from_context(App(context=context).node, settings)
 
 
-def test_missing_domain_fails_unless_dev():
-    with pytest.raises(ConfigError, match="domain_name.*certificate_arn.*truststore_uri.*dev=true"):
-        _config()
+def test_without_domain_synth_builds_the_production_shape_around_a_placeholder():
+    config = _config()
+    assert config.placeholder and config.mtls and config.retain_data
+    assert config.domain.name == PLACEHOLDER_DOMAIN
+    assert config.domain.certificate_arn.startswith("arn:aws:acm:eu-west-1:000000000000:certificate/")
+
+
+def test_deploy_refuses_the_placeholder_and_names_every_missing_value_at_once():
+    with pytest.raises(ConfigError) as refused:
+        _config(deploy="true")
+    message = str(refused.value)
+    for key in ("domain_name", "certificate_arn", "truststore_uri"):
+        assert key in message and f"MOBIE_DEPLOY_{key.upper()}" in message
+    assert "deploy.json" in message and "docs/deploy.md" in message
+
+
+def test_deploy_names_only_what_is_missing():
+    with pytest.raises(ConfigError, match=r"missing truststore_uri \(MOBIE_DEPLOY_TRUSTSTORE_URI\)\. "):
+        _config(deploy="true", domain_name=DOMAIN["domain_name"], certificate_arn=DOMAIN["certificate_arn"])
+
+
+def test_deploy_takes_its_values_from_the_environment_and_the_file(tmp_path):
+    config_file = tmp_path / "deploy.json"
+    config_file.write_text(json.dumps({"domain_name": "ocpi.file.example", "truststore_uri": DOMAIN["truststore_uri"]}))
+    settings = read_deploy_settings(
+        {
+            "MOBIE_DEPLOY_CONFIG": str(config_file),
+            "MOBIE_DEPLOY_DOMAIN_NAME": "ocpi.env.example",  # the environment wins over the file
+            "MOBIE_DEPLOY_CERTIFICATE_ARN": DOMAIN["certificate_arn"],
+            "MOBIE_DEPLOY_STACK_NAME": "MobieHubProd",
+        }
+    )
+    config = check_deploy(settings)
+    assert not config.placeholder and config.stack_name == "MobieHubProd"
+    assert (config.domain.name, config.domain.truststore_uri) == ("ocpi.env.example", DOMAIN["truststore_uri"])
+    assert _config(settings, domain_name="ocpi.context.example").domain.name == "ocpi.context.example"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[1, 2]", "one JSON object"),
+        ("{not json", "not valid JSON"),
+        ('{"domain": "x"}', "unknown keys domain"),
+    ],
+)
+def test_a_bad_deploy_file_is_refused(tmp_path, content, message):
+    path = tmp_path / "deploy.json"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        read_deploy_settings({"MOBIE_DEPLOY_CONFIG": str(path)})
+
+
+def test_a_named_deploy_file_must_exist(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read it"):
+        read_deploy_settings({"MOBIE_DEPLOY_CONFIG": str(tmp_path / "missing.json")})
+
+
+def test_a_dev_deploy_needs_no_domain():
+    config = _config(deploy="true", dev="true")
+    assert config.domain is None and not config.placeholder
+
+
+def test_the_station_path_reserves_concurrency_within_the_accounts_unreserved_minimum():
+    shares = _config().station_concurrency
+    assert shares["Watchdog"] == 1
+    assert sum(value for name, value in shares.items() if name != "Watchdog") == STATION_RESERVED_CONCURRENCY
+    assert _config(dev="true").station_concurrency is None  # new accounts have 10: dev reserves none
+    assert _config(station_reserved_concurrency="0").station_concurrency is None
+    with pytest.raises(ConfigError, match="keeps 100 unreserved"):
+        _config(station_reserved_concurrency="900")
+    assert sum(_config(station_reserved_concurrency="900", account_concurrency="2000").station_concurrency.values())
+    with pytest.raises(ConfigError, match="whole number"):
+        _config(station_reserved_concurrency="lots")
+
+
+def test_a_station_domain_takes_a_us_east_1_certificate():
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8877-665544332211"
+    config = _config(station_domain_name="ocpp.mobie.example", station_certificate_arn=arn)
+    assert config.station_domain.name == "ocpp.mobie.example"
+    with pytest.raises(ConfigError, match="in us-east-1"):
+        _config(station_domain_name="ocpp.mobie.example", station_certificate_arn=DOMAIN["certificate_arn"])
+    with pytest.raises(ConfigError, match="both station_domain_name and station_certificate_arn"):
+        _config(station_domain_name="ocpp.mobie.example")
+
+
+def test_a_stack_name_that_cannot_prefix_physical_names_is_refused():
+    with pytest.raises(ConfigError, match="stack_name must start with a letter"):
+        _config(stack_name="mobie hub")
 
 
 def test_dev_without_domain_has_no_mtls_and_does_not_retain_data():

@@ -103,6 +103,9 @@ def test_function_may_touch_only_its_tables(prod, module: OcpiModule):
                 writable |= keys
         elif module.identifier == "commands" and actions == {"states:StartExecution"}:
             continue  # the command lifecycle it starts (asserted in tests/infra/test_commands.py)
+        elif actions == {"firehose:PutRecordBatch"}:
+            # its audit records, to this stack's audit stream only (asserted in tests/infra/test_audit.py)
+            assert resources == [{"Fn::GetAtt": [prod.logical_id(prod.stack.audit.stream), "Arn"]}]
         else:
             assert actions in (_XRAY, _LOGS), f"{module.identifier}: unexpected grant {statement}"
 

@@ -1,6 +1,7 @@
-"""Monitoring construct: alarms on push failures, API 5xx, every function's errors and throttles,
-every table's throttles, stations offline (heartbeat anomaly) and the audit pipeline; each notifies
-the encrypted alarm topic; one dashboard."""
+"""Monitoring construct: alarms on push failures (overall and per party), API 5xx, every function's
+errors and throttles, every table's throttles, stations offline (heartbeat anomaly), the audit pipeline,
+and every failure path of the event pipeline and workflows (dead letters, Step Functions executions,
+Pipes, rule invocations); each notifies the encrypted alarm topic; one dashboard."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ import json
 
 import pytest
 
-from infra.constants import DASHBOARD_NAME, METRICS_NAMESPACE, PUSH_FAILURE_RATE_PERCENT
+from infra.constants import (
+    DASHBOARD_SUFFIX,
+    METRICS_NAMESPACE,
+    PUSH_FAILURE_RATE_PERCENT,
+    PUSH_FAILURES_PER_PARTY,
+)
 from infra.constructs.audit import factory_functions
 from infra.constructs.monitoring import label
 from mobie_hub.core.tables import ALL_TABLES
@@ -139,7 +145,7 @@ def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use(prod):
 
 def test_the_dashboard_shows_the_hub_metrics(prod):
     [dashboard] = prod.of_type("AWS::CloudWatch::Dashboard").values()
-    assert dashboard["Properties"]["DashboardName"] == DASHBOARD_NAME
+    assert dashboard["Properties"]["DashboardName"] == f"{prod.stack.stack_name}-{DASHBOARD_SUFFIX}"
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
     for metric in (
         "OcpiRequests",
@@ -155,3 +161,136 @@ def test_the_dashboard_shows_the_hub_metrics(prod):
         "IdTagConflicts",
     ):
         assert metric in body, metric
+
+
+def _topic_ref(synth) -> list[dict]:
+    return [{"Ref": synth.logical_id(synth.stack.monitoring.topic)}]
+
+
+def test_push_failures_alarm_per_party_with_a_metrics_insights_query(prod):
+    # GROUP BY party: each party is a contributor of its own (a multi time series alarm), so one EMSP
+    # failing alarms although the overall rate stays low, and a new party needs no deploy.
+    alarm = _alarms(prod)["PushFailuresByParty"]
+    [query] = alarm["Metrics"]
+    assert query["Expression"] == (
+        f'SELECT SUM(PushFailed) FROM SCHEMA("{METRICS_NAMESPACE}", module, party) GROUP BY party'
+    )
+    assert query["Period"] == 900 and query["ReturnData"] is True  # a query alarm needs its period
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (
+        PUSH_FAILURES_PER_PARTY, "GreaterThanOrEqualToThreshold"
+    )
+    assert alarm["AlarmActions"] == _topic_ref(prod)
+
+
+def test_push_failed_is_counted_with_the_party_dimension_the_query_groups_by():
+    # The query's schema is what mobie_hub.core.observability.count publishes for a failed push.
+    import inspect
+
+    from mobie_hub.events import fanout
+
+    source = inspect.getsource(fanout)
+    assert 'count("PushFailed", module=route.module, party=party.label)' in source
+
+
+def test_the_dead_letter_queue_alarms_on_its_first_message(prod):
+    alarm = _alarms(prod)["StreamEventsDeadLetters"]
+    queue = prod.logical_id(prod.stack.events.dead_letters)
+    assert alarm["Namespace"] == "AWS/SQS" and alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert alarm["AlarmActions"] == _topic_ref(prod)
+
+
+@pytest.mark.parametrize(
+    ("name", "machine"),
+    [
+        ("EventsPushFanout", lambda stack: stack.events.fanout),
+        ("CommandsLifecycle", lambda stack: stack.commands.state_machine),
+        ("WorkflowsCredentialsRenewal", lambda stack: stack.workflows.renewal),
+    ],
+)
+def test_every_workflow_alarms_on_failed_timed_out_or_aborted_executions(prod, name, machine):
+    alarm = _alarms(prod)[f"{name}ExecutionsFailed"]
+    queries = {q["Id"]: q for q in alarm["Metrics"]}
+    expected = {"failed": "ExecutionsFailed", "timedOut": "ExecutionsTimedOut", "aborted": "ExecutionsAborted"}
+    for key, metric_name in expected.items():
+        metric = _metric(queries[key])
+        assert (metric["Namespace"], metric["MetricName"]) == ("AWS/States", metric_name)
+        assert metric["Dimensions"] == [
+            {"Name": "StateMachineArn", "Value": {"Ref": prod.logical_id(machine(prod.stack))}}
+        ]
+    assert alarm["Threshold"] == 1 and alarm["AlarmActions"] == _topic_ref(prod)
+
+
+def test_every_state_machine_of_the_stack_is_watched(prod):
+    machines = prod.of_type("AWS::StepFunctions::StateMachine")
+    watched = {
+        q["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"]
+        for name, alarm in _alarms(prod).items()
+        if name.endswith("ExecutionsFailed")
+        for q in alarm["Metrics"]
+        if "MetricStat" in q
+    }
+    assert watched == set(machines)
+
+
+def test_every_pipe_alarms_on_failed_records(prod):
+    alarms = _alarms(prod)
+    assert prod.stack.events.pipes, "the stack has pipes"
+    for key, pipe in prod.stack.events.pipes.items():
+        alarm = alarms[f"Events{key.title()}PipeFailed"]
+        metrics = [_metric(q) for q in alarm["Metrics"] if "MetricStat" in q]
+        assert sorted(m["MetricName"] for m in metrics) == [
+            "ExecutionFailed", "ExecutionPartiallyFailed", "ExecutionTimeout"
+        ]
+        assert all(m["Namespace"] == "AWS/EventBridge/Pipes" for m in metrics)
+        assert all(m["Dimensions"] == [{"Name": "PipeName", "Value": {"Ref": prod.logical_id(pipe)}}] for m in metrics)
+        assert alarm["AlarmActions"] == _topic_ref(prod)
+
+
+def test_rules_alarm_on_failed_invocations_with_the_dimensions_of_their_bus(prod):
+    alarms = _alarms(prod)
+    bus = {"Ref": prod.logical_id(prod.stack.events.bus)}
+    for name, rule in (("EventsPushRule", prod.stack.events.rule), ("EventsCdrRule", prod.stack.events.cdr_rule)):
+        alarm = alarms[f"{name}FailedInvocations"]
+        # A rule on a custom bus: Ref is "<bus>|<rule>", its metrics carry EventBusName and RuleName.
+        assert alarm["Dimensions"] == [
+            {"Name": "EventBusName", "Value": bus},
+            {"Name": "RuleName", "Value": {"Fn::Select": [1, {"Fn::Split": ["|", {"Ref": prod.logical_id(rule)}]}]}},
+        ]
+    schedule = alarms["EventsCdrRedeliveryScheduleFailedInvocations"]  # the default bus: RuleName only
+    assert schedule["Dimensions"] == [
+        {"Name": "RuleName", "Value": {"Ref": prod.logical_id(prod.stack.events.cdr_redelivery_rule)}}
+    ]
+    rules = prod.of_type("AWS::Events::Rule")
+    watched = [alarm for name, alarm in alarms.items() if name.endswith("FailedInvocations")]
+    assert len(watched) == len(rules) >= 3  # every rule of the stack, whichever construct made it
+    for alarm in watched:
+        assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Events", "FailedInvocations")
+        assert alarm["AlarmActions"] == _topic_ref(prod)
+
+
+def test_the_audit_freshness_alarm_watches_this_stacks_delivery_stream(prod):
+    alarm = _alarms(prod)["AuditDeliveryLate"]
+    assert alarm["Dimensions"] == [
+        {"Name": "DeliveryStreamName", "Value": {"Ref": prod.logical_id(prod.stack.audit.stream)}}
+    ]
+
+
+def test_every_alarm_is_described_in_the_operations_runbook(prod):
+    # docs/operations.md "Alarms" names each alarm (per-function/table alarms by their pattern).
+    from infra.constants import ROOT
+
+    runbook = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    functions = {f"{label(f)}{kind}" for f in factory_functions(prod.stack) for kind in ("Errors", "Throttles")}
+    tables = {f"{spec.key.capitalize()}TableThrottles" for spec in ALL_TABLES}
+    patterns = {
+        "<Construct><Function>Errors": functions,
+        "<Table>TableThrottles": tables,
+        "<Construct><Pipe>Failed": {n for n in _alarms(prod) if n.endswith("PipeFailed")},
+        "<Construct><StateMachine>ExecutionsFailed": {n for n in _alarms(prod) if n.endswith("ExecutionsFailed")},
+        "<Construct><Rule>FailedInvocations": {n for n in _alarms(prod) if n.endswith("FailedInvocations")},
+    }
+    covered = set().union(*(names for pattern, names in patterns.items() if f"`{pattern}`" in runbook))
+    missing = [name for name in _alarms(prod) if name not in covered and f"`{name}`" not in runbook]
+    assert missing == []

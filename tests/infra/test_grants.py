@@ -1,0 +1,102 @@
+"""DynamoDB grants: only the actions the code calls (issue #14 item 3). Read from the code per table
+(infra/grants.py), then asserted on every function's role in the synthesized template."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.constructs.audit import factory_functions
+from infra.grants import READ_ACTIONS, WRITE_ACTIONS, conditional_actions, table_actions
+from mobie_hub.core.tables import ALL_TABLES
+
+from .iam import actions, role_statements
+
+pytestmark = pytest.mark.infra
+
+_STREAM = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
+_NEVER = {"dynamodb:DescribeTable", "dynamodb:GetRecords", "dynamodb:PartiQLSelect", "dynamodb:DeleteTable"}
+
+
+def _table_key(resource, table_ids: dict[str, str]) -> str:
+    if "Fn::GetAtt" in resource:
+        return table_ids[resource["Fn::GetAtt"][0]]
+    parts = resource["Fn::Join"][1]
+    assert parts[1:] == ["/index/*"], resource
+    return table_ids[parts[0]["Fn::GetAtt"][0]]
+
+
+def _table_grants(synth) -> dict[str, dict[str, set[str]]]:
+    """Per function (logical id), per table key: the DynamoDB data actions its role allows."""
+    table_ids = {synth.logical_id(synth.stack.data.tables[spec.key]): spec.key for spec in ALL_TABLES}
+    grants: dict[str, dict[str, set[str]]] = {}
+    for function in factory_functions(synth.stack):
+        function_id = synth.logical_id(function)
+        role_id = synth.resources[function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+        for statement in role_statements(synth, role_id):
+            granted = actions(statement)
+            if not any(a.startswith("dynamodb:") for a in granted) or granted <= _STREAM:
+                continue
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for resource in resources:
+                grants.setdefault(function_id, {}).setdefault(_table_key(resource, table_ids), set()).update(granted)
+    return grants
+
+
+def test_the_code_scans_deletes_and_batch_writes_only_these_tables():
+    # What the repositories call today (a change there changes the grants, and this list).
+    found = conditional_actions()
+    assert found["locations"] == {"dynamodb:Scan", "dynamodb:BatchWriteItem"}  # location_ids(), put_locations()
+    assert found["tokens"] == {"dynamodb:Scan"}  # shared_id_tags(): `mobie-hub tokens conflicts`
+    assert found["tariffs"] == {"dynamodb:BatchWriteItem"}  # put_tariffs()
+    assert found["parties"] == {"dynamodb:DeleteItem"}  # credentials tokens, a registration's token rotation
+    assert found["stations"] == {"dynamodb:DeleteItem"}  # a connection, a pending call
+    for key in ("sessions", "cdrs", "commands"):
+        assert found[key] == frozenset(), key
+
+
+def test_every_function_gets_exactly_the_actions_the_code_calls_on_each_of_its_tables(prod):
+    grants = _table_grants(prod)
+    assert len(grants) >= 15
+    for function_id, tables in grants.items():
+        for key, granted in tables.items():
+            write = bool(granted & set(WRITE_ACTIONS))
+            assert granted == set(table_actions(key, write=write)), (function_id, key)
+            assert not granted & _NEVER, (function_id, key)
+
+
+def test_no_function_may_scan_delete_or_batch_write_where_no_code_does(prod):
+    for tables in _table_grants(prod).values():
+        for key, granted in tables.items():
+            extra = granted - set(READ_ACTIONS) - set(WRITE_ACTIONS)
+            assert extra <= conditional_actions()[key], key
+
+
+def test_the_grants_follow_the_calls_in_the_code(tmp_path):
+    # A package where one function scans "tokens" and another deletes from its module's table.
+    package = tmp_path / "mobie_hub" / "feature"
+    package.mkdir(parents=True)
+    (package / "repo.py").write_text(
+        'TABLE = "stations"\n'
+        "def listing():\n"
+        '    return table("tokens").scan()\n'
+        "def remove(key):\n"
+        "    table(TABLE).delete_item(Key=key)\n"
+        "def read(key):\n"
+        '    return table("cdrs").get_item(Key=key)\n'
+    )
+    # A transaction item names no table itself: it counts for the tables its module names.
+    (package / "rotation.py").write_text(
+        "def swap(a, b):\n"
+        '    transact([{"Delete": {"Key": a}}, {"Put": {"Item": b}}])\n'
+        "def get(key):\n"
+        '    return table("parties").get_item(Key=key)\n'
+    )
+    (tmp_path / "mobie_hub" / "local").mkdir()
+    (tmp_path / "mobie_hub" / "local" / "tools.py").write_text('table("sessions").scan()\n')  # not in Lambda
+
+    found = conditional_actions.__wrapped__(tmp_path)
+
+    assert found["tokens"] == {"dynamodb:Scan"}
+    assert found["stations"] == {"dynamodb:DeleteItem"}  # remove()
+    assert found["parties"] == {"dynamodb:DeleteItem"}  # the transaction's Delete item, by its module
+    assert found["cdrs"] == found["sessions"] == frozenset()  # a read; local-only code does not count
