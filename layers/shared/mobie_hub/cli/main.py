@@ -17,6 +17,7 @@ from mobie_hub.cli.cdrs_credit import add_cdrs_credit_command
 from mobie_hub.cli.command_line import CliError, add_admin_command, read_json_file
 from mobie_hub.cli.parties import add_certs_commands, add_party_commands
 from mobie_hub.cli.sandbox import add_demo_command
+from mobie_hub.cli.smoke import add_smoke_command
 from mobie_hub.cli.stations import add_simulate_commands, add_station_commands
 
 __all__ = ["CliError", "add_admin_command", "build_parser", "main", "read_json_file"]
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_command(commands)
     add_party_commands(commands)
     add_certs_commands(commands)
+    add_smoke_command(commands)
 
     for kind in ("locations", "tariffs"):
         group = commands.add_parser(kind, help=f"the station registry's {kind}").add_subparsers(
