@@ -1,6 +1,6 @@
 """The AWS push path, executed: a stream record through the Pipe's enrichment Lambda, then moto runs
-the real fan-out state machine (infra/constructs/push_fanout.asl.json) whose tasks run the real
-functions/push handlers in-process against fake EMSPs on loopback."""
+the real fan-out (infra/constructs/push_fanout.asl.json) and owner (push_owner.asl.json) state
+machines, whose tasks run the real functions/push handlers in-process against fake EMSPs on loopback."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tests.support.lambda_runtime import execute, executing_aws, state_machine_o
 from tests.support.parties import register_receiver
 from tests.support.stations import location, tariff
 
-RECIPIENTS, PUSH = "mobie-hub-push-recipients", "mobie-hub-push"
+RECIPIENTS, PUSH, OWNER = "mobie-hub-push-recipients", "mobie-hub-push", "mobie-hub-owner-push"
 
 
 @pytest.fixture
@@ -39,9 +39,19 @@ def fanout(aws) -> str:
     )
 
 
+@pytest.fixture
+def owner_push(aws) -> str:
+    return state_machine_of("push_owner.asl.json", {"OwnerPushFunctionArn": OWNER})
+
+
 def run(machine: str, event: dict, push=None) -> tuple[dict, list]:
     module = lambda_module("push")
-    return execute(machine, event, {RECIPIENTS: module.recipients, PUSH: push or module.push})
+    return execute(machine, event, {RECIPIENTS: module.recipients, PUSH: push or module.push,
+                                    OWNER: push or module.owner})
+
+
+def bus_event(envelope) -> dict:
+    return {"detail-type": "DomainEvent", "source": "mobie-hub", "detail": envelope.as_json()}
 
 
 def test_an_evse_status_event_is_patched_to_each_receiver_and_a_down_emsp_is_reported(fanout):
@@ -108,7 +118,7 @@ def test_the_pipe_enrichment_turns_a_real_stream_record_into_envelopes(aws):
     assert envelope["detail"]["evse_uid"] == "LSB-00175-01" and envelope["detail"]["status"] == "CHARGING"
 
 
-def test_a_cdr_the_emsp_refused_in_the_workflow_is_left_due_for_the_redelivery_sweep(fanout):
+def test_a_cdr_the_emsp_refused_in_the_workflow_is_left_due_for_the_redelivery_sweep(owner_push):
     # Issue #17 item 12: the AWS path records a CDR's delivery, so the scheduled sweep retries it.
     from datetime import timedelta
 
@@ -125,10 +135,41 @@ def test_a_cdr_the_emsp_refused_in_the_workflow_is_left_due_for_the_redelivery_s
     with fake_party() as edp:
         register_receiver(edp.base_url, "EDP", modules=("cdrs",))
         edp.fail_with = 503
-        bus_event = {"detail-type": "DomainEvent", "source": "mobie-hub", "detail": envelope.as_json()}
-        output, _ = run(fanout, bus_event)
-    [outcome] = output["outcomes"]
+        outcome, calls = run(owner_push, bus_event(envelope))
+    # One task, no recipients Lambda (issue #18)
+    assert [name for name, _ in calls] == [OWNER]
     assert (outcome["ok"], outcome["delivery"], outcome["attempts"]) == (False, "PENDING", 1)
     assert [r.path for r in edp.received] == ["/ocpi/emsp/2.2.1/cdrs"]
     due = delivery.due(utcnow() + timedelta(minutes=1))
     assert [(d.cdr_id, d.party, d.attempts) for d in due] == [(cdr.id, "PARTY#EMSP#PT#EDP", 1)]
+
+
+def test_a_session_event_is_pushed_to_its_owner_alone_by_one_task(owner_push):
+    from mobie_hub.events.sessions import session_events
+    from tests.unit.sessions.test_lifecycle import opened
+
+    [started] = session_events(None, opened().session, "PT#EDP")
+    with fake_party() as edp, fake_party() as glp:
+        register_receiver(edp.base_url, "EDP", modules=("sessions",))
+        register_receiver(glp.base_url, "GLP", modules=("sessions",))  # exposes sessions, owns nothing here
+        outcome, calls = run(owner_push, bus_event(started))
+        # The same event again (EventBridge is at least once; moto runs one execution a test): dropped
+        again = lambda_module("push").owner(bus_event(started), FakeContext())
+    assert [name for name, _ in calls] == [OWNER]
+    assert outcome["ok"] and outcome["party"] == "PARTY#EMSP#PT#EDP"
+    assert [(r.method, r.path) for r in edp.received] == [("PUT", "/ocpi/emsp/2.2.1/sessions/PT/MOB/S1")]
+    assert glp.received == [] and again["skipped"] == "stale"
+
+
+def test_an_owner_push_that_crashes_is_reported_and_the_run_still_succeeds(owner_push):
+    def crashing(event, context):
+        raise RuntimeError("the Lambda ran out of time")
+
+    output, _ = run(owner_push, load_event("eventbridge/session_completed.json", session_id="S1"), push=crashing)
+    assert output == {"event_name": "SessionCompleted", "ok": False, "error": "RuntimeError"}
+
+
+def test_an_owner_without_a_receiver_is_an_empty_successful_run(owner_push):
+    output, calls = run(owner_push, load_event("eventbridge/session_completed.json", session_id="S1"))
+    assert output == {"event_name": "SessionCompleted", "party": "PARTY#EMSP#PT#EDP", "ok": True,
+                      "skipped": "no registered receiver"}

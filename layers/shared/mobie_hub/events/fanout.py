@@ -196,8 +196,9 @@ def _interval() -> timedelta:
 
 
 def _current(event: DomainEvent) -> DomainEvent | None:
-    """A resync asks for the session as it is now: read it, and push it like an update."""
-    if event.event_name != SESSION_RESYNC:
+    """A resync asks for the session as it is now: read it, and push it like an update. So does an
+    event without the session's state (``event_version`` 1 before issue #18, in flight at a deploy)."""
+    if event.event_name != SESSION_RESYNC and "session" in event.detail:
         return event
     record = sessions.get_record(event.detail["session_id"])
     if record is None:
