@@ -1,0 +1,227 @@
+"""What the model reads from the synthesized CloudFormation template (``infra.app``, no bundling):
+the functions (memory, architecture, tracing, handler), the Pipes (source table, filter, enrichment),
+the event bus rules and their targets, the state machines (type, logging, definition), the schedules,
+the access log formats, the log groups and the alarms. So the model follows the stack as it is built,
+not as someone remembered it."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mobie_hub.core.tables import ALL_TABLES
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = ROOT / "functions"
+SERVICE_PREFIX = "mobie-hub-"
+
+
+@dataclass(frozen=True)
+class Function:
+    service: str  # POWERTOOLS_SERVICE_NAME without the prefix: "ocpp-message", "push-recipients"
+    source: str  # functions/<source>/handler.py
+    handler: str  # the attribute of handler.py
+    memory_mb: int
+    arm64: bool
+    tracing: bool
+    log_class: str = "STANDARD"  # its log group's class: STANDARD | INFREQUENT_ACCESS
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    logical_id: str
+    express: bool
+    log_level: str  # ALL | ERROR | FATAL | OFF
+    include_data: bool
+    definition: str  # the ASL with ``${Name}`` substitutions
+    substitutions: dict[str, str]  # substitution → function service
+
+
+@dataclass(frozen=True)
+class Pipe:
+    table: str  # table key
+    prefixes: tuple[str, ...]  # the filter's pk prefixes; empty: every record
+    enrichment: str | None  # function service
+
+
+@dataclass(frozen=True)
+class Rule:
+    event_names: tuple[str, ...] | None  # detail.event_name values; None: any
+    targets: tuple[tuple[str, str], ...]  # ("function", service) | ("state_machine", logical id)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    target: tuple[str, str]
+    per_month: float
+    payload: Any
+
+
+@dataclass
+class StackFacts:
+    functions: dict[str, Function] = field(default_factory=dict)
+    state_machines: dict[str, StateMachine] = field(default_factory=dict)
+    pipes: list[Pipe] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    schedules: list[Schedule] = field(default_factory=list)
+    websocket_access_log: str | None = None
+    rest_access_log: str | None = None
+    log_groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # logical id → retention, class
+    audit_to_firehose: bool = False
+    alarms: int = 0
+    dashboards: int = 0
+    ttl_tables: tuple[str, ...] = ()
+
+    websocket_access_log_group: str | None = None
+
+    def log_retention_days(self) -> dict[str, int]:
+        """Retention of the API access logs, and the longest of the other log groups (Lambda, Step Functions)."""
+        access = self.log_groups.get(self.websocket_access_log_group or "", {}).get("retention_days") or 0
+        others = [g["retention_days"] or 0 for lid, g in self.log_groups.items() if "AccessLogs" not in lid]
+        return {"access": access, "other": max(others, default=0)}
+
+    def memory_mb(self) -> dict[str, int]:
+        return {service: f.memory_mb for service, f in self.functions.items()}
+
+
+def synthesize() -> dict[str, Any]:
+    """The stack's template, synthesized in-process without bundling (as the infra tests do)."""
+    from infra.app import build_app
+
+    context = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    app, stack = build_app({**context, "aws:cdk:bundling-stacks": [], "account": "123456789012"})
+    return app.synth().get_stack_by_name(stack.stack_name).template
+
+
+def _sources() -> dict[str, str]:
+    """service → functions/<source>, from the function factory's calls in infra/constructs (``source=``,
+    ``service=`` keyword constants): the template names a function's service, not its folder."""
+    import ast
+
+    sources: dict[str, str] = {}
+    for path in (ROOT / "infra" / "constructs").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                keywords = {k.arg: k.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+                if "source" in keywords and "service" in keywords:
+                    sources[keywords["service"].value] = keywords["source"].value
+    return sources
+
+
+def _source_of(service: str, sources: dict[str, str]) -> str:
+    source = sources.get(service, service.replace("-", "_"))
+    if not (FUNCTIONS / source / "handler.py").exists():
+        raise LookupError(f"no functions/<source>/handler.py for the service {service!r}")
+    return source
+
+
+def _per_month(expression: str) -> float:
+    minutes = {"minute": 1, "minutes": 1, "hour": 60, "hours": 60, "day": 1440, "days": 1440}
+    if match := re.fullmatch(r"rate\((\d+) (\w+)\)", expression):
+        return 30.4 * 1440 / (int(match[1]) * minutes[match[2]])
+    if expression.startswith("cron("):
+        fields = expression[5:-1].split()
+        if fields[2] == "*" and "/" not in fields[0] and "/" not in fields[1] and "," not in fields[1]:
+            return 30.4  # daily
+    raise ValueError(f"schedule expression not understood: {expression}")
+
+
+def facts_from(template: dict[str, Any]) -> StackFacts:
+    resources = template["Resources"]
+    facts = StackFacts()
+    logical_to_service: dict[str, str] = {}
+    sources = _sources()
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::Lambda::Function":
+            continue
+        properties = resource["Properties"]
+        service = properties.get("Environment", {}).get("Variables", {}).get("POWERTOOLS_SERVICE_NAME", "")
+        if not service.startswith(SERVICE_PREFIX):
+            continue  # CDK's own helpers (custom resources)
+        service = service.removeprefix(SERVICE_PREFIX)
+        logical_to_service[logical_id] = service
+        facts.functions[service] = Function(
+            service=service,
+            source=_source_of(service, sources),
+            handler=properties["Handler"].split(".", 1)[1],
+            memory_mb=int(properties.get("MemorySize", 128)),
+            arm64=properties.get("Architectures") == ["arm64"],
+            tracing=properties.get("TracingConfig", {}).get("Mode") == "Active",
+            log_class=resources.get(
+                properties.get("LoggingConfig", {}).get("LogGroup", {}).get("Ref", ""), {}
+            ).get("Properties", {}).get("LogGroupClass", "STANDARD"),
+        )
+
+    def function_of(reference: Any) -> str | None:
+        return logical_to_service.get(reference.get("Fn::GetAtt", [None])[0]) if isinstance(reference, dict) else None
+
+    tables = {f"Data{spec.key.title()}": spec.key for spec in ALL_TABLES}
+    table_of = {lid: key for lid in resources for prefix, key in tables.items() if lid.startswith(prefix)}
+    for logical_id, resource in resources.items():
+        kind, properties = resource["Type"], resource.get("Properties", {})
+        if kind == "AWS::StepFunctions::StateMachine":
+            logging = properties.get("LoggingConfiguration", {})
+            facts.state_machines[logical_id] = StateMachine(
+                logical_id=logical_id,
+                express=properties.get("StateMachineType") == "EXPRESS",
+                log_level=logging.get("Level", "OFF") if logging.get("Destinations") else "OFF",
+                include_data=bool(logging.get("IncludeExecutionData")),
+                definition=properties["DefinitionString"],
+                substitutions={k: function_of(v) for k, v in properties.get("DefinitionSubstitutions", {}).items()},
+            )
+        elif kind == "AWS::Pipes::Pipe":
+            source = properties["Source"]["Fn::GetAtt"][0]
+            prefixes: tuple[str, ...] = ()
+            for entry in properties.get("SourceParameters", {}).get("FilterCriteria", {}).get("Filters", []):
+                pattern = json.loads(entry["Pattern"])
+                prefixes += tuple(p["prefix"] for p in pattern["dynamodb"]["Keys"]["pk"]["S"])
+            facts.pipes.append(Pipe(table_of[source], prefixes, function_of(properties.get("Enrichment"))))
+        elif kind == "AWS::DynamoDB::Table" and "TimeToLiveSpecification" in properties:
+            facts.ttl_tables += (table_of[logical_id],)
+        elif kind == "AWS::Logs::LogGroup":
+            facts.log_groups[logical_id] = {
+                "retention_days": properties.get("RetentionInDays"),
+                "class": properties.get("LogGroupClass", "STANDARD"),
+            }
+        elif kind == "AWS::Logs::SubscriptionFilter" and "audit" in properties.get("FilterPattern", ""):
+            facts.audit_to_firehose = True
+        elif kind == "AWS::CloudWatch::Alarm":
+            facts.alarms += 1
+        elif kind == "AWS::CloudWatch::Dashboard":
+            facts.dashboards += 1
+        elif kind == "AWS::ApiGatewayV2::Stage":
+            settings = properties.get("AccessLogSettings", {})
+            facts.websocket_access_log = settings.get("Format")
+            destination = settings.get("DestinationArn", {})
+            facts.websocket_access_log_group = destination.get("Fn::GetAtt", [None])[0] if isinstance(destination, dict) else None
+        elif kind == "AWS::ApiGateway::Stage":
+            facts.rest_access_log = properties.get("AccessLogSetting", {}).get("Format")
+    for resource in resources.values():
+        kind, properties = resource["Type"], resource.get("Properties", {})
+        if kind == "AWS::Events::Rule":
+            targets = tuple(_target(t["Arn"], logical_to_service, facts) for t in properties.get("Targets", []))
+            if "ScheduleExpression" in properties:
+                for target, spec in zip(targets, properties["Targets"], strict=True):
+                    payload = json.loads(spec["Input"]) if "Input" in spec else {}
+                    facts.schedules.append(Schedule(target, _per_month(properties["ScheduleExpression"]), payload))
+                continue
+            names = properties.get("EventPattern", {}).get("detail", {}).get("event_name")
+            facts.rules.append(Rule(tuple(names) if names else None, targets))
+        elif kind == "AWS::Scheduler::Schedule":
+            target = properties["Target"]
+            payload = json.loads(target["Input"]) if "Input" in target else {}
+            facts.schedules.append(
+                Schedule(_target(target["Arn"], logical_to_service, facts), _per_month(properties["ScheduleExpression"]), payload)
+            )
+    return facts
+
+
+def _target(arn: Any, logical_to_service: dict[str, str], facts: StackFacts) -> tuple[str, str]:
+    if isinstance(arn, dict) and "Fn::GetAtt" in arn and arn["Fn::GetAtt"][0] in logical_to_service:
+        return ("function", logical_to_service[arn["Fn::GetAtt"][0]])
+    if isinstance(arn, dict) and "Ref" in arn:
+        return ("state_machine", arn["Ref"])
+    raise ValueError(f"a target the model does not know: {arn}")
