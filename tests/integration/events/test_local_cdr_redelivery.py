@@ -35,3 +35,27 @@ def test_sweeps_repeat_and_a_failing_sweep_does_not_stop_the_next():
 def test_the_local_pipeline_sweeps_with_the_same_code_as_the_aws_schedule(aws):
     pipeline = LocalPipeline(redelivery_interval=30.0)
     assert pipeline.redelivery.sweep is redeliver_due and pipeline.redelivery.interval == 30.0
+
+
+def test_the_local_pipeline_sweeps_session_rechecks_onto_its_own_bus(aws):
+    # The schedule → functions/push handler.resync, locally: a due recheck of a session that changed
+    # since its owner's last push becomes a SessionResync event on the in-process bus.
+    import threading
+
+    from mobie_hub.events import push_state
+    from tests.integration.events.test_session_push_order import at, states, store
+
+    seen, published = [], threading.Event()
+    pipeline = LocalPipeline(resync_interval=30.0)
+    pipeline.bus.subscribe(["SessionResync"], lambda event: (seen.append(event), published.set()))
+    session = states((4, "4.5"))[-1]
+    store(session)
+    owner = {"country_code": "PT", "party_id": "EDP"}
+    push_state.claim("SESSION#S1", "PARTY#EMSP#PT#EDP", "2026-11-23T09:00:00.000Z", now=at(0))
+    push_state.recheck("SESSION#S1", "PARTY#EMSP#PT#EDP", owner, at(5))  # long past
+    assert pipeline.resync.interval == 30.0
+    pipeline.resync.sweep()
+    assert published.wait(5)
+    pipeline.bus.close()
+    [event] = seen
+    assert event.detail == {"owner": owner, "session_id": "S1"}

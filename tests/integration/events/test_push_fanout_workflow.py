@@ -173,3 +173,4 @@ def test_an_owner_without_a_receiver_is_an_empty_successful_run(owner_push):
     output, calls = run(owner_push, load_event("eventbridge/session_completed.json", session_id="S1"))
     assert output == {"event_name": "SessionCompleted", "party": "PARTY#EMSP#PT#EDP", "ok": True,
                       "skipped": "no registered receiver"}
+    assert [name for name, _ in calls] == [OWNER]
