@@ -249,6 +249,7 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
     aws.install()
     runtime.use(None)
     work: dict[str, list[Usage]] = {}
+    timings: dict[str, dict[str, list[float]]] = {}  # work → function → CPU ms of each invocation
     with (
         time_machine.travel(START, tick=True) as clock,
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}),
@@ -262,9 +263,12 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
         station = Station(harness, access_log_bytes(facts.websocket_access_log))
 
         def measured(name: str, action, *args):
+            before = {function: len(times) for function, times in recorder.timings.items()}
             with recorder.usage() as usage:
                 result = action(*args)
             work.setdefault(name, []).append(usage)
+            for function, times in recorder.timings.items():
+                timings.setdefault(name, {}).setdefault(function, []).extend(times[before.get(function, 0) :])
             return result
 
         with recorder.hooked(dynamodb_resource().meta.client, boto3._get_default_session().events):
@@ -313,11 +317,21 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
                 name = f"schedule: {target}"
                 if kind == "function":
                     measured(name, harness.invoke, target, schedule.payload)
-                else:
+                elif kind == "state_machine":
                     measured(name, harness.execute, facts.state_machines[target], schedule.payload)
-    typical = {function: statistics.median(times) for function, times in recorder.timings.items()}
+                else:
+                    harness.unmodeled.add(target)
+    overall = {function: statistics.median(times) for function, times in recorder.timings.items()}
+
+    def typical(name: str) -> dict[str, float]:
+        """A function's median CPU time in this work (over all the work when measured fewer than 3 times)."""
+        return {
+            function: statistics.median(times) if len(times) >= 3 else overall[function]
+            for function, times in timings.get(name, {}).items()
+        }
+
     profile = Profile(
-        work={name: {"count": len(usages), "usage": _mean(usages, typical)} for name, usages in work.items()},
+        work={name: {"count": len(usages), "usage": _mean(usages, typical(name))} for name, usages in work.items()},
         meta={
             "commit": _git_commit(),
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -329,6 +343,7 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
             "platform_log_bytes": scenario.platform_log_bytes,
             "events": dict(Counter(e.get("event_name") for e in harness.events)),
             "custom_metrics": len(recorder.metrics),
+            "unmodeled_targets": sorted(harness.unmodeled),
             "schedules": {
                 f"schedule: {schedule.target[1]}": schedule.per_month for schedule in facts.schedules
             },
@@ -352,8 +367,8 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
 
 
 def _mean(usages: list[Usage], typical_ms: dict[str, float]) -> dict[str, float]:
-    """The mean usage; a function's milliseconds are its median invocation's (a first invocation
-    pays imports and client creation, and this machine is shared: the median is the steady state)."""
+    """The mean usage; a function's milliseconds are its median invocation's CPU time (a first
+    invocation pays imports and client creation: the median is the steady state)."""
     total: Counter = Counter()
     for usage in usages:
         total.update(usage)

@@ -164,6 +164,8 @@ def _footer(report: dict[str, Any]) -> list[str]:
         value = goal["value"]
         shown = f"{value:.5f}" if isinstance(value, float) and value < 1 else (f"{value:,.2f}" if isinstance(value, float) else value)
         lines.append(f"  goal {name}: {shown} (goal {goal['goal']}): {'MET' if goal['met'] else 'NOT MET'}")
+    if measured.get("unmodeled_targets"):
+        lines.append(f"NOT MODELED (rule or schedule targets the harness cannot run): {measured['unmodeled_targets']}")
     lines.append(
         f"Measured at commit {measured.get('commit')} on {measured.get('measured_at')}; prices "
         f"{report['prices']['region']} as of {report['prices']['as_of']} (list prices: check them)."

@@ -49,8 +49,36 @@ class Pipe:
 
 @dataclass(frozen=True)
 class Rule:
-    event_names: tuple[str, ...] | None  # detail.event_name values; None: any
-    targets: tuple[tuple[str, str], ...]  # ("function", service) | ("state_machine", logical id)
+    pattern: dict[str, Any]  # the EventBridge event pattern
+    targets: tuple[tuple[str, str], ...]  # ("function", service) | ("state_machine", logical id) | ("unmodeled", …)
+
+    def matches(self, event: dict[str, Any]) -> bool:
+        return _matches(self.pattern, event)
+
+
+def _matches(pattern: dict[str, Any], event: Any) -> bool:
+    """EventBridge pattern matching: exact values, ``prefix``, ``anything-but``, ``exists``, nesting."""
+    for field_name, expected in pattern.items():
+        value = event.get(field_name) if isinstance(event, dict) else None
+        if isinstance(expected, dict):
+            if not _matches(expected, value):
+                return False
+        elif not any(_matches_one(rule, value, field_name in (event or {})) for rule in expected):
+            return False
+    return True
+
+
+def _matches_one(rule: Any, value: Any, present: bool) -> bool:
+    if not isinstance(rule, dict):
+        return value == rule or (isinstance(value, list) and rule in value)
+    if "prefix" in rule:
+        return isinstance(value, str) and value.startswith(rule["prefix"])
+    if "exists" in rule:
+        return present is rule["exists"]
+    if "anything-but" in rule:
+        excluded = rule["anything-but"]  # like every value filter, only on a field that is there
+        return present and value not in (excluded if isinstance(excluded, list) else [excluded])
+    raise ValueError(f"an event pattern the model does not know: {rule}")
 
 
 @dataclass(frozen=True)
@@ -169,8 +197,12 @@ def facts_from(template: dict[str, Any]) -> StackFacts:
                 express=properties.get("StateMachineType") == "EXPRESS",
                 log_level=logging.get("Level", "OFF") if logging.get("Destinations") else "OFF",
                 include_data=bool(logging.get("IncludeExecutionData")),
-                definition=properties["DefinitionString"],
-                substitutions={k: function_of(v) for k, v in properties.get("DefinitionSubstitutions", {}).items()},
+                definition=_definition(properties["DefinitionString"]),
+                substitutions={
+                    **{k: function_of(v) for k, v in properties.get("DefinitionSubstitutions", {}).items()},
+                    **{lid: service for lid, service in logical_to_service.items()
+                       if "${" + lid + "}" in _definition(properties["DefinitionString"])},
+                },
             )
         elif kind == "AWS::Pipes::Pipe":
             source = properties["Source"]["Fn::GetAtt"][0]
@@ -208,8 +240,7 @@ def facts_from(template: dict[str, Any]) -> StackFacts:
                     payload = json.loads(spec["Input"]) if "Input" in spec else {}
                     facts.schedules.append(Schedule(target, _per_month(properties["ScheduleExpression"]), payload))
                 continue
-            names = properties.get("EventPattern", {}).get("detail", {}).get("event_name")
-            facts.rules.append(Rule(tuple(names) if names else None, targets))
+            facts.rules.append(Rule(properties.get("EventPattern", {}), targets))
         elif kind == "AWS::Scheduler::Schedule":
             target = properties["Target"]
             payload = json.loads(target["Input"]) if "Input" in target else {}
@@ -219,9 +250,21 @@ def facts_from(template: dict[str, Any]) -> StackFacts:
     return facts
 
 
+def _definition(value: Any) -> str:
+    """A state machine's definition: a string, or an ``Fn::Join`` whose function ARNs become
+    ``${LogicalId}`` substitutions."""
+    if isinstance(value, str):
+        return value
+    separator, parts = value["Fn::Join"]
+    return separator.join(
+        part if isinstance(part, str) else "${" + part.get("Fn::GetAtt", [part.get("Ref")])[0] + "}" for part in parts
+    )
+
+
 def _target(arn: Any, logical_to_service: dict[str, str], facts: StackFacts) -> tuple[str, str]:
+    """("function", service) | ("state_machine", logical id) | ("unmodeled", what it is)."""
     if isinstance(arn, dict) and "Fn::GetAtt" in arn and arn["Fn::GetAtt"][0] in logical_to_service:
         return ("function", logical_to_service[arn["Fn::GetAtt"][0]])
-    if isinstance(arn, dict) and "Ref" in arn:
+    if isinstance(arn, dict) and "Ref" in arn and arn["Ref"] in facts.state_machines:
         return ("state_machine", arn["Ref"])
-    raise ValueError(f"a target the model does not know: {arn}")
+    return ("unmodeled", json.dumps(arn))
