@@ -28,6 +28,7 @@ HELP = {
     "meter_interval": "s between MeterValues while charging", "session_minutes": "mean session length",
     "status_changes_per_session": "StatusNotifications that change the EVSE status, per session",
     "authorizations_per_session": "Authorize requests per session",
+    "commands_per_session": "OCPI commands (remote start/stop, unlock) per session",
     "boots_per_station_month": "BootNotifications per station a month",
     "reconnects_per_station_day": "WebSocket connections per station a day (API Gateway: 2 h at most each)",
     "days_per_month": "days in a month", "storage_months": "months of storage growth priced",
@@ -35,7 +36,7 @@ HELP = {
     "aws_call_latency_ms": "ms a Lambda waits per other AWS call",
     "http_latency_ms": "ms a Lambda waits per OCPI push (the EMSP's answer)",
     "stream_shards": "shards per table stream", "stream_polls_per_second": "a Pipe's polls per shard a second",
-    "ocpi_requests_per_day": "OCPI requests of the EMSPs a day (API Gateway REST; not measured)",
+    "ocpi_requests_per_day": "more OCPI requests of the EMSPs a day, priced as API Gateway REST requests only",
 }
 
 

@@ -136,7 +136,7 @@ class Harness:
                     self.unmodeled.add(target)
 
     # -- Step Functions -------------------------------------------------------------------------
-    def _machine_arn(self, machine: StateMachine) -> str:
+    def machine_arn(self, machine: StateMachine) -> str:
         if machine.logical_id not in self._machines:
             iam = self.client("iam")
             role = iam.create_role(RoleName=f"cost-{machine.logical_id}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
@@ -160,11 +160,8 @@ class Harness:
             )["stateMachineArn"]
         return self._machines[machine.logical_id]
 
-    def execute(self, machine: StateMachine, payload: Any, timeout: float = 60) -> dict[str, Any]:
-        """One execution to its end, its Lambda tasks run by the real handlers (recorded); records
-        the requests, state transitions and the log bytes the machine's log level writes."""
-        from tests.support.lambda_runtime import in_process_lambdas
-
+    def tasks(self, machine: StateMachine) -> dict[str, Callable[[Any, Any], Any]]:
+        """The machine's Lambda tasks, answered in-process by the real handlers (recorded)."""
         kind = "express" if machine.express else "standard"
 
         def task(service: str) -> Callable[[Any, Any], Any]:
@@ -174,20 +171,13 @@ class Harness:
 
             return run
 
-        handlers = {f"cost-{service}": task(service) for service in machine.substitutions.values()}
-        sfn = self.client("stepfunctions")
-        with in_process_lambdas(handlers):
-            execution = sfn.start_execution(
-                stateMachineArn=self._machine_arn(machine), name=uuid.uuid4().hex, input=json.dumps(payload)
-            )[
-                "executionArn"
-            ]
-            deadline = time.monotonic() + timeout
-            while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{machine.logical_id} did not finish")
-                time.sleep(0.02)
-        history = sfn.get_execution_history(executionArn=execution)["events"]
+        return {f"cost-{service}": task(service) for service in machine.substitutions.values()}
+
+    def account(self, machine: StateMachine, execution: str) -> None:
+        """An execution's request, state transitions and the bytes its log level writes (the history
+        events as CloudWatch Logs receives them)."""
+        kind = "express" if machine.express else "standard"
+        history = self.client("stepfunctions").get_execution_history(executionArn=execution)["events"]
         self.recorder.add(f"sfn.{kind}.requests|{machine.logical_id}")
         self.recorder.add(
             f"sfn.{kind}.transitions|{machine.logical_id}", sum(e["type"].endswith("StateEntered") for e in history)
@@ -205,6 +195,33 @@ class Harness:
                             details.pop(field, None)
             logged += len(json.dumps(shown, default=str)) + _LOG_EVENT_ENVELOPE
         self.recorder.add(f"sfn.logs|{machine.logical_id}", logged)
+
+    def finished(self, machine: StateMachine, execution: str, timeout: float = 60) -> dict[str, Any]:
+        """The execution, once it ended."""
+        deadline = time.monotonic() + timeout
+        while (described := self.client("stepfunctions").describe_execution(executionArn=execution))[
+            "status"
+        ] == "RUNNING":
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{machine.logical_id} did not finish")
+            time.sleep(0.02)
+        return described
+
+    def execute(self, machine: StateMachine, payload: Any, timeout: float = 60) -> dict[str, Any]:
+        """One execution to its end, its Lambda tasks run by the real handlers (recorded); records
+        the requests, state transitions and the log bytes the machine's log level writes."""
+        from tests.support.lambda_runtime import in_process_lambdas
+
+        handlers = self.tasks(machine)
+        sfn = self.client("stepfunctions")
+        with in_process_lambdas(handlers):
+            execution = sfn.start_execution(
+                stateMachineArn=self.machine_arn(machine), name=uuid.uuid4().hex, input=json.dumps(payload)
+            )[
+                "executionArn"
+            ]
+            described = self.finished(machine, execution, timeout)
+        self.account(machine, execution)
         if described["status"] != "SUCCEEDED":
             raise RuntimeError(f"{machine.logical_id} ended {described['status']}: {described.get('error')}")
         return json.loads(described.get("output") or "null")

@@ -40,7 +40,7 @@ ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "eu-west-1",
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     "MOBIE_PUBLIC_URL": "https://hub.mobie.example",
-    "MOBIE_COMMAND_STATE_MACHINE_ARN": "arn:aws:states:eu-west-1:123456789012:stateMachine:MobieHub-command-lifecycle",
+    "MOBIE_OCPP_MANAGEMENT_URL": "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/ocpp",
 }
 # A sample value for each $context variable of an access log format (API Gateway's variables).
 ACCESS_LOG_SAMPLES = {
@@ -103,7 +103,7 @@ def _fixtures(emsps: int, recorder: Recorder) -> None:
     import_tariffs([tariff()], DynamoTariffStore())
     import_locations([location(STATION)], DynamoLocationStore(), DynamoTariffStore())
     station_password(STATION, PASSWORD)
-    register_receiver("https://emsp-edp.example", "EDP", modules=("locations", "sessions", "cdrs"))
+    register_receiver("https://emsp-edp.example", "EDP", modules=("locations", "sessions", "cdrs", "commands"))
     for n in range(1, emsps):
         register_receiver(f"https://emsp-{n:02d}.example", f"E{n:02d}", modules=("locations",))
     tokens.put_token(Token.model_validate(rfid_token()))
@@ -133,6 +133,7 @@ class Station:
         self.count = 0
         self.sent_before = b""
         self.calls: list[list[Any]] = []
+        self.token = ""  # the owning EMSP's OCPI credentials token (its commands)
 
     def _event(self, name: str, **values: str) -> dict[str, Any]:
         from tests.support.events import load_event
@@ -218,6 +219,70 @@ class Station:
         return answer[2]
 
 
+class Command:
+    """An EMSP's UNLOCK_CONNECTOR through the OCPI commands Lambda (an API Gateway REST event): the
+    Lambda starts the command lifecycle (the template's Standard state machine, run by moto with the
+    real task handlers), whose send task calls the station; the station's answer resumes it
+    (SendTaskSuccess) and the decide task POSTs the CommandResult to the EMSP."""
+
+    def __init__(self, harness: Any, station: Station, access_log: int) -> None:
+        from cost.stack import StateMachine
+
+        self.harness, self.station, self.access_log = harness, station, access_log
+        machines = [m for m in harness.facts.state_machines.values() if "command_id" in m.definition]
+        self.machine: StateMachine | None = machines[0] if machines else None
+
+    def _request(self, token: str) -> dict[str, Any]:
+        import base64
+
+        from tests.support.events import load_event
+
+        event = load_event("apigw/ocpi_put_token.json", token_b64=base64.b64encode(token.encode()).decode())
+        path = "/ocpi/2.2.1/commands/UNLOCK_CONNECTOR"
+        event.update(path=path, httpMethod="POST", pathParameters={"proxy": path.removeprefix("/ocpi/")})
+        event["requestContext"].update(path=path, httpMethod="POST")
+        event["body"] = json.dumps({
+            "response_url": "https://emsp-edp.example/ocpi/emsp/2.2.1/commands/UNLOCK_CONNECTOR/1",
+            "location_id": STATION, "evse_uid": f"{STATION}-01", "connector_id": f"{STATION}-01-01",
+        })
+        return event
+
+    def run(self, token: str) -> None:
+        import time
+
+        from mobie_hub.commands.config import command_settings
+        from tests.support.lambda_runtime import in_process_lambdas
+
+        if self.machine is None:
+            raise RuntimeError("the template has no command lifecycle state machine")
+        machine_arn = self.harness.machine_arn(self.machine)
+        os.environ["MOBIE_COMMAND_STATE_MACHINE_ARN"] = machine_arn
+        command_settings.cache_clear()
+        recorder = self.harness.recorder
+        with in_process_lambdas(self.harness.tasks(self.machine)):
+            recorder.add("apigw.rest_requests")
+            recorder.add("logs.access|rest", self.access_log)
+            response = self.harness.invoke("commands", self._request(self.station.token))
+            assert response["statusCode"] == 200, response
+            deadline = time.monotonic() + 30
+            calls: list[list[Any]] = []
+            while not calls:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the command's OCPP call never reached the station")
+                time.sleep(0.05)
+                calls = [sent for sent in self.station._outbox() if sent[0] == 2]
+            for call in calls:
+                self.station.send([3, call[1], {"status": "Unlocked"}])
+            [execution] = self.harness.client("stepfunctions").list_executions(stateMachineArn=machine_arn)[
+                "executions"
+            ]
+            described = self.harness.finished(self.machine, execution["executionArn"])
+        self.harness.account(self.machine, execution["executionArn"])
+        if described["status"] != "SUCCEEDED":
+            raise RuntimeError(f"the command lifecycle ended {described['status']}")
+        self.harness.settle()
+
+
 def _status(connector: int, status: str) -> dict[str, Any]:
     return {"connectorId": connector, "errorCode": "NoError", "status": status}
 
@@ -261,6 +326,10 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
         harness = Harness(facts, recorder)
         harness.start_streams()
         station = Station(harness, access_log_bytes(facts.websocket_access_log))
+        with captured_output():
+            from tests.support.parties import issue
+
+            station.token = issue("C", party_id="EDP").token  # the EMSP's credentials token for OCPI
 
         def measured(name: str, action, *args):
             before = {function: len(times) for function, times in recorder.timings.items()}
@@ -311,6 +380,10 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
             })
             measured("StatusNotification (changed)", station.call, "StatusNotification", _status(1, "Finishing"))
             measured("StatusNotification (changed)", station.call, "StatusNotification", _status(1, "Available"))
+            if facts.rest_access_log is not None or "commands" in facts.functions:
+                measured("command (OCPI → OCPP → CommandResult)", Command(
+                    harness, station, access_log_bytes(facts.rest_access_log)
+                ).run, station.token)
             measured("reconnect (disconnect, connect)", station.reconnect)
             for schedule in facts.schedules:
                 kind, target = schedule.target

@@ -26,6 +26,7 @@ class Scale:
     session_minutes: int = 35  # mean length of a charging session
     status_changes_per_session: float = 4  # Preparing, Charging, Finishing, Available
     authorizations_per_session: float = 1
+    commands_per_session: float = 0.3  # OCPI commands (an app's remote start/stop, unlock) per session
     boots_per_station_month: float = 1
     # API Gateway closes a WebSocket after 2 hours at most: a station reconnects 12 times a day.
     reconnects_per_station_day: float = 12
@@ -83,6 +84,7 @@ def work_per_month(profile: dict[str, Any], scale: Scale) -> dict[str, float]:
         "StartTransaction": sessions,
         "MeterValues": sessions * scale.session_minutes * 60 / scale.meter_interval,
         "StopTransaction": sessions,
+        "command (OCPI → OCPP → CommandResult)": sessions * scale.commands_per_session,
         **profile["meta"].get("schedules", {}),
     }
     unknown = set(work) - set(counts)
@@ -137,9 +139,8 @@ def serverless_items(profile: dict[str, Any], scale: Scale, prices: dict[str, An
     add("API Gateway WebSocket: messages", messages, "messages", messages / 1e6 * ws["per_million_messages"])
     minutes = scale.stations * scale.days_per_month * 1440
     add("API Gateway WebSocket: connection minutes", minutes, "minutes", minutes / 1e6 * ws["per_million_connection_minutes"])
-    if scale.ocpi_requests_per_day:
-        requests = scale.ocpi_requests_per_day * scale.days_per_month
-        add("API Gateway REST (OCPI requests)", requests, "requests", requests / 1e6 * prices["apigateway_rest"]["per_million_requests"])
+    rest = usage["apigw.rest_requests"] + scale.ocpi_requests_per_day * scale.days_per_month
+    add("API Gateway REST: OCPI requests", rest, "requests", rest / 1e6 * prices["apigateway_rest"]["per_million_requests"])
 
     lam = prices["lambda_arm64"]
     requests = sum(_by(usage, "lambda.requests").values())
