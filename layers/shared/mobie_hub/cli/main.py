@@ -33,7 +33,7 @@ def _serve(args: argparse.Namespace) -> int:
                        allow_http_parties=args.allow_http_parties, host=args.host, port=args.port, public_url=args.public_url, demo=not args.no_demo,
                        insecure_open_stations=args.insecure_open_stations, tls_cert=args.tls_cert,
                        tls_key=args.tls_key, client_ca=args.client_ca, renewal_interval=args.renewal_interval,
-                       renewal_days=args.renewal_days))
+                       renewal_days=args.renewal_days, log_format=args.log_format))
     return 0
 
 
@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--public-url", help="base of every URL the hub publishes (default http://HOST:PORT)")
     serve.add_argument("--no-demo", action="store_true", help="start with an empty store")
+    serve.add_argument(
+        "--log-format", choices=("auto", "console", "json"), default="auto",
+        help="console: one readable line per event; json: JSON lines as in AWS; auto (default): console "
+        "when stdout is a terminal",
+    )
     serve.add_argument(
         "--insecure-open-stations", action="store_true",
         help="INSECURE: OCPP stations without a password connect without authenticating (anyone can pose "

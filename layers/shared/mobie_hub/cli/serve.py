@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from dataclasses import dataclass
+from typing import NoReturn, TextIO
 
 from mobie_hub.core.json_limits import MAX_OCPP_FRAME_BYTES
 from mobie_hub.core.observability import logger
@@ -29,6 +32,9 @@ class ServeOptions:
     # allow_http_parties. Private, link-local and the hub's own address stay refused.
     allow_loopback_parties: bool = False
     allow_http_parties: bool = False
+    # "console": one readable line per event (mobie_hub.local.console); "json": the JSON lines the hub
+    # writes in AWS; "auto": console when stdout is a terminal, else json.
+    log_format: str = "auto"
 
     @property
     def tls(self) -> bool:
@@ -39,9 +45,22 @@ class ServeOptions:
         return self.public_url or f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
 
-def create_local_app(admin_secret: str | None = None):
+def console_wanted(log_format: str, stdout: TextIO) -> bool:
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"log format {log_format!r}: one of {', '.join(LOG_FORMATS)}")
+    return log_format == "console" or (log_format == "auto" and stdout.isatty())
+
+
+LOG_FORMATS = ("auto", "console", "json")
+# Seconds uvicorn waits for open connections (stations' WebSockets, slow requests) after Ctrl-C before
+# closing them: the hub stops within about 2 s (docs/operations.md "Local hub").
+GRACEFUL_SHUTDOWN_SECONDS = 1
+
+
+def create_local_app(admin_secret: str | None = None, console=None):
     """Every OCPI module plus the loopback-only admin interface in one ASGI app. The admin interface
-    answers only calls carrying ``admin_secret`` (none: it refuses every call; mobie_hub.local.admin_http)."""
+    answers only calls carrying ``admin_secret`` (none: it refuses every call; mobie_hub.local.admin_http).
+    ``console`` (a ``mobie_hub.local.console.HubConsole``) also shows each audit record as a line."""
     from mobie_hub.local.admin_http import router as admin_router
     from mobie_hub.local.ocpp import router as ocpp_router
     from mobie_hub.local.openapi import router as docs_router
@@ -53,12 +72,52 @@ def create_local_app(admin_secret: str | None = None):
     app.include_router(docs_router)  # /docs and /openapi.json: the local hub only, never the Lambdas
     app.state.admin_secret = admin_secret
     local.install()  # OCPP over this process's websockets, commands on asyncio, the embedded audit store
+    if console is not None:
+        from mobie_hub.audit import runtime as audit_runtime
+        from mobie_hub.local.console import ConsoleAuditSink
+
+        audit_runtime.use(ConsoleAuditSink(audit_runtime.sink(), console), audit_runtime.finder())
     app.include_router(ocpp_router)
     return app
 
 
-def serve(options: ServeOptions) -> None:
-    """Run until Ctrl-C; uvicorn handles the signal and shuts down cleanly, then the store stops."""
+def serve(options: ServeOptions) -> NoReturn:
+    """Run until Ctrl-C, then end the process. uvicorn handles the signal: it stops accepting, gives open
+    connections ``GRACEFUL_SHUTDOWN_SECONDS`` and closes them; then the pipeline's threads and the
+    embedded AWS stop, and the process exits without the interpreter's teardown (``_exit``)."""
+    console = _console_on_stdout() if console_wanted(options.log_format, sys.stdout) else None
+    try:
+        _serve(options, console)
+    finally:
+        if console is not None:
+            sys.stdout.flush()
+            sys.stdout = sys.__stdout__
+            logger.registered_handler.setStream(sys.__stdout__)
+    _exit(0)
+
+
+def _exit(code: int) -> NoReturn:
+    """End the process now. Everything the hub holds is gone by design (the embedded store keeps nothing)
+    and every thread has stopped; what is left is the interpreter freeing moto's, botocore's and the
+    models' module state, which took 2-3 s here, more than the 2 s Ctrl-C may take (issue #15)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _console_on_stdout():
+    """The readable console on the terminal; stdout (the log lines, the metrics) read back through it."""
+    from mobie_hub.local.console import ConsoleStream, HubConsole
+
+    console = HubConsole(sys.stdout)
+    stream = ConsoleStream(console)
+    sys.stdout = stream
+    logger.registered_handler.setStream(stream)
+    return console
+
+
+def _serve(options: ServeOptions, console) -> None:
     import uvicorn
 
     from mobie_hub.admin import secret as admin_secret
@@ -107,10 +166,12 @@ def serve(options: ServeOptions) -> None:
             )
         tls = uvicorn_options(options.tls_cert, options.tls_key, options.client_ca) if options.tls else {}
         config = uvicorn.Config(
-            create_local_app(admin_secret=secret),
+            create_local_app(admin_secret=secret, console=console),
             host=options.host,
             port=options.port,
             log_level="info",
+            access_log=console is None,  # on the console the audit lines show each call, with its outcome
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             **tls,
             ws_max_size=MAX_OCPP_FRAME_BYTES,  # API Gateway's WebSocket frame limit (issue #12)
         )
