@@ -211,6 +211,7 @@ def test_the_scheduled_lambda_sweeps_with_the_configured_grace(station, clock, m
     from mobie_hub.core.types import utcnow
     from tests.support.handlers import FakeContext, lambda_module
 
+    monkeypatch.setenv("MOBIE_OCPP_HEARTBEAT_INTERVAL", "30")  # the grace must exceed a heartbeat interval
     monkeypatch.setenv("MOBIE_OCPP_OFFLINE_GRACE_SECONDS", "60")
     get_settings.cache_clear()
     stations.record_seen(STATION_ID, utcnow() - timedelta(seconds=61))
@@ -224,10 +225,11 @@ def test_the_scheduled_lambda_sweeps_with_the_configured_grace(station, clock, m
 def test_the_local_hubs_timer_sweeps_until_cancelled_and_survives_a_failed_run(station, clock, monkeypatch):
     import asyncio
 
+    from mobie_hub.core.settings import get_settings
     from mobie_hub.local import watchdog as local_watchdog
 
     station.call("Heartbeat", {})
-    clock.advance(GRACE.total_seconds() + 1)
+    clock.advance(get_settings().ocpp_offline_grace_seconds + 1)  # the timer sweeps with the configured grace
     runs = []
     real_sweep = local_watchdog.sweep
 

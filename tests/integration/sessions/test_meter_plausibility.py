@@ -56,8 +56,9 @@ def test_an_absurd_meter_values_reading_invalidates_the_session_at_once_and_alar
     assert record.status is SessionStatus.INVALID and record.session.kwh == 0
     assert "2000000000 Wh" in record.invalid_reason
     assert calls == {"GetItem": 2, "TransactWriteItems": 1}
-    # and the reading is still kept as a fact
-    assert transactions.get_transaction(transaction_id)["last_energy_wh"] == 2_000_000_000
+    # and the reading is still kept as a fact (the METER item of the message)
+    [fact] = transactions.meter_items(transaction_id)
+    assert '"value":"2000000000"' in fact["samples"]
     # and the operator is alarmed: one metric with the reason, one warning with the figures
     [metric] = metrics(capsys.readouterr().out)
     assert metric["reason"] == "energy_above_power" and metric["ImplausibleMeterReadings"] == 1

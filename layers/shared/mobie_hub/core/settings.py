@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mobie_hub.core.tables import ALL_TABLES
@@ -67,16 +67,26 @@ class Settings(BaseSettings):
     # rest of the window (ocpp.repository "AUTHFAIL#"; the edge's WAF limits per address).
     station_auth_max_failures: int = Field(default=10, ge=1)
     station_auth_failure_window_seconds: int = Field(default=300, ge=10)
-    ocpp_heartbeat_interval: int = Field(default=300, ge=10, le=300)
+    # Message volume (docs/ocpp.md "Message volume"): the Heartbeat interval handed out at boot; the
+    # connection stays inside API Gateway's 10-minute idle timeout by the station's WebSocket pings
+    # (ChangeConfiguration WebSocketPingInterval after boot; a station refusing it is given
+    # HeartbeatInterval 300 instead). The meter sample interval configured after boot bounds how old
+    # a session's kWh can be at its EMSP. 0: leave the station's own value.
+    ocpp_heartbeat_interval: int = Field(default=1800, ge=10, le=86400)
+    ocpp_websocket_ping_interval: int = Field(default=240, ge=0, le=540)
+    ocpp_meter_sample_interval: int = Field(default=300, ge=0, le=3600)
     # A station not heard (Heartbeat, BootNotification) for longer than this is offline: its EVSEs become
     # UNKNOWN (ocpp.watchdog). More than two heartbeat intervals: API Gateway closes a connection idle
-    # for 10 min, whose $disconnect does the same at once; the watchdog catches a lost $disconnect.
-    ocpp_offline_grace_seconds: int = Field(default=900, ge=60)
+    # for 10 min (no ping), whose $disconnect does the same at once; the watchdog catches a lost one.
+    ocpp_offline_grace_seconds: int = Field(default=3900, ge=60)
     ocpp_call_timeout_seconds: int = Field(default=60, ge=1, le=3600)
     ocpp_data_transfer_vendors: list[str] = Field(default_factory=list)
     # Meter plausibility (sessions.plausibility, docs/sessions.md): a reading or stop more than this long
     # after its transaction's start makes the session INVALID (never billed) and alarms the operator.
     max_transaction_hours: float = Field(default=48, gt=0)
+    # METER items (each MeterValues' facts) expire this many days after their transaction's CDR can
+    # exist (sessions.transaction_repository.meter_expiry); the audit trail keeps the frames for years.
+    meter_facts_retention_days: int = Field(default=180, ge=1)
     ocpp_management_url: str | None = None  # API Gateway Management API endpoint, https://<api>/<stage>
     # Session pushes (docs/events.md "Coalesced session pushes"): at most one PATCH of a session's
     # meter data per this many seconds; state changes are pushed at once. 0 pushes every update.
@@ -92,6 +102,15 @@ class Settings(BaseSettings):
     # HubClientInfo pushes: "inline" right after a status change (local hub), or "stream" (AWS: the
     # parties table stream drives functions/hubclientinfo_push). Lambda defaults to "stream".
     client_info_push: Literal["inline", "stream"] = Field(default_factory=_default_client_info_push)
+
+    @model_validator(mode="after")
+    def _grace_covers_a_heartbeat(self) -> Settings:
+        if self.ocpp_offline_grace_seconds <= self.ocpp_heartbeat_interval:
+            raise ValueError(
+                "ocpp_offline_grace_seconds must exceed ocpp_heartbeat_interval, or every station "
+                "would be marked offline between two heartbeats"
+            )
+        return self
 
     @field_validator("public_url")
     @classmethod

@@ -79,6 +79,7 @@ SESSIONS = TableSpec(
     key="sessions",
     indexes=(IndexSpec("gsi1"), IndexSpec("gsi2"), IndexSpec("gsi3", projection="KEYS_ONLY")),
     stream=True,
+    ttl_attribute="expires_at",  # METER facts only (sessions.transaction_repository.meter_expiry)
     description="Charging sessions: by id, by owning EMSP and last_updated, by EVSE and start.",
 )
 CDRS = TableSpec(

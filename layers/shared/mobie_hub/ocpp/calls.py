@@ -40,7 +40,7 @@ class LoggingListener(CallResultListener):
 
     def on_outcome(self, outcome: CallOutcome) -> None:
         if outcome.ok:
-            logger.info(
+            logger.debug(
                 "call answered",
                 station_id=outcome.station_id,
                 action=outcome.action,

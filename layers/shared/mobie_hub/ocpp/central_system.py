@@ -18,7 +18,7 @@ from mobie_hub.core.errors import HubError, StationBusy, StationOffline
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import utcnow
-from mobie_hub.ocpp import admission, calls, frames, schemas, watchdog
+from mobie_hub.ocpp import admission, calls, configuration, frames, schemas, watchdog
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.actions import ALL_ACTIONS, STATION_ACTIONS
 from mobie_hub.ocpp.audit import audited_handle, audited_send_call
@@ -67,6 +67,21 @@ class _StatusRecovery(CallResultListener):
             logger.exception("restoring the last known statuses failed", station_id=outcome.station_id)
 
 
+class _Configuration(CallResultListener):
+    """After the boot's TriggerMessage was answered, the hub's ChangeConfiguration calls, one per answer
+    (``ocpp.configuration``). Every outcome first goes on to ``then``."""
+
+    def __init__(self, then: CallResultListener, send: Callable[[str, tuple[FollowUp, ...]], None]) -> None:
+        self._then = then
+        self._send = send
+
+    def on_outcome(self, outcome: CallOutcome) -> None:
+        self._then.on_outcome(outcome)
+        follow_up = configuration.next_call(outcome)
+        if follow_up is not None:
+            self._send(outcome.station_id, (follow_up,))  # never raises: logged and skipped
+
+
 @dataclass
 class CentralSystem:
     connections: StationConnections
@@ -77,7 +92,7 @@ class CentralSystem:
 
     @property
     def _outcomes(self) -> CallResultListener:
-        return _StatusRecovery(self.listener, self.clock)
+        return _Configuration(_StatusRecovery(self.listener, self.clock), self.send_follow_ups)
 
     # --- connection lifecycle ---------------------------------------------------------------------
     def admit(self, station_id: str, *, authorization: str | None, offered: list[str]) -> admission.Admission:

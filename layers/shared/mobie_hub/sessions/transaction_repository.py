@@ -10,19 +10,25 @@ for a transaction no session can be found for).
 
 Query ``pk = TX#<id> AND begins_with(sk, "METER#")`` gives a transaction's meter values in time order.
 A METER item's key holds the message id, so a retransmitted MeterValues cannot be stored twice.
+
+METER items expire (``expires_at``, the table's TTL): ``meter_facts_retention_days`` after the latest
+time their transaction's CDR can exist (the transaction's longest plausible duration after the
+reading, ``max_transaction_hours``). Nothing that builds a CDR or a credit CDR reads them: a CDR is built
+from its Session (its meter state), a credit CDR from its CDR; the audit trail keeps every frame for years.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from mobie_hub.core import transact
 from mobie_hub.core.dynamodb import table
 from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.observability import logger
+from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import format_datetime
 from mobie_hub.ocpp import api as stations
 from mobie_hub.ocpp.meter import energy_register_wh, sample_dict
@@ -71,7 +77,17 @@ def _meter_item(
         "station_id": station_id,
         "received_at": format_datetime(received_at),
         "samples": json.dumps([sample_dict(s) for s in samples], separators=(",", ":")),
+        "expires_at": meter_expiry(received_at),
     }
+
+
+def meter_expiry(received_at: datetime) -> int:
+    """When a METER item may go (epoch seconds, the TTL): its transaction's CDR exists at the latest
+    ``max_transaction_hours`` after this reading (a longer one is INVALID, never billed), and is then
+    kept ``meter_facts_retention_days`` for disputes."""
+    settings = get_settings()
+    last_cdr = received_at + timedelta(hours=settings.max_transaction_hours)
+    return int((last_cdr + timedelta(days=settings.meter_facts_retention_days)).timestamp())
 
 
 def start_item(started: TransactionStarted) -> dict[str, Any]:
@@ -100,8 +116,8 @@ TX_ACTION, METER_ACTION = "transaction", "meter"  # their names in a transaction
 
 
 def meter_actions(reported: MeterValuesReported) -> list[transact.Action]:
-    """Put the METER item (once per message id: ``METER_ACTION``) and update the TX summary (the
-    station must be the one that started it: ``TX_ACTION``)."""
+    """A transaction without a Session: put the METER item (``meter_action``) and update the TX
+    summary (the station must be the one that started it: ``TX_ACTION``)."""
     expression = "SET meter_message_count = if_not_exists(meter_message_count, :zero) + :one"
     values: dict[str, Any] = {":station": reported.station_id, ":zero": 0, ":one": 1}
     energy = energy_register_wh(reported.samples)
@@ -109,18 +125,7 @@ def meter_actions(reported: MeterValuesReported) -> list[transact.Action]:
         expression += ", last_energy_wh = :energy, last_energy_at = :energy_at"
         values.update({":energy": energy[0], ":energy_at": format_datetime(energy[1])})
     actions = [
-        transact.put(
-            TABLE,
-            _meter_item(
-                reported.transaction_id,
-                reported.station_id,
-                reported.message_id,
-                reported.samples,
-                reported.received_at,
-            ),
-            "attribute_not_exists(pk)",
-            name=METER_ACTION,
-        ),
+        meter_action(reported),
         transact.update(
             TABLE,
             tx_key(reported.transaction_id),
@@ -131,6 +136,30 @@ def meter_actions(reported: MeterValuesReported) -> list[transact.Action]:
         ),
     ]
     return actions
+
+
+def meter_action(reported: MeterValuesReported) -> transact.Action:
+    """Put the METER item, once per message id (``METER_ACTION``): what a MeterValues of a transaction
+    with a Session writes beside it (the Session read checked the station)."""
+    return transact.put(
+        TABLE,
+        _meter_item(
+            reported.transaction_id, reported.station_id, reported.message_id, reported.samples, reported.received_at
+        ),
+        "attribute_not_exists(pk)",
+        name=METER_ACTION,
+    )
+
+
+def put_meter(reported: MeterValuesReported) -> bool:
+    """The METER item alone, one conditional PutItem (not a transaction: half the write units); False
+    when it is stored already (a retransmission)."""
+    action = meter_action(reported)
+    try:
+        table(TABLE).put_item(Item=action.body["Item"], ConditionExpression=action.body["ConditionExpression"])
+    except table(TABLE).meta.client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
 
 
 def meter_write_retransmitted(cancelled: transact.Cancelled, reported: MeterValuesReported) -> bool:

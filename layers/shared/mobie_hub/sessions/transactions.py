@@ -8,7 +8,7 @@ a crash leaves nothing half-written. Session writes are conditional on the revis
 | message | reads | writes |
 |---|---|---|
 | StartTransaction | 1 (PENDING session on the EVSE, only for an Accepted token) | 1 transaction: TX + receipt + Session |
-| MeterValues | 2 (TX → session id, Session) | 1 transaction: METER + TX + Session |
+| MeterValues | 2 (TX → session id, Session) | 1 transaction: METER + Session; a PutItem of METER alone when the Session does not change |
 | StopTransaction | 2 (TX, Session) | 1 transaction: TX + receipt (+ METER) + Session |
 
 Meter plausibility (``plausibility``) costs no call: the EVSE's max power is read with the Location
@@ -140,23 +140,22 @@ class SessionTransactions(TransactionEvents):
             if record is None:
                 self._facts.on_meter_values(reported)  # raises UnknownTransaction when there is none
                 return
-            actions = transactions.meter_actions(reported)
             applied = lifecycle.metered(record, readings, reported.received_at, _limits(record))
-            updated = applied.record if applied else None
-            if updated is not None:
-                actions.append(sessions.put_action(updated))
+            if applied is None:  # nothing for the Session (no energy reading, or ended): the facts only
+                transactions.put_meter(reported)
+                return
+            updated = applied.record
             try:
-                transact.write(actions)
+                transact.write([transactions.meter_action(reported), sessions.put_action(updated)])
             except transact.Cancelled as cancelled:
-                if transactions.meter_write_retransmitted(cancelled, reported):
+                if cancelled.condition_failed(transactions.METER_ACTION):  # a retransmission: stored already
                     return
                 if sessions.SESSION_ACTION in cancelled.failed or cancelled.conflict:  # (written when changed)
                     raise retry.ReadAgain from None
                 raise
-            if updated is not None and updated.status is not record.status:
+            if updated.status is not record.status:
                 logger.warning("session invalid", session_id=record.session.id, reason=updated.invalid_reason)
-            if applied is not None:
-                _alarm(applied, reported.station_id, reported.transaction_id)
+            _alarm(applied, reported.station_id, reported.transaction_id)
 
         retry.optimistic(meter, gave_up=_kept_changing(reported.transaction_id))
 
