@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mobie_hub.admin.client import AdminTransport, HttpAdmin, LambdaAdmin
+from mobie_hub.cli.progress import working
 
 PayloadBuilder = Callable[[argparse.Namespace], dict[str, Any]]
 
@@ -41,9 +42,11 @@ def add_admin_command(
     operation: str | Callable[[argparse.Namespace], str],
     help: str,
     payload: PayloadBuilder,
+    progress: Callable[[argparse.Namespace, dict[str, Any]], str] | None = None,
 ) -> argparse.ArgumentParser:
     """A sub-command that sends ``payload(args)`` to the admin operation ``operation`` (or the one
-    ``operation(args)`` names, for a command whose options choose it)."""
+    ``operation(args)`` names, for a command whose options choose it). A long operation names what it
+    does with ``progress(args, payload)``, shown on a terminal while it runs (``mobie_hub.cli.progress``)."""
     parser = commands.add_parser(name, help=help)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--hub", default="http://127.0.0.1:8080", help="local hub URL (default %(default)s)")
@@ -54,7 +57,9 @@ def add_admin_command(
 
     def run(args: argparse.Namespace) -> int:
         name = operation(args) if callable(operation) else operation
-        result = transport(args).call(name, payload(args))
+        sent = payload(args)
+        with working(progress(args, sent) if progress else name, quiet=args.json or progress is None):
+            result = transport(args).call(name, sent)
         print(json.dumps(result, ensure_ascii=False) if args.json else _render(result))
         return 0
 

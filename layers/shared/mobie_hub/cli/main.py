@@ -16,6 +16,7 @@ from mobie_hub.cli.cdrs import add_cdrs_commands
 from mobie_hub.cli.cdrs_credit import add_cdrs_credit_command
 from mobie_hub.cli.command_line import CliError, add_admin_command, read_json_file
 from mobie_hub.cli.parties import add_certs_commands, add_party_commands
+from mobie_hub.cli.progress import counted
 from mobie_hub.cli.sandbox import add_demo_command
 from mobie_hub.cli.smoke import add_smoke_command
 from mobie_hub.cli.stations import add_simulate_commands, add_station_commands
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
             group, "import", f"{kind}.import",
             f"import a JSON array of OCPI {kind[:-1].title()} objects (validated whole; nothing stored on error)",
             lambda a, kind=kind: {kind: read_json_file(a.file)},
+            progress=lambda a, sent, kind=kind: f"importing {counted(sent[kind], kind)}",
         )
         importer.add_argument("file", help="path of the JSON file")
 
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         token_commands, "sync", "tokens.sync",
         "pull an EMSP's full token list and reconcile the hub's copy (docs/tokens.md)",
         lambda a: {"party": a.party, "dry_run": a.dry_run, "invalidate_missing": not a.keep_missing},
+        progress=lambda a, sent: f"pulling the tokens of {a.party} and reconciling",
     )
     sync.add_argument("--party", required=True, help="the EMSP as COUNTRY/PARTY_ID, e.g. PT/EDP")
     sync.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
