@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 
 from cost.recorder import Recorder
-from cost.stack import StackFacts, StateMachine
+from cost.stack import Pipe, StackFacts, StateMachine
 from mobie_hub.core.settings import get_settings
 from tests.support.handlers import lambda_module
 
@@ -102,13 +102,19 @@ class Harness:
                     fresh.extend(got)
                 self.recorder.add(f"stream.records|{pipe.table}", len(fresh))
                 records.extend((pipe, record) for record in fresh)
-            if not records:
+            entries, self.recorder.bus[:] = list(self.recorder.bus), []
+            if not records and not entries:
                 return
             for pipe, record in records:
                 self._pipe(pipe, record)
+            for entry in entries:  # put by the code itself: already counted, delivered to the rules here
+                self.deliver({
+                    "version": "0", "detail-type": entry.get("DetailType"), "source": entry.get("Source"),
+                    "detail": json.loads(entry.get("Detail") or "{}"),
+                })
         raise RuntimeError("the event path did not settle after 20 rounds")
 
-    def _pipe(self, pipe, record: dict) -> None:
+    def _pipe(self, pipe: Pipe, record: dict) -> None:
         key = record["dynamodb"]["Keys"]["pk"]["S"]
         if pipe.prefixes and not key.startswith(pipe.prefixes):
             return  # filtered out by the Pipe: not billed
@@ -116,13 +122,18 @@ class Harness:
         payload = json.loads(json.dumps([record], default=str))  # what the Pipe sends: JSON
         envelopes = self.invoke(pipe.enrichment, payload) if pipe.enrichment else payload
         for envelope in envelopes:
-            self.put_event(envelope)
+            self.put_event(pipe, envelope)
 
     # -- bus ------------------------------------------------------------------------------------
-    def put_event(self, envelope: dict[str, Any]) -> None:
-        event = {"version": "0", "detail-type": "DomainEvent", "source": "mobie-hub", "detail": envelope}
+    def put_event(self, pipe: Pipe, envelope: dict[str, Any]) -> None:
+        """An envelope the Pipe puts on the bus (source and detail type: the Pipe's target parameters)."""
+        event = {"version": "0", "detail-type": pipe.detail_type, "source": pipe.source, "detail": envelope}
         self.recorder.add("events.put", max(1, -(-len(json.dumps(event)) // (64 * 1024))))
-        self.events.append(envelope)
+        self.deliver(event)
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        """An event on the bus, to the targets of every rule it matches."""
+        self.events.append(event["detail"])
         for rule in self.facts.rules:
             if not rule.matches(event):
                 continue

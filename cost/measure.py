@@ -78,7 +78,8 @@ class Profile(dict):
     """{"work": {name: {"count": n, "usage": {key: mean}}}, "meta": {...}} (JSON as is)."""
 
 
-def _environment() -> None:
+def _environment(facts: StackFacts) -> None:
+    os.environ.update(facts.environment)  # the deployed functions' settings (the audit stream, …)
     os.environ.update(ENVIRONMENT)
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO")  # what the deployed functions run with
     for name in [n for n in os.environ if n.startswith("MOBIE_TABLE_") or n == "MOBIE_DYNAMODB_ENDPOINT"]:
@@ -296,8 +297,27 @@ def _git_commit() -> str:
         return "unknown"
 
 
+def _deployed_resources(facts: StackFacts) -> None:
+    """Under moto, the resources the functions name in their settings: the audit delivery stream, the bus."""
+    import boto3
+
+    if facts.delivery_streams:
+        boto3.client("s3").create_bucket(
+            Bucket="cost-audit", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+    for name in facts.delivery_streams:
+        boto3.client("firehose").create_delivery_stream(
+            DeliveryStreamName=name, DeliveryStreamType="DirectPut",
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": "arn:aws:iam::123456789012:role/cost", "BucketARN": "arn:aws:s3:::cost-audit",
+            },
+        )
+    for name in facts.event_buses:
+        boto3.client("events").create_event_bus(Name=name)
+
+
 def measure(facts: StackFacts, scenario: Scenario) -> Profile:
-    _environment()
+    _environment(facts)
     import boto3
     import time_machine
     from moto import mock_aws
@@ -322,6 +342,7 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
         recorder = Recorder(get_settings().tables.names, scenario.platform_log_bytes, facts.memory_mb())
         with captured_output():  # the fixtures' own logs are no part of the measure
             ensure_tables(dynamodb_resource().meta.client)
+            _deployed_resources(facts)
             _fixtures(scenario.emsps, recorder)
         harness = Harness(facts, recorder)
         harness.start_streams()

@@ -121,6 +121,7 @@ class Recorder:
         self._reader: Any = None
         self.timings: dict[str, list[float]] = {}
         self.metrics: set[tuple] = set()
+        self.bus: list[dict[str, Any]] = []  # entries the code put on EventBridge itself
         self._local = threading.local()  # is this thread running an invocation?
 
     # -- usages ---------------------------------------------------------------------------------
@@ -236,6 +237,7 @@ class Recorder:
         elif service == "eventbridge" and model.name == "PutEvents":
             for entry in json.loads(body or b"{}").get("Entries", []):
                 self.add("events.put", max(1, -(-len(json.dumps(entry)) // (64 * 1024))))
+                self.bus.append(entry)  # the harness delivers it to the rules
         elif service == "firehose":
             request = json.loads(body or b"{}")
             records = request.get("Records") or [request.get("Record", {})]

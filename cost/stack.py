@@ -17,6 +17,9 @@ from mobie_hub.core.tables import ALL_TABLES
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = ROOT / "functions"
 SERVICE_PREFIX = "mobie-hub-"
+_OWN_ENVIRONMENT = {
+    "POWERTOOLS_SERVICE_NAME", "MOBIE_PUBLIC_URL", "MOBIE_OCPP_MANAGEMENT_URL", "MOBIE_COMMAND_STATE_MACHINE_ARN",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Pipe:
     table: str  # table key
     prefixes: tuple[str, ...]  # the filter's pk prefixes; empty: every record
     enrichment: str | None  # function service
+    source: str = ""  # the events' source and detail type on the bus (the Pipe's target parameters)
+    detail_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,9 @@ class StackFacts:
     ttl_tables: tuple[str, ...] = ()
 
     websocket_access_log_group: str | None = None
+    environment: dict[str, str] = field(default_factory=dict)  # the functions' settings (union)
+    delivery_streams: tuple[str, ...] = ()  # Firehose streams to create under moto
+    event_buses: tuple[str, ...] = ()
 
     def log_retention_days(self) -> dict[str, int]:
         """Retention of the API access logs, and the longest of the other log groups (Lambda, Step Functions)."""
@@ -183,6 +191,32 @@ def facts_from(template: dict[str, Any]) -> StackFacts:
             ).get("Properties", {}).get("LogGroupClass", "STANDARD"),
         )
 
+    def name_of(reference: Any) -> str | None:
+        """A Ref's physical name where the template gives one (a bus's Name, a stream's name)."""
+        if isinstance(reference, str):
+            return reference
+        target = resources.get(reference.get("Ref", ""), {}) if isinstance(reference, dict) else {}
+        properties = target.get("Properties", {})
+        return properties.get("Name") or properties.get("DeliveryStreamName") or reference.get("Ref")
+
+    for resource in resources.values():
+        if resource["Type"] != "AWS::Lambda::Function":
+            continue
+        for name, value in resource["Properties"].get("Environment", {}).get("Variables", {}).items():
+            # the deployment's own names and URLs are the measurement's (tables, endpoints, ARNs)
+            if name.startswith("MOBIE_TABLE_") or name in _OWN_ENVIRONMENT:
+                continue
+            resolved = name_of(value) if isinstance(value, (str, dict)) and "Fn::Join" not in value else None
+            if resolved:
+                facts.environment[name] = resolved
+    facts.delivery_streams = tuple(
+        r["Properties"].get("DeliveryStreamName") for r in resources.values()
+        if r["Type"] == "AWS::KinesisFirehose::DeliveryStream" and r["Properties"].get("DeliveryStreamName")
+    )
+    facts.event_buses = tuple(
+        r["Properties"]["Name"] for r in resources.values() if r["Type"] == "AWS::Events::EventBus"
+    )
+
     def function_of(reference: Any) -> str | None:
         return logical_to_service.get(reference.get("Fn::GetAtt", [None])[0]) if isinstance(reference, dict) else None
 
@@ -210,7 +244,11 @@ def facts_from(template: dict[str, Any]) -> StackFacts:
             for entry in properties.get("SourceParameters", {}).get("FilterCriteria", {}).get("Filters", []):
                 pattern = json.loads(entry["Pattern"])
                 prefixes += tuple(p["prefix"] for p in pattern["dynamodb"]["Keys"]["pk"]["S"])
-            facts.pipes.append(Pipe(table_of[source], prefixes, function_of(properties.get("Enrichment"))))
+            bus = properties.get("TargetParameters", {}).get("EventBridgeEventBusParameters", {})
+            facts.pipes.append(Pipe(
+                table_of[source], prefixes, function_of(properties.get("Enrichment")),
+                bus.get("Source", ""), bus.get("DetailType", ""),
+            ))
         elif kind == "AWS::DynamoDB::Table" and "TimeToLiveSpecification" in properties:
             facts.ttl_tables += (table_of[logical_id],)
         elif kind == "AWS::Logs::LogGroup":
