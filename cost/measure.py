@@ -339,7 +339,8 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
         time_machine.travel(START, tick=True) as clock,
         mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}),
     ):
-        recorder = Recorder(get_settings().tables.names, scenario.platform_log_bytes, facts.memory_mb())
+        platform = {s: scenario.platform_log_bytes if f.platform_logs else 0 for s, f in facts.functions.items()}
+        recorder = Recorder(get_settings().tables.names, platform, facts.memory_mb())
         with captured_output():  # the fixtures' own logs are no part of the measure
             ensure_tables(dynamodb_resource().meta.client)
             _deployed_resources(facts)
@@ -442,7 +443,8 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
                 f"schedule: {schedule.target[1]}": schedule.per_month for schedule in facts.schedules
             },
             "functions": {
-                service: {"memory_mb": f.memory_mb, "arm64": f.arm64, "tracing": f.tracing, "log_class": f.log_class}
+                service: {"memory_mb": f.memory_mb, "arm64": f.arm64, "tracing": f.tracing, "log_class": f.log_class,
+                          "platform_logs": f.platform_logs}
                 for service, f in facts.functions.items()
             },
             "state_machines": {

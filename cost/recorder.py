@@ -113,7 +113,9 @@ def split_output(output: bytes) -> tuple[int, int, int]:
 
 
 class Recorder:
-    def __init__(self, table_names: dict[str, str], platform_log_bytes: int, memory_mb: dict[str, int]) -> None:
+    def __init__(
+        self, table_names: dict[str, str], platform_log_bytes: int | dict[str, int], memory_mb: dict[str, int]
+    ) -> None:
         self._tables = {name: TABLES_BY_KEY[key] for key, name in table_names.items()}
         self._platform_log_bytes = platform_log_bytes
         self._memory_mb = memory_mb
@@ -171,6 +173,7 @@ class Recorder:
             self.add(f"lambda.aws_calls|{function}", calls["aws.calls|"])
             self.add(f"lambda.http_calls|{function}", calls["http.requests"])
             self.add(f"lambda.wru|{function}", sum(v for k, v in own.items() if k.startswith("ddb.wru|")))
+            self.add(f"lambda.firehose_bytes|{function}", own["firehose.bytes"])
             self.record_output(function, output[0])
         if failure is not None:
             raise failure
@@ -181,7 +184,8 @@ class Recorder:
         for line in output.splitlines():
             if line.startswith(b"{") and b'"CloudWatchMetrics"' in line:
                 self._metrics_of(json.loads(line))
-        self.add(f"logs.bytes|{function}", logs + self._platform_log_bytes)
+        platform = self._platform_log_bytes
+        self.add(f"logs.bytes|{function}", logs + (platform.get(function, 0) if isinstance(platform, dict) else platform))
         self.add(f"logs.emf|{function}", emf)
         self.add(f"logs.audit|{function}", audit)
         if audit:
