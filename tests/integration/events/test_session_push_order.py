@@ -111,12 +111,12 @@ def test_a_coalescible_update_within_the_interval_is_rechecked_not_pushed(edp):
     started, first, _ = events(sessions)
     client = FakeClient()
     push(started, edp, client, now=now_at(0))
-    # Given a PUT at 09:00 and an interval of 5 minutes, an update at 09:01 is held back
+    # Given a PUT at 09:00 and an interval of 5 minutes, an update at 09:01 (same window) is held back
     held = push(first, edp, client, now=now_at(1))
     assert held == {"event_name": "SessionUpdated", "party": EDP, "ok": True, "deferred": "THROTTLED",
                     "version": "2026-11-23T09:01:00.000Z"}
     assert len(client.calls) == 1
-    # and the recheck is due 5 minutes after the PUT (the same one the PUT asked for: one queue item)
+    # and the recheck is due when the window ends (the same one the PUT asked for: one queue item)
     [(_, due)] = push_state.due(at(6))
     assert (due.object, due.party, due.owner) == ("SESSION#S1", EDP, {"country_code": "PT", "party_id": "EDP"})
     assert push_state.due(at(5)) == []
@@ -125,14 +125,14 @@ def test_a_coalescible_update_within_the_interval_is_rechecked_not_pushed(edp):
     assert push(invalid, edp, client, now=now_at(2))["ok"] and client.calls[-1][2]["status"] == "INVALID"
 
 
-def store(session) -> None:
-    """The session as the sessions table holds it (what a resync reads)."""
+def store(session, revision: int = 0) -> None:
+    """The session as the sessions table holds it (what a resync reads); ``revision``: the writes before."""
     from dataclasses import replace
 
     from mobie_hub.core import transact
     from mobie_hub.sessions.repository import put_action
 
-    transact.write([put_action(replace(opened(), session=session))])
+    transact.write([put_action(replace(opened(), session=session, revision=revision))])
 
 
 def test_the_sweep_pushes_the_last_coalesced_state_when_no_write_follows(edp):
@@ -150,8 +150,8 @@ def test_the_sweep_pushes_the_last_coalesced_state_when_no_write_follows(edp):
     # Then the owner workflow pushes the state as it is now: the last kWh reaches the EMSP
     outcome = push_to_owner(resync, get_party, client, now=now_at(6))
     assert outcome["ok"] and client.calls[-1][0] == "PATCH" and client.calls[-1][2]["kwh"] == 4.5
-    # and a later sweep finds nothing newer than what was pushed: nothing is asked for twice
-    assert resync_due(published.extend, now=now_at(20)) == {"due": 1, "published": 0}
+    # and, the window being over, nothing more is asked for
+    assert resync_due(published.extend, now=now_at(20)) == {"due": 0, "published": 0}
     assert len(published) == 1
 
 
@@ -169,3 +169,33 @@ def test_a_state_change_meeting_a_push_under_way_waits_for_it_then_is_rechecked(
     # A coalescible update meeting the lease does not wait at all
     slept.clear()
     assert push(update, edp, client, now=now_at(6), sleep=slept.append)["deferred"] == "BUSY" and slept == []
+
+
+def test_a_metering_session_gets_one_patch_a_window_and_its_last_kwh_when_the_meter_stops(edp):
+    # Given a session metered every 60.2 s for 18 minutes (kWh = minutes), then silent, with a 5-minute
+    # interval; the converter, the owner push and the minute sweep run as they would, in time order
+    first = opened().session.model_copy(update={"last_updated": T0 + timedelta(seconds=0.3)})
+    writes = [first] + [
+        first.model_copy(update={"kwh": Decimal(n), "last_updated": T0 + timedelta(seconds=0.3 + 60.2 * n)})
+        for n in range(1, 19)
+    ]
+    client, bus = FakeClient(), []
+    minute = T0
+    for revision, (old, new) in enumerate(zip([None, *writes], writes, strict=False)):
+        while minute + timedelta(minutes=1) <= new.last_updated:  # the sweeps before this write
+            minute += timedelta(minutes=1)
+            resync_due(bus.extend, now=lambda at=minute: at)
+        for event in session_events(old, new, "PT#EDP", interval=300) + bus:
+            push_to_owner(event, get_party, client, now=lambda at=new.last_updated: at)
+        bus.clear()
+        store(new, revision)
+    for _ in range(10):  # the meter stops: ten more minutes of sweeps
+        minute += timedelta(minutes=1)
+        resync_due(bus.extend, now=lambda at=minute: at)
+        for event in bus:
+            push_to_owner(event, get_party, client, now=lambda at=minute: at)
+        bus.clear()
+    # Then the EMSP got the PUT, one PATCH in each 5-minute window (its first write: 09:05, 09:10, 09:15)
+    # and, after the window the meter stopped in (09:15-09:20), that window's last kWh
+    assert [(m, b["kwh"]) for m, _, b in client.calls] == [("PUT", 0), ("PATCH", 5), ("PATCH", 10), ("PATCH", 15),
+                                                          ("PATCH", 18)]

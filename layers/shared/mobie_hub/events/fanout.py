@@ -9,7 +9,7 @@ Two shapes (docs/events.md): a Location event goes to every EMSP exposing the re
 workflow calls ``recipients`` once and ``push`` once per party (a Map state); a session or CDR event
 has one recipient, the owner of its token — the owner workflow calls ``push_to_owner`` alone. Pushes
 of one session reach its owner in order (``push_state``): a stale or repeated one is dropped, a
-coalescible update is throttled to one a push interval, and whatever could not go now is rechecked by
+coalescible update is throttled to one a clock window of the push interval, and whatever could not go now is rechecked by
 ``resync_due``, which a scheduled Lambda (AWS) or the local pipeline runs. Locally the in-process bus
 calls the same functions.
 """
@@ -44,6 +44,7 @@ from mobie_hub.events.sessions import (
     patch_of,
     resync_event,
     version_of,
+    window_of,
 )
 from mobie_hub.locations.models import MobieLocation
 from mobie_hub.outbound import OutboundCallFailed
@@ -191,10 +192,6 @@ def _call(event: DomainEvent, party: Party, client: Any | None) -> dict[str, Any
     return {"ok": True}
 
 
-def _interval() -> timedelta:
-    return timedelta(seconds=get_settings().session_push_interval_seconds)
-
-
 def _current(event: DomainEvent) -> DomainEvent | None:
     """A resync asks for the session as it is now: read it, and push it like an update. So does an
     event without the session's state (``event_version`` 1 before issue #18, in flight at a deploy)."""
@@ -213,16 +210,17 @@ def _session_push(
     sleep: Callable[[float], None],
 ) -> dict[str, Any]:
     """One session push, in order: claim the version (stale → dropped; throttled or another push under
-    way → rechecked later), push, release; a state the session may still leave is rechecked one push
-    interval later, so the last of its coalesced updates reaches the EMSP even if no write follows."""
+    way → rechecked later), push, release; a state the session may still leave is rechecked when its
+    clock window ends, so the last of its coalesced updates reaches the EMSP even if no write follows."""
     outcome: dict[str, Any] = {"event_name": event.event_name, "party": party.key, "ok": True}
     current = _current(event)
     if current is None:
         return outcome | {"skipped": "the session is gone"}
-    detail, interval = current.detail, _interval()
+    detail, seconds = current.detail, get_settings().session_push_interval_seconds
     obj, version = f"SESSION#{detail['session_id']}", detail["version"]
-    throttle = interval if detail.get("coalescible") and interval else None
-    claimed = push_state.claim(obj, party.key, version, now=now(), throttle=throttle)
+    window = window_of(push_state.version_time(version), seconds) if seconds else None
+    throttle = window if detail.get("coalescible") else None
+    claimed = push_state.claim(obj, party.key, version, now=now(), window=throttle)
     for wait in () if throttle else BUSY_WAITS:  # a state change waits a moment for the push before it
         if claimed.claim is not Claim.BUSY:
             break
@@ -237,8 +235,10 @@ def _session_push(
         outcome |= _call(current, party, client)
     finally:
         push_state.release(obj, party.key, version)
-    if interval and detail["session"]["status"] not in FINAL:
-        push_state.recheck(obj, party.key, detail["owner"], push_state.version_time(version) + interval + RECHECK_GRACE)
+    # The window's later writes yield no event: look again when it ends (a resync, pushed after the
+    # window's end, read its last write already; any write after that starts a window of its own).
+    if window and detail["session"]["status"] not in FINAL and window[1] + RECHECK_GRACE > now():
+        push_state.recheck(obj, party.key, detail["owner"], window[1] + RECHECK_GRACE)
     return outcome | {"version": version}
 
 

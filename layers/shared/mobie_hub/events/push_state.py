@@ -8,8 +8,8 @@
 
 A push *claims* the object's next version in one conditional UpdateItem before it calls the party:
 the claim fails for a version not newer than the last one claimed (stale or duplicate: dropped),
-while another push of the object is under way (its lease), or, for a coalescible update, within the
-push interval of the last one (throttled). A push that cannot go now leaves a recheck: the sweep
+while another push of the object is under way (its lease), or, for a coalescible update, when a
+version of the same clock window was claimed already (throttled). A push that cannot go now leaves a recheck: the sweep
 (``fanout.resync_due``) asks for the object's current state once it is due. Its key holds the due
 time, so the same recheck asked for many times is one item.
 
@@ -70,17 +70,17 @@ def version_time(version: str) -> datetime:
 
 
 def claim(
-    obj: str, party: str, version: str, *, now: datetime, throttle: timedelta | None = None
+    obj: str, party: str, version: str, *, now: datetime, window: tuple[datetime, datetime] | None = None
 ) -> Outcome:
-    """Claim ``version`` (a sortable time) of ``obj`` for a push to ``party``. ``throttle``: the
-    version must be at least this much newer than the last one claimed."""
+    """Claim ``version`` (a sortable time) of ``obj`` for a push to ``party``. ``window`` (a
+    coalescible update's clock window, [start, end)): only if no version of that window was claimed."""
     condition = ("(attribute_not_exists(version) OR version < :v)"
                  " AND (attribute_not_exists(lease_until) OR lease_until < :now)")
     values: dict[str, Any] = {":v": version, ":now": _epoch(now), ":lease": _epoch(now) + LEASE_SECONDS,
                               ":exp": _epoch(now + KEEP)}
-    if throttle is not None:
-        condition += " AND (attribute_not_exists(version) OR version <= :limit)"
-        values[":limit"] = sortable_time(version_time(version) - throttle)
+    if window is not None:
+        condition += " AND (attribute_not_exists(version) OR version < :start)"
+        values[":start"] = sortable_time(window[0])
     try:
         table(TABLE).update_item(
             Key=_key(obj, party),
@@ -92,11 +92,13 @@ def claim(
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
-        return _refused(exc.response.get("Item", {}), version, now, throttle)
+        return _refused(exc.response.get("Item", {}), version, now, window)
     return Outcome(Claim.CLAIMED)
 
 
-def _refused(item: dict[str, Any], version: str, now: datetime, throttle: timedelta | None) -> Outcome:
+def _refused(
+    item: dict[str, Any], version: str, now: datetime, window: tuple[datetime, datetime] | None
+) -> Outcome:
     """Why a claim failed, from the record as it was (low-level attribute values)."""
     last = item.get("version", {}).get("S")
     if last is None:  # the record vanished between the check and the answer: the next sweep tries
@@ -106,8 +108,8 @@ def _refused(item: dict[str, Any], version: str, now: datetime, throttle: timede
     lease_until = int(item.get("lease_until", {}).get("N", "0"))
     if lease_until >= _epoch(now):
         return Outcome(Claim.BUSY, datetime.fromtimestamp(lease_until + 1, tz=now.tzinfo))
-    assert throttle is not None  # the only other clause
-    return Outcome(Claim.THROTTLED, version_time(last) + throttle)
+    assert window is not None  # the only other clause
+    return Outcome(Claim.THROTTLED, window[1])
 
 
 def release(obj: str, party: str, version: str) -> None:

@@ -22,7 +22,7 @@ delivers their data at the window's end at the latest. State changes are events 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from mobie_hub.core.keys import sortable_time
@@ -73,14 +73,16 @@ def metered_only(old: Session, new: Session) -> bool:
     return old.status is new.status is SessionStatus.ACTIVE and old.end_date_time == new.end_date_time
 
 
-def _window(at: datetime, seconds: int) -> int:
-    return int(at.timestamp()) // seconds
+def window_of(at: datetime, seconds: int) -> tuple[datetime, datetime]:
+    """The clock window of ``seconds`` (> 0) that ``at`` falls in: [start, end), aligned on the epoch."""
+    start = int(at.timestamp()) // seconds * seconds
+    return datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(start + seconds, UTC)
 
 
 def coalesced(old: Session, new: Session, seconds: int) -> bool:
     """A meter-only update inside the window of the previous write: no event (the window's first write
     was one, and the push path PATCHes the window's last state at the latest when the window ends)."""
-    return seconds > 0 and metered_only(old, new) and _window(old.last_updated, seconds) == _window(
+    return seconds > 0 and metered_only(old, new) and window_of(old.last_updated, seconds) == window_of(
         new.last_updated, seconds
     )
 
