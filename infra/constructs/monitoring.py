@@ -540,6 +540,10 @@ class Monitoring(Construct):
         key = kms.Key(self, "AlarmTopicKey", enable_key_rotation=True, description="mobie-hub alarm topic")
         key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
         topic = sns.Topic(
-            self, "AlarmTopic", display_name="mobie-hub alarms", master_key=key, enforce_ssl=True
+            self,
+            "AlarmTopic",
+            display_name=f"{Stack.of(self).stack_name} alarms",
+            master_key=key,
+            enforce_ssl=True,
         )
         return topic

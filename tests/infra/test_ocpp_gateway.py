@@ -310,3 +310,60 @@ def test_the_us_east_1_template_with_its_web_acl_passes_cfn_lint(us_east_1_open)
     )
 
     assert [f"{m.rule.id} {m.message}" for m in matches if m.rule.id.startswith("E")] == []
+
+
+STATION_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8877-665544332211"
+
+
+@pytest.fixture(scope="module")
+def station_domain() -> Template:
+    """A station domain with its us-east-1 certificate, and the station path's reserved concurrency."""
+    from infra.config import StationDomain
+
+    return gateway_template(
+        station_domain=StationDomain("ocpp.mobie.example", STATION_CERTIFICATE),
+        reserved_concurrency={"Message": 120, "Authorizer": 30, "Connect": 30, "Disconnect": 20, "Watchdog": 1},
+    )
+
+
+def test_a_station_domain_gives_the_distribution_its_certificate_and_tls_1_2(station_domain):
+    # cdk-nag's CFR4 is not acknowledged with a station domain: synth would fail if it still fired.
+    distribution = only(station_domain, "AWS::CloudFront::Distribution")["DistributionConfig"]
+    assert distribution["Aliases"] == ["ocpp.mobie.example"]
+    assert distribution["ViewerCertificate"] == {
+        "AcmCertificateArn": STATION_CERTIFICATE,
+        "MinimumProtocolVersion": "TLSv1.2_2021",
+        "SslSupportMethod": "sni-only",
+    }
+    outputs = station_domain.to_json()["Outputs"]
+    assert outputs["OcppStationUrl"]["Value"] == "wss://ocpp.mobie.example/ocpp/{charge_point_id}"
+    assert "OcppStationDomainTarget" in outputs
+
+
+def test_without_a_station_domain_the_default_certificate_is_acknowledged_as_it_is(template):
+    distribution = only(template, "AWS::CloudFront::Distribution")["DistributionConfig"]
+    assert "Aliases" not in distribution and "ViewerCertificate" not in distribution
+    assert "OcppStationDomainTarget" not in template.to_json()["Outputs"]
+
+
+def test_the_station_path_has_its_own_reserved_concurrency(station_domain, template):
+    reserved = [
+        resource["Properties"].get("ReservedConcurrentExecutions")
+        for resource in resources(station_domain, "AWS::Lambda::Function").values()
+    ]
+    assert sorted(reserved) == [1, 20, 30, 30, 120]
+    assert all(
+        "ReservedConcurrentExecutions" not in resource["Properties"]
+        for resource in resources(template, "AWS::Lambda::Function").values()
+    )  # none given: the shared pool
+
+
+def test_the_websocket_stage_waits_for_the_accounts_logging_role(prod):
+    [account] = prod.of_type("AWS::ApiGateway::Account")
+    [stage] = prod.of_type("AWS::ApiGatewayV2::Stage").values()
+    assert account in stage["DependsOn"]
+    gateway = prod.stack.ocpp_gateway
+    functions = [
+        prod.resources[prod.logical_id(f)]["Properties"] for f in (gateway.message_function, gateway.watchdog_function)
+    ]
+    assert [f["ReservedConcurrentExecutions"] for f in functions] == [120, 1]  # the production default
