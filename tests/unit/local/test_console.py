@@ -92,6 +92,17 @@ def test_an_ocpp_exchange_is_one_line_when_its_answer_comes(console, out):
     assert "OCPP hub → LSB-1  ChangeConfiguration  CALLERROR NotImplemented  no handler" in refused
 
 
+def test_an_ocpp_call_says_what_it_is_about(console, out):
+    console.audit(AuditRecord(at=AT, channel="ocpp", direction="in", kind="call", station="LSB-1", message_id="s",
+                              action="StatusNotification",
+                              body='[2,"s","StatusNotification",{"connectorId":2,"status":"Faulted",'
+                                   '"errorCode":"GroundFailure"}]'))
+    console.audit(AuditRecord(at=AT, channel="ocpp", direction="out", kind="callresult", station="LSB-1",
+                              message_id="s", body='[3,"s",{}]'))
+    [line] = shown(out)
+    assert "LSB-1 → hub  StatusNotification  (connector 2, Faulted, GroundFailure)  ok" in line
+
+
 def test_the_stream_hands_over_whole_lines(console, out):
     stream = ConsoleStream(console)
     stream.write('{"level":"INFO","message":"hub ')

@@ -169,8 +169,10 @@ def _serve(options: ServeOptions, console) -> None:
             create_local_app(admin_secret=secret, console=console),
             host=options.host,
             port=options.port,
-            log_level="info",
-            access_log=console is None,  # on the console the audit lines show each call, with its outcome
+            # On the console the audit lines show each call and connection, with its outcome: uvicorn's
+            # own lines (access log, "connection open") only for warnings there.
+            log_level="info" if console is None else "warning",
+            access_log=console is None,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             **tls,
             ws_max_size=MAX_OCPP_FRAME_BYTES,  # API Gateway's WebSocket frame limit (issue #12)

@@ -61,7 +61,7 @@ class HubConsole:
         self._console = Console(file=out, highlight=False, soft_wrap=True, force_terminal=color,
                                 no_color=color is False)
         self._lock = threading.Lock()
-        self._calls: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._calls: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()  # → (action, detail)
 
     def print(self, line: Text | str) -> None:
         with self._lock:
@@ -92,11 +92,11 @@ class HubConsole:
             return render_ocpi(record) if record.kind == "response" else None
         key = (record.station or "?", record.message_id or "?")
         if record.kind == "call":
-            self._calls[key] = record.action or "?"
+            self._calls[key] = (record.action or "?", call_detail(record))
             while len(self._calls) > _PENDING_CALLS:
                 self._calls.popitem(last=False)
             return None
-        return render_ocpp(record, self._calls.pop(key, None))
+        return render_ocpp(record, *self._calls.pop(key, (None, "")))
 
 
 def render_log(fields: dict[str, Any]) -> Text:
@@ -142,14 +142,36 @@ def render_ocpi(record: AuditRecord) -> Text:
     return line
 
 
-def render_ocpp(record: AuditRecord, action: str | None) -> Text:
-    """An OCPP exchange, from its answer: who called whom, the action, the outcome."""
+def call_detail(record: AuditRecord) -> str:
+    """What a call is about, in a few words: the connector, its status, the transaction."""
+    frame = _json_value(record.body or "")
+    payload = frame[3] if isinstance(frame, list) and len(frame) > 3 and isinstance(frame[3], dict) else {}
+    parts = []
+    if payload.get("connectorId") is not None:
+        parts.append(f"connector {payload['connectorId']}")
+    if isinstance(payload.get("status"), str):
+        parts.append(payload["status"])
+    if payload.get("errorCode") not in (None, "NoError"):
+        parts.append(str(payload["errorCode"]))
+    if payload.get("transactionId") is not None:
+        parts.append(f"transaction {payload['transactionId']}")
+    if isinstance(payload.get("meterValue"), list):
+        parts.append(f"{len(payload['meterValue'])} meter value(s)")
+    if isinstance(payload.get("reason"), str):
+        parts.append(payload["reason"])
+    return ", ".join(parts)
+
+
+def render_ocpp(record: AuditRecord, action: str | None, detail: str = "") -> Text:
+    """An OCPP exchange, from its answer: who called whom, the action and what about, the outcome."""
     station = record.station or "?"
     station_called = record.direction == "in"  # the station answers a call of the hub
     line = _started(record.at)
     line.append("OCPP ", style="green")
     line.append(f"hub → {station}  " if station_called else f"{station} → hub  ", style="bold")
     line.append(f"{action or 'answer'}  ")
+    if detail:
+        line.append(f"({detail})  ", style="dim")
     frame = _json_value(record.body or "")
     if record.kind == "callerror":
         code = record.error_code or (frame[2] if isinstance(frame, list) and len(frame) > 2 else "error")
