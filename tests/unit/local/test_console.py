@@ -71,7 +71,7 @@ def test_a_push_and_a_command_answer_show_who_and_the_result(console, out):
                               module="commands", method="POST", url="/ocpi/2.2.1/commands/START_SESSION",
                               http_status=200, ocpi_status=1000, body=command))
     push, answer = shown(out)
-    assert "PUSH hub → PT/EDP  PUT https://emsp.example/ocpi/sessions/PT/MOB/S1  200 · 1000  30 ms" in push
+    assert "OCPI hub → PT/EDP  PUT https://emsp.example/ocpi/sessions/PT/MOB/S1  200 · 1000  30 ms" in push
     assert "POST /ocpi/2.2.1/commands/START_SESSION  200 · 1000  ACCEPTED" in answer
 
 

@@ -5,8 +5,9 @@ Rendered from the same records the hub writes anyway, so what is logged does not
   stands in for stdout) and printed as ``time level message key=value``; metric lines (EMF, for
   CloudWatch) are dropped, anything that is not JSON passes through as it is;
 - the audit trail (``ConsoleAuditSink`` in front of the embedded store): every OCPI call in or out
-  (who → whom, method and path, HTTP and OCPI status, time; a command's result) and every OCPP
-  exchange, one line when its answer comes (the station, the action, the outcome).
+  (who → whom, method and path, HTTP and OCPI status, why it was refused, time; a command's result)
+  and every OCPP exchange, one line when its answer comes (the station, the action and what it is
+  about, the outcome).
 
 Only ``mobie-hub serve`` on a terminal uses it (``--log-format console``); with ``--log-format json``,
 when stdout is not a terminal, and always in AWS, the hub writes JSON lines only.
@@ -34,6 +35,7 @@ _FRAME_KEYS = frozenset({
     "level", "location", "message", "timestamp", "service", "sampling_rate", "xray_trace_id", "cold_start",
     "function_name", "function_memory_size", "function_arn", "function_request_id", "exception",
     "exception_name", "stack_trace",
+    "request_id", "correlation_id",  # in the JSON lines and the audit trail, for grep; noise for a person
 })
 # Log lines the audit lines already show (the same call, said once).
 _SHOWN_BY_AUDIT = frozenset({"ocpi call", "call answered", "call failed", "request refused"})
@@ -122,11 +124,12 @@ def _outcome_style(http_status: int | None, ocpi_status: int | None) -> str:
 
 
 def render_ocpi(record: AuditRecord) -> Text:
-    """An OCPI call, from its response record: in (party → hub) or out (hub → party: pushes, results)."""
+    """An OCPI call, from its response record: in (party → hub) or out (hub → party: pushes, command
+    results, the registration's calls)."""
     party = record.party or "anonymous"
     inbound = record.direction == "out"  # the hub's response to a request it received
     line = _started(record.at)
-    line.append("OCPI " if inbound else "PUSH ", style="magenta" if inbound else "blue")
+    line.append("OCPI ", style="magenta" if inbound else "blue")
     line.append(f"{party} → hub  " if inbound else f"hub → {party}  ", style="bold")
     line.append(f"{record.method or '?'} {record.url or ''}  ")
     outcome = f"{record.http_status}" + (f" · {record.ocpi_status}" if record.ocpi_status is not None else "")
