@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import CfnOutput, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_pipes as pipes
+from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -68,15 +69,20 @@ class MobieHubStack(Stack):
         self.ocpi_api = OcpiApi(
             self, OCPI_API_ID, factory=self.functions, domain=config.domain, retain_logs=config.retain_data
         )
+        # The stack's own schedule group: its dropped invocations are this stack's alone (Monitoring).
+        self.schedules = scheduler.ScheduleGroup(
+            self, "Schedules", schedule_group_name=f"{self.stack_name}-schedules", removal_policy=RemovalPolicy.DESTROY
+        )
         self.ocpp_gateway = OcppGateway(
             self, OCPP_GATEWAY_ID, factory=self.functions, insecure_open_stations=config.insecure_open_stations,
             web_acl_arn=config.ocpp_web_acl_arn, retain_logs=config.retain_data,
             reserved_concurrency=config.station_concurrency, logging_account=self.ocpi_api.logging_account,
             station_domain=config.station_domain, hosted_zone=self.ocpi_api.hosted_zone,
+            schedule_group=self.schedules,
         )
         self.workflows = Workflows(
             self, WORKFLOWS_ID, factory=self.functions, parties=self.data.tables["parties"],
-            public_url=self.ocpi_api.public_url, retain_logs=config.retain_data,
+            public_url=self.ocpi_api.public_url, retain_logs=config.retain_data, schedule_group=self.schedules,
         )
         self.events = Events(
             self, EVENTS_ID, factory=self.functions, tables=self.data.tables,
@@ -103,7 +109,10 @@ class MobieHubStack(Stack):
             state_machines=found(self, sfn.StateMachine),
             pipes=found(self, pipes.CfnPipe),
             rules=found(self, events.Rule),
+            schedule_groups={"Schedules": self.schedules},
         )
+        for schedule in found(self, scheduler.Schedule).values():
+            schedule.node.add_dependency(self.schedules)  # they name the group literally: create it first
         if config.placeholder:
             CfnOutput(
                 self,

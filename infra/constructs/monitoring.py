@@ -12,6 +12,7 @@ also published without dimensions: the totals the alarms watch. AWS's own metric
 - **<Construct><StateMachine>ExecutionsFailed**: a Step Functions execution failed, timed out or was aborted.
 - **<Construct><Pipe>Failed**: an EventBridge Pipe failed a record (enrichment, target, or timeout).
 - **<Construct><Rule>FailedInvocations**: an EventBridge rule could not invoke its target after its retries.
+- **SchedulesDropped**: EventBridge Scheduler gave up a run of one of the stack's schedules.
 - **OcpiApi5xx**: the share of OCPI requests answered 5xx above ``API_5XX_RATE``.
 - **OcppGatewayErrors**: the WebSocket API could not reach the message function.
 - **<Construct><Function>Errors / …Throttles**: one pair per Lambda function.
@@ -40,6 +41,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_pipes as pipes
+from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
@@ -108,6 +110,7 @@ class Monitoring(Construct):
         state_machines: Mapping[str, sfn.IStateMachine],
         pipes: Mapping[str, pipes.CfnPipe],
         rules: Mapping[str, events.Rule],
+        schedule_groups: Mapping[str, scheduler.IScheduleGroup],
     ) -> None:
         """The failure paths by name: ``dead_letter_queues``, ``state_machines``, ``pipes`` (by table
         key) and ``rules`` (EventBridge rules and schedules whose target could fail) each get an alarm."""
@@ -126,6 +129,8 @@ class Monitoring(Construct):
             self._pipe_alarm(name, pipe)
         for name, rule in rules.items():
             self._rule_alarm(name, rule)
+        for name, group in schedule_groups.items():
+            self._schedules_alarm(name, group)
         api = self._api_alarms(ocpi_api, ocpp_api, ocpp_stage)
         heartbeats = self._stations_offline()
         self._operations_alarms()
@@ -284,6 +289,18 @@ class Monitoring(Construct):
             comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             description=f"EventBridge could not invoke the {name} rule's target after its retries (permissions, "
             "throttling, a target gone): those events reached nobody (or its dead-letter queue).",
+        )
+
+    def _schedules_alarm(self, name: str, group: scheduler.IScheduleGroup) -> None:
+        self._alarm(
+            f"{name}Dropped",
+            group.metric_dropped(period=FIVE_MINUTES, statistic="Sum"),
+            threshold=1,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            description=f"EventBridge Scheduler gave up a run of a schedule in the {name} group (the daily "
+            "credentials renewal, the OCPP heartbeat watchdog): its target could not be started (permission, "
+            "throttling, a target gone). A missed watchdog run leaves offline stations AVAILABLE a minute longer; "
+            "a missed renewal start renews nothing that day.",
         )
 
     def _api_alarms(

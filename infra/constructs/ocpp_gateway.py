@@ -132,12 +132,14 @@ class OcppGateway(Construct):
         logging_account: Construct | None = None,
         station_domain: StationDomain | None = None,
         hosted_zone: route53.IHostedZone | None = None,
+        schedule_group: scheduler.IScheduleGroup | None = None,
     ) -> None:
         """``reserved_concurrency``: by function construct id (Message, Authorizer, Connect, Disconnect,
         Watchdog), the station path's own concurrency, which pushes and sweeps cannot take (None: the
         shared pool). ``logging_account``: the account's API Gateway settings (CloudWatch role) the
         stage's access logging needs first. ``station_domain``: the stations' host name and its us-east-1
-        certificate (TLS 1.2 minimum); with ``hosted_zone`` containing it, an alias record too."""
+        certificate (TLS 1.2 minimum); with ``hosted_zone`` containing it, an alias record too.
+        ``schedule_group``: the stack's group of schedules (the watchdog's), alarmed on dropped runs."""
         super().__init__(scope, construct_id)
         reserved = dict(reserved_concurrency or {})
         self.authorizer_function = factory.create(
@@ -243,6 +245,7 @@ class OcppGateway(Construct):
             self,
             "WatchdogSchedule",
             description="OCPP heartbeat watchdog: marks stations that missed heartbeats offline (issue #17)",
+            schedule_group=schedule_group,
             schedule=scheduler.ScheduleExpression.rate(WATCHDOG_RATE),
             target=scheduler_targets.LambdaInvoke(
                 self.watchdog_function,

@@ -47,7 +47,9 @@ class Workflows(Construct):
         parties: dynamodb.Table,
         public_url: str,
         retain_logs: bool = True,
+        schedule_group: scheduler.IScheduleGroup | None = None,
     ) -> None:
+        """``schedule_group``: the stack's group, whose dropped invocations are alarmed (else the default)."""
         super().__init__(scope, construct_id)
         self._parties_id = parties.node.default_child.logical_id
         environment = {
@@ -70,6 +72,7 @@ class Workflows(Construct):
             self,
             "DailyRenewal",
             description="Starts the credentials renewal workflow once a day (profile §5)",
+            schedule_group=schedule_group,
             schedule=scheduler.ScheduleExpression.cron(
                 hour=str(RENEWAL_SCHEDULE_HOUR), minute="0", time_zone=TimeZone.EUROPE_LISBON
             ),

@@ -294,3 +294,16 @@ def test_every_alarm_is_described_in_the_operations_runbook(prod):
     covered = set().union(*(names for pattern, names in patterns.items() if f"`{pattern}`" in runbook))
     missing = [name for name in _alarms(prod) if name not in covered and f"`{name}`" not in runbook]
     assert missing == []
+
+
+def test_the_stacks_schedules_are_in_its_own_group_whose_dropped_runs_alarm(prod):
+    [(group_id, group)] = prod.of_type("AWS::Scheduler::ScheduleGroup").items()
+    name = group["Properties"]["Name"]
+    assert name == f"{prod.stack.stack_name}-schedules"
+    schedules = prod.of_type("AWS::Scheduler::Schedule").values()
+    assert len(schedules) >= 2  # the daily renewal, the OCPP watchdog
+    assert all(s["Properties"]["GroupName"] == name and group_id in s["DependsOn"] for s in schedules)
+    alarm = _alarms(prod)["SchedulesDropped"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Scheduler", "InvocationDroppedCount")
+    assert alarm["Dimensions"] == [{"Name": "ScheduleGroup", "Value": name}]
+    assert alarm["Threshold"] == 1 and alarm["AlarmActions"] == _topic_ref(prod)
