@@ -17,11 +17,12 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from mobie_hub.core.models import OcpiModel
 from mobie_hub.core.modules import MODULES
@@ -59,6 +60,17 @@ class OcpiEnvelope(BaseModel, Generic[T]):
     status_code: int = Field(description="OCPI status code: 1xxx success, 2xxx client, 3xxx server errors")
     status_message: str | None = None
     timestamp: datetime
+
+
+@cache
+def envelope_of(data: type | None, *, many: bool = False) -> type[BaseModel]:
+    """The envelope with ``data`` (a list of them when ``many``), named for the document:
+    ``SessionListEnvelope``, ``TokenEnvelope``, ``EmptyEnvelope``."""
+    if data is None:
+        return create_model("EmptyEnvelope", __base__=OcpiEnvelope[None])
+    payload = list[data] if many else data  # type: ignore[valid-type]
+    name = f"{data.__name__}{'List' if many else ''}Envelope"
+    return create_model(name, __base__=OcpiEnvelope[payload])  # type: ignore[valid-type]
 
 
 @dataclass(frozen=True)
@@ -143,9 +155,7 @@ def _documented_route(route: APIRoute, method: str, operation: Operation, value:
     """A copy of ``route`` for the document: its answer's model declared, and, for a body chosen by a
     path value, that value fixed in the path and the body's model declared."""
     data = operation.responses.get(value, operation.data) if value else operation.data
-    if operation.many and data is not None:
-        data = list[data]  # type: ignore[valid-type]
-    envelope = OcpiEnvelope[data] if data is not None else OcpiEnvelope[None]  # type: ignore[valid-type]
+    envelope = envelope_of(data, many=operation.many)
     path, endpoint = route.path, route.endpoint
     if value is not None and body is not None:
         selector = route.path.rsplit("/", 1)[1]
@@ -157,7 +167,7 @@ def _documented_route(route: APIRoute, method: str, operation: Operation, value:
         operation_id=f"{method.lower()}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
         tags=[_module_of(path)],
         responses={"200": {"model": envelope, "description": "OCPI envelope; `data` as described"},
-                   "default": {"model": OcpiEnvelope[None], "description": "An error in the OCPI envelope "
+                   "default": {"model": envelope_of(None), "description": "An error in the OCPI envelope "
                                "(status_code 2xxx/3xxx/4xxx, no data); HTTP 400, 401, 403, 404, 405, 409, 413, 429"}},
         dependencies=route.dependencies,
         openapi_extra={PAGINATED: True} if operation.paginated else None,
