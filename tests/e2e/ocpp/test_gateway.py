@@ -72,7 +72,7 @@ def test_a_station_boots_reports_its_connectors_and_heartbeats(hub):
 
     boot, heartbeat, reported = run(scenario())
 
-    assert (boot.status, boot.interval) == ("Accepted", 300)
+    assert (boot.status, boot.interval) == ("Accepted", 300)  # until the station accepts pings
     assert heartbeat.current_time.endswith("Z")
     assert reported == [Status.AVAILABLE, Status.INOPERATIVE]
     assert stations.get_station(STATION).boot["chargePointModel"] == "Simulator"

@@ -1,6 +1,7 @@
-"""What the hub configures on a booted station (issue #18, ocpp.configuration): after the boot's
-TriggerMessage is answered, ChangeConfiguration WebSocketPingInterval, then MeterValueSampleInterval,
-one call at a time; a station that refuses the ping gets a 300 s Heartbeat instead; 0 skips a key."""
+"""What the hub configures on a booted station (issue #18, ocpp.configuration): at the first Heartbeat
+after a boot, ChangeConfiguration WebSocketPingInterval; once Accepted, HeartbeatInterval (the long
+configured one); then MeterValueSampleInterval; one call at a time, each after the previous answer.
+A station that refuses pings keeps the boot's 300 s Heartbeat; 0 leaves a key alone."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import pytest
 
 from mobie_hub.core.settings import Settings, get_settings
+from mobie_hub.ocpp import repository as stations
 from tests.support.ocpp_data import STATION_ID
 
 BOOT = {"chargePointVendor": "ABB", "chargePointModel": "Terra AC"}
@@ -18,69 +20,80 @@ def sent(connections) -> list[list]:
     return [json.loads(text) for _, text in connections.sent]
 
 
-def boot_and_answer_the_trigger(station, central_system, connections) -> None:
-    reply = central_system.receive(STATION_ID, json.dumps([2, "b1", "BootNotification", BOOT]))
+def changes(connections) -> list[dict]:
+    return [frame[3] for frame in sent(connections) if frame[2] == "ChangeConfiguration"]
+
+
+def receive(central_system, frame: list) -> None:
+    reply = central_system.receive(STATION_ID, json.dumps(frame))
     central_system.send_follow_ups(STATION_ID, reply.follow_ups)
+
+
+def boot(station, central_system, connections) -> None:
+    receive(central_system, [2, "b1", "BootNotification", BOOT])
     [trigger] = sent(connections)
-    assert trigger[2] == "TriggerMessage"
     station.send([3, trigger[1], {"status": "Accepted"}])
 
 
-def answer_last(station, connections, answer) -> list:
+def answer_last(station, connections, answer) -> None:
     last = sent(connections)[-1]
     station.send([3, last[1], answer] if isinstance(answer, dict) else [4, last[1], answer, "", {}])
-    return last
 
 
-def test_after_the_boot_the_hub_sets_the_ping_then_the_sample_interval_one_at_a_time(
+def test_nothing_is_configured_at_the_boot_and_the_chain_starts_at_the_first_heartbeat(
     station, central_system, connections, listener
 ):
-    boot_and_answer_the_trigger(station, central_system, connections)
+    boot(station, central_system, connections)
+    assert changes(connections) == []  # the boot's answer and TriggerMessage only: a command may follow
 
-    ping = answer_last(station, connections, {"status": "Accepted"})
-    sample = answer_last(station, connections, {"status": "Accepted"})
+    receive(central_system, [2, "h1", "Heartbeat", {}])
+    answer_last(station, connections, {"status": "Accepted"})  # the pings
+    answer_last(station, connections, {"status": "Accepted"})  # the heartbeat
+    answer_last(station, connections, {"status": "Accepted"})  # the sample interval
 
-    assert ping[2:] == ["ChangeConfiguration", {"key": "WebSocketPingInterval", "value": "240"}]
-    assert sample[2:] == ["ChangeConfiguration", {"key": "MeterValueSampleInterval", "value": "300"}]
-    assert len(sent(connections)) == 3  # the trigger and two changes: then nothing more
+    assert changes(connections) == [
+        {"key": "WebSocketPingInterval", "value": "240"},
+        {"key": "HeartbeatInterval", "value": "1800"},
+        {"key": "MeterValueSampleInterval", "value": "300"},
+    ]
+    receive(central_system, [2, "h2", "Heartbeat", {}])  # a later heartbeat configures nothing again
+    assert len(changes(connections)) == 3
     # every answer still reaches the hub's listener (the command lifecycle)
-    assert [o.action for o in listener.outcomes] == ["TriggerMessage", "ChangeConfiguration", "ChangeConfiguration"]
+    assert [o.action for o in listener.outcomes].count("ChangeConfiguration") == 3
 
 
 @pytest.mark.parametrize("refusal", [{"status": "NotSupported"}, {"status": "Rejected"}, "NotImplemented"])
-def test_a_station_refusing_the_ping_gets_a_heartbeat_inside_the_idle_timeout(
+def test_a_station_refusing_pings_keeps_its_short_heartbeat_and_gets_the_sample_interval(
     station, central_system, connections, refusal
 ):
-    boot_and_answer_the_trigger(station, central_system, connections)
+    boot(station, central_system, connections)
+    receive(central_system, [2, "h1", "Heartbeat", {}])
 
-    answer_last(station, connections, refusal)  # the ping interval refused
-    heartbeat = answer_last(station, connections, {"status": "Accepted"})
-    sample = answer_last(station, connections, {"status": "Accepted"})
+    answer_last(station, connections, refusal)
+    answer_last(station, connections, {"status": "Accepted"})
 
-    assert heartbeat[2:] == ["ChangeConfiguration", {"key": "HeartbeatInterval", "value": "300"}]
-    assert sample[3] == {"key": "MeterValueSampleInterval", "value": "300"}
+    assert [c["key"] for c in changes(connections)] == ["WebSocketPingInterval", "MeterValueSampleInterval"]
 
 
-def test_a_short_heartbeat_needs_no_fallback_and_zero_leaves_a_key_alone(
-    station, central_system, connections, monkeypatch
-):
-    monkeypatch.setenv("MOBIE_OCPP_HEARTBEAT_INTERVAL", "300")
-    monkeypatch.setenv("MOBIE_OCPP_OFFLINE_GRACE_SECONDS", "900")
-    monkeypatch.setenv("MOBIE_OCPP_METER_SAMPLE_INTERVAL", "0")
+def test_zero_leaves_a_key_alone(station, central_system, connections, monkeypatch):
+    monkeypatch.setenv("MOBIE_OCPP_WEBSOCKET_PING_INTERVAL", "0")
     get_settings.cache_clear()
-    boot_and_answer_the_trigger(station, central_system, connections)
+    boot(station, central_system, connections)
+    receive(central_system, [2, "h1", "Heartbeat", {}])
+    answer_last(station, connections, {"status": "Accepted"})
 
-    answer_last(station, connections, {"status": "NotSupported"})  # the ping refused: heartbeats suffice
+    # no pings set: no long heartbeat either (the boot's 300 s keeps the connection open)
+    assert changes(connections) == [{"key": "MeterValueSampleInterval", "value": "300"}]
 
-    assert [frame[3]["key"] for frame in sent(connections)[1:]] == ["WebSocketPingInterval"]
 
-
-def test_nothing_is_configured_after_a_reconnect_or_for_a_station_that_left(
+def test_a_station_that_leaves_mid_chain_is_configured_again_after_its_next_boot(
     station, central_system, connections
 ):
-    boot_and_answer_the_trigger(station, central_system, connections)
+    boot(station, central_system, connections)
+    receive(central_system, [2, "h1", "Heartbeat", {}])
     central_system.disconnected(STATION_ID, "conn-1")  # the ping call fails: StationDisconnected
-    assert len(sent(connections)) == 2  # the trigger and the ping: no fallback, no sample interval
+    assert len(changes(connections)) == 1
+    assert stations.record_seen(STATION_ID, station.central_system.clock()).unconfigured is False
 
 
 def test_the_offline_grace_must_exceed_the_heartbeat_interval():

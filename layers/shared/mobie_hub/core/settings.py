@@ -67,11 +67,11 @@ class Settings(BaseSettings):
     # rest of the window (ocpp.repository "AUTHFAIL#"; the edge's WAF limits per address).
     station_auth_max_failures: int = Field(default=10, ge=1)
     station_auth_failure_window_seconds: int = Field(default=300, ge=10)
-    # Message volume (docs/ocpp.md "Message volume"): the Heartbeat interval handed out at boot; the
-    # connection stays inside API Gateway's 10-minute idle timeout by the station's WebSocket pings
-    # (ChangeConfiguration WebSocketPingInterval after boot; a station refusing it is given
-    # HeartbeatInterval 300 instead). The meter sample interval configured after boot bounds how old
-    # a session's kWh can be at its EMSP. 0: leave the station's own value.
+    # Message volume (docs/ocpp.md "Message volume", ocpp.configuration): the Heartbeat interval, set
+    # once the station accepted WebSocket pings (they keep its connection inside API Gateway's 10-minute
+    # idle timeout; until then the boot hands out at most 300 s); the meter sample interval bounds how
+    # old a session's kWh can be at its EMSP. Set after the first Heartbeat after a boot; 0: leave the
+    # station's own value.
     ocpp_heartbeat_interval: int = Field(default=1800, ge=10, le=86400)
     ocpp_websocket_ping_interval: int = Field(default=240, ge=0, le=540)
     ocpp_meter_sample_interval: int = Field(default=300, ge=0, le=3600)

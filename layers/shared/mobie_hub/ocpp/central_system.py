@@ -27,11 +27,12 @@ from mobie_hub.ocpp.frames import CallFrame, ErrorCode, FrameError
 from mobie_hub.ocpp.ports import (
     CallOutcome,
     CallResultListener,
+    FollowUp,
     IdTagAuthority,
     StationConnections,
     TransactionEvents,
 )
-from mobie_hub.ocpp.station_messages import HANDLERS, STATUS_RECOVERY, FollowUp, MessageContext
+from mobie_hub.ocpp.station_messages import HANDLERS, STATUS_RECOVERY, MessageContext
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class _StatusRecovery(CallResultListener):
 
 
 class _Configuration(CallResultListener):
-    """After the boot's TriggerMessage was answered, the hub's ChangeConfiguration calls, one per answer
+    """The hub's ChangeConfiguration calls after a boot, each sent when the previous one is answered
     (``ocpp.configuration``). Every outcome first goes on to ``then``."""
 
     def __init__(self, then: CallResultListener, send: Callable[[str, tuple[FollowUp, ...]], None]) -> None:

@@ -203,3 +203,13 @@ class CallResultListener(ABC):
 
     @abstractmethod
     def on_outcome(self, outcome: CallOutcome) -> None: ...
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A call the hub sends to the station once the answer to its message went out (``context`` is
+    stored with the call and comes back with its ``CallOutcome``)."""
+
+    action: str
+    payload: dict[str, Any]
+    context: dict[str, Any]

@@ -163,16 +163,30 @@ def _liveness(item: dict[str, Any]) -> Liveness:
     )
 
 
-def record_seen(station_id: str, now: datetime) -> bool:
+@dataclass(frozen=True)
+class SeenBefore:
+    """What a station's liveness item said before this message: marked offline; booted and not yet
+    configured (``ocpp.configuration``)."""
+
+    offline: bool
+    unconfigured: bool
+
+
+def record_seen(station_id: str, now: datetime, *, booted: bool = False) -> SeenBefore:
     """Heartbeat and BootNotification: the station is alive. One UpdateItem (its old image comes back
-    at no cost); True when the station had been marked offline, which this clears."""
+    at no cost) that clears ``offline_at``; a boot marks the station unconfigured, a Heartbeat clears it."""
+    values: dict[str, Any] = {":id": station_id, ":now": format_datetime(now), ":epoch": _epoch(now)}
+    if booted:
+        values[":true"] = True
     response = table(TABLE).update_item(
         Key=_liveness_key(station_id),
-        UpdateExpression="SET station_id = :id, last_seen = :now, seen = :epoch REMOVE offline_at",
-        ExpressionAttributeValues={":id": station_id, ":now": format_datetime(now), ":epoch": _epoch(now)},
+        UpdateExpression="SET station_id = :id, last_seen = :now, seen = :epoch"
+        + (", unconfigured = :true REMOVE offline_at" if booted else " REMOVE offline_at, unconfigured"),
+        ExpressionAttributeValues=values,
         ReturnValues="ALL_OLD",
     )
-    return "offline_at" in response.get("Attributes", {})
+    old = response.get("Attributes", {})
+    return SeenBefore(offline="offline_at" in old, unconfigured=bool(old.get("unconfigured")))
 
 
 def get_liveness(station_id: str) -> Liveness | None:

@@ -38,11 +38,14 @@ from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import format_datetime, parse_datetime
 from mobie_hub.locations import api as locations
 from mobie_hub.locations.power import evse_power_w
+from mobie_hub.ocpp import configuration
 from mobie_hub.ocpp import repository as stations
+from mobie_hub.ocpp.configuration import KEEPALIVE_HEARTBEAT
 from mobie_hub.ocpp.evse_status import UnknownConnector, apply_status, evse_for_connector
 from mobie_hub.ocpp.meter import samples_of
 from mobie_hub.ocpp.ports import (
     AlreadyHandled,
+    FollowUp,
     IdTagAuthority,
     MeterValuesReported,
     Receipt,
@@ -53,15 +56,6 @@ from mobie_hub.ocpp.ports import (
 )
 
 STATUS_RECOVERY = "status_recovery"  # the context key of the hub's own TriggerMessage (its reason)
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    """A call the hub sends to the station once the answer to its message went out."""
-
-    action: str
-    payload: dict[str, Any]
-    context: dict[str, Any]
 
 
 def _ask_for_statuses(ctx: MessageContext, reason: str) -> None:
@@ -89,7 +83,7 @@ Handler = Callable[[MessageContext, dict[str, Any]], dict[str, Any]]
 def boot_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
     # Every station is a registered Location (admission), so every boot is Accepted (OCPP 1.6 §4.2).
     stations.record_boot(ctx.station_id, ctx.received_at, payload)
-    stations.record_seen(ctx.station_id, ctx.received_at)
+    stations.record_seen(ctx.station_id, ctx.received_at, booted=True)  # configured at its first Heartbeat
     _ask_for_statuses(ctx, "boot")  # a booted station's statuses are new: ask rather than wait
     logger.debug(
         "station booted",
@@ -101,14 +95,21 @@ def boot_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[str,
     return {
         "status": "Accepted",
         "currentTime": format_datetime(ctx.received_at),
-        "interval": get_settings().ocpp_heartbeat_interval,
+        # Until the station accepted WebSocket pings (ocpp.configuration), its heartbeats keep its
+        # connection inside API Gateway's idle timeout.
+        "interval": min(get_settings().ocpp_heartbeat_interval, KEEPALIVE_HEARTBEAT),
     }
 
 
 def heartbeat(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
-    if stations.record_seen(ctx.station_id, ctx.received_at):
+    before = stations.record_seen(ctx.station_id, ctx.received_at)
+    if before.offline:
         logger.info("station heard again after it was marked offline", station_id=ctx.station_id)
         _ask_for_statuses(ctx, "reconnect")
+    elif before.unconfigured:  # the first Heartbeat after a boot: set its intervals (ocpp.configuration)
+        first = configuration.first_call()
+        if first is not None:
+            ctx.follow_ups.append(first)
     return {"currentTime": format_datetime(ctx.received_at)}
 
 
