@@ -88,7 +88,6 @@ class Operation:
     many: bool = False
     paginated: bool = False
     bodies: Mapping[str, type[BaseModel]] = field(default_factory=dict)
-    responses: Mapping[str, type | None] = field(default_factory=dict)  # per body value, when they differ
 
 
 OperationKey = tuple[str, str]  # (HTTP method, route path as FastAPI has it)
@@ -127,9 +126,9 @@ def build_document(
     if missing:
         raise KeyError(f"routes without an OpenAPI Operation: {sorted(missing)}")
     described = [_documented_route(route, method, operations[(method, route.path)], value, body)
-              for route in routes
-              for method in sorted(route.methods)
-              for value, body in (operations[(method, route.path)].bodies or {None: None}).items()]
+                 for route in routes
+                 for method in sorted(route.methods)
+                 for value, body in (operations[(method, route.path)].bodies or {None: None}).items()]
     document = get_openapi(title=title, version=version, description=description, routes=described)
     document["paths"] = {
         path.replace("{" + VERSION_PARAMETER + "}", version): _for_version(item)
@@ -154,8 +153,7 @@ def _documented_route(route: APIRoute, method: str, operation: Operation, value:
                       body: type[BaseModel] | None) -> APIRoute:
     """A copy of ``route`` for the document: its answer's model declared, and, for a body chosen by a
     path value, that value fixed in the path and the body's model declared."""
-    data = operation.responses.get(value, operation.data) if value else operation.data
-    envelope = envelope_of(data, many=operation.many)
+    envelope = envelope_of(operation.data, many=operation.many)
     path, endpoint = route.path, route.endpoint
     if value is not None and body is not None:
         selector = route.path.rsplit("/", 1)[1]
