@@ -41,6 +41,8 @@ ENVIRONMENT = {
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     "MOBIE_PUBLIC_URL": "https://hub.mobie.example",
     "MOBIE_OCPP_MANAGEMENT_URL": "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/ocpp",
+    # The measured EMSP calls without a client certificate (checking one costs no AWS request).
+    "MOBIE_REQUIRE_CLIENT_CERT": "false",
 }
 # A sample value for each $context variable of an access log format (API Gateway's variables).
 ACCESS_LOG_SAMPLES = {
@@ -181,13 +183,18 @@ class Station:
         self.answer_calls()
         self.call("Heartbeat", {})  # its first message on the new connection (what brings EVSEs back)
 
-    def answer_calls(self) -> None:
-        """Accept the hub's pending calls; a TriggerMessage is followed by the status of each connector."""
-        for call in list(self.calls):
-            self.send([3, call[1], {"status": "Accepted"}])
+    def answer_calls(self, measured: Any = None) -> None:
+        """Accept the hub's calls, one at a time as OCPP-J goes, until it asks nothing more (an answer
+        may bring the next call); a TriggerMessage is followed by the status of each connector.
+        ``measured`` records each as its own piece of work."""
+        measured = measured or (lambda name, action, *args: action(*args))
+        while self.calls:
+            call = self.calls.pop(0)
+            measured("CallResult (answer to a hub call)", self.send, [3, call[1], {"status": "Accepted"}])
             if call[2] == "TriggerMessage":
                 for connector in (1, 2):
-                    self.call("StatusNotification", _status(connector, "Available"))
+                    measured("StatusNotification (unchanged)", self.call, "StatusNotification",
+                             _status(connector, "Available"))
 
     def send(self, frame: list[Any]) -> list[Any] | None:
         """One frame to ``$default``; the answer (the route's response or through the Management API)."""
@@ -204,7 +211,6 @@ class Station:
             recorder.add("ws.bytes_out", len(response["body"]))
             answer = json.loads(response["body"])
         self.harness.settle()
-        self.calls = []
         for sent in self._outbox():
             if sent[0] == 3 and answer is None:
                 answer = sent
@@ -266,14 +272,14 @@ class Command:
             response = self.harness.invoke("commands", self._request(self.station.token))
             assert response["statusCode"] == 200, response
             deadline = time.monotonic() + 30
-            calls: list[list[Any]] = []
-            while not calls:
+            while not self.station.calls:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the command's OCPP call never reached the station")
                 time.sleep(0.05)
-                calls = [sent for sent in self.station._outbox() if sent[0] == 2]
-            for call in calls:
-                self.station.send([3, call[1], {"status": "Unlocked"}])
+                self.station.calls.extend(sent for sent in self.station._outbox() if sent[0] == 2)
+            while self.station.calls:
+                call = self.station.calls.pop(0)
+                self.station.send([3, call[1], {"status": "Unlocked" if call[2] == "UnlockConnector" else "Accepted"}])
             [execution] = self.harness.client("stepfunctions").list_executions(stateMachineArn=machine_arn)[
                 "executions"
             ]
@@ -366,11 +372,7 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
             measured("connect", station.connect)
             measured("BootNotification", station.call, "BootNotification",
                      {"chargePointVendor": "ABB", "chargePointModel": "Terra AC"})
-            for call in list(station.calls):  # the TriggerMessage: accepted, then one status per connector
-                measured("CallResult (answer to a hub call)", station.send, [3, call[1], {"status": "Accepted"}])
-                for connector in (1, 2):
-                    measured("StatusNotification (unchanged)", station.call, "StatusNotification",
-                             _status(connector, "Available"))
+            station.answer_calls(measured)  # TriggerMessage (then the statuses), ChangeConfiguration, …
             for _ in range(scenario.heartbeats):
                 clock.shift(get_settings().ocpp_heartbeat_interval)
                 measured("Heartbeat", station.call, "Heartbeat", {})

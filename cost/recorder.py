@@ -125,6 +125,7 @@ class Recorder:
         self.metrics: set[tuple] = set()
         self.bus: list[dict[str, Any]] = []  # entries the code put on EventBridge itself
         self._local = threading.local()  # is this thread running an invocation?
+        self._one_at_a_time = threading.RLock()
 
     # -- usages ---------------------------------------------------------------------------------
     @contextmanager
@@ -151,7 +152,9 @@ class Recorder:
         again (Lambda would report it)."""
         failure: Exception | None = None
         result: Any = None
-        with self.usage() as own:
+        # One invocation at a time: a state machine started by one runs its tasks on moto's threads,
+        # and two captures of the process's output cannot overlap (each Lambda has its own in AWS).
+        with self._one_at_a_time, self.usage() as own:
             depth = getattr(self._local, "depth", 0)
             self._local.depth = depth + 1
             with captured_output() as output:
