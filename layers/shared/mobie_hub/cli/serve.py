@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from typing import NoReturn, TextIO
 
@@ -53,8 +54,11 @@ def console_wanted(log_format: str, stdout: TextIO) -> bool:
 
 LOG_FORMATS = ("auto", "console", "json")
 # Seconds uvicorn waits for open connections (stations' WebSockets, slow requests) after Ctrl-C before
-# closing them: the hub stops within about 2 s (docs/operations.md "Local hub").
+# closing them; the rest (sweeps, pipeline, embedded AWS) usually takes under half a second more.
 GRACEFUL_SHUTDOWN_SECONDS = 1
+# Ctrl-C ends the process this long after the signal whatever is still running then (a push to a party
+# that does not answer, a renewal call): the sandbox keeps nothing, so nothing is lost that would stay.
+SHUTDOWN_DEADLINE_SECONDS = 1.9
 
 
 def create_local_app(admin_secret: str | None = None, console=None):
@@ -94,6 +98,31 @@ def serve(options: ServeOptions) -> NoReturn:
             sys.stdout = sys.__stdout__
             logger.registered_handler.setStream(sys.__stdout__)
     _exit(0)
+
+
+def _server_with_deadline(uvicorn, config):
+    """A ``uvicorn.Server`` whose first Ctrl-C (SIGINT/SIGTERM) also starts the shutdown deadline."""
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:
+            if not self.should_exit:
+                start_deadline(SHUTDOWN_DEADLINE_SECONDS)
+            super().handle_exit(sig, frame)
+
+    return Server(config)
+
+
+def start_deadline(seconds: float) -> threading.Timer:
+    """End the process ``seconds`` from now unless it has ended by itself."""
+
+    def expired() -> None:
+        logger.warning("shutdown took too long: exiting now", after_seconds=seconds)
+        _exit(0)
+
+    timer = threading.Timer(seconds, expired)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def _exit(code: int) -> NoReturn:
@@ -182,7 +211,7 @@ def _serve(options: ServeOptions, console) -> None:
             interval = options.renewal_interval or get_settings().renewal_interval_seconds
             with LocalPipeline():  # table streams → domain events → pushes to the EMSPs
                 # uvicorn + the credentials renewal timer + the station watchdog (offline stations UNKNOWN)
-                serve_with_renewal(uvicorn.Server(config), interval, watchdog_loop())
+                serve_with_renewal(_server_with_deadline(uvicorn, config), interval, watchdog_loop())
         except KeyboardInterrupt:  # uvicorn shut down gracefully, then re-raised the Ctrl-C it caught
             pass
     admin_secret.remove_secret(options.port, secret)
