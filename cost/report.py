@@ -20,8 +20,16 @@ OCPP_WORK = (
 )
 
 
-def _work_rows(profile: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
+def _dollars_of(profile: dict[str, Any], scale: Scale, prices: dict[str, Any], names: list[str]) -> float:
+    only = {**profile, "work": {name: profile["work"][name] for name in names}}
+    return sum(item.dollars for item in serverless_items(only, scale, prices))
+
+
+def _work_rows(profile: dict[str, Any], scale: Scale, prices: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per piece of work: what one does, and what all of a month's cost beyond the fixed items (the
+    bill of this work alone minus the bill of no work: connection minutes, alarms, stream polling)."""
     rows = []
+    fixed = _dollars_of(profile, scale, prices, [])
     for name, per_month in work_per_month(profile, scale).items():
         usage = profile["work"][name]["usage"]
         logged = sum(
@@ -31,6 +39,7 @@ def _work_rows(profile: dict[str, Any], scale: Scale) -> list[dict[str, Any]]:
         rows.append({
             "work": name,
             "per_month": per_month,
+            "dollars_per_month": _dollars_of(profile, scale, prices, [name]) - fixed,
             "measured": profile["work"][name]["count"],
             "lambda_invocations": sum(v for k, v in usage.items() if k.startswith("lambda.requests|")),
             "dynamodb_calls": sum(v for k, v in usage.items() if k.startswith("ddb.calls|")),
@@ -56,7 +65,7 @@ def build(profile: dict[str, Any], scale: Scale, prices: dict[str, Any], contain
     serverless = summary(serverless_items(profile, scale, prices), scale)
     alternative = summary(container_items(profile, scale, prices, containers), scale)
     ratio = serverless["total_per_month"] / alternative["total_per_month"]
-    rows = _work_rows(profile, scale)
+    rows = _work_rows(profile, scale, prices)
     ocpp = [row for row in rows if row["work"] in OCPP_WORK]
     messages = sum(row["per_month"] for row in ocpp)
     log_bytes = sum(row["per_month"] * row["ocpp_function"]["log_bytes"] for row in ocpp) / messages
@@ -147,16 +156,17 @@ def _tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
     alternative = _bill(report["containers"])
     work = [
         [
-            w["work"], _quantity(w["per_month"]), f"{w['lambda_invocations']:.2f}", f"{w['dynamodb_calls']:.2f}",
+            w["work"], _quantity(w["per_month"]), _money(w["dollars_per_month"]), f"{w['lambda_invocations']:.2f}", f"{w['dynamodb_calls']:.2f}",
             f"{w['write_units']:.2f}", f"{w['read_units']:.2f}", f"{w['log_bytes']:,.0f}",
             (f"{w['ocpp_function']['dynamodb_calls']:.2f} / {w['ocpp_function']['write_units']:.2f} / "
             f"{w['ocpp_function']['log_bytes']:,.0f}"),
         ]
-        for w in report["work"]
+        for w in sorted(report["work"], key=lambda w: w["dollars_per_month"], reverse=True)
     ]
     return [
-        ("Measured per piece of work (mean of the measured runs; everything downstream included)",
-         ["work", "per month", "Lambdas", "DDB calls", "WRU", "RRU", "log bytes", "ocpp-message: calls / WRU / log B"],
+        ("Measured per piece of work (mean of the measured runs, everything downstream included; $/month: all of"
+         " it at this scale, without the fixed items)",
+         ["work", "per month", "$/month", "Lambdas", "DDB calls", "WRU", "RRU", "log bytes", "ocpp-message: calls / WRU / log B"],
          work),
         (title, ["item", "quantity", "unit", "$/month", "share"], items),
         ((f"Containers at the same load: {shape['tasks']} Fargate tasks ({shape['vcpu']} vCPU, {shape['memory_gb']} GB, arm64) "
