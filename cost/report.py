@@ -164,8 +164,8 @@ def _tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]
         for w in sorted(report["work"], key=lambda w: w["dollars_per_month"], reverse=True)
     ]
     return [
-        ("Measured per piece of work (mean of the measured runs, everything downstream included; $/month: all of"
-         " it at this scale, without the fixed items)",
+        (("Measured per piece of work (mean of the measured runs, everything downstream included; $/month: all of"
+         " it at this scale, without the fixed items)"),
          ["work", "per month", "$/month", "Lambdas", "DDB calls", "WRU", "RRU", "log bytes", "ocpp-message: calls / WRU / log B"],
          work),
         (title, ["item", "quantity", "unit", "$/month", "share"], items),
