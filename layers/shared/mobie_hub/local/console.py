@@ -62,7 +62,7 @@ class HubConsole:
     def __init__(self, out: TextIO, *, color: bool | None = None) -> None:
         self._console = Console(file=out, highlight=False, soft_wrap=True, force_terminal=color,
                                 no_color=color is False)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # one line at a time; guards the pending calls too
         self._calls: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()  # → (action, detail)
 
     def print(self, line: Text | str) -> None:
@@ -85,9 +85,10 @@ class HubConsole:
 
     # -- audit records -----------------------------------------------------------------------------
     def audit(self, record: AuditRecord) -> None:
-        line = self.render_audit(record)
-        if line is not None:
-            self.print(line)
+        with self._lock:
+            line = self.render_audit(record)
+            if line is not None:
+                self.print(line)
 
     def render_audit(self, record: AuditRecord) -> Text | None:
         if record.channel == "ocpi":
