@@ -199,3 +199,33 @@ def test_a_metering_session_gets_one_patch_a_window_and_its_last_kwh_when_the_me
     # and, after the window the meter stopped in (09:15-09:20), that window's last kWh
     assert [(m, b["kwh"]) for m, _, b in client.calls] == [("PUT", 0), ("PATCH", 5), ("PATCH", 10), ("PATCH", 15),
                                                           ("PATCH", 18)]
+
+
+class ReceivingEmsp(FakeClient):
+    """An EMSP that keeps the sessions it was PUT and refuses a PATCH of one it does not know."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sessions: dict[str, dict] = {}
+
+    def put(self, party, module, path, body):
+        super().put(party, module, path, body)
+        self.sessions[path] = self.calls[-1][2]
+
+    def patch(self, party, module, path, body):
+        self.calls.append(("PATCH", path, body))
+        if path not in self.sessions:
+            raise OutboundCallFailed("unknown session", reachable=True, http_status=404, ocpi_status=2001)
+        self.sessions[path] |= body
+
+
+def test_a_patch_that_overtakes_its_put_leaves_the_emsp_with_the_newest_whole_session(edp):
+    started, update = events(states((5, "1.5")))
+    emsp = ReceivingEmsp()
+    # When the update's execution runs before the start's (one execution per event)
+    assert push(update, edp, emsp, now=now_at(5))["ok"]
+    late_start = push(started, edp, emsp, now=now_at(5))
+    # Then the EMSP, which did not know the session, got it whole with the update, and the late PUT
+    # of the older state was dropped: it holds the newest state
+    assert [m for m, _, _ in emsp.calls] == ["PATCH", "PUT"] and late_start["skipped"] == "stale"
+    assert emsp.sessions[PATH]["kwh"] == 1.5 and emsp.sessions[PATH]["last_updated"] == "2026-11-23T09:05:00Z"
