@@ -174,3 +174,25 @@ def test_an_owner_without_a_receiver_is_an_empty_successful_run(owner_push):
     assert output == {"event_name": "SessionCompleted", "party": "PARTY#EMSP#PT#EDP", "ok": True,
                       "skipped": "no registered receiver"}
     assert [name for name, _ in calls] == [OWNER]
+
+
+def test_the_push_sweep_lambda_puts_a_resync_on_the_stacks_bus_for_a_changed_session(aws, monkeypatch):
+    # functions/push handler.resync, on its schedule: one due recheck of a session that changed since
+    # its owner's last push → one SessionResync event on the bus named in MOBIE_EVENT_BUS_NAME.
+    from mobie_hub.core.settings import get_settings
+    from mobie_hub.events import push_state
+    from tests.integration.events.test_session_push_order import at, states, store
+
+    boto3.client("events").create_event_bus(Name="MobieHub-events")
+    monkeypatch.setenv("MOBIE_EVENT_BUS_NAME", "MobieHub-events")
+    get_settings.cache_clear()
+    store(states((4, "4.5"))[-1])
+    push_state.claim("SESSION#S1", "PARTY#EMSP#PT#EDP", "2026-11-23T09:00:00.000Z", now=at(0))
+    push_state.recheck("SESSION#S1", "PARTY#EMSP#PT#EDP", {"country_code": "PT", "party_id": "EDP"}, at(5))
+
+    class Context(FakeContext):
+        def get_remaining_time_in_millis(self) -> int:
+            return 50_000
+
+    assert lambda_module("push").resync({}, Context()) == {"due": 1, "published": 1}
+    assert lambda_module("push").resync({}, Context()) == {"due": 0, "published": 0}  # done
