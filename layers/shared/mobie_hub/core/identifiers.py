@@ -10,7 +10,6 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -263,6 +262,8 @@ class PartyEntry:
 
 @cache
 def _entries() -> tuple[PartyEntry, ...]:
+    from importlib.resources import files  # cold start: only a party lookup reads the directory
+
     raw = json.loads(files("mobie_hub").joinpath("data", "party_ids.json").read_text(encoding="utf-8"))
     return tuple(PartyEntry(**entry) for entry in raw["entries"])
 
