@@ -60,7 +60,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def _measure(arguments: argparse.Namespace, scale_flags: dict) -> dict:
     from cost.measure import Scenario, measure
-    from cost.recorder import captured_output
+    from cost.output import captured_output
     from cost.stack import facts_from, synthesize
 
     if arguments.template:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import boto3
 
 from cost.harness import Harness
-from cost.measure import CONNECTION, STATION, Station, access_log_bytes
-from cost.recorder import Recorder, split_output
+from cost.output import split_output
+from cost.recorder import Recorder
 from cost.stack import Function, StackFacts
+from cost.station import CONNECTION, STATION, Station, access_log_bytes
 from mobie_hub.core.dynamodb import dynamodb_resource
 from mobie_hub.core.settings import get_settings
 from mobie_hub.locations.repository import put_location
