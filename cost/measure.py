@@ -1,15 +1,16 @@
 """The measured profile: one station's life through the real handlers, under moto, on a clock that
 moves as the station's would.
 
-A station connects (authorizer + $connect), boots (the hub's TriggerMessage makes it report each
-connector), sends Heartbeats, and charges one session on connector 1: Preparing, Authorize,
-StartTransaction, Charging, a MeterValues every ``meter_interval`` seconds for ``session_minutes``,
-StopTransaction, Finishing, Available; then it disconnects. ``emsps`` EMSPs are registered: the
-token's owner receives locations, sessions and CDRs, the others locations (so an EVSE status is
-pushed to every one of them). Each message is one Lambda invocation of ``ocpp_message`` with a
-real-shaped API Gateway event, followed by everything AWS would do after it (``Harness.settle``).
-The scheduled functions run once each. The EMSPs answer every push with OCPI 1000 (httpx
-MockTransport: no socket), so a push's cost is the hub's, not a network's.
+A station connects (authorizer + $connect), boots and answers the hub's calls (TriggerMessage and
+the statuses it asks for, ChangeConfiguration), sends Heartbeats, and charges one session on
+connector 1: Preparing, Authorize, StartTransaction, Charging, a MeterValues every ``meter_interval``
+seconds for ``session_minutes``, StopTransaction, Finishing, Available. An EMSP sends it a command
+(``station.Command``), then API Gateway's 2-hour limit makes it reconnect. ``emsps`` EMSPs are
+registered: the token's owner receives locations, sessions, CDRs and command results, the others
+locations (so an EVSE status is pushed to every one of them). Each message is one Lambda invocation
+of the template's functions with a real-shaped API Gateway event, followed by everything AWS would
+do after it (``Harness.settle``). The scheduled targets run once each. The EMSPs answer every push
+with OCPI 1000 (httpx MockTransport: no socket), so a push's cost is the hub's, not a network's.
 
 Each kind of work becomes an entry of the profile: how many were measured and their mean usage.
 """
