@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn, TextIO
 
@@ -46,12 +47,6 @@ class ServeOptions:
         return self.public_url or f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
 
-def console_wanted(log_format: str, stdout: TextIO) -> bool:
-    if log_format not in LOG_FORMATS:
-        raise ValueError(f"log format {log_format!r}: one of {', '.join(LOG_FORMATS)}")
-    return log_format == "console" or (log_format == "auto" and stdout.isatty())
-
-
 LOG_FORMATS = ("auto", "console", "json")
 # Seconds uvicorn waits for open connections (stations' WebSockets, slow requests) after Ctrl-C before
 # closing them; the rest (sweeps, pipeline, embedded AWS) usually takes under half a second more.
@@ -59,6 +54,12 @@ GRACEFUL_SHUTDOWN_SECONDS = 1
 # Ctrl-C ends the process this long after the signal whatever is still running then (a push to a party
 # that does not answer, a renewal call): the sandbox keeps nothing, so nothing is lost that would stay.
 SHUTDOWN_DEADLINE_SECONDS = 1.9
+
+
+def console_wanted(log_format: str, stdout: TextIO) -> bool:
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"log format {log_format!r}: one of {', '.join(LOG_FORMATS)}")
+    return log_format == "console" or (log_format == "auto" and stdout.isatty())
 
 
 def create_local_app(admin_secret: str | None = None, console=None):
@@ -100,23 +101,24 @@ def serve(options: ServeOptions) -> NoReturn:
     _exit(0)
 
 
-def _server_with_deadline(uvicorn, config):
+def _server_with_deadline(uvicorn, config, last_words: Callable[[], None]):
     """A ``uvicorn.Server`` whose first Ctrl-C (SIGINT/SIGTERM) also starts the shutdown deadline."""
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig, frame) -> None:
             if not self.should_exit:
-                start_deadline(SHUTDOWN_DEADLINE_SECONDS)
+                start_deadline(SHUTDOWN_DEADLINE_SECONDS, last_words)
             super().handle_exit(sig, frame)
 
     return Server(config)
 
 
-def start_deadline(seconds: float) -> threading.Timer:
-    """End the process ``seconds`` from now unless it has ended by itself."""
+def start_deadline(seconds: float, last_words: Callable[[], None] = lambda: None) -> threading.Timer:
+    """End the process ``seconds`` from now unless it has ended by itself (``last_words`` first)."""
 
     def expired() -> None:
         logger.warning("shutdown took too long: exiting now", after_seconds=seconds)
+        last_words()
         _exit(0)
 
     timer = threading.Timer(seconds, expired)
@@ -211,7 +213,10 @@ def _serve(options: ServeOptions, console) -> None:
             interval = options.renewal_interval or get_settings().renewal_interval_seconds
             with LocalPipeline():  # table streams → domain events → pushes to the EMSPs
                 # uvicorn + the credentials renewal timer + the station watchdog (offline stations UNKNOWN)
-                serve_with_renewal(_server_with_deadline(uvicorn, config), interval, watchdog_loop())
+                server = _server_with_deadline(
+                    uvicorn, config, last_words=lambda: admin_secret.remove_secret(options.port, secret)
+                )
+                serve_with_renewal(server, interval, watchdog_loop())
         except KeyboardInterrupt:  # uvicorn shut down gracefully, then re-raised the Ctrl-C it caught
             pass
     admin_secret.remove_secret(options.port, secret)
