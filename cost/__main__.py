@@ -54,6 +54,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", type=Path, help="use this saved measurement instead of measuring")
     parser.add_argument("--save-profile", type=Path, help="save the measurement here")
     parser.add_argument("--template", type=Path, help="use this synthesized template instead of synthesizing")
+    parser.add_argument("--save-template", type=Path, help="save the synthesized template here")
     parser.add_argument("--prices", type=Path, help="another prices file (default: cost/prices.json)")
     return parser.parse_args(argv)
 
@@ -67,8 +68,13 @@ def _measure(arguments: argparse.Namespace, scale_flags: dict) -> dict:
         template = json.loads(arguments.template.read_text(encoding="utf-8"))
     else:
         print("Synthesizing the stack (about 30 s)…", file=sys.stderr)
-        with captured_output():  # jsii's banners
-            template = synthesize()
+        try:
+            with captured_output():  # jsii's banners
+                template = synthesize()
+        except Exception as error:  # noqa: BLE001 - said plainly: the model needs the template
+            raise SystemExit(f"make cost: the stack does not synthesize ({error}); fix it or pass --template") from None
+        if arguments.save_template:
+            arguments.save_template.write_text(json.dumps(template), encoding="utf-8")
     print("Measuring one station's life through the handlers under moto (about a minute)…", file=sys.stderr)
     scenario = Scenario(**{name: scale_flags[name] for name in MEASURED_WITH})
     return measure(facts_from(template), scenario)
