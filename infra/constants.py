@@ -53,7 +53,7 @@ TIMEOUT = Duration.seconds(10)
 CALLS_OUT_TIMEOUT = Duration.seconds(28)
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 SERVICE_PREFIX = "mobie-hub"
-METRICS_NAMESPACE = "MobieHub"  # also hard-coded by mobie_hub.core.observability.count
+METRICS_NAMESPACE = "MobieHub"  # the default stack's; a stack publishes in its own, its name (monitoring.py)
 
 # The station path's own share of the account's Lambda concurrency (context station_reserved_concurrency):
 # pushes to slow EMSPs, CDR sweeps or an admin bulk operation cannot take the OCPP functions' capacity.

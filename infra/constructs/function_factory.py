@@ -24,7 +24,6 @@ from infra.constants import (
     HANDLER,
     LOG_RETENTION,
     MEMORY_MB,
-    METRICS_NAMESPACE,
     PYTHON_VERSION,
     RUNTIME,
     SERVICE_PREFIX,
@@ -105,7 +104,8 @@ class FunctionFactory:
             environment={
                 **self.environment,
                 "POWERTOOLS_SERVICE_NAME": f"{SERVICE_PREFIX}-{service}",
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                # The stack's own namespace (its name), so two stacks' metrics and alarms never mix.
+                "POWERTOOLS_METRICS_NAMESPACE": Stack.of(scope).stack_name,
                 **{TABLES_BY_KEY[key].env_var: self.tables[key].table_name for key in (*reads, *writes)},
                 **(environment or {}),
             },

@@ -1,8 +1,9 @@
 """Dashboard and alarms (docs/operations.md, "Alarms"). Every alarm notifies one SNS topic
 (``AlarmTopicArn`` output; subscribe the on-call address to it).
 
-The hub's own metrics are in the ``MobieHub`` namespace (``mobie_hub.core.observability.count``), each
-also published without dimensions: the totals the alarms watch. AWS's own metrics cover the rest.
+The hub's own metrics are in the stack's namespace, its stack name (``MobieHub`` by default;
+``mobie_hub.core.observability.count``), each also published without dimensions: the totals the alarms
+watch. AWS's own metrics cover the rest.
 
 - **PushFailureRate**: failed / (sent + failed) pushes to EMSPs above ``PUSH_FAILURE_RATE_PERCENT``.
 - **PushFailuresByParty**: a CloudWatch Metrics Insights query alarm over ``PushFailed`` grouped by
@@ -50,7 +51,6 @@ from constructs import Construct
 from infra.constants import (
     API_5XX_RATE,
     DASHBOARD_SUFFIX,
-    METRICS_NAMESPACE,
     PUSH_FAILURE_RATE_PERCENT,
     PUSH_FAILURES_PER_PARTY,
     STATIONS_OFFLINE_STD_DEVS,
@@ -69,9 +69,16 @@ ABUSE_SIGNALS = {
 }
 
 
-def hub_metric(name: str, period: Duration = FIVE_MINUTES, **dimensions: str) -> cw.Metric:
+def metrics_namespace(scope: Construct) -> str:
+    """The namespace of the hub's own metrics in this stack: its stack name (``MobieHub`` for the default
+    stack), so two stacks in one account never count into each other's alarms (FunctionFactory gives it
+    to every function as POWERTOOLS_METRICS_NAMESPACE; mobie_hub.core.observability publishes there)."""
+    return Stack.of(scope).stack_name
+
+
+def hub_metric(scope: Construct, name: str, period: Duration = FIVE_MINUTES, **dimensions: str) -> cw.Metric:
     return cw.Metric(
-        namespace=METRICS_NAMESPACE,
+        namespace=metrics_namespace(scope),
         metric_name=name,
         statistic="Sum",
         period=period,
@@ -178,8 +185,8 @@ class Monitoring(Construct):
         rate = cw.MathExpression(
             expression="100 * FILL(failed, 0) / (FILL(sent, 0) + FILL(failed, 0))",
             using_metrics={
-                "sent": hub_metric("PushSent", Duration.minutes(15)),
-                "failed": hub_metric("PushFailed", Duration.minutes(15)),
+                "sent": hub_metric(self, "PushSent", Duration.minutes(15)),
+                "failed": hub_metric(self, "PushFailed", Duration.minutes(15)),
             },
             label="push failure rate (%)",
             period=Duration.minutes(15),
@@ -197,7 +204,7 @@ class Monitoring(Construct):
     def _push_failures_by_party(self) -> None:
         # One contributor per party (GROUP BY): the alarm names the party in its state reason.
         query = cw.MathExpression(
-            expression=f'SELECT SUM(PushFailed) FROM SCHEMA("{METRICS_NAMESPACE}", module, party) GROUP BY party',
+            expression=f'SELECT SUM(PushFailed) FROM SCHEMA("{metrics_namespace(self)}", module, party) GROUP BY party',
             label="failed pushes by party",
             period=Duration.minutes(15),
             using_metrics={},
@@ -338,7 +345,7 @@ class Monitoring(Construct):
         ]
 
     def _stations_offline(self) -> cw.Metric:
-        heartbeats = hub_metric("OcppMessages", Duration.minutes(10), action="Heartbeat", direction="in")
+        heartbeats = hub_metric(self, "OcppMessages", Duration.minutes(10), action="Heartbeat", direction="in")
         alarm = cw.AnomalyDetectionAlarm(
             self,
             "StationsOffline",
@@ -361,7 +368,7 @@ class Monitoring(Construct):
         self._alarm(
             "CredentialsRenewalFailed",
             cw.Metric(
-                namespace=METRICS_NAMESPACE,
+                namespace=metrics_namespace(self),
                 metric_name="CredentialsRenewalFailed",
                 statistic="Sum",
                 period=Duration.days(1),
@@ -373,7 +380,7 @@ class Monitoring(Construct):
         )
         self._alarm(
             "AuditWriteFailed",
-            hub_metric("AuditWriteFailed"),
+            hub_metric(self, "AuditWriteFailed"),
             threshold=0,
             description="A function could not write audit records: messages are missing from the trail.",
         )
@@ -397,7 +404,7 @@ class Monitoring(Construct):
         # Counted once per delivery given up (mobie_hub.cdrs.delivery): the dimensionless total.
         self._alarm(
             UNDELIVERED_METRIC,
-            hub_metric(UNDELIVERED_METRIC),
+            hub_metric(self, UNDELIVERED_METRIC),
             threshold=1,
             comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             description="A CDR (a bill) could not be delivered to its EMSP after every retry (about two "
@@ -409,7 +416,7 @@ class Monitoring(Construct):
         for name, description in ABUSE_SIGNALS.items():
             self._alarm(
                 name,
-                hub_metric(name),
+                hub_metric(self, name),
                 threshold=1,
                 comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 description=description,
@@ -462,7 +469,7 @@ class Monitoring(Construct):
         def search(metric: str, dimensions: str) -> cw.MathExpression:
             # SEARCH shows one line per dimension value (module, party, action) without listing them here.
             return cw.MathExpression(
-                expression=f"SEARCH('{{{METRICS_NAMESPACE},{dimensions}}} MetricName=\"{metric}\"', 'Sum', 300)",
+                expression=f"SEARCH('{{{metrics_namespace(self)},{dimensions}}} MetricName=\"{metric}\"', 'Sum', 300)",
                 label="",
                 period=FIVE_MINUTES,
             )
@@ -507,7 +514,7 @@ class Monitoring(Construct):
                 title="Credential renewals",
                 left=[
                     cw.Metric(
-                        namespace=METRICS_NAMESPACE,
+                        namespace=metrics_namespace(self),
                         metric_name=name,
                         statistic="Sum",
                         period=Duration.hours(1),
@@ -525,7 +532,7 @@ class Monitoring(Construct):
                 left=[search("ImplausibleMeterReadings", "reason")],
                 width=12,
             ),
-            cw.GraphWidget(title="idTag conflicts", left=[hub_metric("IdTagConflicts")], width=12),
+            cw.GraphWidget(title="idTag conflicts", left=[hub_metric(self, "IdTagConflicts")], width=12),
         )
         dashboard.add_widgets(
             cw.GraphWidget(

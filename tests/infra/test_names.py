@@ -86,6 +86,24 @@ def test_every_name_the_stack_chooses_contains_its_stack_name(two_stacks):
         assert fixed == []
 
 
+def test_each_stack_counts_and_alarms_in_its_own_metrics_namespace(two_stacks):
+    # The hub's own metrics (PushFailed, CdrUndelivered, …): a namespace per stack, its name.
+    for template, stack_name in zip(two_stacks, ("MobieHub", "MobieHubStaging"), strict=True):
+        resources = template["Resources"].values()
+        functions = [r["Properties"] for r in resources if r["Type"] == "AWS::Lambda::Function"]
+        namespaces = {f.get("Environment", {}).get("Variables", {}).get("POWERTOOLS_METRICS_NAMESPACE") for f in functions}
+        assert namespaces - {None} == {stack_name}
+        alarms = [r["Properties"] for r in resources if r["Type"] == "AWS::CloudWatch::Alarm"]
+        own = {
+            metric.get("Namespace")
+            for alarm in alarms
+            for metric in [alarm, *(q.get("MetricStat", {}).get("Metric", {}) for q in alarm.get("Metrics", []))]
+        } - {None}
+        assert {n for n in own if not n.startswith("AWS/")} == {stack_name}
+        queries = [q["Expression"] for a in alarms for q in a.get("Metrics", []) if "SELECT" in q.get("Expression", "")]
+        assert queries and all(f'SCHEMA("{stack_name}",' in query for query in queries)
+
+
 def test_the_station_edge_metrics_are_named_after_the_stack():
     from infra.constructs.ocpp_gateway import station_web_acl_properties
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -12,11 +13,19 @@ from aws_lambda_powertools import Logger
 # defaults here for the local hub and tests.
 logger = Logger(service="mobie-hub")
 
-METRICS_NAMESPACE = "MobieHub"  # infra/constants.py METRICS_NAMESPACE: the alarms and dashboard read it
+# The namespace of the hub's metrics: a deployed stack names its own (its stack name) in
+# POWERTOOLS_METRICS_NAMESPACE, which its alarms and dashboard read; MobieHub otherwise (local hub, tests).
+METRICS_NAMESPACE = "MobieHub"
+NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
+
+
+def metrics_namespace() -> str:
+    return os.environ.get(NAMESPACE_ENV) or METRICS_NAMESPACE
 
 
 def count(name: str, value: int = 1, **dimensions: str) -> None:
-    """Emit one CloudWatch metric now (Embedded Metric Format in the log), namespace ``MobieHub``.
+    """Emit one CloudWatch metric now (Embedded Metric Format in the log), in the stack's namespace
+    (``metrics_namespace()``: ``MobieHub`` unless POWERTOOLS_METRICS_NAMESPACE names another).
 
     Published under two dimension sets: the given dimensions, and none — the total across them that
     alarms watch (``PushFailed`` of every party). No ``service`` dimension, unlike Powertools'
@@ -27,7 +36,7 @@ def count(name: str, value: int = 1, **dimensions: str) -> None:
             "Timestamp": int(time.time() * 1000),
             "CloudWatchMetrics": [
                 {
-                    "Namespace": METRICS_NAMESPACE,
+                    "Namespace": metrics_namespace(),
                     "Dimensions": [list(dimensions), []] if dimensions else [[]],
                     "Metrics": [{"Name": name, "Unit": "Count"}],
                 }

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from mobie_hub.core import credentials_tokens, validation
 from mobie_hub.core.errors import HubError, InvalidRequest, UnableToUseClientApi
-from mobie_hub.core.observability import logger
+from mobie_hub.core.observability import logger, metrics_namespace
 from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import OcpiClient, OutboundCallFailed, correlation_scope
@@ -171,7 +171,7 @@ def count_outcome(outcome: RenewalOutcome) -> None:
     from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
     name = "CredentialsRenewed" if outcome.renewed else "CredentialsRenewalFailed"
-    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace="MobieHub"):
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=metrics_namespace()):
         pass  # flushed (printed as EMF) when the block ends
 
 
