@@ -158,7 +158,12 @@ def serverless_items(profile: dict[str, Any], scale: Scale, prices: dict[str, An
     add("DynamoDB: write units (indexes)", index_wru, "WRU", index_wru / 1e6 * ddb["per_million_write_request_units"])
     rru = sum(_by(usage, "ddb.rru").values())
     add("DynamoDB: read units", rru, "RRU", rru / 1e6 * ddb["per_million_read_request_units"])
-    stored = max(0.0, sum(_by(usage, "ddb.storage").values())) * scale.storage_months / GB
+    # what grows for good, after storage_months of growth; what expires, for the months it lives
+    lasting = sum(_by(usage, "ddb.storage").values()) * scale.storage_months
+    expiring = sum(
+        size * min(float(key.rsplit("|", 1)[1]), scale.storage_months) for key, size in _by(usage, "ddb.expiring").items()
+    )
+    stored = max(0.0, lasting + expiring) / GB
     add(f"DynamoDB: storage after {scale.storage_months} months", stored, "GB-month", stored * ddb["per_gb_month_storage"])
     stream_reads = meta.get("pipes", 0) * scale.stream_shards * scale.stream_polls_per_second * scale.seconds_per_month
     add("DynamoDB Streams: reads by the Pipes", stream_reads, "read units",

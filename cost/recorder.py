@@ -268,11 +268,16 @@ class Recorder:
                     factor = 2 if transactional else 1
                     self.add(f"ddb.wru|{spec.key}", factor * max(1, -(-capacity.item_size(old) // capacity.KB)))
                     continue
-                units = capacity.write_units(spec, old, self._get(table, key), transactional=transactional)
+                new = self._get(table, key)
+                units = capacity.write_units(spec, old, new, transactional=transactional)
                 for where, quantity in units.write.items():
                     self.add(f"ddb.wru|{where}", quantity)
+                # bytes that expire (the table's TTL set on the item) are kept apart, by months to live
+                expiry = (new or {}).get(spec.ttl_attribute or "", {}).get("N")
+                kind = "ddb.storage" if expiry is None else "ddb.expiring"
+                lives = "" if expiry is None else f"|{max(0.0, (float(expiry) - time.time()) / 86_400 / 30.4):.0f}"
                 for where, quantity in units.storage.items():
-                    self.add(f"ddb.storage|{where}", quantity)
+                    self.add(f"{kind}|{where}{lives}", quantity)
         elif operation in READS:
             answer = json.loads(http_response.content or b"{}") if succeeded else {}
             self._reads(operation, request, answer)

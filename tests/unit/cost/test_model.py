@@ -91,3 +91,12 @@ def test_work_the_model_cannot_place_is_an_error_not_a_silent_zero():
     odd["work"]["Teleport"] = {"count": 1, "usage": {"ws.messages_in": 1}}
     with pytest.raises(ValueError, match="Teleport"):
         work_per_month(odd, SCALE)
+
+
+def test_storage_that_expires_is_priced_for_the_months_it_lives():
+    base = serverless_items(profile(), SCALE, PRICES)
+    expiring = profile()
+    usage = expiring["work"]["MeterValues"]["usage"]
+    usage["ddb.expiring|sessions|6"] = usage.pop("ddb.storage|sessions")  # the same bytes, living 6 months
+    items = serverless_items(expiring, SCALE, PRICES)
+    assert quantity(items, "DynamoDB: storage") == pytest.approx(quantity(base, "DynamoDB: storage") * 6 / 12)
