@@ -44,10 +44,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 # The monthly cost at national scale, measured by running the handlers under moto (docs/operations.md
-# "Cost"). ARGS passes flags, e.g. ARGS="--stations 20000 --json"; ARGS=--help lists them.
+# "Cost"). ARGS passes flags, e.g. ARGS="--stations 20000 --json"; ARGS=--help lists them. The
+# command is not echoed, so `make cost ARGS=--json > report.json` is JSON.
 .PHONY: cost
 cost: $(STAMP)
-	$(BIN)/python -m cost $(ARGS)
+	@$(BIN)/python -m cost $(ARGS)
 
 # synth: no values needed (a placeholder domain, not deployable). deploy: the values come from the
 # environment (MOBIE_DEPLOY_DOMAIN_NAME, …) or deploy.json (docs/deploy.md); every missing one is named
