@@ -77,7 +77,8 @@ def test_a_push_and_a_command_answer_show_who_and_the_result(console, out):
 
 def test_an_ocpp_exchange_is_one_line_when_its_answer_comes(console, out):
     console.audit(AuditRecord(at=AT, channel="ocpp", direction="in", kind="call", station="LSB-1",
-                              message_id="m1", action="StartTransaction", body='[2,"m1","StartTransaction",{}]'))
+                              message_id="m1", action="StartTransaction",
+                              body='[2,"m1","StartTransaction",{}]'))
     assert shown(out) == []
     console.audit(AuditRecord(at=AT, channel="ocpp", direction="out", kind="callresult", station="LSB-1",
                               message_id="m1",
@@ -93,8 +94,8 @@ def test_an_ocpp_exchange_is_one_line_when_its_answer_comes(console, out):
 
 
 def test_an_ocpp_call_says_what_it_is_about(console, out):
-    console.audit(AuditRecord(at=AT, channel="ocpp", direction="in", kind="call", station="LSB-1", message_id="s",
-                              action="StatusNotification",
+    console.audit(AuditRecord(at=AT, channel="ocpp", direction="in", kind="call", station="LSB-1",
+                              message_id="s", action="StatusNotification",
                               body='[2,"s","StatusNotification",{"connectorId":2,"status":"Faulted",'
                                    '"errorCode":"GroundFailure"}]'))
     console.audit(AuditRecord(at=AT, channel="ocpp", direction="out", kind="callresult", station="LSB-1",

@@ -52,11 +52,13 @@ def test_each_command_has_its_own_path_with_its_request_model():
 def test_every_operation_takes_the_token_scheme():
     doc = document("2.2")
     assert doc["components"]["securitySchemes"]["OcpiToken"]["name"] == "Authorization"
-    assert all(op["security"] == [{"OcpiToken": []}] for item in doc["paths"].values() for op in item.values())
+    operations = [op for item in doc["paths"].values() for op in item.values()]
+    assert all(op["security"] == [{"OcpiToken": []}] for op in operations)
 
 
 def test_the_2_2_document_leaves_out_what_ocpi_2_2_lacks():
-    schemas_2_2, schemas_2_2_1 = document("2.2")["components"]["schemas"], document("2.2.1")["components"]["schemas"]
+    schemas_2_2 = document("2.2")["components"]["schemas"]
+    schemas_2_2_1 = document("2.2.1")["components"]["schemas"]
     assert "state" in schemas_2_2_1["MobieCdrLocation"]["properties"]
     assert "state" not in schemas_2_2["MobieCdrLocation"]["properties"]
     assert "connector_id" in schemas_2_2_1["StartSession"]["properties"]

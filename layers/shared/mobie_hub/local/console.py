@@ -39,7 +39,9 @@ _FRAME_KEYS = frozenset({
 })
 # Log lines the audit lines already show (the same call, said once).
 _SHOWN_BY_AUDIT = frozenset({"ocpi call", "call answered", "call failed", "request refused"})
-_LEVEL_STYLES = {"DEBUG": "dim", "INFO": "cyan", "WARNING": "yellow", "ERROR": "bold red", "CRITICAL": "bold red"}
+_LEVEL_STYLES = {
+    "DEBUG": "dim", "INFO": "cyan", "WARNING": "yellow", "ERROR": "bold red", "CRITICAL": "bold red",
+}
 _MAX_VALUE = 100
 _PENDING_CALLS = 2000  # OCPP calls awaiting their answer that the console remembers (oldest forgotten)
 
@@ -133,7 +135,8 @@ def render_ocpi(record: AuditRecord) -> Text:
     line.append("OCPI ", style="magenta" if inbound else "blue")
     line.append(f"{party} → hub  " if inbound else f"hub → {party}  ", style="bold")
     line.append(f"{record.method or '?'} {record.url or ''}  ")
-    outcome = f"{record.http_status}" + (f" · {record.ocpi_status}" if record.ocpi_status is not None else "")
+    ocpi_status = f" · {record.ocpi_status}" if record.ocpi_status is not None else ""
+    outcome = f"{record.http_status}{ocpi_status}"
     line.append(outcome, style=_outcome_style(record.http_status, record.ocpi_status))
     answer = _json_object(record.body or "") or {}
     data = answer.get("data")

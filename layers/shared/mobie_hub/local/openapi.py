@@ -40,18 +40,21 @@ LOCATION = "/ocpi/{version}/locations/{location_id}"
 # (method, route path) → what it answers. build_document refuses a route missing here.
 OPERATIONS: dict[OperationKey, Operation] = {
     ("GET", "/ocpi/versions"): Operation("The OCPI versions the hub offers", Version, many=True),
-    ("GET", "/ocpi/{version}/details"): Operation("The modules of this version and their URLs", VersionDetails),
+    ("GET", "/ocpi/{version}/details"): Operation(
+        "The modules of this version and their URLs", VersionDetails),
     ("GET", "/ocpi/{version}/credentials"): Operation("The hub's credentials for the caller", Credentials),
     ("POST", "/ocpi/{version}/credentials"): Operation(
         "Register with token A: the hub answers its credentials with the caller's token C", Credentials),
-    ("PUT", "/ocpi/{version}/credentials"): Operation("Update the caller's credentials (new token C)", Credentials),
+    ("PUT", "/ocpi/{version}/credentials"): Operation(
+        "Update the caller's credentials (new token C)", Credentials),
     ("DELETE", "/ocpi/{version}/credentials"): Operation("Unregister"),
     ("GET", "/ocpi/{version}/locations"): Operation(
         "Published Locations (with mobie_voltage_level)", MobieLocation, many=True, paginated=True),
     ("GET", LOCATION): Operation("One published Location", MobieLocation),
     ("GET", LOCATION + "/{evse_uid}"): Operation("One EVSE of a published Location", EVSE),
     ("GET", LOCATION + "/{evse_uid}/{connector_id}"): Operation("One Connector of an EVSE", Connector),
-    ("GET", "/ocpi/{version}/sessions"): Operation("The caller's Sessions", Session, many=True, paginated=True),
+    ("GET", "/ocpi/{version}/sessions"): Operation(
+        "The caller's Sessions", Session, many=True, paginated=True),
     ("GET", "/ocpi/{version}/cdrs"): Operation(
         "The caller's CDRs (with mobie_cdr_extension)", MobieCdr, many=True, paginated=True),
     ("GET", "/ocpi/{version}/tariffs"): Operation("The Tariffs", Tariff, many=True, paginated=True),
@@ -133,7 +136,8 @@ def openapi_of_version(version: str, request: Request) -> JSONResponse:
 
 @router.get("/docs")
 def docs() -> HTMLResponse:
-    """Swagger UI with a version selector (its script comes from the jsDelivr CDN: the browser's, not the hub's)."""
+    """Swagger UI with a version selector (its script comes from the jsDelivr CDN, loaded by the browser,
+    not by the hub)."""
     urls = [{"url": f"/openapi/{v.value}.json", "name": f"OCPI {v.value}"} for v in SUPPORTED_VERSIONS]
     return get_swagger_ui_html(openapi_url="/openapi.json", title=TITLE,
                                swagger_ui_parameters={"urls": urls, "persistAuthorization": False})

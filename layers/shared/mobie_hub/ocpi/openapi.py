@@ -14,6 +14,7 @@ local hub only (docs/openapi/README.md says why).
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,10 +48,16 @@ PAGINATION_PARAMETERS: tuple[dict[str, Any], ...] = (
 )
 PAGINATION_HEADERS = {
     "Link": {"description": "`<url>; rel=\"next\"` when a next page exists", "schema": {"type": "string"}},
-    "X-Total-Count": {"description": "Objects matching the request in all pages", "schema": {"type": "integer"}},
+    "X-Total-Count": {
+        "description": "Objects matching the request in all pages", "schema": {"type": "integer"},
+    },
     "X-Limit": {"description": "The most objects the hub returns in one page", "schema": {"type": "integer"}},
 }
 MESSAGE_ID_HEADERS = ("X-Request-ID", "X-Correlation-ID")
+ERROR_DESCRIPTION = (
+    "An error in the OCPI envelope (status_code 2xxx/3xxx/4xxx, no data); HTTP 400, 401, 403, 404, 405, "
+    "409, 413, 429"
+)
 
 
 class OcpiEnvelope(BaseModel, Generic[T]):
@@ -162,11 +169,10 @@ def _documented_route(route: APIRoute, method: str, operation: Operation, value:
     return APIRoute(
         path, endpoint, methods=[method], summary=operation.summary, name=route.name, response_model=None,
         description=inspect.getdoc(route.endpoint) or None,
-        operation_id=f"{method.lower()}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
+        operation_id=f"{method.lower()}_{re.sub(r'[/{}]+', '_', path.strip('/')).strip('_')}",
         tags=[_module_of(path)],
         responses={"200": {"model": envelope, "description": "OCPI envelope; `data` as described"},
-                   "default": {"model": envelope_of(None), "description": "An error in the OCPI envelope "
-                               "(status_code 2xxx/3xxx/4xxx, no data); HTTP 400, 401, 403, 404, 405, 409, 413, 429"}},
+                   "default": {"model": envelope_of(None), "description": ERROR_DESCRIPTION}},
         dependencies=route.dependencies,
         openapi_extra={PAGINATED: True} if operation.paginated else None,
     )
