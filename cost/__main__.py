@@ -35,6 +35,7 @@ HELP = {
     "dynamodb_latency_ms": "ms a Lambda waits per DynamoDB call (added to the measured time)",
     "aws_call_latency_ms": "ms a Lambda waits per other AWS call",
     "http_latency_ms": "ms a Lambda waits per OCPI push (the EMSP's answer)",
+    "lambda_vcpu_speed": "a Lambda vCPU's speed relative to the core that measured the CPU time",
     "stream_shards": "shards per table stream", "stream_polls_per_second": "a Pipe's polls per shard a second",
     "ocpi_requests_per_day": "more OCPI requests of the EMSPs a day, priced as API Gateway REST requests only",
 }

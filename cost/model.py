@@ -35,6 +35,7 @@ class Scale:
     dynamodb_latency_ms: float = 6  # added to a Lambda's measured time per DynamoDB call
     aws_call_latency_ms: float = 20  # per other AWS API call (Management API, Step Functions, …)
     http_latency_ms: float = 150  # per OCPI push: the EMSP's answer time
+    lambda_vcpu_speed: float = 1.0  # a Lambda vCPU's speed relative to the core the CPU time was measured on
     stream_shards: int = 2  # shards of each table stream a Pipe polls
     stream_polls_per_second: float = 4  # a Pipe's GetRecords per shard per second
     ocpi_requests_per_day: float = 0  # EMSP requests to the OCPI API (not measured here)
@@ -117,7 +118,7 @@ def lambda_milliseconds(usage: Counter, scale: Scale, memory_mb: dict[str, int])
     for function, cpu_ms in _by(usage, "lambda.ms").items():
         share = min(1.0, memory_mb.get(function, 512) / MB_PER_VCPU)
         result[function] = (
-            cpu_ms / share
+            cpu_ms / share / scale.lambda_vcpu_speed
             + usage[f"lambda.ddb_calls|{function}"] * scale.dynamodb_latency_ms
             + usage[f"lambda.aws_calls|{function}"] * scale.aws_call_latency_ms
             + usage[f"lambda.http_calls|{function}"] * scale.http_latency_ms
