@@ -83,3 +83,17 @@ def test_a_record_stays_under_the_cloudwatch_event_size_whatever_escaping_costs(
 
     line = record(body="\u2028" * 100_000).line()  # 100,000 characters, 6 bytes each once escaped
     assert len(line.encode()) <= MAX_LINE_BYTES and json.loads(line)["body_truncated"] is True
+
+
+def test_an_ocpp_record_stores_its_message_id_once_in_the_frame_and_reads_it_back():
+    frame = '[2,"m\\"7","MeterValues",{"connectorId":1}]'
+    original = AuditRecord(at=AT, channel="ocpp", direction="in", kind="call", station="S1",
+                           action="MeterValues", message_id='m"7', body=frame)
+    line = original.line(marker=False)
+    assert "message_id" not in json.loads(line)  # ~50 bytes a record saved: the id is in the body
+    assert AuditRecord.model_validate_json(line) == original
+    # a body that does not start with that id keeps the field
+    other = original.model_copy(update={"message_id": "m8"})
+    assert json.loads(other.line())["message_id"] == "m8"
+    unreadable = original.model_copy(update={"body": "{not a frame"})
+    assert AuditRecord.model_validate_json(unreadable.line()).message_id == 'm"7'

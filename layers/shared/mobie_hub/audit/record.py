@@ -7,12 +7,13 @@ already redacted (``mobie_hub.audit.redact``): a record never holds a secret.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mobie_hub.core.types import OcpiDateTime
 
@@ -20,6 +21,8 @@ from mobie_hub.core.types import OcpiDateTime
 # breaking) that JSON leaves unescaped: written as \uXXXX, a record is one physical line for every reader.
 _LINE_SEPARATORS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _SEPARATOR = re.compile("[\u0085\u2028\u2029]")
+# An OCPP-J frame's start: [MessageTypeId, "UniqueId", … (the id as a JSON string, escapes included).
+_FRAME_ID = re.compile(r'\[\s*[234]\s*,\s*("(?:[^"\\]|\\.)*")')
 # A lone surrogate (JSON "\ud800" parses to one) cannot be encoded as UTF-8: kept as its escape.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -66,6 +69,17 @@ class AuditRecord(BaseModel):
     body: str | None = None  # the message's JSON text, redacted
     body_truncated: bool = False
 
+    @model_validator(mode="before")
+    @classmethod
+    def _message_id_from_the_frame(cls, data: object) -> object:
+        """A stored OCPP record leaves out the message id its body starts with (``line``): read back,
+        it is taken from there."""
+        if isinstance(data, dict) and data.get("channel") == "ocpp" and not data.get("message_id"):
+            found = _FRAME_ID.match(data.get("body") or "")
+            if found:
+                return {**data, "message_id": json.loads(found[1])}
+        return data
+
     @field_validator("*", mode="after")
     @classmethod
     def _encodable(cls, value: object) -> object:
@@ -92,8 +106,17 @@ class AuditRecord(BaseModel):
         left_out = set() if marker else {"audit"}
         if not self.body_truncated:
             left_out.add("body_truncated")
+        if self._id_in_body():
+            left_out.add("message_id")  # OCPP-J: the frame's second element (read back from there)
         line = self.model_dump_json(exclude_none=True, exclude=left_out)
         return _SEPARATOR.sub(lambda found: _LINE_SEPARATORS[found[0]], line)
+
+
+    def _id_in_body(self) -> bool:
+        if self.channel != "ocpp" or not self.message_id or not self.body:
+            return False
+        found = _FRAME_ID.match(self.body)
+        return found is not None and json.loads(found[1]) == self.message_id
 
 
 class AuditQuery(BaseModel):
