@@ -99,6 +99,12 @@ class FunctionFactory:
             layers=list(self.layers),
             role=role,
             log_group=log_group,
+            # START/END/REPORT are INFO platform lines, ~300 B an invocation: more than the rest of an
+            # OCPP message's log since issue #18. WARN keeps timeouts and crashes; JSON format is what
+            # system/application log levels need (the hub's own lines are JSON already).
+            logging_format=lambda_.LoggingFormat.JSON,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
             description=description,
             reserved_concurrent_executions=reserved_concurrency,
             environment={
