@@ -21,7 +21,7 @@ watch. AWS's own metrics cover the rest.
 - **StationsOffline**: heartbeats fell below the band CloudWatch anomaly detection learned. Every
   connected station sends a Heartbeat at least every 300 s (docs/ocpp.md), so heartbeats per 10 min
   track connected stations; a region losing power or a broken gateway shows as a drop.
-- **CredentialsRenewalFailed**, **AuditWriteFailed**, **AuditDeliveryLate**.
+- **CredentialsRenewalFailed**, **AuditWriteFailed**, **AuditDeliveryFallback**, **AuditDeliveryLate**.
 - **ImplausibleMeterReadings**, **IdTagConflicts** (issue #12): any in five minutes. A station reported
   energy it cannot have delivered (its session is INVALID, not billed), or two EMSPs' valid tokens
   claim one idTag (it fails closed): each is a fault or an abuse an operator must look at.
@@ -384,6 +384,13 @@ class Monitoring(Construct):
             threshold=0,
             description="A function could not write audit records: messages are missing from the trail.",
         )
+        self._alarm(
+            "AuditDeliveryFallback",
+            hub_metric(self, "AuditDeliveryFallback"),
+            threshold=0,
+            description="Firehose refused audit records: the functions printed them to their logs instead "
+            '(audit = "mobie-hub/1" in Logs Insights); they are not in S3/Athena until copied there.',
+        )
         freshness = cw.Metric(
             namespace="AWS/Firehose",
             metric_name="DeliveryToS3.DataFreshness",
@@ -397,7 +404,7 @@ class Monitoring(Construct):
             threshold=900,
             evaluation_periods=3,
             description="Audit records wait more than 15 min in Firehose: S3 delivery fails (see the "
-            "stream's DeliveryErrors log group); the lines stay in CloudWatch Logs meanwhile.",
+            "stream's DeliveryErrors log group); Firehose keeps them and retries meanwhile (up to 24 h).",
         )
 
     def _cdr_delivery_alarm(self) -> None:
