@@ -19,7 +19,7 @@ watch. AWS's own metrics cover the rest.
 - **<Construct><Function>Errors / …Throttles**: one pair per Lambda function.
 - **<table>Throttles**: DynamoDB throttled reads or writes of one table.
 - **StationsOffline**: heartbeats fell below the band CloudWatch anomaly detection learned. Every
-  connected station sends a Heartbeat at least every 300 s (docs/ocpp.md), so heartbeats per 10 min
+  connected station sends a Heartbeat at least every 1800 s (docs/ocpp.md), so heartbeats per 10 min
   track connected stations; a region losing power or a broken gateway shows as a drop.
 - **CredentialsRenewalFailed**, **AuditWriteFailed**, **AuditDeliveryFallback**, **AuditDeliveryLate**.
 - **ImplausibleMeterReadings**, **IdTagConflicts** (issue #12): any in five minutes. A station reported
@@ -358,7 +358,7 @@ class Monitoring(Construct):
             # No heartbeat at all is the worst case of stations offline, not an absence of data.
             treat_missing_data=cw.TreatMissingData.BREACHING,
             alarm_description="Fewer station heartbeats than the learned band for 20 of 30 minutes: stations "
-            "disconnected (power, network, or the OCPP gateway). Each connected station heartbeats every <= 300 s.",
+            "disconnected (power, network, or the OCPP gateway). Each connected station heartbeats every <= 1800 s.",
         )
         alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
         self.alarms["StationsOffline"] = alarm
