@@ -136,7 +136,6 @@ class Context:
 
 # The event pipeline (infra/constructs/events.py, docs/events.md): streams → Pipes → bus → fan-out.
 EVENTS_ID = "Events"
-EVENT_BUS_NAME = "mobie-hub-events"
 STREAM_EVENTS_TIMEOUT = Duration.seconds(30)
 # A record the enrichment cannot convert is retried a little, then dead-lettered (kept 14 days):
 # it must not block its shard, and a push older than an hour is stale (the EMSP can GET the object).
@@ -152,10 +151,7 @@ CDR_CREATION_MAX_AGE = Duration.hours(24)
 
 # The message audit trail (infra/constructs/audit.py, docs/operations.md): Firehose → S3 by day → Athena.
 AUDIT_ID = "Audit"
-AUDIT_STREAM_NAME = "mobie-hub-audit"
-AUDIT_DATABASE = "mobie_hub_audit"
 AUDIT_TABLE = "messages"  # mobie_hub.audit.settings.AuditSettings.athena_table
-AUDIT_WORKGROUP = "mobie-hub-audit"
 AUDIT_BUFFER_SECONDS = 300  # records are queryable in AWS within ~5 min (the logs have them at once)
 AUDIT_BUFFER_MB = 128  # fewer, bigger objects: fewer S3 PUTs and Athena opens
 AUDIT_ARCHIVE_AFTER = Duration.days(90)  # then Glacier Instant Retrieval (Athena still reads it)
