@@ -249,6 +249,14 @@ def test_a_reconnect_overtakes_the_old_connections_disconnect(hub):
     assert evse_statuses() != [Status.UNKNOWN, Status.UNKNOWN]  # the old connection's end marked nothing
 
 
+async def until(condition, seconds: float = 10) -> None:
+    for _ in range(int(seconds * 10)):
+        if await asyncio.to_thread(condition):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("never happened")
+
+
 async def until_statuses(wanted, station_id: str = STATION) -> list[Status]:
     """Poll the station's EVSE statuses until they are ``wanted`` (a disconnect is handled after the
     station's side closed); the last ones seen when they never are (the assertion then says so)."""
@@ -261,21 +269,32 @@ async def until_statuses(wanted, station_id: str = STATION) -> list[Status]:
     return seen
 
 
-def test_a_station_that_leaves_is_unknown_and_after_its_boot_the_hub_asks_for_its_statuses(hub):
-    # Issue #17 item 4: a station the hub cannot hear is never shown AVAILABLE.
+def test_a_station_that_leaves_is_unknown_and_after_its_boot_the_hub_asks_for_its_statuses(hub, monkeypatch):
+    # Issue #17 item 4: a station the hub cannot hear is never shown AVAILABLE; issue #18: once it has
+    # not reconnected for the disconnect grace (1 s here), which the watchdog's sweep sees.
+    from mobie_hub.local.watchdog import run_sweep
+
+    monkeypatch.setenv("MOBIE_OCPP_DISCONNECT_GRACE_SECONDS", "1")
+    get_settings.cache_clear()
+
     async def scenario():
         async with hub.connect_station(STATION) as station:
             await station.boot()
             station.statuses[1], station.statuses[2] = "Available", "Faulted"
             await station.report_all()
+        await until(lambda: stations.get_connection(STATION) is None)  # its disconnect was handled
+        within = await asyncio.to_thread(evse_statuses)
+        await asyncio.sleep(2.1)  # whole seconds: longer than the grace
+        await asyncio.to_thread(run_sweep)  # what the one-minute timer runs
         gone = await until_statuses([Status.UNKNOWN, Status.UNKNOWN])
         async with hub.connect_station(STATION) as station:
             await station.boot()  # nothing reported by the station itself: the hub asks (TriggerMessage)
             back = await until_statuses([Status.AVAILABLE, Status.AVAILABLE])
-            return gone, back, station.received
+            return within, gone, back, station.received
 
-    gone, back, received = run(scenario())
+    within, gone, back, received = run(scenario())
 
+    assert within == [Status.AVAILABLE, Status.OUTOFORDER]  # within the grace: nothing changed
     assert gone == [Status.UNKNOWN, Status.UNKNOWN]
     assert received == [("TriggerMessage", {"requested_message": "StatusNotification", "connector_id": None})]
     assert back == [Status.AVAILABLE, Status.AVAILABLE]  # a fresh simulator: every connector Available

@@ -1,6 +1,7 @@
 """A station that goes offline is not shown AVAILABLE (issue #17 item 4): its EVSEs become UNKNOWN when
-its connection ends or it misses heartbeats for longer than the grace; they get their real statuses
-back when it reports again, and the hub asks for them after a BootNotification or a reconnect."""
+its connection ended and it did not reconnect within the disconnect grace (issue #18), or it misses
+heartbeats for longer than the offline grace; they get their real statuses back when it reports
+again, and the hub asks for them after a BootNotification or a reconnect."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.integration.ocpp.conftest import Station
 from tests.support.ocpp_data import STATION_ID, station_location
 
 GRACE = timedelta(seconds=900)
+GONE = timedelta(seconds=120)  # the disconnect grace (MOBIE_OCPP_DISCONNECT_GRACE_SECONDS' default)
 TRIGGER = {"requestedMessage": "StatusNotification"}
 
 
@@ -35,19 +37,80 @@ def calls_to(connections, connection_id: str) -> list[list]:
     return [frame for frame in connections.frames(connection_id) if frame[0] == 2]
 
 
+def sweep(clock) -> watchdog.SweepResult:
+    return watchdog.sweep(clock(), GRACE, GONE)
+
+
+@pytest.fixture
+def at_once(monkeypatch):
+    """A disconnect grace of 0: the end of the current connection marks the station at once (the tests
+    of a station coming back start from a station marked offline)."""
+    from mobie_hub.core.settings import get_settings
+
+    monkeypatch.setenv("MOBIE_OCPP_DISCONNECT_GRACE_SECONDS", "0")
+    get_settings.cache_clear()
+
+
 # --- the connection ends ----------------------------------------------------------------------------
-def test_the_end_of_the_current_connection_makes_every_evse_unknown_and_keeps_the_last_known(station, clock):
-    report(station, 1, "Charging")
+def test_a_disconnect_is_one_delete_and_one_liveness_write_and_changes_no_location(station, clock):
+    before = locations.read_for_station(STATION_ID).location
     clock.advance(5)
 
-    station.central_system.disconnected(STATION_ID, "conn-1")
+    with dynamodb_calls() as calls:
+        station.central_system.disconnected(STATION_ID, "conn-1")
 
+    assert calls == {"DeleteItem": 2, "UpdateItem": 1}  # the connection, its pending call; the liveness
+    assert locations.read_for_station(STATION_ID).location == before
+    liveness = stations.get_liveness(STATION_ID)
+    assert (liveness.disconnected_at, liveness.offline_at) == (clock.now, None)
+
+
+def test_a_station_gone_longer_than_the_disconnect_grace_is_marked_unknown_once_keeping_the_last_known(
+    station, clock
+):
+    report(station, 1, "Charging")
+    station.central_system.disconnected(STATION_ID, "conn-1")
+    clock.advance(GONE.total_seconds())
+
+    assert sweep(clock) == watchdog.SweepResult(silent=0, marked=0)  # not longer yet
+    assert evse_statuses() == [Status.CHARGING, Status.AVAILABLE]
+
+    clock.advance(1)
+    with dynamodb_calls() as calls:
+        result = sweep(clock)
+
+    assert result == watchdog.SweepResult(silent=0, marked=1, disconnected=1)
+    assert calls == {"Query": 1, "GetItem": 2, "TransactWriteItems": 1}  # connection, Location; no Scan
     assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
     location = locations.read_for_station(STATION_ID).location
     assert location.last_updated == clock.now and {e.last_updated for e in location.evses} == {clock.now}
     liveness = stations.get_liveness(STATION_ID)
-    assert liveness.offline_at == clock.now
+    assert (liveness.offline_at, liveness.disconnected_at) == (clock.now, None)
     assert liveness.known == {"LSB-00175-01": "CHARGING", "LSB-00175-02": "AVAILABLE"}
+    assert sweep(clock) == watchdog.SweepResult(silent=0, marked=0)  # marked once
+
+
+def test_a_station_that_reconnects_within_the_grace_changes_no_location_and_is_never_marked(
+    station, central_system, clock
+):
+    report(station, 1, "Charging")
+    before = locations.read_for_station(STATION_ID).location
+    central_system.disconnected(STATION_ID, "conn-1")
+    clock.advance(3)
+    Station(central_system, connection_id="conn-2").connect()  # API Gateway's 2-hour close, and back
+    clock.advance(GONE.total_seconds() + 60)
+
+    with dynamodb_calls() as calls:
+        result = sweep(clock)
+
+    assert result == watchdog.SweepResult(silent=0, marked=0, disconnected=1)
+    assert calls == {"Query": 1, "GetItem": 1, "UpdateItem": 1}  # its connection; the disconnect cleared
+    assert locations.read_for_station(STATION_ID).location == before  # no write: nothing to push
+    liveness = stations.get_liveness(STATION_ID)
+    assert (liveness.offline_at, liveness.disconnected_at) == (None, None)
+    assert sweep(clock) == watchdog.SweepResult(silent=0, marked=0)  # found no more
+    # and its first heartbeat asks for nothing: it was never offline
+    assert central_system.receive(STATION_ID, json.dumps([2, "h1", "Heartbeat", {}])).follow_ups == ()
 
 
 def test_a_late_disconnect_of_a_replaced_connection_changes_nothing(station, central_system):
@@ -59,7 +122,7 @@ def test_a_late_disconnect_of_a_replaced_connection_changes_nothing(station, cen
     assert stations.get_liveness(STATION_ID) is None
 
 
-def test_a_removed_evse_stays_removed(aws, central_system):
+def test_a_removed_evse_stays_removed(aws, central_system, at_once):
     put_location(station_location(Status.REMOVED, Status.AVAILABLE))
     Station(central_system).connect()
 
@@ -69,18 +132,45 @@ def test_a_removed_evse_stays_removed(aws, central_system):
     assert stations.get_liveness(STATION_ID).known == {"LSB-00175-02": "AVAILABLE"}
 
 
-def test_marking_offline_is_refused_as_a_whole_when_the_station_reconnected_meanwhile(
-    station, central_system, clock
-):
-    # The disconnect removed the mapping, then the station reconnected before the mark was written.
-    stations.delete_connection(STATION_ID, "conn-1")
+def test_a_disconnect_grace_of_0_marks_the_station_at_once(station, central_system, clock, at_once):
+    central_system.disconnected(STATION_ID, "conn-1")
+
+    assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
+    assert stations.get_liveness(STATION_ID).offline_at == clock.now
+
+
+def test_a_sweep_racing_a_reconnect_is_refused_as_a_whole(station, central_system, clock):
+    # The sweep found the station disconnected and no connection; it reconnected before the mark was written.
+    central_system.disconnected(STATION_ID, "conn-1")
+    disconnected = int(clock().timestamp())
+    clock.advance(GONE.total_seconds() + 1)
     Station(central_system, connection_id="conn-2").connect()
 
-    marked = watchdog.mark_offline(STATION_ID, clock(), watchdog.Why.DISCONNECTED)
+    marked = watchdog.mark_offline(STATION_ID, clock(), watchdog.Why.DISCONNECTED, disconnected=disconnected)
 
     assert marked is False
     assert evse_statuses() == [Status.AVAILABLE, Status.AVAILABLE]
-    assert stations.get_liveness(STATION_ID) is None  # nothing half-written
+    liveness = stations.get_liveness(STATION_ID)
+    assert (liveness.offline_at, liveness.known) == (None, {})  # nothing half-written
+
+
+def test_a_sweep_that_read_an_older_disconnect_leaves_the_newer_one_to_its_own_grace(
+    station, central_system, clock
+):
+    central_system.disconnected(STATION_ID, "conn-1")
+    first = int(clock().timestamp())
+    clock.advance(GONE.total_seconds() + 1)
+    Station(central_system, connection_id="conn-2").connect()
+    central_system.disconnected(STATION_ID, "conn-2")  # gone again, after the sweep read the first one
+
+    assert watchdog.mark_offline(STATION_ID, clock(), watchdog.Why.DISCONNECTED, disconnected=first) is False
+    stations.clear_disconnected(STATION_ID, first)  # a stale clear does not forget the newer disconnect
+    assert stations.get_liveness(STATION_ID).disconnected_at == clock.now
+    assert evse_statuses() == [Status.AVAILABLE, Status.AVAILABLE]
+
+    clock.advance(GONE.total_seconds() + 1)
+    assert sweep(clock) == watchdog.SweepResult(silent=0, marked=1, disconnected=1)
+    assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
 
 
 # --- missed heartbeats (the sweep) ---------------------------------------------------------------------
@@ -88,17 +178,17 @@ def test_the_sweep_marks_a_station_silent_for_longer_than_the_grace_with_one_que
     station.call("Heartbeat", {})
     clock.advance(GRACE.total_seconds())
 
-    assert watchdog.sweep(clock(), GRACE) == watchdog.SweepResult(silent=0, marked=0)  # not longer yet
+    assert sweep(clock) == watchdog.SweepResult(silent=0, marked=0)  # not longer yet
     assert evse_statuses() == [Status.AVAILABLE, Status.AVAILABLE]
 
     clock.advance(1)
     with dynamodb_calls() as calls:
-        result = watchdog.sweep(clock(), GRACE)
+        result = sweep(clock)
 
     assert result == watchdog.SweepResult(silent=1, marked=1)
     assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
     assert calls == {"Query": 1, "GetItem": 1, "TransactWriteItems": 1}  # no Scan
-    assert watchdog.sweep(clock(), GRACE) == watchdog.SweepResult(silent=0, marked=0)  # marked once
+    assert sweep(clock) == watchdog.SweepResult(silent=0, marked=0)  # marked once
 
 
 def test_the_sweep_leaves_a_station_that_heartbeats_and_one_that_reconnected_within_the_grace(
@@ -113,7 +203,7 @@ def test_the_sweep_leaves_a_station_that_heartbeats_and_one_that_reconnected_wit
     other.connect()
     station.call("Heartbeat", {})
 
-    assert watchdog.sweep(clock(), GRACE) == watchdog.SweepResult(silent=1, marked=0)
+    assert sweep(clock) == watchdog.SweepResult(silent=1, marked=0)
     assert evse_statuses() == evse_statuses("LSB-00176") == [Status.AVAILABLE, Status.AVAILABLE]
 
 
@@ -153,7 +243,7 @@ def test_a_refused_message_asks_for_nothing(station, central_system):
 
 
 def test_after_a_reconnect_the_first_heartbeat_asks_for_the_statuses_and_reports_restore_them(
-    station, central_system, connections, clock
+    station, central_system, connections, clock, at_once
 ):
     report(station, 1, "Charging")
     central_system.disconnected(STATION_ID, "conn-1")
@@ -178,7 +268,7 @@ def test_after_a_reconnect_the_first_heartbeat_asks_for_the_statuses_and_reports
     "answer", [[3, None, {"status": "NotImplemented"}], [4, None, "NotImplemented", "no RemoteTrigger", {}]]
 )
 def test_a_station_back_that_refuses_to_report_gets_its_last_known_statuses(
-    station, central_system, connections, answer
+    station, central_system, connections, answer, at_once
 ):
     report(station, 1, "Charging")
     central_system.disconnected(STATION_ID, "conn-1")
@@ -194,7 +284,9 @@ def test_a_station_back_that_refuses_to_report_gets_its_last_known_statuses(
     assert evse_statuses() == [Status.CHARGING, Status.OUTOFORDER]
 
 
-def test_a_station_that_leaves_before_answering_keeps_its_evses_unknown(station, central_system, connections):
+def test_a_station_that_leaves_before_answering_keeps_its_evses_unknown(
+    station, central_system, connections, at_once
+):
     central_system.disconnected(STATION_ID, "conn-1")
     Station(central_system, connection_id="conn-2").connect()
     reply = central_system.receive(STATION_ID, json.dumps([2, "h1", "Heartbeat", {}]))
@@ -218,7 +310,7 @@ def test_the_scheduled_lambda_sweeps_with_the_configured_grace(station, clock, m
 
     result = lambda_module("station_watchdog").handler({"source": "schedule"}, FakeContext())
 
-    assert result == {"silent": 1, "marked": 1}
+    assert result == {"silent": 1, "disconnected": 0, "marked": 1}
     assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
 
 
@@ -233,11 +325,11 @@ def test_the_local_hubs_timer_sweeps_until_cancelled_and_survives_a_failed_run(s
     runs = []
     real_sweep = local_watchdog.sweep
 
-    def flaky_sweep(now, grace):
+    def flaky_sweep(now, grace, disconnect_grace):
         runs.append(now)
         if len(runs) == 1:
             raise RuntimeError("DynamoDB hiccup")
-        return real_sweep(now, grace)
+        return real_sweep(now, grace, disconnect_grace)
 
     async def sleep(_: float) -> None:
         if len(runs) == 2:

@@ -77,8 +77,12 @@ class Settings(BaseSettings):
     ocpp_meter_sample_interval: int = Field(default=300, ge=0, le=3600)
     # A station not heard (Heartbeat, BootNotification) for longer than this is offline: its EVSEs become
     # UNKNOWN (ocpp.watchdog). More than two heartbeat intervals: API Gateway closes a connection idle
-    # for 10 min (no ping), whose $disconnect does the same at once; the watchdog catches a lost one.
+    # for 10 min (no ping), whose $disconnect does the same sooner; the watchdog catches a lost one.
     ocpp_offline_grace_seconds: int = Field(default=3900, ge=60)
+    # A station whose connection ended and that has not reconnected for longer than this is offline
+    # (issue #18: API Gateway ends every connection after 2 h; a reconnect takes seconds and must not
+    # flap every EVSE UNKNOWN at 30 EMSPs). Swept every minute: marked 2-3 min after it left. 0: at once.
+    ocpp_disconnect_grace_seconds: int = Field(default=120, ge=0, le=900)
     ocpp_call_timeout_seconds: int = Field(default=60, ge=1, le=3600)
     ocpp_data_transfer_vendors: list[str] = Field(default_factory=list)
     # Meter plausibility (sessions.plausibility, docs/sessions.md): a reading or stop more than this long

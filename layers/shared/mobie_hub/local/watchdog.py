@@ -1,7 +1,8 @@
 """The local hub's heartbeat watchdog: the same ``ocpp.watchdog.sweep`` the AWS schedule runs, on an
 asyncio timer inside ``mobie-hub serve`` (every minute, as the schedule): stations not heard for
-longer than ``MOBIE_OCPP_OFFLINE_GRACE_SECONDS`` become UNKNOWN (issue #17 item 4). The end of a
-station's connection is handled by the local OCPP endpoint itself (``CentralSystem.disconnected``)."""
+longer than ``MOBIE_OCPP_OFFLINE_GRACE_SECONDS``, or disconnected (``CentralSystem.disconnected``,
+called by the local OCPP endpoint) for longer than ``MOBIE_OCPP_DISCONNECT_GRACE_SECONDS``, become
+UNKNOWN (issue #17 item 4, issue #18)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ INTERVAL_SECONDS = 60.0  # as the AWS schedule (infra/constructs/ocpp_gateway.py
 
 
 def run_sweep(clock: Callable[[], datetime] = utcnow) -> SweepResult:
-    return sweep(clock(), timedelta(seconds=get_settings().ocpp_offline_grace_seconds))
+    settings = get_settings()
+    return sweep(
+        clock(),
+        timedelta(seconds=settings.ocpp_offline_grace_seconds),
+        timedelta(seconds=settings.ocpp_disconnect_grace_seconds),
+    )
 
 
 async def watchdog_loop(

@@ -3,8 +3,8 @@ API Gateway WebSocket (``functions/ocpp_*``) and the local websocket (``local.oc
 resources in front of it are the OCPP gateway (``infra/constructs/ocpp_gateway.py``).
 
 ``admit`` → ``connected`` → ``receive`` (every frame) … → ``disconnected``; ``send_call`` at any time.
-A station whose current connection ends, or that stops heartbeating, is marked offline
-(``ocpp.watchdog``).
+A station whose current connection ends and that does not reconnect within the disconnect grace,
+or that stops heartbeating, is marked offline (``ocpp.watchdog``).
 """
 
 from __future__ import annotations
@@ -124,7 +124,9 @@ class CentralSystem:
 
     def disconnected(self, station_id: str, connection_id: str) -> None:
         """Unmap the station unless a newer connection already replaced this one; when this was its
-        current connection, its EVSEs become UNKNOWN (a late disconnect of a replaced one changes nothing)."""
+        current connection, record when it left: its EVSEs become UNKNOWN if it does not reconnect within
+        ``MOBIE_OCPP_DISCONNECT_GRACE_SECONDS`` (the watchdog sweep; at once when that is 0). A late
+        disconnect of a replaced connection changes nothing."""
         removed = stations.delete_connection(station_id, connection_id)
         logger.info(
             "station disconnected", station_id=station_id, connection_id=connection_id, current=removed
@@ -136,11 +138,15 @@ class CentralSystem:
             code=calls.STATION_DISCONNECTED,
             description="the station disconnected",
         )
-        if removed:
-            try:
-                watchdog.mark_offline(station_id, self.clock(), watchdog.Why.DISCONNECTED)
-            except Exception:  # noqa: BLE001 - the watchdog marks it once the grace has passed
-                logger.exception("marking the disconnected station offline failed", station_id=station_id)
+        if not removed:
+            return
+        now = self.clock()
+        try:
+            disconnected = stations.record_disconnected(station_id, now)
+            if get_settings().ocpp_disconnect_grace_seconds == 0:
+                watchdog.mark_offline(station_id, now, watchdog.Why.DISCONNECTED, disconnected=disconnected)
+        except Exception:  # noqa: BLE001 - the watchdog marks it once it has been silent for its grace
+            logger.exception("recording the disconnected station failed", station_id=station_id)
 
     # --- frames from the station ------------------------------------------------------------------
     def receive(self, station_id: str, text: str | bytes) -> Reply:

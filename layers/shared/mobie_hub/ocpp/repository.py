@@ -7,10 +7,10 @@
 | the call the hub sent and awaits (one per station) | ``STATION#<id>`` | ``CALL`` | 1 day |
 | a handled message and its answer (retransmissions) | ``STATION#<id>`` | ``MSG#<message id>`` | 1 day |
 | failed authentications in one window (throttling) | ``STATION#<id>`` | ``AUTHFAIL#<window>`` | 2 windows |
-| its liveness: last seen, marked offline, last known EVSE statuses | ``LIVENESS`` | ``STATION#<id>`` | – |
+| its liveness: last seen, disconnected, marked offline, last known EVSE statuses | ``LIVENESS`` | ``STATION#<id>`` | – |
 
-The liveness items share one partition so that the heartbeat watchdog finds every station with one
-Query (``ocpp.watchdog``; no index, no Scan). A heartbeat writes only that item (one UpdateItem, as
+The liveness items share one partition so that the watchdog finds every silent or disconnected
+station with one Query (``ocpp.watchdog``; no index, no Scan). A heartbeat writes only that item (one UpdateItem, as
 before on the station item); the partition takes up to 1000 writes/s, i.e. 300,000 stations at a
 heartbeat every 300 s.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mobie_hub.core import stream_images, transact
@@ -147,6 +147,7 @@ class Liveness:
     station_id: str
     last_seen: datetime | None = None
     offline_at: datetime | None = None  # set when its EVSEs were marked UNKNOWN; cleared when seen again
+    disconnected_at: datetime | None = None  # its current connection ended (the grace runs); see below
     known: dict[str, str] = field(default_factory=dict)  # EVSE uid → OCPI status before it was marked
 
     @property
@@ -159,6 +160,9 @@ def _liveness(item: dict[str, Any]) -> Liveness:
         station_id=item["station_id"],
         last_seen=parse_datetime(item["last_seen"]) if "last_seen" in item else None,
         offline_at=parse_datetime(item["offline_at"]) if "offline_at" in item else None,
+        disconnected_at=(
+            datetime.fromtimestamp(int(item["disconnected"]), tz=UTC) if "disconnected" in item else None
+        ),
         known=dict(item.get("known") or {}),
     )
 
@@ -194,49 +198,102 @@ def get_liveness(station_id: str) -> Liveness | None:
     return _liveness(item) if item else None
 
 
+def record_disconnected(station_id: str, now: datetime) -> int:
+    """The station's current connection ended: its disconnect time (epoch s, returned) on the liveness
+    item, for the sweep to mark it offline once the grace has passed. One UpdateItem; a later disconnect
+    overwrites it, a reconnect leaves it (the sweep checks the connection and clears it)."""
+    disconnected = _epoch(now)
+    table(TABLE).update_item(
+        Key=_liveness_key(station_id),
+        UpdateExpression="SET station_id = :id, disconnected = :disconnected",
+        ExpressionAttributeValues={":id": station_id, ":disconnected": disconnected},
+    )
+    return disconnected
+
+
+def clear_disconnected(station_id: str, disconnected: int) -> None:
+    """The station reconnected within the grace: forget that disconnect, unless a later one replaced it
+    (one conditional UpdateItem; a lost race leaves the later disconnect to its own grace)."""
+    stations = table(TABLE)
+    try:
+        stations.update_item(
+            Key=_liveness_key(station_id),
+            UpdateExpression="REMOVE disconnected",
+            ConditionExpression="disconnected = :disconnected",
+            ExpressionAttributeValues={":disconnected": disconnected},
+        )
+    except stations.meta.client.exceptions.ConditionalCheckFailedException:
+        pass
+
+
 @dataclass(frozen=True)
-class Silent:
-    """A station not seen since ``seen`` (epoch seconds) and not marked offline yet."""
+class Unheard:
+    """A station not marked offline yet that was last seen at ``seen`` (epoch s; None: never) and, when
+    ``disconnected`` is set, whose connection ended then (epoch s) with no reconnect noticed yet."""
 
     station_id: str
-    seen: int
+    seen: int | None
+    disconnected: int | None = None
+
+    def silent_before(self, cutoff: datetime) -> bool:
+        return self.seen is not None and self.seen < _epoch(cutoff)
+
+    def disconnected_before(self, cutoff: datetime) -> bool:
+        return self.disconnected is not None and self.disconnected < _epoch(cutoff)
 
 
-def silent_since(cutoff: datetime) -> list[Silent]:
-    """Stations last seen before ``cutoff`` and not marked offline: one Query of the liveness partition
-    (1 MB pages; read units count every item of the partition, ~150 bytes each, the filter only
-    shortens the answer)."""
+def unheard_since(silent: datetime, disconnected: datetime) -> list[Unheard]:
+    """Stations not marked offline and either last seen before ``silent`` or disconnected before
+    ``disconnected``: one Query of the liveness partition (1 MB pages; read units count every item of
+    the partition, ~150 bytes each, the filter only shortens the answer)."""
     stations = table(TABLE)
     request: dict[str, Any] = {
         "KeyConditionExpression": "pk = :pk",
-        "FilterExpression": "seen < :cutoff AND attribute_not_exists(offline_at)",
-        "ExpressionAttributeValues": {":pk": LIVENESS, ":cutoff": _epoch(cutoff)},
-        "ProjectionExpression": "station_id, seen",
+        "FilterExpression": "attribute_not_exists(offline_at) AND (seen < :silent OR disconnected < :gone)",
+        "ExpressionAttributeValues": {":pk": LIVENESS, ":silent": _epoch(silent), ":gone": _epoch(disconnected)},
+        "ProjectionExpression": "station_id, seen, disconnected",
     }
-    found: list[Silent] = []
+    found: list[Unheard] = []
     while True:
         response = stations.query(**request)
-        found.extend(Silent(item["station_id"], int(item["seen"])) for item in response.get("Items", []))
+        found.extend(
+            Unheard(
+                item["station_id"],
+                int(item["seen"]) if "seen" in item else None,
+                int(item["disconnected"]) if "disconnected" in item else None,
+            )
+            for item in response.get("Items", [])
+        )
         if "LastEvaluatedKey" not in response:
             return found
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def offline_action(
-    station_id: str, now: datetime, known: dict[str, str], *, seen: int | None = None
+    station_id: str,
+    now: datetime,
+    known: dict[str, str],
+    *,
+    seen: int | None = None,
+    disconnected: int | None = None,
 ) -> transact.Action:
     """The Update that marks the station offline, keeping the statuses its EVSEs had (``known``, when
-    any EVSE changed). With ``seen`` (the watchdog), only if no heartbeat came since and it is not
-    marked yet."""
+    any EVSE changed), and forgetting its disconnect. Only if it is not marked yet and, with ``seen``,
+    no heartbeat came since; with ``disconnected``, no later disconnect replaced that one."""
     expression = "SET station_id = :id, offline_at = if_not_exists(offline_at, :now)"
     values: dict[str, Any] = {":id": station_id, ":now": format_datetime(now)}
     if known:
         expression += ", known = :known"
         values[":known"] = known
-    condition = None
+    expression += " REMOVE disconnected"
+    conditions = ["attribute_not_exists(offline_at)"]
     if seen is not None:
-        condition = "seen = :seen AND attribute_not_exists(offline_at)"
+        conditions.append("seen = :seen")
         values[":seen"] = seen
+    if disconnected is not None:
+        conditions.append("disconnected = :disconnected")
+        values[":disconnected"] = disconnected
+    condition = " AND ".join(conditions)
     return transact.update(
         TABLE,
         _liveness_key(station_id),
@@ -327,7 +384,7 @@ def _pending(station_id: str, item: dict[str, Any]) -> PendingCall:
         action=item["action"],
         connection_id=item["connection_id"],
         sent_at=parse_datetime(item["sent_at"]),
-        deadline=datetime.fromtimestamp(int(item["deadline"]), tz=timezone.utc),
+        deadline=datetime.fromtimestamp(int(item["deadline"]), tz=UTC),
         context=json.loads(item.get("context", "{}")),
     )
 

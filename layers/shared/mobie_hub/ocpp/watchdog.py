@@ -1,10 +1,14 @@
 """A station the hub cannot hear is not shown AVAILABLE (issue #17 item 4, docs/ocpp.md "Offline stations").
 
-- **Its connection ends** (``CentralSystem.disconnected``, for the current connection only): its EVSEs
-  become UNKNOWN at once.
-- **It misses heartbeats** for longer than ``MOBIE_OCPP_OFFLINE_GRACE_SECONDS`` (``sweep``: a
-  schedule in AWS, a timer in ``mobie-hub serve``): the same. This catches a lost ``$disconnect`` and
-  a connection that stays open while the station is silent.
+- **Its connection ends** (``CentralSystem.disconnected``, for the current connection only): the time
+  is recorded on its liveness item, and the sweep marks its EVSEs UNKNOWN once it has been gone for
+  longer than ``MOBIE_OCPP_DISCONNECT_GRACE_SECONDS`` without reconnecting (issue #18: API Gateway
+  closes every connection after 2 h, and a station that reconnects at once is not offline; nothing
+  is written to its Location and no EMSP hears of it). A grace of 0 marks it at once.
+- **It misses heartbeats** for longer than ``MOBIE_OCPP_OFFLINE_GRACE_SECONDS``: the same. This
+  catches a lost ``$disconnect`` and a connection that stays open while the station is silent.
+- Both are found by ``sweep`` (a schedule in AWS, a timer in ``mobie-hub serve``, every minute) with
+  one Query of the liveness partition.
 - **It comes back**: its StatusNotifications set the real statuses again; a BootNotification, and
   the first Heartbeat after it was marked offline, make the hub ask for them (TriggerMessage
   StatusNotification, sent after the answer). A station that refuses that TriggerMessage (the
@@ -13,10 +17,11 @@
   they had when it was marked offline (``restore_known``).
 
 Marking is one transaction: the Location (on the condition that it is the document read), the
-liveness item (offline, with the last known statuses) and a check that the station has not come
-back (no new connection; for the watchdog, no heartbeat since): nothing half-written, and a late
-``$disconnect`` or a sweep that raced a reconnect changes nothing. The Location write reaches the
-EMSPs as an EVSE PATCH through the locations table stream, as every status change.
+liveness item (offline, with the last known statuses; on the condition that it still holds the
+disconnect or the heartbeat the sweep read) and a check that the station has not come back (for a
+disconnect, no connection at all; for silence, none opened after the cutoff): nothing half-written,
+and a sweep that raced a reconnect changes nothing. The Location write reaches the EMSPs as an EVSE
+PATCH through the locations table stream, as every status change.
 """
 
 from __future__ import annotations
@@ -38,11 +43,18 @@ class Why(str, Enum):
 
 
 def mark_offline(
-    station_id: str, now: datetime, why: Why, *, seen: int | None = None, cutoff: datetime | None = None
+    station_id: str,
+    now: datetime,
+    why: Why,
+    *,
+    seen: int | None = None,
+    cutoff: datetime | None = None,
+    disconnected: int | None = None,
 ) -> bool:
     """Mark the station's EVSEs UNKNOWN; True when marked, False when it came back meanwhile (or has no
-    Location). ``DISCONNECTED``: only while it has no connection. ``SILENT``: only while it was last
-    seen at ``seen`` and has no connection opened after ``cutoff``.
+    Location, or is marked already). ``DISCONNECTED``: only while its liveness item still holds the
+    disconnect at ``disconnected`` and it has no connection. ``SILENT``: only while it was last seen at
+    ``seen`` and has no connection opened after ``cutoff``.
 
     DynamoDB: 1 GetItem (the Location) + one TransactWriteItems of 2 or 3 items (the Location when an
     EVSE changes, the liveness item, the connection check)."""
@@ -53,7 +65,7 @@ def mark_offline(
             return False
         updated, known = apply_offline(current.location, now)
         actions = [
-            stations.offline_action(station_id, now, known, seen=seen),
+            stations.offline_action(station_id, now, known, seen=seen, disconnected=disconnected),
             stations.no_connection_since(station_id, cutoff if why is Why.SILENT else None),
         ]
         if updated is not None:
@@ -65,7 +77,7 @@ def mark_offline(
                 raise retry.ReadAgain from None  # a report or an import changed the Location: again
             if cancelled.conflict:
                 raise retry.ReadAgain from None
-            return False  # it came back: a new connection, or a heartbeat since the sweep read it
+            return False  # it came back: a new connection, a heartbeat or a disconnect since the read
         logger.info(
             "station offline: EVSEs UNKNOWN", station_id=station_id, why=why.value, evses=sorted(known)
         )
@@ -80,24 +92,39 @@ def mark_offline(
 @dataclass(frozen=True)
 class SweepResult:
     silent: int  # stations found not heard since the cutoff
-    marked: int  # of them, marked offline now (the others came back meanwhile)
+    marked: int  # of them and the disconnected, marked offline now (the others came back meanwhile)
+    disconnected: int = 0  # stations found disconnected for longer than the disconnect grace
 
 
-def sweep(now: datetime, grace: timedelta) -> SweepResult:
-    """Mark offline every station not heard for longer than ``grace``. One Query of the liveness
-    partition, plus ``mark_offline`` per silent station; a station that fails is logged and left to
-    the next sweep (the others are still marked)."""
-    cutoff = now - grace
-    silent = stations.silent_since(cutoff)
-    marked = 0
-    for station in silent:
+def sweep(now: datetime, grace: timedelta, disconnect_grace: timedelta) -> SweepResult:
+    """Mark offline every station not heard for longer than ``grace`` or disconnected for longer than
+    ``disconnect_grace``. One Query of the liveness partition, plus per station found ``mark_offline``
+    (a disconnected one: after a GetItem of its connection, which clears the disconnect when it came
+    back); a station that fails is logged and left to the next sweep (the others are still marked)."""
+    silent_cutoff, gone_cutoff = now - grace, now - disconnect_grace
+    found = stations.unheard_since(silent_cutoff, gone_cutoff)
+    silent = gone = marked = 0
+    for station in found:
+        is_gone, is_silent = station.disconnected_before(gone_cutoff), station.silent_before(silent_cutoff)
+        silent, gone = silent + is_silent, gone + is_gone
         try:
-            marked += mark_offline(station.station_id, now, Why.SILENT, seen=station.seen, cutoff=cutoff)
+            marked += _mark(station, now, silent_cutoff, gone=is_gone, silent=is_silent)
         except Exception:  # noqa: BLE001 - one station must not stop the sweep; the next one retries it
-            logger.exception("marking a silent station offline failed", station_id=station.station_id)
+            logger.exception("marking an unheard station offline failed", station_id=station.station_id)
+    if found:
+        logger.info("watchdog sweep", silent=silent, disconnected=gone, marked=marked)
+    return SweepResult(silent, marked, gone)
+
+
+def _mark(station: stations.Unheard, now: datetime, cutoff: datetime, *, gone: bool, silent: bool) -> bool:
+    station_id = station.station_id
+    if gone and station.disconnected is not None:
+        if stations.get_connection(station_id) is None:
+            return mark_offline(station_id, now, Why.DISCONNECTED, disconnected=station.disconnected)
+        stations.clear_disconnected(station_id, station.disconnected)  # it reconnected within the grace
     if silent:
-        logger.info("watchdog sweep", silent=len(silent), marked=marked)
-    return SweepResult(len(silent), marked)
+        return mark_offline(station_id, now, Why.SILENT, seen=station.seen, cutoff=cutoff)
+    return False
 
 
 def restore_known(station_id: str, now: datetime) -> bool:
