@@ -78,6 +78,34 @@ def test_a_station_boots_reports_its_connectors_and_heartbeats(hub):
     assert stations.get_station(STATION).boot["chargePointModel"] == "Simulator"
 
 
+def test_after_the_first_heartbeat_the_hub_configures_the_simulators_timers_one_key_at_a_time(hub):
+    # ocpp.configuration's chain: WebSocketPingInterval, then HeartbeatInterval, then MeterValueSampleInterval
+    async def scenario():
+        async with hub.connect_station(STATION, meter_interval=0.2) as station:
+            await station.boot()
+            # the boot's TriggerMessage arrived and was answered: the hub sends one call at a time
+            await until(lambda: station.received and stations.get_pending_call(STATION) is None)
+            await station.heartbeat()
+            for _ in range(100):
+                if station.meter_interval != 0.2:
+                    break
+                await asyncio.sleep(0.1)
+            return station.received, station.heartbeat_interval, station.meter_interval
+
+    received, heartbeat_interval, meter_interval = run(scenario())
+
+    settings = get_settings()
+    assert [call for action, call in received if action == "ChangeConfiguration"] == [
+        {"key": "WebSocketPingInterval", "value": str(settings.ocpp_websocket_ping_interval)},
+        {"key": "HeartbeatInterval", "value": str(settings.ocpp_heartbeat_interval)},
+        {"key": "MeterValueSampleInterval", "value": str(settings.ocpp_meter_sample_interval)},
+    ]
+    assert (heartbeat_interval, meter_interval) == (
+        settings.ocpp_heartbeat_interval,
+        settings.ocpp_meter_sample_interval,
+    )
+
+
 def test_a_charge_on_an_rfid_runs_authorize_start_meter_values_and_stop(hub):
     registered_emsp()  # a token authorises only while its EMSP is registered
     tokens.put_token(Token.model_validate(rfid_token()))

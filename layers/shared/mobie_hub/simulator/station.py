@@ -3,7 +3,9 @@
 Scriptable (tests, later issues' demos) and runnable (``mobie-hub simulate station``): it boots,
 reports the status of each connector, charges on an idTag (Authorize → StartTransaction →
 MeterValues → StopTransaction) and answers the hub's RemoteStartTransaction, RemoteStopTransaction,
-UnlockConnector and TriggerMessage. Connector *n* is the *n*-th EVSE of the station's Location.
+UnlockConnector, TriggerMessage and ChangeConfiguration (the keys the hub sets after a boot,
+``ocpp.configuration``: they change its own timers). Connector *n* is the *n*-th EVSE of the
+station's Location.
 
 By default it answers as a real station would. ``station.script(action, ...)`` changes how it handles
 one of the hub's calls (``Script``): answer another status, lose the answer on its way, do nothing
@@ -29,6 +31,7 @@ from ocpp.v16.enums import (
     AuthorizationStatus,
     ChargePointErrorCode,
     ChargePointStatus,
+    ConfigurationStatus,
     Measurand,
     MessageTrigger,
     ReadingContext,
@@ -47,6 +50,14 @@ _TRIGGERABLE = {
     MessageTrigger.status_notification,
     MessageTrigger.meter_values,
 }
+
+
+# ChangeConfiguration keys the simulator keeps (OCPP 1.6 §9.1, all integers in seconds).
+HEARTBEAT_INTERVAL, METER_INTERVAL, PING_INTERVAL = (
+    "HeartbeatInterval",
+    "MeterValueSampleInterval",
+    "WebSocketPingInterval",
+)
 
 
 def now_text() -> str:
@@ -104,6 +115,7 @@ class SimulatedStation(ChargePoint):
         self._lost_answers: set[str] = set()  # message ids whose CALLRESULT is not sent
         self._tasks: set[asyncio.Task] = set()
         self.receiver: asyncio.Future | None = None  # the receive loop, set by ``connect_station``
+        self._heartbeat_changed = asyncio.Event()  # HeartbeatInterval changed: the wait starts again
 
     # --- messages the station sends -------------------------------------------------------------
     async def boot(self) -> res.BootNotification:
@@ -238,9 +250,13 @@ class SimulatedStation(ChargePoint):
                 await self.meter_values(connector_id)
 
     async def heartbeat_forever(self) -> None:
+        """A Heartbeat every ``heartbeat_interval`` s; a new HeartbeatInterval counts from when it is set."""
         while True:
-            await asyncio.sleep(self.heartbeat_interval or 300)
-            await self.heartbeat()
+            self._heartbeat_changed.clear()
+            try:
+                await asyncio.wait_for(self._heartbeat_changed.wait(), self.heartbeat_interval or 300)
+            except TimeoutError:
+                await self.heartbeat()
 
     def spawn(self, coroutine: Any) -> asyncio.Task:
         task = asyncio.ensure_future(coroutine)
@@ -379,3 +395,23 @@ class SimulatedStation(ChargePoint):
         elif requested_message == MessageTrigger.meter_values:
             for connector in [connector_id] if connector_id else list(self.meters):
                 self.spawn(self.meter_values(connector, ReadingContext.trigger))
+
+    @on(Action.change_configuration)
+    def on_change_configuration(self, key: str, value: str, **_: Any) -> res.ChangeConfiguration:
+        """HeartbeatInterval and MeterValueSampleInterval set its timers (the meter's from its next
+        sample); WebSocketPingInterval its connection's keep-alive pings. Other keys: NotSupported; a
+        value that is not a positive whole number of seconds: Rejected."""
+        self.received.append(("ChangeConfiguration", {"key": key, "value": value}))
+        if key not in (HEARTBEAT_INTERVAL, METER_INTERVAL, PING_INTERVAL):
+            return res.ChangeConfiguration(ConfigurationStatus.not_supported)
+        seconds = int(value) if value.isdigit() else 0
+        if seconds <= 0:  # 0 would stop heartbeats, samples or pings, which this simulator always sends
+            return res.ChangeConfiguration(ConfigurationStatus.rejected)
+        if key == HEARTBEAT_INTERVAL:
+            self.heartbeat_interval = seconds
+            self._heartbeat_changed.set()
+        elif key == METER_INTERVAL:
+            self.meter_interval = float(seconds)
+        elif hasattr(self._connection, "ping_interval"):  # websockets reads it before each ping
+            self._connection.ping_interval = seconds
+        return res.ChangeConfiguration(ConfigurationStatus.accepted)
