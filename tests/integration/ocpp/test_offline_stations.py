@@ -314,6 +314,24 @@ def test_the_scheduled_lambda_sweeps_with_the_configured_grace(station, clock, m
     assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
 
 
+def test_the_scheduled_lambda_marks_a_station_gone_longer_than_the_configured_disconnect_grace(
+    aws, location, monkeypatch
+):
+    from mobie_hub.core.settings import get_settings
+    from mobie_hub.core.types import utcnow
+    from tests.support.handlers import FakeContext, lambda_module
+
+    monkeypatch.setenv("MOBIE_OCPP_DISCONNECT_GRACE_SECONDS", "30")
+    get_settings.cache_clear()
+    stations.record_seen(STATION_ID, utcnow())  # it heartbeated: not silent
+    stations.record_disconnected(STATION_ID, utcnow() - timedelta(seconds=31))
+
+    result = lambda_module("station_watchdog").handler({"source": "schedule"}, FakeContext())
+
+    assert result == {"silent": 0, "disconnected": 1, "marked": 1}
+    assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
+
+
 def test_the_local_hubs_timer_sweeps_until_cancelled_and_survives_a_failed_run(station, clock, monkeypatch):
     import asyncio
 
