@@ -113,6 +113,18 @@ def test_a_station_that_reconnects_within_the_grace_changes_no_location_and_is_n
     assert central_system.receive(STATION_ID, json.dumps([2, "h1", "Heartbeat", {}])).follow_ups == ()
 
 
+def test_a_station_marked_offline_already_records_no_disconnect(station, central_system, clock):
+    # It went silent and was marked; its connection ends later (API Gateway's idle close)
+    station.call("Heartbeat", {})
+    clock.advance(GRACE.total_seconds() + 1)
+    assert sweep(clock).marked == 1
+
+    central_system.disconnected(STATION_ID, "conn-1")
+
+    assert stations.get_liveness(STATION_ID).disconnected_at is None  # nothing for a later sweep to find
+    assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
+
+
 def test_a_late_disconnect_of_a_replaced_connection_changes_nothing(station, central_system):
     Station(central_system, connection_id="conn-2").connect()  # the station reconnected first
 

@@ -143,7 +143,7 @@ class CentralSystem:
         now = self.clock()
         try:
             disconnected = stations.record_disconnected(station_id, now)
-            if get_settings().ocpp_disconnect_grace_seconds == 0:
+            if disconnected is not None and get_settings().ocpp_disconnect_grace_seconds == 0:
                 watchdog.mark_offline(station_id, now, watchdog.Why.DISCONNECTED, disconnected=disconnected)
         except Exception:  # noqa: BLE001 - the watchdog marks it once it has been silent for its grace
             logger.exception("recording the disconnected station failed", station_id=station_id)

@@ -198,16 +198,22 @@ def get_liveness(station_id: str) -> Liveness | None:
     return _liveness(item) if item else None
 
 
-def record_disconnected(station_id: str, now: datetime) -> int:
+def record_disconnected(station_id: str, now: datetime) -> int | None:
     """The station's current connection ended: its disconnect time (epoch s, returned) on the liveness
-    item, for the sweep to mark it offline once the grace has passed. One UpdateItem; a later disconnect
-    overwrites it, a reconnect leaves it (the sweep checks the connection and clears it)."""
+    item, for the sweep to mark it offline once the grace has passed. One conditional UpdateItem; None
+    when the station is marked offline already (nothing to wait for). A later disconnect overwrites
+    it, a reconnect leaves it (the sweep checks the connection and clears it)."""
     disconnected = _epoch(now)
-    table(TABLE).update_item(
-        Key=_liveness_key(station_id),
-        UpdateExpression="SET station_id = :id, disconnected = :disconnected",
-        ExpressionAttributeValues={":id": station_id, ":disconnected": disconnected},
-    )
+    stations = table(TABLE)
+    try:
+        stations.update_item(
+            Key=_liveness_key(station_id),
+            UpdateExpression="SET station_id = :id, disconnected = :disconnected",
+            ConditionExpression="attribute_not_exists(offline_at)",
+            ExpressionAttributeValues={":id": station_id, ":disconnected": disconnected},
+        )
+    except stations.meta.client.exceptions.ConditionalCheckFailedException:
+        return None
     return disconnected
 
 
