@@ -100,3 +100,20 @@ def test_the_offline_grace_must_exceed_the_heartbeat_interval():
     with pytest.raises(ValueError, match="ocpp_offline_grace_seconds must exceed"):
         Settings(ocpp_heartbeat_interval=1800, ocpp_offline_grace_seconds=900)
     assert Settings().ocpp_offline_grace_seconds > Settings().ocpp_heartbeat_interval
+
+
+def test_a_heartbeat_while_the_boots_trigger_is_unanswered_leaves_the_chain_for_the_next_heartbeat(
+    station, central_system, connections
+):
+    # some stations send their first Heartbeat before answering the boot's TriggerMessage: the hub has
+    # one call awaiting its answer, so the first ChangeConfiguration cannot go out (StationBusy) ...
+    receive(central_system, [2, "b1", "BootNotification", BOOT])
+    [trigger] = sent(connections)
+    receive(central_system, [2, "h1", "Heartbeat", {}])
+    assert changes(connections) == []
+    assert stations.get_liveness(STATION_ID) is not None
+
+    # ... and the station is not left unconfigured until its next boot: the next Heartbeat starts it
+    station.send([3, trigger[1], {"status": "Accepted"}])
+    receive(central_system, [2, "h2", "Heartbeat", {}])
+    assert changes(connections) == [{"key": "WebSocketPingInterval", "value": "240"}]

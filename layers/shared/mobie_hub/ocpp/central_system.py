@@ -166,6 +166,9 @@ class CentralSystem:
             except (StationOffline, StationBusy) as error:
                 logger.info("follow-up call not sent", station_id=station_id, action=follow_up.action,
                             reason=str(error))
+                if isinstance(error, StationBusy) and configuration.CONFIGURE in follow_up.context:
+                    # the chain would end here: its next Heartbeat starts it again
+                    stations.mark_unconfigured(station_id)
             except Exception:  # noqa: BLE001 - the answer went out; a failed extra must not surface
                 logger.exception("follow-up call failed", station_id=station_id, action=follow_up.action)
 

@@ -193,6 +193,22 @@ def record_seen(station_id: str, now: datetime, *, booted: bool = False) -> Seen
     return SeenBefore(offline="offline_at" in old, unconfigured=bool(old.get("unconfigured")))
 
 
+def mark_unconfigured(station_id: str) -> None:
+    """A configuration call could not be sent (the station was busy with another call): its next
+    Heartbeat starts the chain again (``ocpp.configuration``). One conditional UpdateItem, only on a
+    station the hub has seen (no liveness item is created for an unknown one)."""
+    stations = table(TABLE)
+    try:
+        stations.update_item(
+            Key=_liveness_key(station_id),
+            UpdateExpression="SET unconfigured = :true",
+            ConditionExpression="attribute_exists(station_id)",
+            ExpressionAttributeValues={":true": True},
+        )
+    except stations.meta.client.exceptions.ConditionalCheckFailedException:
+        pass
+
+
 def get_liveness(station_id: str) -> Liveness | None:
     item = table(TABLE).get_item(Key=_liveness_key(station_id), ConsistentRead=True).get("Item")
     return _liveness(item) if item else None
