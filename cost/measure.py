@@ -103,12 +103,16 @@ def _answered(recorder: Recorder, request: Any, answer: dict[str, Any]) -> Any:
 
 
 def _git_commit() -> str:
+    """HEAD, with "+ uncommitted changes" when the measured code (layers, functions, infra) differs from it."""
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
     try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
+        commit = git("rev-parse", "--short", "HEAD").strip()
+        dirty = git("status", "--porcelain", "--", "layers", "functions", "infra").strip()
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+        return "unknown (not a git checkout)"
+    return f"{commit} + uncommitted changes" if dirty else commit
 
 
 def _deployed_resources(facts: StackFacts) -> None:
