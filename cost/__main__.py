@@ -19,13 +19,17 @@ from cost.container import Containers
 from cost.model import Scale, load_prices
 from cost.report import build, render
 
+# The intervals the hub hands out or configures on every station (docs/ocpp.md "Message volume"): by
+# default the model prices the stations as the hub configures them (a station refusing keeps its own:
+# price that with the flag).
+HUB_SETTINGS = {"heartbeat_interval": "ocpp_heartbeat_interval", "meter_interval": "ocpp_meter_sample_interval"}
 # The flags the measurement itself depends on: a saved profile is reused only if they match.
 MEASURED_WITH = ("emsps", "meter_interval", "session_minutes")
 HELP = {
     "stations": "charging stations connected", "sessions_per_day": "charging sessions a day",
     "emsps": "EMSPs registered (every one receives the Locations pushes)",
     "heartbeat_interval": "s between a station's Heartbeats (default: the hub's setting)",
-    "meter_interval": "s between MeterValues while charging", "session_minutes": "mean session length",
+    "meter_interval": "s between MeterValues while charging (MeterValueSampleInterval)", "session_minutes": "mean session length",
     "status_changes_per_session": "StatusNotifications that change the EVSE status, per session",
     "authorizations_per_session": "Authorize requests per session",
     "commands_per_session": "OCPI commands (remote start/stop, unlock) per session",
@@ -45,9 +49,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make cost ARGS=...", description=__doc__.split("\n\n")[0])
     for field in fields(Scale):
         kind = type(field.default)
-        default = None if field.name == "heartbeat_interval" else field.default
-        parser.add_argument(f"--{field.name.replace('_', '-')}", type=kind, default=default,
-                            help=f"{HELP.get(field.name, '')} (default: {field.default})")
+        hub_default = field.name in HUB_SETTINGS
+        parser.add_argument(f"--{field.name.replace('_', '-')}", type=kind,
+                            default=None if hub_default else field.default,
+                            help=f"{HELP.get(field.name, '')} (default: "
+                            f"{'the interval the hub sets on stations' if hub_default else field.default})")
     parser.add_argument("--tasks", type=int, default=Containers.tasks, help="containers: Fargate tasks (3)")
     parser.add_argument("--task-vcpu", type=float, default=Containers.vcpu, help="containers: vCPU per task (1)")
     parser.add_argument("--task-memory-gb", type=float, default=Containers.memory_gb, help="containers: GB per task (2)")
@@ -84,6 +90,11 @@ def _measure(arguments: argparse.Namespace, scale_flags: dict) -> dict:
 def main(argv: list[str] | None = None) -> int:
     arguments = _arguments(argv)
     scale_flags = {f.name: getattr(arguments, f.name) for f in fields(Scale)}
+    if scale_flags["meter_interval"] is None:
+        from mobie_hub.core.settings import get_settings
+
+        # 0: the hub leaves the station's own interval, which the model cannot know (issue #18's 60 s)
+        scale_flags["meter_interval"] = getattr(get_settings(), HUB_SETTINGS["meter_interval"]) or Scale.meter_interval
     if arguments.profile:
         profile = json.loads(arguments.profile.read_text(encoding="utf-8"))
         different = [n for n in MEASURED_WITH if profile["meta"].get(n) != scale_flags[n]]

@@ -11,7 +11,7 @@ from tests.unit.cost.profiles import profile
 def run(tmp_path, capsys, *flags: str) -> tuple[int, str, str]:
     saved = tmp_path / "profile.json"
     saved.write_text(json.dumps(profile()))
-    code = main(["--profile", str(saved), *flags])
+    code = main(["--profile", str(saved), "--meter-interval", "60", *flags])  # the profile's own
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -47,3 +47,21 @@ def test_a_profile_measured_with_other_emsps_is_refused(tmp_path, capsys):
     code, _, err = run(tmp_path, capsys, "--emsps", "5")
 
     assert code == 2 and "emsps" in err
+
+
+def test_without_the_flag_the_stations_meter_as_the_hub_configures_them(tmp_path, capsys, monkeypatch):
+    from mobie_hub.core.settings import get_settings
+
+    saved = tmp_path / "profile.json"
+    saved.write_text(json.dumps(profile()))  # measured with MeterValues every 60 s
+    monkeypatch.setenv("MOBIE_OCPP_METER_SAMPLE_INTERVAL", "300")
+    get_settings.cache_clear()
+    try:
+        assert main(["--profile", str(saved), "--json"]) == 2  # 300 s is not what it measured
+        assert "meter_interval" in capsys.readouterr().err
+        monkeypatch.setenv("MOBIE_OCPP_METER_SAMPLE_INTERVAL", "60")
+        get_settings.cache_clear()
+        assert main(["--profile", str(saved), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["scale"]["meter_interval"] == 60
+    finally:
+        get_settings.cache_clear()
