@@ -14,8 +14,7 @@ from mobie_hub.core.dynamodb import counting_calls as dynamodb_calls
 from mobie_hub.locations import api as locations
 from mobie_hub.locations.enums import Status
 from mobie_hub.locations.repository import put_location
-from mobie_hub.ocpp import repository as stations
-from mobie_hub.ocpp import watchdog
+from mobie_hub.ocpp import liveness_repository, watchdog
 from tests.integration.ocpp.conftest import Station
 from tests.support.ocpp_data import STATION_ID, station_location
 
@@ -61,7 +60,7 @@ def test_a_disconnect_is_one_delete_and_one_liveness_write_and_changes_no_locati
 
     assert calls == {"DeleteItem": 2, "UpdateItem": 1}  # the connection, its pending call; the liveness
     assert locations.read_for_station(STATION_ID).location == before
-    liveness = stations.get_liveness(STATION_ID)
+    liveness = liveness_repository.get_liveness(STATION_ID)
     assert (liveness.disconnected_at, liveness.offline_at) == (clock.now, None)
 
 
@@ -84,7 +83,7 @@ def test_a_station_gone_longer_than_the_disconnect_grace_is_marked_unknown_once_
     assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
     location = locations.read_for_station(STATION_ID).location
     assert location.last_updated == clock.now and {e.last_updated for e in location.evses} == {clock.now}
-    liveness = stations.get_liveness(STATION_ID)
+    liveness = liveness_repository.get_liveness(STATION_ID)
     assert (liveness.offline_at, liveness.disconnected_at) == (clock.now, None)
     assert liveness.known == {"LSB-00175-01": "CHARGING", "LSB-00175-02": "AVAILABLE"}
     assert sweep(clock) == watchdog.SweepResult(silent=0, marked=0)  # marked once
@@ -106,7 +105,7 @@ def test_a_station_that_reconnects_within_the_grace_changes_no_location_and_is_n
     assert result == watchdog.SweepResult(silent=0, marked=0, disconnected=1)
     assert calls == {"Query": 1, "GetItem": 1, "UpdateItem": 1}  # its connection; the disconnect cleared
     assert locations.read_for_station(STATION_ID).location == before  # no write: nothing to push
-    liveness = stations.get_liveness(STATION_ID)
+    liveness = liveness_repository.get_liveness(STATION_ID)
     assert (liveness.offline_at, liveness.disconnected_at) == (None, None)
     assert sweep(clock) == watchdog.SweepResult(silent=0, marked=0)  # found no more
     # and its first heartbeat asks for nothing: it was never offline
@@ -121,7 +120,7 @@ def test_a_station_marked_offline_already_records_no_disconnect(station, central
 
     central_system.disconnected(STATION_ID, "conn-1")
 
-    assert stations.get_liveness(STATION_ID).disconnected_at is None  # nothing for a later sweep to find
+    assert liveness_repository.get_liveness(STATION_ID).disconnected_at is None  # nothing for a later sweep to find
     assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
 
 
@@ -131,7 +130,7 @@ def test_a_late_disconnect_of_a_replaced_connection_changes_nothing(station, cen
     central_system.disconnected(STATION_ID, "conn-1")
 
     assert evse_statuses() == [Status.AVAILABLE, Status.AVAILABLE]
-    assert stations.get_liveness(STATION_ID) is None
+    assert liveness_repository.get_liveness(STATION_ID) is None
 
 
 def test_a_removed_evse_stays_removed(aws, central_system, at_once):
@@ -141,14 +140,14 @@ def test_a_removed_evse_stays_removed(aws, central_system, at_once):
     central_system.disconnected(STATION_ID, "conn-1")
 
     assert evse_statuses() == [Status.REMOVED, Status.UNKNOWN]
-    assert stations.get_liveness(STATION_ID).known == {"LSB-00175-02": "AVAILABLE"}
+    assert liveness_repository.get_liveness(STATION_ID).known == {"LSB-00175-02": "AVAILABLE"}
 
 
 def test_a_disconnect_grace_of_0_marks_the_station_at_once(station, central_system, clock, at_once):
     central_system.disconnected(STATION_ID, "conn-1")
 
     assert evse_statuses() == [Status.UNKNOWN, Status.UNKNOWN]
-    assert stations.get_liveness(STATION_ID).offline_at == clock.now
+    assert liveness_repository.get_liveness(STATION_ID).offline_at == clock.now
 
 
 def test_a_sweep_racing_a_reconnect_is_refused_as_a_whole(station, central_system, clock):
@@ -162,7 +161,7 @@ def test_a_sweep_racing_a_reconnect_is_refused_as_a_whole(station, central_syste
 
     assert marked is False
     assert evse_statuses() == [Status.AVAILABLE, Status.AVAILABLE]
-    liveness = stations.get_liveness(STATION_ID)
+    liveness = liveness_repository.get_liveness(STATION_ID)
     assert (liveness.offline_at, liveness.known) == (None, {})  # nothing half-written
 
 
@@ -176,8 +175,8 @@ def test_a_sweep_that_read_an_older_disconnect_leaves_the_newer_one_to_its_own_g
     central_system.disconnected(STATION_ID, "conn-2")  # gone again, after the sweep read the first one
 
     assert watchdog.mark_offline(STATION_ID, clock(), watchdog.Why.DISCONNECTED, disconnected=first) is False
-    stations.clear_disconnected(STATION_ID, first)  # a stale clear does not forget the newer disconnect
-    assert stations.get_liveness(STATION_ID).disconnected_at == clock.now
+    liveness_repository.clear_disconnected(STATION_ID, first)  # a stale clear does not forget the newer disconnect
+    assert liveness_repository.get_liveness(STATION_ID).disconnected_at == clock.now
     assert evse_statuses() == [Status.AVAILABLE, Status.AVAILABLE]
 
     clock.advance(GONE.total_seconds() + 1)
@@ -211,7 +210,7 @@ def test_the_sweep_leaves_a_station_that_heartbeats_and_one_that_reconnected_wit
     # A second station last heard long ago has just reconnected and reports before its first heartbeat.
     put_location(station_location(station_id="LSB-00176"))
     other = Station(central_system, station_id="LSB-00176")
-    stations.record_seen("LSB-00176", clock() - GRACE - timedelta(hours=1))
+    liveness_repository.record_seen("LSB-00176", clock() - GRACE - timedelta(hours=1))
     other.connect()
     station.call("Heartbeat", {})
 
@@ -318,7 +317,7 @@ def test_the_scheduled_lambda_sweeps_with_the_configured_grace(station, clock, m
     monkeypatch.setenv("MOBIE_OCPP_HEARTBEAT_INTERVAL", "30")  # the grace must exceed a heartbeat interval
     monkeypatch.setenv("MOBIE_OCPP_OFFLINE_GRACE_SECONDS", "60")
     get_settings.cache_clear()
-    stations.record_seen(STATION_ID, utcnow() - timedelta(seconds=61))
+    liveness_repository.record_seen(STATION_ID, utcnow() - timedelta(seconds=61))
 
     result = lambda_module("station_watchdog").handler({"source": "schedule"}, FakeContext())
 
@@ -335,8 +334,8 @@ def test_the_scheduled_lambda_marks_a_station_gone_longer_than_the_configured_di
 
     monkeypatch.setenv("MOBIE_OCPP_DISCONNECT_GRACE_SECONDS", "30")
     get_settings.cache_clear()
-    stations.record_seen(STATION_ID, utcnow())  # it heartbeated: not silent
-    stations.record_disconnected(STATION_ID, utcnow() - timedelta(seconds=31))
+    liveness_repository.record_seen(STATION_ID, utcnow())  # it heartbeated: not silent
+    liveness_repository.record_disconnected(STATION_ID, utcnow() - timedelta(seconds=31))
 
     result = lambda_module("station_watchdog").handler({"source": "schedule"}, FakeContext())
 

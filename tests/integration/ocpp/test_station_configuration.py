@@ -10,7 +10,7 @@ import json
 import pytest
 
 from mobie_hub.core.settings import Settings, get_settings
-from mobie_hub.ocpp import repository as stations
+from mobie_hub.ocpp import liveness_repository
 from tests.support.ocpp_data import STATION_ID
 
 BOOT = {"chargePointVendor": "ABB", "chargePointModel": "Terra AC"}
@@ -93,7 +93,7 @@ def test_a_station_that_leaves_mid_chain_is_configured_again_after_its_next_boot
     receive(central_system, [2, "h1", "Heartbeat", {}])
     central_system.disconnected(STATION_ID, "conn-1")  # the ping call fails: StationDisconnected
     assert len(changes(connections)) == 1
-    assert stations.record_seen(STATION_ID, station.central_system.clock()).unconfigured is False
+    assert liveness_repository.record_seen(STATION_ID, station.central_system.clock()).unconfigured is False
 
 
 def test_the_offline_grace_must_exceed_the_heartbeat_interval():
@@ -111,7 +111,7 @@ def test_a_heartbeat_while_the_boots_trigger_is_unanswered_leaves_the_chain_for_
     [trigger] = sent(connections)
     receive(central_system, [2, "h1", "Heartbeat", {}])
     assert changes(connections) == []
-    assert stations.get_liveness(STATION_ID) is not None
+    assert liveness_repository.get_liveness(STATION_ID) is not None
 
     # ... and the station is not left unconfigured until its next boot: the next Heartbeat starts it
     station.send([3, trigger[1], {"status": "Accepted"}])

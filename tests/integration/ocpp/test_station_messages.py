@@ -10,6 +10,7 @@ import pytest
 from mobie_hub.core.dynamodb import counting_calls as dynamodb_calls
 from mobie_hub.locations import api as locations
 from mobie_hub.locations.enums import Status
+from mobie_hub.ocpp import liveness_repository
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.sessions import transaction_repository as transactions
 from tests.support.ocpp_data import STATION_ID
@@ -37,7 +38,7 @@ def test_boot_is_accepted_with_a_heartbeat_interval_within_api_gateways_idle_tim
     assert answer[2] == {"status": "Accepted", "currentTime": "2026-11-23T09:00:00Z", "interval": 300}
     record = stations.get_station(STATION_ID)
     assert record.boot == BOOT
-    assert stations.get_liveness(STATION_ID).last_seen == clock.now
+    assert liveness_repository.get_liveness(STATION_ID).last_seen == clock.now
 
     from mobie_hub.core.settings import get_settings
 
@@ -53,7 +54,7 @@ def test_heartbeat_answers_the_time_and_records_last_seen_in_one_write(station, 
         answer = station.call("Heartbeat", {})
 
     assert answer[2] == {"currentTime": "2026-11-23T09:00:42Z"}
-    assert stations.get_liveness(STATION_ID).last_seen == clock.now
+    assert liveness_repository.get_liveness(STATION_ID).last_seen == clock.now
     assert calls == {"UpdateItem": 1}
 
 
@@ -295,6 +296,6 @@ def test_an_unexpected_failure_is_answered_with_internalerror(station, monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(stations, "record_seen", broken)
+    monkeypatch.setattr(liveness_repository, "record_seen", broken)
 
     assert station.call("Heartbeat", {}, message_id="h1")[:3] == [4, "h1", "InternalError"]

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from mobie_hub.core.settings import Settings
-from mobie_hub.ocpp.repository import Unheard
+from mobie_hub.ocpp.liveness_repository import Unheard
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 EPOCH = int(NOW.timestamp())

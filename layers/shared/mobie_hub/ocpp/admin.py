@@ -24,8 +24,8 @@ from mobie_hub.admin.registry import operation
 from mobie_hub.core.errors import InvalidRequest, UnknownLocation
 from mobie_hub.core.types import format_datetime, utcnow
 from mobie_hub.locations.api import get_location, get_locations, location_ids
+from mobie_hub.ocpp import liveness_repository, runtime
 from mobie_hub.ocpp import repository as stations
-from mobie_hub.ocpp import runtime
 from mobie_hub.ocpp.station_auth import hash_password, password_bytes
 
 
@@ -138,7 +138,7 @@ def show(payload: dict[str, Any]) -> dict[str, Any]:
         "station_id": request.station_id,
         "connected": connection is not None,
         "connected_at": format_datetime(connection.connected_at) if connection else None,
-        "last_seen": format_datetime(seen.last_seen) if (seen := stations.get_liveness(request.station_id))
+        "last_seen": format_datetime(seen.last_seen) if (seen := liveness_repository.get_liveness(request.station_id))
         and seen.last_seen else None,
         "password_set": bool(record and record.password_hash),
         "boot": record.boot if record else {},

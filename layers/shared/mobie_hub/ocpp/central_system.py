@@ -18,7 +18,7 @@ from mobie_hub.core.errors import HubError, StationBusy, StationOffline
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import utcnow
-from mobie_hub.ocpp import admission, calls, configuration, frames, schemas, watchdog
+from mobie_hub.ocpp import admission, calls, configuration, frames, liveness_repository, schemas, watchdog
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.actions import ALL_ACTIONS, STATION_ACTIONS
 from mobie_hub.ocpp.audit import audited_handle, audited_send_call
@@ -142,7 +142,7 @@ class CentralSystem:
             return
         now = self.clock()
         try:
-            disconnected = stations.record_disconnected(station_id, now)
+            disconnected = liveness_repository.record_disconnected(station_id, now)
             if disconnected is not None and get_settings().ocpp_disconnect_grace_seconds == 0:
                 watchdog.mark_offline(station_id, now, watchdog.Why.DISCONNECTED, disconnected=disconnected)
         except Exception:  # noqa: BLE001 - the watchdog marks it once it has been silent for its grace
@@ -168,7 +168,7 @@ class CentralSystem:
                             reason=str(error))
                 if isinstance(error, StationBusy) and configuration.CONFIGURE in follow_up.context:
                     # the chain would end here: its next Heartbeat starts it again
-                    stations.mark_unconfigured(station_id)
+                    liveness_repository.mark_unconfigured(station_id)
             except Exception:  # noqa: BLE001 - the answer went out; a failed extra must not surface
                 logger.exception("follow-up call failed", station_id=station_id, action=follow_up.action)
 

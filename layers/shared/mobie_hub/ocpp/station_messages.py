@@ -38,7 +38,7 @@ from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import format_datetime, parse_datetime
 from mobie_hub.locations import api as locations
 from mobie_hub.locations.power import evse_power_w
-from mobie_hub.ocpp import configuration
+from mobie_hub.ocpp import configuration, liveness_repository
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.configuration import KEEPALIVE_HEARTBEAT
 from mobie_hub.ocpp.evse_status import UnknownConnector, apply_status, evse_for_connector
@@ -83,7 +83,7 @@ Handler = Callable[[MessageContext, dict[str, Any]], dict[str, Any]]
 def boot_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
     # Every station is a registered Location (admission), so every boot is Accepted (OCPP 1.6 §4.2).
     stations.record_boot(ctx.station_id, ctx.received_at, payload)
-    stations.record_seen(ctx.station_id, ctx.received_at, booted=True)  # configured at its first Heartbeat
+    liveness_repository.record_seen(ctx.station_id, ctx.received_at, booted=True)  # configured at its first Heartbeat
     _ask_for_statuses(ctx, "boot")  # a booted station's statuses are new: ask rather than wait
     logger.debug(
         "station booted",
@@ -102,7 +102,7 @@ def boot_notification(ctx: MessageContext, payload: dict[str, Any]) -> dict[str,
 
 
 def heartbeat(ctx: MessageContext, payload: dict[str, Any]) -> dict[str, Any]:
-    before = stations.record_seen(ctx.station_id, ctx.received_at)
+    before = liveness_repository.record_seen(ctx.station_id, ctx.received_at)
     if before.offline:
         logger.info("station heard again after it was marked offline", station_id=ctx.station_id)
         _ask_for_statuses(ctx, "reconnect")

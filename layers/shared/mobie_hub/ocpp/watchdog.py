@@ -33,6 +33,7 @@ from enum import Enum
 from mobie_hub.core import retry, transact
 from mobie_hub.core.observability import count, logger
 from mobie_hub.locations import api as locations
+from mobie_hub.ocpp import liveness_repository
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.evse_status import apply_known, apply_offline
 
@@ -65,8 +66,8 @@ def mark_offline(
             return False
         updated, known = apply_offline(current.location, now)
         actions = [
-            stations.offline_action(station_id, now, known, seen=seen, disconnected=disconnected),
-            stations.no_connection_since(station_id, cutoff if why is Why.SILENT else None),
+            liveness_repository.offline_action(station_id, now, known, seen=seen, disconnected=disconnected),
+            liveness_repository.no_connection_since(station_id, cutoff if why is Why.SILENT else None),
         ]
         if updated is not None:
             actions.append(locations.replace_for_station_action(updated, expected=current))
@@ -102,7 +103,7 @@ def sweep(now: datetime, grace: timedelta, disconnect_grace: timedelta) -> Sweep
     (a disconnected one: after a GetItem of its connection, which clears the disconnect when it came
     back); a station that fails is logged and left to the next sweep (the others are still marked)."""
     silent_cutoff, gone_cutoff = now - grace, now - disconnect_grace
-    found = stations.unheard_since(silent_cutoff, gone_cutoff)
+    found = liveness_repository.unheard_since(silent_cutoff, gone_cutoff)
     silent = gone = marked = 0
     for station in found:
         is_gone, is_silent = station.disconnected_before(gone_cutoff), station.silent_before(silent_cutoff)
@@ -116,12 +117,12 @@ def sweep(now: datetime, grace: timedelta, disconnect_grace: timedelta) -> Sweep
     return SweepResult(silent, marked, gone)
 
 
-def _mark(station: stations.Unheard, now: datetime, cutoff: datetime, *, gone: bool, silent: bool) -> bool:
+def _mark(station: liveness_repository.Unheard, now: datetime, cutoff: datetime, *, gone: bool, silent: bool) -> bool:
     station_id = station.station_id
     if gone and station.disconnected is not None:
         if stations.get_connection(station_id) is None:
             return mark_offline(station_id, now, Why.DISCONNECTED, disconnected=station.disconnected)
-        stations.clear_disconnected(station_id, station.disconnected)  # it reconnected within the grace
+        liveness_repository.clear_disconnected(station_id, station.disconnected)  # it reconnected within the grace
     if silent:
         return mark_offline(station_id, now, Why.SILENT, seen=station.seen, cutoff=cutoff)
     return False
@@ -130,7 +131,7 @@ def _mark(station: stations.Unheard, now: datetime, cutoff: datetime, *, gone: b
 def restore_known(station_id: str, now: datetime) -> bool:
     """The station is back and will not report (it refused the TriggerMessage): its EVSEs still UNKNOWN
     get their last known statuses. 1 GetItem (liveness) + 1 GetItem and 1 conditional Put (Location)."""
-    liveness = stations.get_liveness(station_id)
+    liveness = liveness_repository.get_liveness(station_id)
     if liveness is None or liveness.offline or not liveness.known:
         return False  # nothing kept, or it went offline again meanwhile
 
