@@ -159,13 +159,9 @@ class Events(Construct):
             environment={"MOBIE_EVENT_BUS_NAME": self.bus.event_bus_name},
         )
         self.bus.grant_put_events_to(self.resync_function)
-        self.resync_rule = events.Rule(
-            self,
-            "PushResyncSchedule",
-            description="Every minute: push the sessions whose coalesced or deferred state is due (docs/events.md)",
-            schedule=events.Schedule.rate(RESYNC_INTERVAL),
-            # A missed sweep is made up by the next one: its start needs no retry of its own.
-            targets=[targets.LambdaFunction(self.resync_function, retry_attempts=0)],
+        self.resync_rule = self._sweep_schedule(
+            "PushResyncSchedule", self.resync_function, RESYNC_INTERVAL,
+            "Every minute: push the sessions whose coalesced or deferred state is due (docs/events.md)",
         )
         self.cdr_redelivery = factory.create(
             self,
@@ -177,13 +173,9 @@ class Events(Construct):
             timeout=CDR_REDELIVERY_TIMEOUT,
             environment=environment,
         )
-        self.cdr_redelivery_rule = events.Rule(
-            self,
-            "CdrRedeliverySchedule",
-            description="Every 5 minutes: retry the CDR deliveries that are due (docs/events.md)",
-            schedule=events.Schedule.rate(CDR_REDELIVERY_INTERVAL),
-            # A missed sweep is made up by the next one: its start needs no retry of its own.
-            targets=[targets.LambdaFunction(self.cdr_redelivery, retry_attempts=0)],
+        self.cdr_redelivery_rule = self._sweep_schedule(
+            "CdrRedeliverySchedule", self.cdr_redelivery, CDR_REDELIVERY_INTERVAL,
+            "Every 5 minutes: retry the CDR deliveries that are due (docs/events.md)",
         )
         self.fanout = self._state_machine(
             "PushFanout", FANOUT_DEFINITION, "FanoutLogs",
@@ -293,6 +285,14 @@ class Events(Construct):
                     source=SOURCE, detail_type=DETAIL_TYPE
                 )
             ),
+        )
+
+    def _sweep_schedule(self, id_: str, function: lambda_.IFunction, interval: Duration, description: str) -> events.Rule:
+        """A rule that starts a sweep function at a fixed rate; a missed sweep is made up by the next
+        one, so its start needs no retry of its own."""
+        return events.Rule(
+            self, id_, description=description, schedule=events.Schedule.rate(interval),
+            targets=[targets.LambdaFunction(function, retry_attempts=0)],
         )
 
     def _state_machine(
