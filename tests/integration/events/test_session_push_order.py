@@ -118,7 +118,7 @@ def test_a_coalescible_update_within_the_interval_is_rechecked_not_pushed(edp):
     assert len(client.calls) == 1
     # and the recheck is due when the window ends (the same one the PUT asked for: one queue item)
     [(_, due)] = push_state.due(at(6))
-    assert (due.object, due.party, due.owner) == ("SESSION#S1", EDP, {"country_code": "PT", "party_id": "EDP"})
+    assert (due.object, due.party, due.owner) == ("SESSION#S1", EDP, {"country_code": "PT", "party_id": "EDP", "role": "EMSP"})
     assert push_state.due(at(5)) == []
     # A state change is never held back: INVALID at 09:02 goes at once
     [invalid] = events([sessions[1], sessions[2].model_copy(update={"status": SessionStatus.INVALID})])[1:]

@@ -48,7 +48,7 @@ class FakeSessions(SessionFacts):
         )
 
     def open_pending(
-        self, location_id, evse_uid, connector_id, token: TokenRef, authorization_reference
+        self, location_id, evse_uid, connector_id, token: TokenRef, authorization_reference, operator=None
     ) -> str:
         return self.active(
             token, location_id=location_id, evse_uid=evse_uid, transaction_id=None, status=PENDING

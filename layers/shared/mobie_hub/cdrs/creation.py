@@ -42,12 +42,13 @@ def _default_builder() -> CdrBuilder:
 
 
 def connector_tariffs(session: Session, location: MobieLocation) -> list[Any]:
-    """The Tariffs of the session's connector (the Location's own party's tariff ids), in their order."""
+    """The Tariffs of the session's connector (the Location's own party's tariff ids), in their order,
+    each as the version in force when the session started (docs/pricing.md "Tariff versions")."""
     evse = next((e for e in location.evses or [] if e.uid == session.evse_uid), None)
     connector = next((c for c in evse.connectors if c.id == session.connector_id), None) if evse else None
     ids = list(connector.tariff_ids or []) if connector else []
     keys = [(location.country_code, location.party_id, i) for i in ids]
-    found = tariffs.get_tariffs(keys)
+    found = tariffs.versions_at(keys, session.start_date_time)
     return [found[key] for key in keys if key in found]
 
 
@@ -76,7 +77,7 @@ def create_cdr_for(
     except HubError as refused:  # e.g. the connector left the Location: retrying would not help
         logger.error("no CDR: the session cannot be billed", session_id=session_id, reason=refused.message)
         return Outcome.NOT_BILLABLE
-    if not cdrs.create_cdr(cdr):
+    if not cdrs.create_cdr(cdr, record.cpo):  # the CPO of the session's station, if any
         return Outcome.EXISTS
     logger.info("CDR created", cdr_id=cdr.id, session_id=session_id, total_cost=str(cdr.total_cost.excl_vat))
     count("CdrCreated")

@@ -133,7 +133,7 @@ def credit_cdr(cdr_id: str, reason: str | None, *, now: datetime | None = None) 
     now = now or utcnow()
     credit = credit_for(record.cdr, credit_id=new_credit_id(), reason=text, now=now)
     try:
-        cdrs.store_credit(credit, credited_at=now)
+        cdrs.store_credit(credit, credited_at=now, cpo=record.cpo)
     except cdrs.AlreadyCreditedMark as mark:
         raise _already_credited(cdr_id, mark.credited_by, mark.credited_at) from None
     logger.info(

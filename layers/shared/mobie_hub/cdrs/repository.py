@@ -1,7 +1,9 @@
 """CDRs in the ``cdrs`` table (docs/dynamodb.md).
 
 Item: pk=``CDR#<id>``, sk=``CDR``, ``doc`` (the MobieCdr), ``session_id``, ``last_updated``, and the
-list keys gsi1 (ALL) / gsi2 (KEYS_ONLY, counts) = ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>``.
+list keys gsi1 (ALL) / gsi2 (KEYS_ONLY, counts) = ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>``;
+a CDR of a session on a CPO's station also keeps ``cpo`` (``<cc>#<pid>``, copied from the session)
+and gsi3 (KEYS_ONLY: counts and pages, the items by BatchGetItem) = ``CPO#<cc>#<pid>`` / the same.
 
 Exactly once: a CDR's id is derived from its session's (``cdr_id_for``) and written with
 ``attribute_not_exists(pk)``, so a completion event delivered twice cannot create a second CDR.
@@ -39,15 +41,21 @@ def party_index(country_code: str, party_id: str) -> ListIndex:
     return ListIndex(TABLE, f"PARTY#{country_code.upper()}#{party_id.upper()}")
 
 
+def cpo_index(country_code: str, party_id: str) -> ListIndex:
+    """The CDRs of one CPO's stations (gsi3, keys only)."""
+    return ListIndex(TABLE, f"CPO#{country_code.upper()}#{party_id.upper()}", keys_index="gsi3", page_index="gsi3")
+
+
 def cdr_key(cdr_id: str) -> dict[str, str]:
     return {"pk": f"CDR#{cdr_id}", "sk": SK}
 
 
-def cdr_item(cdr: MobieCdr) -> dict[str, Any]:
+def cdr_item(cdr: MobieCdr, cpo: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The CDR's item; ``cpo`` (country_code, party_id): the CPO of its session's station, if any."""
     index = party_index(cdr.cdr_token.country_code or "", cdr.cdr_token.party_id or "")
     last_updated = sortable_time(cdr.last_updated)
     list_key = f"{last_updated}#{cdr.id}"
-    return {
+    item = {
         **cdr_key(cdr.id),
         "doc": documents.encode(cdr),
         "session_id": cdr.session_id,
@@ -55,13 +63,24 @@ def cdr_item(cdr: MobieCdr) -> dict[str, Any]:
         "gsi1pk": index.partition, "gsi1sk": list_key,
         "gsi2pk": index.partition, "gsi2sk": list_key,
     }
+    if cpo is not None:
+        item.update(cpo="#".join(cpo), gsi3pk=cpo_index(*cpo).partition, gsi3sk=list_key)
+    return item
 
 
-def create_cdr(cdr: MobieCdr) -> bool:
-    """Store a new CDR; False (and nothing written) when a CDR with that id exists already."""
+def cpo_of(item: dict[str, Any]) -> tuple[str, str] | None:
+    """The ``cpo`` an item keeps (``PT#GLP``) as (country_code, party_id)."""
+    if not item.get("cpo"):
+        return None
+    country_code, party_id = str(item["cpo"]).split("#", 1)
+    return country_code, party_id
+
+
+def create_cdr(cdr: MobieCdr, cpo: tuple[str, str] | None = None) -> bool:
+    """Store a new CDR (``cpo``: its session's); False (and nothing written) when one with that id exists."""
     client = table(TABLE).meta.client
     try:
-        table(TABLE).put_item(Item=cdr_item(cdr), ConditionExpression="attribute_not_exists(pk)")
+        table(TABLE).put_item(Item=cdr_item(cdr, cpo), ConditionExpression="attribute_not_exists(pk)")
     except client.exceptions.ConditionalCheckFailedException:
         return False
     return True
@@ -74,17 +93,28 @@ def get_cdr(cdr_id: str) -> MobieCdr | None:
 
 def cdrs_page(country_code: str, party_id: str, page: PageRequest) -> Page[MobieCdr]:
     """One page of an EMSP's CDRs by last_updated (date_from inclusive, date_to exclusive)."""
-    raw = query_page(party_index(country_code, party_id), page)
+    return _page(party_index(country_code, party_id), page)
+
+
+def cpo_cdrs_page(country_code: str, party_id: str, page: PageRequest) -> Page[MobieCdr]:
+    """One page of the CDRs of a CPO's stations by last_updated (as ``cdrs_page``)."""
+    return _page(cpo_index(country_code, party_id), page)
+
+
+def _page(index: ListIndex, page: PageRequest) -> Page[MobieCdr]:
+    raw = query_page(index, page)
     return Page([documents.decode(i, MobieCdr) for i in raw.items], raw.total, raw.next_cursor)
 
 
 @dataclass(frozen=True)
 class CdrRecord:
-    """A stored CDR with its credit mark: ``credited_by`` is the id of the credit CDR that credits it."""
+    """A stored CDR with its credit mark: ``credited_by`` is the id of the credit CDR that credits it;
+    ``cpo``: the CPO of its session's station (a credit CDR goes to it too)."""
 
     cdr: MobieCdr
     credited_by: str | None = None
     credited_at: str | None = None
+    cpo: tuple[str, str] | None = None
 
 
 class AlreadyCreditedMark(Exception):
@@ -100,19 +130,21 @@ def get_cdr_record(cdr_id: str) -> CdrRecord | None:
     item = table(TABLE).get_item(Key=cdr_key(cdr_id), ConsistentRead=True).get("Item")
     if item is None:
         return None
-    return CdrRecord(documents.decode(item, MobieCdr), item.get("credited_by"), item.get("credited_at"))
+    return CdrRecord(
+        documents.decode(item, MobieCdr), item.get("credited_by"), item.get("credited_at"), cpo_of(item)
+    )
 
 
-def store_credit(credit: MobieCdr, *, credited_at: datetime) -> None:
+def store_credit(credit: MobieCdr, *, credited_at: datetime, cpo: tuple[str, str] | None = None) -> None:
     """Store the credit CDR and mark the CDR it credits (``credit_reference_id``), in one transaction:
     either both are written or neither. The mark's condition refuses a second credit, also one racing
-    this one (``AlreadyCreditedMark``); a CDR gone meanwhile is NotFound."""
+    this one (``AlreadyCreditedMark``); a CDR gone meanwhile is NotFound. ``cpo``: the credited CDR's."""
     original = credit.credit_reference_id
     if not credit.credit or original is None:
         raise ValueError("store_credit stores credit CDRs only (credit: true, credit_reference_id)")
     try:
         transact.write([
-            transact.put(TABLE, cdr_item(credit), "attribute_not_exists(pk)", name="credit"),
+            transact.put(TABLE, cdr_item(credit, cpo), "attribute_not_exists(pk)", name="credit"),
             transact.update(
                 TABLE, cdr_key(original), "SET credited_by = :by, credited_at = :at",
                 "attribute_exists(pk) AND attribute_not_exists(credited_by)", name="credited",

@@ -1,7 +1,9 @@
 """CDRs module, sender interface (OCPI 2.2.1 mod_cdrs §10.2.1; profile §8).
 
 GET list by ``last_updated`` (``date_from`` inclusive, ``date_to`` exclusive, both optional),
-paginated; each EMSP sees only the CDRs of its own tokens (one Query a page on its partition).
+paginated. By the caller's role (issue #16): an EMSP sees only the CDRs of its own tokens (one Query
+a page on its partition), a CPO only the CDRs of sessions on its own stations (one keys-only Query
+and one BatchGetItem a page).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 
 from mobie_hub.cdrs import repository as cdrs
 from mobie_hub.core.context import Caller
+from mobie_hub.core.models import Role
 from mobie_hub.core.modules import OcpiVersion
 from mobie_hub.core.sender_lists import SenderList, list_page
 from mobie_hub.ocpi.auth import caller_for
@@ -30,9 +33,10 @@ def list_cdrs(
     page: PageRequest = Depends(page_request),
     who: Caller = Depends(caller),
 ) -> OcpiResponse:
+    page_of = cdrs.cpo_cdrs_page if who.role == Role.CPO.value else cdrs.cdrs_page
     own = SenderList(
-        f"cdrs:{who.country_code}:{who.party_id}",
-        partial(cdrs.cdrs_page, who.country_code, who.party_id),
+        f"cdrs:{who.role}:{who.country_code}:{who.party_id}",
+        partial(page_of, who.country_code, who.party_id),
         cached=False,
     )
     return paginated_response(request, page, list_page(own, who, page, version.value))

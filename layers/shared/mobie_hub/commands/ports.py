@@ -83,8 +83,10 @@ class SessionFacts(ABC):
         connector_id: str,
         token: TokenRef,
         authorization_reference: str | None,
+        operator: tuple[str, str] | None = None,
     ) -> str:
-        """Open a PENDING session (profile §7: a remote start acknowledged, not confirmed); its id."""
+        """Open a PENDING session (profile §7: a remote start acknowledged, not confirmed); its id.
+        ``operator``: the Location's (country_code, party_id), whose CPO the session is also for."""
 
     @abstractmethod
     def get(self, session_id: str) -> SessionView | None: ...

@@ -204,7 +204,8 @@ class CommandReceiver:
         )
         connector_id = request.connector_id or evse.connectors[0].id
         session_id = self.sessions.open_pending(
-            location.id, evse.uid, connector_id, ref, request.authorization_reference
+            location.id, evse.uid, connector_id, ref, request.authorization_reference,
+            (location.country_code, location.party_id),
         )
         self._accept(
             self._command(

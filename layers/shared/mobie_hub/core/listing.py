@@ -1,9 +1,12 @@
 """OCPI list pages from a ``<last_updated>#<id>`` index: one Query a page when the client follows Link.
 
 Each list table has gsi1 (ALL: the page) and gsi2 (KEYS_ONLY, same keys: counts and offset skips).
-The ``cursor`` the hub writes into ``Link`` carries the last key read and the total, so every page
-after the first is exactly one Query; a page asked for by a bare ``offset`` costs one extra keys-only
-Query to skip. The cursor is only trusted for the offset it was issued for and its own partition.
+A list whose items are rewritten often may instead have one KEYS_ONLY index alone (``page_index`` =
+``keys_index``, e.g. a CPO's sessions): a page is then one Query of its keys and one BatchGetItem of
+the items, read as they are now. The ``cursor`` the hub writes into ``Link`` carries the last key read
+and the total, so every page after the first is exactly one Query (and that BatchGetItem); a page
+asked for by a bare ``offset`` costs one extra keys-only Query to skip. The cursor is only trusted
+for the offset it was issued for and its own partition.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mobie_hub.core import json_limits
-from mobie_hub.core.dynamodb import table
+from mobie_hub.core.dynamodb import batch_get, table
 from mobie_hub.core.keys import time_range_bounds
 from mobie_hub.core.paging import Page, PageRequest
 
@@ -24,6 +27,11 @@ class ListIndex:
     table_key: str
     partition: str  # the gsi1pk / gsi2pk value of every listed item
     keys_index: str = "gsi2"  # the KEYS_ONLY index with gsi1's keys (sessions use gsi2 for EVSEs: gsi3)
+    page_index: str = "gsi1"  # ALL; or ``keys_index`` itself: pages read back with BatchGetItem
+
+    @property
+    def keys_only_pages(self) -> bool:
+        return self.page_index == self.keys_index
 
 
 def _encode_cursor(last_key: dict[str, Any], total: int, offset: int) -> str:
@@ -31,11 +39,13 @@ def _encode_cursor(last_key: dict[str, Any], total: int, offset: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-_START_KEY = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})  # what a gsi1 Query's LastEvaluatedKey holds
+def _start_key_names(index: str) -> frozenset[str]:
+    """What a Query's LastEvaluatedKey on ``index`` holds: the table's keys and the index's."""
+    return frozenset({"pk", "sk", f"{index}pk", f"{index}sk"})
 
 
 def _decode_cursor(
-    cursor: str | None, page: PageRequest, partition: str
+    cursor: str | None, page: PageRequest, source: ListIndex
 ) -> tuple[dict[str, Any], int] | None:
     """The start key and total a cursor carries, if it can be one this list wrote for this page: the
     right offset, partition and key shape, its sort key inside the page's date range. DynamoDB refuses
@@ -48,9 +58,11 @@ def _decode_cursor(
         # The cursor comes back from the client: read within limits (a deep one is just unreadable).
         data = json_limits.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         key, total, at = data["k"], int(data["t"]), int(data["o"])
+        index = source.page_index
         valid = (
-            at == page.offset and total >= 0 and set(key) == _START_KEY and key["gsi1pk"] == partition
-            and all(isinstance(v, str) for v in key.values()) and low <= key["gsi1sk"] <= high
+            at == page.offset and total >= 0 and set(key) == _start_key_names(index)
+            and key[f"{index}pk"] == source.partition
+            and all(isinstance(v, str) for v in key.values()) and low <= key[f"{index}sk"] <= high
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -84,8 +96,8 @@ def count(source: ListIndex, page: PageRequest) -> int:
 
 
 def _skip(source: ListIndex, page: PageRequest) -> dict[str, Any] | None:
-    """The gsi1 start key after ``page.offset`` items (read from the keys-only index), or None when
-    fewer items than that exist (the list shrank since it was counted)."""
+    """The page index's start key after ``page.offset`` items (read from the keys-only index), or None
+    when fewer items than that exist (the list shrank since it was counted)."""
     remaining, start = page.offset, None
     while remaining > 0:
         response = _keys_query(source, page, Limit=remaining, **({"ExclusiveStartKey": start} if start else {}))
@@ -93,13 +105,23 @@ def _skip(source: ListIndex, page: PageRequest) -> dict[str, Any] | None:
         start = response.get("LastEvaluatedKey")
         if not start:
             return None
-    keys = source.keys_index
-    return {"pk": start["pk"], "sk": start["sk"], "gsi1pk": start[f"{keys}pk"], "gsi1sk": start[f"{keys}sk"]}
+    keys, index = source.keys_index, source.page_index
+    return {"pk": start["pk"], "sk": start["sk"], f"{index}pk": start[f"{keys}pk"], f"{index}sk": start[f"{keys}sk"]}
+
+
+def _items_of(source: ListIndex, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page of keys-only entries → the items, in the entries' order (one BatchGetItem). An item
+    gone meanwhile is left out; one rewritten meanwhile is returned as it is now."""
+    if not source.keys_only_pages:
+        return entries
+    keys = [{"pk": entry["pk"], "sk": entry["sk"]} for entry in entries]
+    found = {(item["pk"], item["sk"]): item for item in batch_get(source.table_key, keys)}
+    return [found[k] for k in ((key["pk"], key["sk"]) for key in keys) if k in found]
 
 
 def query_page(source: ListIndex, page: PageRequest) -> Page[dict[str, Any]]:
     """The items of one page (raw DynamoDB items), the total, and the cursor of the next page."""
-    resumed = _decode_cursor(page.cursor, page, source.partition)
+    resumed = _decode_cursor(page.cursor, page, source)
     if resumed:
         start, total = resumed
     else:
@@ -107,14 +129,15 @@ def query_page(source: ListIndex, page: PageRequest) -> Page[dict[str, Any]]:
         start = _skip(source, page) if 0 < page.offset < total else None
         if page.offset >= total or (page.offset and start is None):
             return Page([], total)
-    condition, values = _condition("gsi1", page)
+    condition, values = _condition(source.page_index, page)
     response = table(source.table_key).query(
-        IndexName="gsi1", KeyConditionExpression=condition, Limit=page.limit,
+        IndexName=source.page_index, KeyConditionExpression=condition, Limit=page.limit,
         ExpressionAttributeValues={":p": source.partition, **values},
         **({"ExclusiveStartKey": start} if start else {}),
     )
-    items = response["Items"]
+    entries = response["Items"]
+    items = _items_of(source, entries)
     last = response.get("LastEvaluatedKey")
-    next_offset = page.offset + len(items)
+    next_offset = page.offset + len(entries)
     cursor = _encode_cursor(last, total, next_offset) if last and next_offset < total else None
     return Page(items, total, cursor)

@@ -74,19 +74,28 @@ TOKENS = TableSpec(
     indexes=(IndexSpec("gsi1"), IndexSpec("gsi2")),
     description="EMSP tokens (the whitelist): by OCPI key, by OCPP idTag, by owning party.",
 )
-# sessions: gsi1 lists an EMSP's sessions, gsi2 finds them by EVSE, gsi3 (KEYS_ONLY) counts gsi1.
+# sessions: gsi1 lists an EMSP's sessions, gsi2 finds them by EVSE, gsi3 (KEYS_ONLY) counts gsi1,
+# gsi4 (KEYS_ONLY, sparse: only sessions on a CPO's stations) lists a CPO's: it counts, and a page's
+# keys are read back with one BatchGetItem (a session is rewritten on every MeterValues: a keys-only
+# entry costs 2 WRU a write, an ALL one twice the session's KB more).
 SESSIONS = TableSpec(
     key="sessions",
-    indexes=(IndexSpec("gsi1"), IndexSpec("gsi2"), IndexSpec("gsi3", projection="KEYS_ONLY")),
+    indexes=(
+        IndexSpec("gsi1"), IndexSpec("gsi2"), IndexSpec("gsi3", projection="KEYS_ONLY"),
+        IndexSpec("gsi4", projection="KEYS_ONLY"),
+    ),
     stream=True,
     ttl_attribute="expires_at",  # METER facts only (sessions.transaction_repository.meter_expiry)
-    description="Charging sessions: by id, by owning EMSP and last_updated, by EVSE and start.",
+    description="Charging sessions: by id, by owning EMSP or CPO and last_updated, by EVSE and start.",
 )
+# cdrs: gsi1/gsi2 an EMSP's CDRs (and the delivery queues on gsi1), gsi3 (KEYS_ONLY, sparse) a CPO's.
 CDRS = TableSpec(
     key="cdrs",
-    indexes=(IndexSpec("gsi1"), IndexSpec("gsi2", projection="KEYS_ONLY")),
+    indexes=(
+        IndexSpec("gsi1"), IndexSpec("gsi2", projection="KEYS_ONLY"), IndexSpec("gsi3", projection="KEYS_ONLY"),
+    ),
     stream=True,
-    description="Charge detail records: by id, by owning EMSP and last_updated.",
+    description="Charge detail records: by id, by owning EMSP or CPO and last_updated.",
 )
 COMMANDS = TableSpec(
     key="commands",

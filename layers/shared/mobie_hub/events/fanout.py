@@ -7,8 +7,9 @@ scheduled Lambda (AWS) or the local pipeline runs.
 
 Two shapes (docs/events.md): a Location event goes to every EMSP exposing the receiver — the fan-out
 workflow calls ``recipients`` once and ``push`` once per party (a Map state); a session or CDR event
-has one recipient, the owner of its token — the owner workflow calls ``push_to_owner`` alone. Pushes
-of one session reach its owner in order (``push_state``): a stale or repeated one is dropped, a
+has one recipient, named in ``detail.owner`` (the EMSP of its token, or the CPO of its station: one
+event each) — the owner workflow calls ``push_to_owner`` alone. Pushes of one session reach each
+recipient in order (``push_state``): a stale or repeated one is dropped, a
 coalescible update is throttled to one a clock window of the push interval, and whatever could not go now is rechecked by
 ``resync_due``, which a scheduled Lambda (AWS) or the local pipeline runs. Locally the in-process bus
 calls the same functions.
@@ -31,7 +32,7 @@ from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import utcnow
 from mobie_hub.core.versions import InterfaceRole
 from mobie_hub.events import push_state
-from mobie_hub.events.cdrs import CDR_CREATED, cdr_events
+from mobie_hub.events.cdrs import CDR_CREATED, cdr_event
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.locations import EVSE_STATUS_CHANGED, LOCATION_PUBLISHED, LOCATION_UPDATED
 from mobie_hub.events.push_state import Claim
@@ -104,7 +105,7 @@ def _post_cdr(client: Any, party: Party, event: DomainEvent) -> None:
 class Route:
     module: str  # the receiver interface the party must expose
     push: Pusher
-    to_owner: bool = False  # only the party named in ``detail["owner"]`` (the EMSP of the token)
+    to_owner: bool = False  # only the party named in ``detail["owner"]`` (the token's EMSP, or the CPO)
 
 
 ROUTES: dict[str, Route] = {
@@ -128,10 +129,7 @@ BUSY_WAITS = (0.5, 1.0, 2.0)  # seconds a state change waits for the push before
 def _addressed(route: Route, event: DomainEvent, party: Party) -> bool:
     if not route.to_owner:
         return True
-    owner = event.detail.get("owner") or {}
-    return (party.country_code, party.party_id) == (
-        str(owner.get("country_code", "")).upper(), str(owner.get("party_id", "")).upper(),
-    )
+    return party.key == owner_key(event)
 
 
 def _parties() -> list[Party]:
@@ -243,25 +241,30 @@ def _session_push(
 
 
 def owner_key(event: DomainEvent) -> str | None:
-    """The party key of the EMSP named in ``detail["owner"]``, if any."""
+    """The party key of the recipient named in ``detail["owner"]`` (``PARTY#<role>#<cc>#<pid>``; no
+    role: EMSP, events from before issue #16), if any."""
     owner = event.detail.get("owner") or {}
     country_code, party_id = str(owner.get("country_code", "")).upper(), str(owner.get("party_id", "")).upper()
-    return f"PARTY#{Role.EMSP.value}#{country_code}#{party_id}" if country_code and party_id else None
+    role = str(owner.get("role") or Role.EMSP.value).upper()
+    if role not in {r.value for r in Role} or not (country_code and party_id):
+        return None
+    return f"PARTY#{role}#{country_code}#{party_id}"
 
 
 def push_to_owner(
     event: DomainEvent, party: Callable[[str], Party | None] | None = None, client: Any | None = None,
     *, now: Callable[[], datetime] = utcnow,
 ) -> dict[str, Any] | None:
-    """A one-recipient event (session, CDR) → one push to its owner, read by key (one GetItem, no list
-    of every party); None when the owner is not a registered party exposing the receiver."""
+    """A one-recipient event (session, CDR) → one push to the party it names (the token's EMSP or the
+    station's CPO), read by key (one GetItem, no list of every party); None when that is not a
+    registered party exposing the receiver."""
     route = ROUTES[event.event_name]
     key = owner_key(event)
-    emsp = (party or _party)(key) if key else None
-    if (emsp is None or emsp.registration is not Registration.REGISTERED
-            or not emsp.endpoint_url(route.module, InterfaceRole.RECEIVER)):
+    recipient = (party or _party)(key) if key else None
+    if (recipient is None or recipient.registration is not Registration.REGISTERED
+            or not recipient.endpoint_url(route.module, InterfaceRole.RECEIVER)):
         return None
-    return push(event, emsp, client, now=now)
+    return push(event, recipient, client, now=now)
 
 
 def _party(key: str) -> Party | None:
@@ -276,14 +279,17 @@ def redeliver_due(
     party: Callable[[str], Party | None] = _party,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
-    """One sweep: every CDR delivery whose next attempt is due is POSTed again (its EMSP read afresh).
-    An EMSP that is gone, or no longer exposes a CDRs receiver, fails the attempt like a refusal would."""
+    """One sweep: every CDR delivery whose next attempt is due is POSTed again (its party, the EMSP or
+    the CPO, read afresh). A party that is gone, or no longer exposes a CDRs receiver, fails the
+    attempt like a refusal would."""
     outcomes = []
     for due in cdrs.delivery.due(now(), limit):
         cdr = cdrs.get_cdr(due.cdr_id)
-        emsp = party(due.party)
-        if cdr is not None and emsp is not None and emsp.registration is Registration.REGISTERED:
-            outcomes.append(push(cdr_events(None, cdr)[0], emsp, client, now=now))
+        recipient = party(due.party)
+        if cdr is not None and recipient is not None and recipient.registration is Registration.REGISTERED:
+            owner = {"country_code": recipient.country_code, "party_id": recipient.party_id,
+                     "role": recipient.role.value}
+            outcomes.append(push(cdr_event(cdr, owner), recipient, client, now=now))
             continue
         reason = "the CDR is gone" if cdr is None else f"{due.party} is not a registered party"
         attempt = cdrs.delivery.begin(due.cdr_id, due.party, now())
@@ -296,8 +302,9 @@ def redeliver_due(
 def resync_due(
     publish: Callable[[list[DomainEvent]], None], now: Callable[[], datetime] = utcnow, limit: int = 100
 ) -> dict[str, int]:
-    """One batch of the session rechecks that are due: each whose session changed since its owner was
-    last pushed becomes a ``SessionResync`` event (pushed by the owner workflow like any other); the
+    """One batch of the session rechecks that are due: each whose session changed since its recipient
+    (EMSP or CPO: the recheck keeps the event's ``owner``, role included) was last pushed becomes a
+    ``SessionResync`` event (pushed by the owner workflow like any other); the
     rest are done. Published before the queue items are removed: a sweep that dies in between
     publishes them again, and their pushes are dropped as stale."""
     entries = push_state.due(now(), limit)

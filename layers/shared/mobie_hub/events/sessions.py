@@ -6,7 +6,10 @@
 - ``SessionCompleted``: the session became COMPLETED → PATCH, and the CDR is created.
 - ``SessionResync``: no table change of its own; the push sweep (``fanout.resync_due``) asks for the
   session's current state to be PATCHed if the EMSP has not had it (a coalesced update's data).
-Only sessions with an owner (the EMSP of the token) yield events: nobody else may receive them.
+Each event names one recipient in ``detail.owner`` (``{country_code, party_id, role}``; no ``role``:
+EMSP, as in events from before issue #16): a change yields one event for the token's EMSP and, on a
+CPO's station (the item's ``cpo``), the same event for that CPO. Only sessions with an owner (the EMSP
+of the token) yield events: an unknown idTag's session has no valid CdrToken, nobody receives it.
 
 Every event carries the whole session (``session``) and its ``version`` (the sortable
 ``last_updated``, which every write of a session advances): a push sends the state the event names,
@@ -62,10 +65,32 @@ def _detail(session: Session, owner: dict[str, str], **extra: Any) -> dict[str, 
             "session": dump_ocpi(session), **extra}
 
 
-def owner_of(owner: str) -> dict[str, str]:
-    """``PT#EDP`` (the session item's owner) → the envelope's owner."""
+EMSP, CPO = "EMSP", "CPO"  # the roles a recipient has (``core.models.Role`` values)
+
+
+def owner_of(owner: str, role: str = EMSP) -> dict[str, str]:
+    """``PT#EDP`` (a session item's ``owner`` or ``cpo``) → the envelope's recipient."""
     country_code, party_id = owner.split("#", 1)
-    return {"country_code": country_code, "party_id": party_id}
+    return {"country_code": country_code, "party_id": party_id, "role": role}
+
+
+def recipients_of(owner: str | None, cpo: str | None) -> list[dict[str, str]]:
+    """Who a session's or CDR's events go to: the token's EMSP, then the station's CPO (if any);
+    nobody without an owner."""
+    if owner is None:
+        return []
+    return [owner_of(owner, EMSP), *([owner_of(cpo, CPO)] if cpo else [])]
+
+
+def role_of(detail: dict[str, Any]) -> str:
+    """The role of an event's recipient (EMSP when unnamed: events from before issue #16)."""
+    return str((detail.get("owner") or {}).get("role") or EMSP).upper()
+
+
+def bills(detail: dict[str, Any]) -> bool:
+    """Whether a ``SessionCompleted`` creates the CDR: the EMSP's event does, the CPO's copy of the
+    same completion does not (it would only find the CDR created)."""
+    return role_of(detail) != CPO
 
 
 def metered_only(old: Session, new: Session) -> bool:
@@ -88,21 +113,24 @@ def coalesced(old: Session, new: Session, seconds: int) -> bool:
 
 
 def session_events(
-    old: Session | None, new: Session | None, owner: str | None, *, interval: int | None = None
+    old: Session | None, new: Session | None, owner: str | None, cpo: str | None = None, *,
+    interval: int | None = None,
 ) -> list[DomainEvent]:
-    if new is None or owner is None or (old is not None and old.last_updated == new.last_updated):
+    """The events of one write of a session item, one per recipient (``owner``: the item's
+    ``PT#EDP``; ``cpo``: the station's CPO, ``PT#GLP``, if any)."""
+    recipients = recipients_of(owner, cpo)
+    if new is None or not recipients or (old is not None and old.last_updated == new.last_updated):
         return []
-    to = owner_of(owner)
     if old is None or (old.status is SessionStatus.PENDING and new.status is SessionStatus.ACTIVE):
-        return [DomainEvent.of(SESSION_STARTED, _detail(new, to), new.last_updated)]
+        return [DomainEvent.of(SESSION_STARTED, _detail(new, to), new.last_updated) for to in recipients]
     seconds = get_settings().session_push_interval_seconds if interval is None else interval
     if coalesced(old, new, seconds):
         return []
     name = SESSION_UPDATED
     if new.status is SessionStatus.COMPLETED and old.status is not SessionStatus.COMPLETED:
         name = SESSION_COMPLETED
-    detail = _detail(new, to, patch=_changed(dump_ocpi(old), dump_ocpi(new)), coalescible=metered_only(old, new))
-    return [DomainEvent.of(name, detail, new.last_updated)]
+    changes = {"patch": _changed(dump_ocpi(old), dump_ocpi(new)), "coalescible": metered_only(old, new)}
+    return [DomainEvent.of(name, _detail(new, to, **changes), new.last_updated) for to in recipients]
 
 
 def resync_event(session_id: str, owner: dict[str, str]) -> DomainEvent:

@@ -36,8 +36,10 @@ Converter = Callable[[dict[str, Any] | None, dict[str, Any] | None], list[Domain
 
 CONVERTERS: dict[str, Converter] = {
     "LOC#": lambda old, new: location_events(_location(old), _location(new)),
-    "SESSION#": lambda old, new: session_events(_session(old), _session(new), (new or {}).get("owner")),
-    "CDR#": lambda old, new: cdr_events(_cdr(old), _cdr(new)),
+    "SESSION#": lambda old, new: session_events(
+        _session(old), _session(new), (new or {}).get("owner"), (new or {}).get("cpo")
+    ),
+    "CDR#": lambda old, new: cdr_events(_cdr(old), _cdr(new), (new or {}).get("cpo")),
 }
 # The tables whose streams feed the converters (in AWS: one EventBridge Pipe each, infra/constructs/events.py).
 SOURCE_TABLES = ("locations", "sessions", "cdrs")

@@ -4,8 +4,9 @@ The same functions as in AWS (``events.stream.events_from_records``, ``events.fa
 ``push``, ``push_to_owner``, ``redeliver_due`` and ``resync_due``); only the transport between them
 differs (threads instead of Pipe, EventBridge, Step Functions, the CDR redelivery and push sweep
 schedules). Location events go to every recipient (the fan-out's Map); session and CDR events to
-their owner alone (the owner workflow); a session's pushes claim their version in the ephemeral
-table as in AWS, so ordering, coalescing and rechecks behave the same.
+the one party each names (the owner workflow: the token's EMSP, or the station's CPO, each in its
+own lane); a session's pushes claim their version in the ephemeral table as in AWS, so ordering,
+coalescing and rechecks behave the same.
 
 In AWS every push is its own Lambda invocation, so a party that answers slowly delays nobody else.
 Locally ``PartyLanes`` gives the same: one worker per party, so pushes to one party keep their
@@ -35,7 +36,7 @@ from mobie_hub.events.fanout import (
     resync_due,
 )
 from mobie_hub.events.publisher import InProcessBus
-from mobie_hub.events.sessions import SESSION_COMPLETED
+from mobie_hub.events.sessions import SESSION_COMPLETED, bills
 from mobie_hub.events.stream import events_from_records
 from mobie_hub.local.streams import StreamPoller
 
@@ -58,10 +59,12 @@ def fan_out(event: DomainEvent) -> list[dict]:
 
 
 def create_cdr(event: DomainEvent) -> None:
-    """What the EventBridge rule on SessionCompleted → functions/cdr_creation does in AWS."""
+    """What the EventBridge rule on SessionCompleted → functions/cdr_creation does in AWS (the
+    EMSP's event bills; the CPO's copy of it does not)."""
     from mobie_hub.cdrs.creation import create_cdr_for
 
-    create_cdr_for(event.detail["session_id"])
+    if bills(event.detail):
+        create_cdr_for(event.detail["session_id"])
 
 
 class PartyLanes:
@@ -144,7 +147,8 @@ class LocalPipeline:
             self.lanes.submit(key, push_to, event, key)
 
     def _push_to_owner(self, event: DomainEvent) -> None:
-        """The owner workflow: the push goes to the owner's lane (read again there, as in AWS)."""
+        """The owner workflow: the push goes to the lane of the party the event names (the EMSP's or
+        the CPO's; read again there, as in AWS)."""
         key = owner_key(event)
         if key is not None:
             self.lanes.submit(key, push_to_owner, event)

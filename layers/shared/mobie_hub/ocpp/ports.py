@@ -125,6 +125,7 @@ class TransactionStarted:
     reservation_id: int | None = None
     connector: str | None = None  # the OCPI Connector.id of that EVSE (its Session's connector_id)
     max_power_w: int | None = None  # the most the EVSE can deliver (W), for meter plausibility
+    operator: tuple[str, str] | None = None  # the Location's (country_code, party_id): the station's CPO
 
 
 @dataclass(frozen=True)

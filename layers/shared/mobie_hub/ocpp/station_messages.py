@@ -163,6 +163,7 @@ def start_transaction(ctx: MessageContext, payload: dict[str, Any]) -> dict[str,
         reservation_id=payload.get("reservationId"),
         connector=evse.connectors[0].id if evse.connectors else None,
         max_power_w=evse_power_w(evse),  # kept on the transaction: MeterValues/Stop read no Location
+        operator=(current.location.country_code, current.location.party_id),  # the session's CPO
     )
     try:
         ctx.transactions.on_start(started, ctx.receipt("StartTransaction", response))

@@ -32,9 +32,10 @@ class RepositorySessionFacts(SessionFacts):
         connector_id: str,
         token: TokenRef,
         authorization_reference: str | None,
+        operator: tuple[str, str] | None = None,
     ) -> str:
         return sessions.open_pending_session(
-            location_id, evse_uid, connector_id, token, authorization_reference
+            location_id, evse_uid, connector_id, token, authorization_reference, operator=operator
         ).id
 
     def get(self, session_id: str) -> SessionView | None:

@@ -32,8 +32,10 @@ Reading = tuple[Decimal, datetime]  # energy register (Wh) and when it was read
 class SessionRecord:
     """A Session with what the hub needs to keep it up to date.
 
-    ``owner`` is the EMSP (country_code, party_id) that owns the token — the only party the session
-    is pushed to and listed for; None for an idTag no EMSP has sent (such a session is kept, INVALID).
+    ``owner`` is the EMSP (country_code, party_id) that owns the token; None for an idTag no EMSP has
+    sent (such a session is kept, INVALID, and listed or pushed to nobody). ``cpo`` is the CPO
+    (country_code, party_id) of the station, snapshot when the session was created (``cpo_of``): the
+    session is pushed and listed to it as well; None on the hub's own stations.
     ``revision`` counts writes: every update is conditional on the revision it was read at.
     """
 
@@ -45,6 +47,7 @@ class SessionRecord:
     invalid_reason: str | None = None
     revision: int = 0
     max_power_w: int | None = None  # the EVSE's most power (W), from the Location at the start
+    cpo: tuple[str, str] | None = None  # the station's CPO at the session's creation
 
     def limits(self, max_duration: timedelta) -> Limits:
         return Limits(self.max_power_w, max_duration)
@@ -75,6 +78,15 @@ def cdr_token(token: TokenRef) -> CdrToken:
     )
 
 
+def cpo_of(operator: tuple[str, str] | None, hub: tuple[str, str]) -> tuple[str, str] | None:
+    """The CPO of a station whose Location names ``operator`` (its country_code, party_id): None for
+    the hub's own stations (or none known). Upper-case, like party keys."""
+    if operator is None:
+        return None
+    cpo = (operator[0].upper(), operator[1].upper())
+    return None if cpo == (hub[0].upper(), hub[1].upper()) else cpo
+
+
 def _unknown_token(id_tag: str) -> CdrToken:
     # No EMSP sent this idTag: the session still needs a CdrToken; the idTag is all the hub knows.
     return CdrToken(uid=id_tag, type=TokenType.RFID, contract_id=id_tag)
@@ -83,15 +95,17 @@ def _unknown_token(id_tag: str) -> CdrToken:
 def pending(
     session_id: str, hub: tuple[str, str], location_id: str, evse_uid: str, connector_id: str,
     token: TokenRef, authorization_reference: str | None, now: datetime,
+    operator: tuple[str, str] | None = None,
 ) -> SessionRecord:
-    """A START_SESSION the station accepted, not yet confirmed by a StartTransaction."""
+    """A START_SESSION the station accepted, not yet confirmed by a StartTransaction. ``operator``:
+    the Location's (country_code, party_id), the station's CPO unless it is the hub."""
     session = Session(
         country_code=hub[0], party_id=hub[1], id=session_id, start_date_time=now, kwh=Decimal(0),
         cdr_token=cdr_token(token), auth_method=AuthMethod.WHITELIST,
         authorization_reference=authorization_reference, location_id=location_id, evse_uid=evse_uid,
         connector_id=connector_id, currency="EUR", status=SessionStatus.PENDING, last_updated=now,
     )
-    return SessionRecord(session, (token.country_code, token.party_id))
+    return SessionRecord(session, (token.country_code, token.party_id), cpo=cpo_of(operator, hub))
 
 
 def started(
@@ -117,6 +131,7 @@ def started(
         record = replace(
             adopting, session=session, meter=meter, transaction_id=facts.transaction_id,
             station_id=facts.station_id, invalid_reason=reason, max_power_w=facts.max_power_w,
+            cpo=adopting.cpo or cpo_of(facts.operator, hub),  # the PENDING session's snapshot first
         )
         return Applied(record, implausible)
     session = Session(
@@ -128,6 +143,7 @@ def started(
     owner = (token.country_code, token.party_id) if token else None
     record = SessionRecord(
         session, owner, meter, facts.transaction_id, facts.station_id, reason, max_power_w=facts.max_power_w,
+        cpo=cpo_of(facts.operator, hub),
     )
     return Applied(record, implausible)
 

@@ -1,13 +1,17 @@
 """OCPI Sessions in the ``sessions`` table (docs/dynamodb.md), beside the OCPP ``TX#`` facts.
 
-| item | pk | sk | gsi1 / gsi3 (KEYS_ONLY) | gsi2 |
-|---|---|---|---|---|
-| Session | ``SESSION#<id>`` | ``SESSION`` | ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>`` (only with an owner) | ``EVSE#<location id>#<evse uid>`` / ``<start_date_time>#<id>`` |
+| item | pk | sk | gsi1 / gsi3 (KEYS_ONLY) | gsi2 | gsi4 (KEYS_ONLY) |
+|---|---|---|---|---|---|
+| Session | ``SESSION#<id>`` | ``SESSION`` | ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>`` (only with an owner) | ``EVSE#<location id>#<evse uid>`` / ``<start_date_time>#<id>`` | ``CPO#<cpo cc>#<cpo pid>`` / ``<last_updated>#<id>`` (only with an owner and a CPO) |
 
 Beside ``doc`` (the Session) an item keeps ``status``, ``revision`` (every write is conditional on
 the revision read: two messages cannot lose each other's update), ``meter`` (the periods so far, exact
-Wh and seconds), ``transaction_id``, ``station_id``, ``invalid_reason`` and ``max_power_w`` (the
-EVSE's most power at the start: meter plausibility).
+Wh and seconds), ``transaction_id``, ``station_id``, ``invalid_reason``, ``max_power_w`` (the
+EVSE's most power at the start: meter plausibility), ``owner`` (``<cc>#<pid>`` of the token's EMSP)
+and ``cpo`` (``<cc>#<pid>`` of the station's CPO when the session was created; none on the hub's own
+stations). A CPO's list is keys-only (gsi4 counts and pages, the page's items read back with one
+BatchGetItem): a session is rewritten on every MeterValues, and a keys-only entry costs 2 WRU a
+write where an ALL one would cost twice the session's size.
 
 Functions for the commands module: ``open_pending_session``, ``get_session``,
 ``active_session_on_evse``, ``last_session_on_evse``, ``invalidate_pending_session``.
@@ -54,6 +58,11 @@ def party_index(country_code: str, party_id: str) -> ListIndex:
     return ListIndex(TABLE, f"PARTY#{country_code.upper()}#{party_id.upper()}", keys_index="gsi3")
 
 
+def cpo_index(country_code: str, party_id: str) -> ListIndex:
+    """The sessions list of one CPO (gsi4, keys only: counts and pages; the items by BatchGetItem)."""
+    return ListIndex(TABLE, f"CPO#{country_code.upper()}#{party_id.upper()}", keys_index="gsi4", page_index="gsi4")
+
+
 def _evse_partition(location_id: str, evse_uid: str) -> str:
     return f"EVSE#{location_id}#{evse_uid}"
 
@@ -93,6 +102,10 @@ def session_item(record: SessionRecord, revision: int) -> dict[str, Any]:
         list_key = f"{item['last_updated']}#{session.id}"
         item.update(owner="#".join(record.owner), gsi1pk=index.partition, gsi1sk=list_key,
                     gsi3pk=index.partition, gsi3sk=list_key)
+        if record.cpo is not None:  # listed to the CPO only with a token's owner (a valid CdrToken)
+            item.update(gsi4pk=cpo_index(*record.cpo).partition, gsi4sk=list_key)
+    if record.cpo is not None:
+        item["cpo"] = "#".join(record.cpo)
     if record.meter is not None:
         item["meter"] = _meter_json(record.meter)
     for name in ("transaction_id", "station_id", "invalid_reason", "max_power_w"):
@@ -101,13 +114,17 @@ def session_item(record: SessionRecord, revision: int) -> dict[str, Any]:
     return item
 
 
+def _party_of(value: object) -> tuple[str, str] | None:
+    """``PT#EDP`` (an item's ``owner`` or ``cpo``) → ("PT", "EDP")."""
+    if not value:
+        return None
+    country_code, party_id = str(value).split("#", 1)
+    return country_code, party_id
+
+
 def record_of(item: dict[str, Any]) -> SessionRecord:
-    owner: tuple[str, str] | None = None
-    if item.get("owner"):
-        country_code, party_id = str(item["owner"]).split("#", 1)
-        owner = (country_code, party_id)
     return SessionRecord(
-        session=documents.decode(item, Session), owner=owner,
+        session=documents.decode(item, Session), owner=_party_of(item.get("owner")), cpo=_party_of(item.get("cpo")),
         meter=_meter_of(item["meter"]) if item.get("meter") else None,
         transaction_id=int(item["transaction_id"]) if item.get("transaction_id") is not None else None,
         station_id=item.get("station_id"), invalid_reason=item.get("invalid_reason"),
@@ -174,13 +191,15 @@ def pending_on_evse(location_id: str, evse_uid: str, token: TokenRef) -> Session
 def open_pending_session(
     location_id: str, evse_uid: str, connector_id: str, token: TokenRef,
     authorization_reference: str | None = None, now: datetime | None = None,
+    operator: tuple[str, str] | None = None,
 ) -> Session:
     """A new PENDING session (a START_SESSION sent to the station); the StartTransaction that follows
-    on this EVSE with this token adopts it (same id, ACTIVE). One conditional Put."""
+    on this EVSE with this token adopts it (same id, ACTIVE). ``operator``: the Location's
+    (country_code, party_id), the station's CPO unless it is the hub. One conditional Put."""
     hub = get_settings().hub
     record = lifecycle.pending(
         new_session_id(), (hub.country_code, hub.party_id), location_id, evse_uid, connector_id,
-        token, authorization_reference, now or utcnow(),
+        token, authorization_reference, now or utcnow(), operator,
     )
     transact.write([put_action(record)])
     logger.info("session pending", session_id=record.session.id, location_id=location_id, evse_uid=evse_uid)
@@ -211,5 +230,14 @@ def invalidate_pending_session(
 
 def sessions_page(country_code: str, party_id: str, page: PageRequest) -> Page[Session]:
     """One page of an EMSP's sessions by last_updated (date_from inclusive, date_to exclusive)."""
-    raw = query_page(party_index(country_code, party_id), page)
+    return _page(party_index(country_code, party_id), page)
+
+
+def cpo_sessions_page(country_code: str, party_id: str, page: PageRequest) -> Page[Session]:
+    """One page of the sessions on a CPO's stations by last_updated (as ``sessions_page``)."""
+    return _page(cpo_index(country_code, party_id), page)
+
+
+def _page(index: ListIndex, page: PageRequest) -> Page[Session]:
+    raw = query_page(index, page)
     return Page([documents.decode(i, Session) for i in raw.items], raw.total, raw.next_cursor)

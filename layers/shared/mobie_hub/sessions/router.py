@@ -1,8 +1,9 @@
 """Sessions module, sender interface (OCPI 2.2.1 mod_sessions §9.2.1; profile §7).
 
 GET list by ``last_updated`` (``date_from`` mandatory, §9.2.1.1; inclusive; ``date_to`` exclusive),
-paginated; each EMSP sees only the sessions of its own tokens (one Query a page on its partition).
-Charging preferences are not supported by MOBI.E (profile §7), so there is no PUT.
+paginated. By the caller's role (issue #16): an EMSP sees only the sessions of its own tokens (one
+Query a page on its partition), a CPO only the sessions on its own stations (one keys-only Query and
+one BatchGetItem a page); nobody sees another party's. Charging preferences are not supported by MOBI.E (profile §7), so there is no PUT.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 
 from mobie_hub.core.context import Caller
 from mobie_hub.core.errors import InvalidRequest
+from mobie_hub.core.models import Role
 from mobie_hub.core.modules import OcpiVersion
 from mobie_hub.core.sender_lists import SenderList, list_page
 from mobie_hub.ocpi.auth import caller_for
@@ -34,9 +36,10 @@ def list_sessions(
 ) -> OcpiResponse:
     if page.date_from is None:
         raise InvalidRequest("is required for the sessions list (OCPI mod_sessions GET)", field="date_from")
+    page_of = sessions.cpo_sessions_page if who.role == Role.CPO.value else sessions.sessions_page
     own = SenderList(
-        f"sessions:{who.country_code}:{who.party_id}",
-        partial(sessions.sessions_page, who.country_code, who.party_id),
+        f"sessions:{who.role}:{who.country_code}:{who.party_id}",
+        partial(page_of, who.country_code, who.party_id),
         cached=False,
     )
     return paginated_response(request, page, list_page(own, who, page, version.value))
