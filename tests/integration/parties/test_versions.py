@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from mobie_hub.core.modules import MODULES
-from tests.support.parties import Party
+from tests.support.parties import Party, issue
 
 
 def test_versions_list_offers_2_2_1_and_2_2_with_public_urls(client, emsp: Party):
@@ -34,6 +34,32 @@ def test_details_lists_every_module_with_its_role(client, emsp: Party):
     assert {e["url"] for e in data["endpoints"]} == {
         f"https://hub.test/ocpi/2.2/{m.identifier}" for m in MODULES if m.in_details
     }
+
+
+def test_details_shown_to_a_cpo_list_its_modules_and_interfaces(client, aws):
+    cpo = issue("C", party_id="GLP", role="CPO")
+    data = client.get("/ocpi/2.2.1/details", headers=cpo.headers).json()["data"]
+    assert [(e["identifier"], e["role"]) for e in data["endpoints"]] == [
+        ("credentials", "SENDER"), ("locations", "SENDER"), ("sessions", "SENDER"), ("cdrs", "SENDER"),
+        ("tariffs", "RECEIVER"), ("hubclientinfo", "SENDER"),
+    ]
+    assert data["endpoints"][4]["url"] == "https://hub.test/ocpi/2.2.1/tariffs"
+
+
+def test_one_platform_registered_as_emsp_and_cpo_sees_each_roles_modules_with_each_token(client, aws):
+    as_emsp, as_cpo = issue("C", party_id="GLP", role="EMSP"), issue("C", party_id="GLP", role="CPO")
+    tariffs = {
+        party: [e["role"] for e in client.get("/ocpi/2.2/details", headers=party.headers).json()["data"]["endpoints"]
+                if e["identifier"] == "tariffs"]
+        for party in (as_emsp, as_cpo)
+    }
+    assert tariffs == {as_emsp: ["SENDER"], as_cpo: ["RECEIVER"]}
+    # The CPO token does not open the EMSP's modules, nor the EMSP's tariffs list.
+    for path in ("/ocpi/2.2.1/tokens/PT/GLP/04A1B2C3D4E5F6", "/ocpi/2.2.1/tariffs"):
+        refused = client.get(path, headers=as_cpo.headers)
+        assert (refused.status_code, refused.json()["status_code"]) == (403, 2000), path
+        assert "not offered to CPO parties" in refused.json()["status_message"]
+    assert client.get("/ocpi/2.2.1/tariffs", headers=as_emsp.headers).status_code == 200
 
 
 def test_token_a_may_read_versions(client, invited: Party):

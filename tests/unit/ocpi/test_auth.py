@@ -11,7 +11,15 @@ from starlette.datastructures import Headers
 from mobie_hub.core.context import Caller
 from mobie_hub.core.errors import Forbidden, Unauthenticated, UnknownReceiver
 from mobie_hub.core.settings import HubIdentity
-from mobie_hub.ocpi.auth import authenticate, check_routing_headers, check_token_scope, token_candidates
+from mobie_hub.core.versions import InterfaceRole
+from mobie_hub.ocpi.auth import (
+    authenticate,
+    caller_for,
+    check_module_access,
+    check_routing_headers,
+    check_token_scope,
+    token_candidates,
+)
 
 TOKEN = "0f2c7b1e-5d0a-4b7e-9a3c-1b2c3d4e5f60"
 CALLER = Caller("PARTY#EMSP#PT#EDP", "EMSP", "PT", "EDP", "C")
@@ -73,6 +81,37 @@ def test_token_a_opens_versions_and_credentials(module):
 
 def test_token_c_opens_every_module():
     check_token_scope(CALLER, "locations")
+
+
+# --- modules per caller role (issue #16) ------------------------------------------------------------
+CPO_CALLER = Caller("PARTY#CPO#PT#GLP", "CPO", "PT", "GLP", "C")
+
+
+@pytest.mark.parametrize("module", ["tokens", "commands", "tariffs"])
+def test_a_cpo_is_forbidden_the_modules_and_interfaces_it_is_not_offered(module):
+    with pytest.raises(Forbidden, match=f"the {module} module's .* interface is not offered to CPO parties"):
+        check_module_access(CPO_CALLER, module)
+
+
+def test_the_refusal_names_the_interface_the_role_does_use():
+    with pytest.raises(Forbidden, match="they use its RECEIVER interface"):
+        check_module_access(CPO_CALLER, "tariffs", InterfaceRole.SENDER)
+
+
+def test_a_cpo_reaches_the_tariffs_receiver_and_an_emsp_does_not():
+    check_module_access(CPO_CALLER, "tariffs", InterfaceRole.RECEIVER)
+    with pytest.raises(Forbidden):
+        check_module_access(CALLER, "tariffs", InterfaceRole.RECEIVER)
+
+
+@pytest.mark.parametrize("module", FUNCTIONAL)
+def test_an_emsp_reaches_every_module_it_reached_in_phase_1(module):
+    check_module_access(CALLER, module)
+
+
+def test_a_route_must_name_a_catalogued_module():
+    with pytest.raises(ValueError, match="unknown OCPI module"):
+        caller_for("chargingprofiles")
 
 
 # --- routing headers (issue #17 item 3) ------------------------------------------------------------

@@ -6,6 +6,13 @@ as is an unknown token (OCPI 2.2.1 transport_and_format §4.1.3: "When a server 
 a valid CREDENTIALS_TOKEN_A, on another module than: credentials or versions, the server SHALL respond
 with an HTTP 401 - Unauthorized status code").
 
+Each caller role reaches only the modules, and the interfaces of them, the catalogue offers it
+(``mobie_hub.core.modules``; issue #16: a CPO has no tokens or commands, and uses the tariffs
+receiver, not the sender). Anything else is refused by one rule, ``check_module_access``: HTTP 403
+with OCPI 2000 in the envelope. OCPI 2.2.1 status_codes: only a request from a sender "successfully
+authenticated and authorized" reaches the OCPI layer, so an authenticated caller that is not
+authorized gets an HTTP error, and 401 is kept for unknown tokens and token A (docs/credentials.md).
+
 The routing headers (transport_and_format "Message Routing"; profile §3) are checked here too: the
 hub routes nothing in Phase 1, so ``OCPI-to-*`` may name the hub only (else OCPI 4001, unknown
 receiver), and ``OCPI-from-*`` may name the caller only (else 403). Absent headers are accepted.
@@ -23,8 +30,10 @@ from starlette.concurrency import run_in_threadpool
 from mobie_hub.core import credentials_tokens
 from mobie_hub.core.context import Caller
 from mobie_hub.core.errors import Forbidden, Unauthenticated, UnknownReceiver
+from mobie_hub.core.modules import MODULES_BY_ID
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import HubIdentity, get_settings
+from mobie_hub.core.versions import InterfaceRole
 from mobie_hub.ocpi.client_cert import check_client_certificate
 
 # Modules that a party may reach with token A, before its registration is complete.
@@ -65,8 +74,11 @@ def authenticate(
     raise Unauthenticated("Unknown credentials token")
 
 
-def caller_for(module: str) -> Callable[[Request], Caller]:
-    """A FastAPI dependency that authenticates the request for ``module`` and records the caller."""
+def caller_for(module: str, interface: InterfaceRole | None = None) -> Callable[[Request], Caller]:
+    """A FastAPI dependency that authenticates the request for ``module`` (its ``interface``; default
+    the module's catalogued role) and records the caller."""
+    if module not in MODULES_BY_ID:
+        raise ValueError(f"unknown OCPI module {module!r}")
 
     def authenticated(request: Request) -> Caller:
         caller = request.scope.get("state", {}).get(PRE_AUTHENTICATED) or authenticate(
@@ -74,6 +86,7 @@ def caller_for(module: str) -> Callable[[Request], Caller]:
         )
         check_client_certificate(request, caller)  # profile §2: token, certificate and party match
         check_token_scope(caller, module)
+        check_module_access(caller, module, interface)
         request.state.caller = caller
         check_routing_headers(request.headers, caller)
         return caller
@@ -93,6 +106,19 @@ def check_token_scope(caller: Caller, module: str) -> None:
     """Token A beyond versions and credentials: HTTP 401 (transport_and_format §4.1.3, quoted above)."""
     if not caller.registered and module not in REGISTRATION_MODULES:
         raise Unauthenticated("Token A may only be used for the versions and credentials modules")
+
+
+def check_module_access(caller: Caller, module: str, interface: InterfaceRole | None = None) -> None:
+    """The one rule for who reaches what: a module (or an interface of it) the catalogue does not offer
+    the caller's role is HTTP 403, OCPI 2000 (module docstring)."""
+    catalogued = MODULES_BY_ID[module]
+    if not catalogued.allows(caller.role, interface):
+        offered = ", ".join(i.value for i in catalogued.interfaces_for(caller.role))
+        raise Forbidden(
+            f"the {module} module's {(interface or catalogued.role).value} interface is not offered to "
+            f"{caller.role} parties"
+            + (f" (they use its {offered} interface)" if offered else " (see the version details)")
+        )
 
 
 def check_routing_headers(headers: Mapping[str, str], caller: Caller, hub: HubIdentity | None = None) -> None:
