@@ -9,8 +9,10 @@ import io
 import pytest
 
 from mobie_hub.admin.client import AdminError
-from mobie_hub.simulator.emsp import EmspError, EmspOptions, SimulatedEmsp
-from mobie_hub.simulator.emsp_console import execute
+from mobie_hub.simulator.console import execute
+from mobie_hub.simulator.emsp import SimulatedEmsp
+from mobie_hub.simulator.emsp_console import USAGE, commands
+from mobie_hub.simulator.party import PartyError, PartyOptions
 from mobie_hub.simulator.timeline import Timeline
 from mobie_hub.tokens.models import Token
 from mobie_hub.tokens.rules import violations
@@ -33,7 +35,7 @@ class FakeAdmin:
 
 
 def emsp_with(admin=None, party_id: str = "SIM") -> SimulatedEmsp:
-    return SimulatedEmsp(EmspOptions(party_id), Timeline(io.StringIO()), admin=admin or FakeAdmin([]))
+    return SimulatedEmsp(PartyOptions(party_id), Timeline(io.StringIO()), admin=admin or FakeAdmin([]))
 
 
 def test_its_tokens_obey_mobies_rules_and_two_emsps_never_share_an_rfid_uid():
@@ -49,7 +51,7 @@ def test_its_tokens_obey_mobies_rules_and_two_emsps_never_share_an_rfid_uid():
 def test_a_party_registered_from_elsewhere_is_not_taken_over():
     admin = FakeAdmin(["https://emsp.example.com/ocpi/versions"])
 
-    with pytest.raises(EmspError, match="choose another --party-id"):
+    with pytest.raises(PartyError, match="choose another --party-id"):
         asyncio.run(emsp_with(admin).register())
     assert "parties.unregister" not in admin.calls
 
@@ -63,7 +65,7 @@ def test_the_prompt_explains_what_it_cannot_do_and_quits_on_quit():
 
     async def typed():
         return [
-            await execute(emsp, line)
+            await execute(emsp, commands(emsp), USAGE, line)
             for line in [
                 "",
                 "frobnicate",

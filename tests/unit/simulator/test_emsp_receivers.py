@@ -9,8 +9,9 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from mobie_hub.simulator.emsp import EmspOptions, SimulatedEmsp
+from mobie_hub.simulator.emsp import SimulatedEmsp
 from mobie_hub.simulator.emsp_receivers import build_app
+from mobie_hub.simulator.party import PartyOptions
 from mobie_hub.simulator.timeline import Timeline
 
 BASE = "/ocpi/emsp/2.2.1"
@@ -23,7 +24,7 @@ class NoAdmin:
 
 @pytest.fixture
 def emsp() -> SimulatedEmsp:
-    simulated = SimulatedEmsp(EmspOptions("SIM"), Timeline(io.StringIO()), admin=NoAdmin())
+    simulated = SimulatedEmsp(PartyOptions("SIM"), Timeline(io.StringIO()), admin=NoAdmin())
     simulated.base_url = "http://127.0.0.1:9999"
     simulated.new_token_for_hub()
     return simulated

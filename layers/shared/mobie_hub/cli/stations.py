@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from mobie_hub.cli.command_line import CliError, add_admin_command
-from mobie_hub.cli.sandbox import add_emsp_simulator
+from mobie_hub.cli.sandbox import add_party_simulators
 
 
 def _payload(text: str) -> dict[str, Any]:
@@ -203,4 +203,4 @@ def add_simulate_commands(commands: argparse._SubParsersAction) -> None:
         "--once", action="store_true", help="exit after the charge instead of staying connected"
     )
     station.set_defaults(run=_simulate)
-    add_emsp_simulator(group)
+    add_party_simulators(group)

@@ -1,80 +1,32 @@
 """``mobie-hub demo``: one charge told end to end against a running local hub, as a timeline.
 
-A simulated EMSP registers and pushes its tokens, reads the station's Location, a simulated station
-boots and reports its connectors, the EMSP sends START_SESSION, the station starts, meter values come
-back as session PATCHes, the EMSP sends STOP_SESSION, the station stops, and the CDR arrives priced
-with its ``mobie_cdr_extension`` lines. Every step waits at most ``step_timeout`` seconds for what it
-expects; the first one that does not happen ends the demo with its name (exit code 1), so the demo is
-also a smoke test of the whole hub.
+A simulated EMSP registers and pushes its tokens and reads the station's Location; the station's
+operator, a simulated CPO (Phase 2, ``demo_cpo.py``), registers and pushes a new version of the
+station's tariff, which the EMSP reads back; a simulated station boots and reports its connectors,
+the EMSP sends START_SESSION, the station starts, the session reaches the EMSP and the CPO, meter
+values come back as session PATCHes, the EMSP sends STOP_SESSION, the station stops, and the CDR
+arrives priced with the CPO's tariff and its ``mobie_cdr_extension`` lines, at the EMSP and at the
+CPO. Every step waits at most ``step_timeout`` seconds for what it expects; the first one that does
+not happen ends the demo with its name (exit code 1), so the demo is also a smoke test of the hub.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from mobie_hub.admin.client import AdminError, HttpAdmin
-from mobie_hub.simulator import connect_station
-from mobie_hub.simulator.emsp import EmspError, EmspOptions, SimulatedEmsp, running_emsp
-from mobie_hub.simulator.emsp_receivers import HUB
-from mobie_hub.simulator.station import SimulatedStation
+from mobie_hub.simulator import connect_station, demo_cpo
+from mobie_hub.simulator.demo_story import DemoOptions, StepFailed, Story, with_hint
+from mobie_hub.simulator.emsp import running_emsp
+from mobie_hub.simulator.party import PartyError, PartyOptions
+from mobie_hub.simulator.receivers import HUB
 from mobie_hub.simulator.timeline import Event, StepTimeout, Timeline
-
-LOOPBACK_HINT = (
-    " (the hub calls EMSPs on loopback only when started with `mobie-hub serve --allow-loopback-parties`;"
-    " `make run` starts it so)"
-)
-
-
-@dataclass(frozen=True)
-class DemoOptions:
-    hub: str = "http://127.0.0.1:8080"
-    party_id: str = "SIM"
-    station_id: str = "LSB-01033"  # a demo station of `make run` with one EVSE
-    step_timeout: float = 30.0
-    charge_seconds: float = 4.0  # charging time after the first meter PATCH, before the stop
-    meter_interval: float = 1.0
-    as_json: bool = False
-
-
-class StepFailed(Exception):
-    def __init__(self, step: str, reason: str) -> None:
-        super().__init__(f"{step}: {reason}")
-        self.step, self.reason = step, reason
-
-
-@dataclass
-class Story:
-    """What the steps share: the actors and what earlier steps found."""
-
-    options: DemoOptions
-    timeline: Timeline
-    emsp: SimulatedEmsp
-    station: SimulatedStation | None = None
-    stack: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
-    facts: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return f"station {self.options.station_id}"
-
-    async def wait(self, step: str, match: Callable[[Event], bool]) -> Event:
-        return await self.timeline.wait_for(step, match, self.options.step_timeout)
-
-    async def until(self, step: str, condition: Callable[[], bool]) -> None:
-        deadline = time.monotonic() + self.options.step_timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise StepTimeout(step, self.options.step_timeout)
-            await asyncio.sleep(0.05)
 
 
 # --- the steps, in order ------------------------------------------------------------------------
@@ -91,9 +43,8 @@ async def hub_answers(story: Story) -> None:
 async def emsp_registers(story: Story) -> None:
     try:
         await story.emsp.register()
-    except EmspError as exc:
-        hint = LOOPBACK_HINT if "loopback" in str(exc) else ""
-        raise StepFailed("the EMSP registers", f"{exc}{hint}") from exc
+    except PartyError as exc:
+        raise StepFailed("the EMSP registers", with_hint(exc)) from exc
 
 
 async def emsp_pushes_tokens(story: Story) -> None:
@@ -107,7 +58,7 @@ async def emsp_reads_the_station(story: Story) -> None:
     evses = location.get("evses") or []
     if not evses:
         raise StepFailed("the EMSP reads the station", f"Location {location_id} has no EVSE")
-    story.facts["evses"] = evses
+    story.facts["location"], story.facts["evses"] = location, evses
     tariffs = sorted({t for e in evses for c in e.get("connectors", []) for t in c.get("tariff_ids") or []})
     story.timeline.say(
         story.emsp.label,
@@ -187,7 +138,7 @@ async def session_active(story: Story) -> None:
     event = await story.wait(
         "the EMSP receives the session",
         lambda e: (
-            e.kind == "session"
+            _to_emsp(story, e, "session")
             and e.figures.get("status") == "ACTIVE"
             and story.emsp.sessions.get(e.ref, {}).get("evse_uid") == evse_uid
         ),
@@ -205,7 +156,7 @@ async def meter_values_flow(story: Story) -> None:
         await story.timeline.wait_for(
             "meter values flow as session PATCHes",
             lambda e: (
-                e.kind == "session"
+                _to_emsp(story, e, "session")
                 and e.ref == session_id
                 and e.what.startswith("PATCH")
                 and (e.figures.get("kwh") or 0) > 0
@@ -271,20 +222,27 @@ async def session_completes(story: Story) -> None:
     session_id = story.facts["session"]
     await story.wait(
         "the session completes",
-        lambda e: e.kind == "session" and e.ref == session_id and e.figures.get("status") == "COMPLETED",
+        lambda e: (
+            _to_emsp(story, e, "session") and e.ref == session_id and e.figures.get("status") == "COMPLETED"
+        ),
     )
 
 
 async def cdr_arrives(story: Story) -> None:
     session_id = story.facts["session"]
     event = await story.wait(
-        "the CDR arrives priced", lambda e: e.kind == "cdr" and e.figures.get("session") == session_id
+        "the CDR arrives priced",
+        lambda e: _to_emsp(story, e, "cdr") and e.figures.get("session") == session_id,
     )
-    cdr = story.emsp.cdrs[event.ref]
+    cdr = story.facts["cdr"] = story.emsp.cdrs[event.ref]
     if not (cdr.get("mobie_cdr_extension") or {}).get("lines"):
         raise StepFailed("the CDR arrives priced", "the CDR has no mobie_cdr_extension lines")
     if (cdr.get("total_cost") or {}).get("excl_vat") is None:
         raise StepFailed("the CDR arrives priced", "the CDR has no total_cost")
+
+
+def _to_emsp(story: Story, event: Event, kind: str) -> bool:
+    return event.kind == kind and event.target == story.emsp.label
 
 
 STEPS: list[tuple[str, Callable[[Story], Awaitable[None]]]] = [
@@ -292,18 +250,24 @@ STEPS: list[tuple[str, Callable[[Story], Awaitable[None]]]] = [
     ("the EMSP registers", emsp_registers),
     ("the EMSP pushes its tokens", emsp_pushes_tokens),
     ("the EMSP reads the station", emsp_reads_the_station),
+    ("the CPO registers", demo_cpo.cpo_registers),
+    ("the CPO pushes a tariff", demo_cpo.cpo_pushes_a_tariff),
+    ("the EMSP reads the new tariff", demo_cpo.emsp_reads_the_tariff),
     ("the station boots", station_boots),
     ("the station reports its connectors", station_reports_connectors),
     ("the EMSP sends START_SESSION", emsp_starts),
     ("the station starts", station_starts),
     ("the hub confirms the start", start_confirmed),
     ("the EMSP receives the session", session_active),
+    ("the CPO receives the session", demo_cpo.cpo_receives_the_session),
     ("meter values flow as session PATCHes", meter_values_flow),
     ("the EMSP sends STOP_SESSION", emsp_stops),
     ("the station stops", station_stops),
     ("the hub confirms the stop", stop_confirmed),
     ("the session completes", session_completes),
     ("the CDR arrives priced", cdr_arrives),
+    ("the CDR carries the CPO's tariff", demo_cpo.cdr_carries_the_cpos_tariff),
+    ("the CPO receives the CDR", demo_cpo.cpo_receives_the_cdr),
 ]
 
 
@@ -329,7 +293,7 @@ async def run_demo(options: DemoOptions) -> int:
     timeline = Timeline(as_json=options.as_json)
     started = time.monotonic()
     failure: StepFailed | None = None
-    async with running_emsp(EmspOptions(options.party_id, hub=options.hub), timeline) as emsp:
+    async with running_emsp(PartyOptions(options.party_id, hub=options.hub), timeline) as emsp:
         story = Story(options, timeline, emsp)
         async with story.stack:
             for number, (name, step) in enumerate(STEPS, start=1):
@@ -339,7 +303,7 @@ async def run_demo(options: DemoOptions) -> int:
                     failure = exc
                 except StepTimeout as exc:
                     failure = StepFailed(name, f"did not happen within {exc.seconds:g} s")
-                except (TimeoutError, EmspError, OSError) as exc:
+                except (TimeoutError, PartyError, OSError) as exc:
                     failure = StepFailed(name, str(exc) or exc.__class__.__name__)
                 if failure is not None:
                     failure = StepFailed(f"step {number}/{len(STEPS)} '{failure.step}'", failure.reason)
