@@ -5,65 +5,18 @@ every push it receives, and unregisters on ``quit``."""
 from __future__ import annotations
 
 import json
-import queue
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable
 
 import pytest
 
+from tests.e2e.sandbox.conftest import Process
 from tests.support.local_hub import _env
 
 pytestmark = pytest.mark.e2e
 
 STATION, EVSE, CONNECTOR = "LSB-00175", "LSB-00175-01", "LSB-00175-01-01"
-
-
-class Process:
-    """A running ``mobie-hub`` command whose JSON output lines are read as they come."""
-
-    def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "mobie_hub.cli", *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_env(),
-        )
-        self.events: list[dict] = []
-        self._lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self._lines.put(line)
-
-    def type(self, line: str) -> None:
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-
-    def wait_for(self, match: Callable[[dict], bool], timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        for event in self.events:
-            if match(event):
-                return event
-        while time.monotonic() < deadline:
-            try:
-                event = json.loads(self._lines.get(timeout=0.2))
-            except queue.Empty:
-                continue
-            self.events.append(event)
-            if match(event):
-                return event
-        raise AssertionError(f"no such event within {timeout} s; got {self.events}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
 
 
 def test_a_simulated_emsp_registers_charges_through_commands_and_prints_each_push(sandbox_hub):
