@@ -41,6 +41,12 @@ class FakeTariffs:
     def put_many(self, tariffs):
         self.stored.update({(t.country_code, t.party_id, t.id): t for t in tariffs})
 
+    def hold(self, held):
+        self.held = {key: dict(by_location) for key, by_location in held.items()}
+
+    def release(self, released):
+        self.released = {key: list(ids) for key, ids in released.items()}
+
 
 @pytest.fixture
 def stores():

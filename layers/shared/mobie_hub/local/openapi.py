@@ -36,6 +36,7 @@ from mobie_hub.tokens.models import Token
 COMMANDS = {**COMMAND_REQUESTS, "RESERVE_NOW": ReserveNow, "CANCEL_RESERVATION": CancelReservation}
 TOKEN = "/ocpi/{version}/tokens/{country_code}/{party_id}/{uid}"
 LOCATION = "/ocpi/{version}/locations/{location_id}"
+TARIFF = "/ocpi/{version}/tariffs/{country_code}/{party_id}/{tariff_id}"
 
 # (method, route path) → what it answers. build_document refuses a route missing here.
 OPERATIONS: dict[OperationKey, Operation] = {
@@ -58,6 +59,10 @@ OPERATIONS: dict[OperationKey, Operation] = {
     ("GET", "/ocpi/{version}/cdrs"): Operation(
         "The caller's CDRs (with mobie_cdr_extension)", MobieCdr, many=True, paginated=True),
     ("GET", "/ocpi/{version}/tariffs"): Operation("The Tariffs", Tariff, many=True, paginated=True),
+    ("GET", TARIFF): Operation("A tariff of the calling CPO, as the hub holds it", Tariff),
+    ("PUT", TARIFF): Operation("A CPO pushes its tariff: a new version from the hub's time (HTTP 201 when new)"),
+    ("PATCH", TARIFF): Operation("Change fields of a CPO's tariff (a MOBI.E extension; last_updated required)"),
+    ("DELETE", TARIFF): Operation("Delete a CPO's tariff that no connector references (else HTTP 409)"),
     ("GET", TOKEN): Operation("A token the caller pushed", Token),
     ("PUT", TOKEN): Operation("Push a token (HTTP 201 when new)"),
     ("PATCH", TOKEN): Operation("Change fields of a token (last_updated required)"),

@@ -9,7 +9,7 @@ life through the status, profile §6).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from mobie_hub.core import validation
 from mobie_hub.core.errors import InvalidRequest
-from mobie_hub.core.identifiers import InvalidIdentifier, UnknownParty, evse_id_for, mobie_code_for, parse_evse_id
+from mobie_hub.core.identifiers import InvalidIdentifier, evse_id_for, parse_evse_id
 from mobie_hub.core.models import dump_ocpi
 from mobie_hub.core.types import utcnow
 from mobie_hub.locations.enums import (
@@ -34,21 +34,12 @@ from mobie_hub.locations.enums import (
     Status,
 )
 from mobie_hub.locations.models import EVSE, MobieLocation
-from mobie_hub.tariffs.models import Tariff, TariffDimensionType, TariffType
+from mobie_hub.tariffs.models import Tariff
+from mobie_hub.tariffs.rules import tariff_problems
 
 M = TypeVar("M", bound=BaseModel)
 
 TariffKey = tuple[str, str, str]  # (country_code, party_id, tariff id)
-
-# Profile §9: the restrictions MOBI.E uses; anything else in an imported tariff is refused.
-ALLOWED_RESTRICTIONS = frozenset(
-    {"start_time", "end_time", "start_date", "end_date", "min_kwh", "max_kwh", "min_duration", "max_duration",
-     "day_of_week"}
-)
-# Profile §9: the TariffDimensionType values MOBI.E uses (today all of OCPI 2.2.1's; kept explicit).
-MOBIE_DIMENSIONS = frozenset(
-    {TariffDimensionType.ENERGY, TariffDimensionType.FLAT, TariffDimensionType.PARKING_TIME, TariffDimensionType.TIME}
-)
 
 
 class LocationStore(Protocol):
@@ -60,6 +51,10 @@ class TariffStore(Protocol):
     def existing(self, keys: Iterable[TariffKey]) -> set[TariffKey]: ...
     def get_many(self, keys: Iterable[TariffKey]) -> dict[TariffKey, Tariff]: ...
     def put_many(self, tariffs: list[Tariff]) -> None: ...
+    # The tariffs' references from connectors (a referenced tariff cannot be deleted, tariffs.receiver):
+    # held before the Locations are written (tariff → location id → connectors), released after.
+    def hold(self, held: Mapping[TariffKey, Mapping[str, Iterable[str]]]) -> None: ...
+    def release(self, released: Mapping[TariffKey, Iterable[str]]) -> None: ...
 
 
 @dataclass
@@ -186,6 +181,17 @@ def _referenced_tariffs(location: MobieLocation) -> dict[TariffKey, str]:
     return refs
 
 
+def tariff_connectors(location: MobieLocation) -> dict[TariffKey, list[str]]:
+    """The tariffs the Location's connectors reference, each with its ``<evse uid>/<connector id>``s."""
+    found: dict[TariffKey, list[str]] = {}
+    for evse in location.evses or []:
+        for connector in evse.connectors:
+            for tariff_id in connector.tariff_ids or []:
+                key = (location.country_code, location.party_id, tariff_id)
+                found.setdefault(key, []).append(f"{evse.uid}/{connector.id}")
+    return found
+
+
 def _content(model: BaseModel) -> Any:
     """The OCPI JSON of a model without any ``last_updated``: what 'changed' compares."""
 
@@ -260,39 +266,25 @@ def import_locations(
             continue
         (report.updated if old else report.created).append(location.id)
         to_write.append(merged)
+    held: dict[TariffKey, dict[str, list[str]]] = {}
+    released: dict[TariffKey, list[str]] = {}
+    for location in parsed:  # every Location of the file holds its references (re-importing restores them)
+        now_referenced = tariff_connectors(location)
+        for key, connectors in now_referenced.items():
+            held.setdefault(key, {})[location.id] = connectors
+        old = stored.get(location.id)
+        for key in tariff_connectors(old).keys() - now_referenced.keys() if old else ():
+            released.setdefault(key, []).append(location.id)
+    tariffs.hold(held)
     locations.put_many(to_write)
+    tariffs.release(released)
     return report
 
 
 def _check_tariff(name: str, tariff: Tariff, problems: Problems) -> None:
-    """Profile §9: PT, EUR, REGULAR or AD_HOC_PAYMENT (the latter naming its default EMSP), the four
-    dimensions and only the restrictions MOBI.E uses."""
-    if tariff.country_code != MOBIE_COUNTRY_CODE:
-        problems.add(f"{name}: country_code", f"must be {MOBIE_COUNTRY_CODE}")
-    if tariff.currency != "EUR":
-        problems.add(f"{name}: currency", "must be EUR")
-    if tariff.type not in (None, TariffType.REGULAR, TariffType.AD_HOC_PAYMENT):
-        problems.add(f"{name}: type", "must be REGULAR or AD_HOC_PAYMENT")
-    if tariff.type is TariffType.AD_HOC_PAYMENT:
-        if tariff.mobie_default_emsp is None:
-            problems.add(f"{name}: mobie_default_emsp", "an AD_HOC_PAYMENT tariff must name its default EMSP")
-        else:
-            emsp = tariff.mobie_default_emsp
-            if emsp.country_code != MOBIE_COUNTRY_CODE:
-                problems.add(f"{name}: mobie_default_emsp.country_code", f"must be {MOBIE_COUNTRY_CODE}")
-            try:
-                mobie_code_for(emsp.party_id)
-            except UnknownParty:
-                problems.add(f"{name}: mobie_default_emsp.party_id", f"{emsp.party_id} is no party MOBI.E issued")
-    elif tariff.mobie_default_emsp is not None:
-        problems.add(f"{name}: mobie_default_emsp", "only an AD_HOC_PAYMENT tariff names a default EMSP")
-    for index, element in enumerate(tariff.elements):
-        at = f"{name}: elements.{index}"
-        if bad := _outside((c.type for c in element.price_components), MOBIE_DIMENSIONS):
-            problems.add(f"{at}.price_components", f"dimension not used by MOBI.E: {bad}")
-        used = set(element.restrictions.model_dump(exclude_none=True)) if element.restrictions else set()
-        if used - ALLOWED_RESTRICTIONS:
-            problems.add(f"{at}.restrictions", "not used by MOBI.E: " + ", ".join(sorted(used - ALLOWED_RESTRICTIONS)))
+    """Profile §9, the rules the tariffs receiver applies too (``tariffs.rules``)."""
+    for where, problem in tariff_problems(tariff):
+        problems.add(f"{name}: {where}", problem)
 
 
 def import_tariffs(raw: Any, tariffs: TariffStore, now: datetime | None = None) -> ImportReport:

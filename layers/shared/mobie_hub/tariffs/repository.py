@@ -1,28 +1,62 @@
-"""OCPI Tariffs in the ``tariffs`` table (docs/dynamodb.md).
+"""OCPI Tariffs in the ``tariffs`` table (docs/dynamodb.md, docs/pricing.md "Tariff versions").
 
-Item: pk=``TARIFF#<cc>#<pid>#<id>``, sk=``TARIFF``, ``doc``, and the list keys gsi1/gsi2 =
-``TARIFF`` / ``<last_updated>#<cc>#<pid>#<id>`` (every tariff is listed: current and historical).
+| item | pk | sk | other attributes |
+|---|---|---|---|
+| the tariff as EMSPs see it now (listed) | ``TARIFF#<cc>#<pid>#<id>`` | ``TARIFF`` | ``doc``, ``last_updated``, ``versioned``; gsi1/gsi2 = ``TARIFF`` / ``<last_updated>#<cc>#<pid>#<id>`` |
+| every accepted version, by the hub's time | same | ``VERSION#<hub time>`` | ``doc``, or ``deleted`` |
+| the references' revision (DELETE's guard) | same | ``REFS`` | ``revision`` |
+| a Location whose connectors reference it | same | ``REF#<LOCATION ID>`` | ``location_id``, ``connectors`` |
+
+The listed item and its version are written in one transaction, conditional on the listed item
+being the one read, so versions are strictly ordered by the hub's time and the listed item is the
+newest of them: every accepted change (a CPO's PUT, PATCH or DELETE at the receiver, the operator's
+``tariffs import``) is stamped with the hub's clock when it is written, strictly after the version
+before it (``stamp_after``), and that stamp is the ``last_updated`` EMSPs see. A party's own
+``last_updated`` decides nothing. A tariff stored before versions existed has no ``versioned`` flag: its first change
+also writes its old content as a version at its own ``last_updated``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from mobie_hub.core import documents
+from boto3.dynamodb.conditions import Key
+
+from mobie_hub.core import documents, retry, transact
 from mobie_hub.core.dynamodb import batch_get, table
+from mobie_hub.core.errors import ConflictingWrite, InvalidRequest
+from mobie_hub.core.identifiers import cistring_key
 from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.listing import ListIndex, query_page
 from mobie_hub.core.paging import Page, PageRequest
+from mobie_hub.core.types import utcnow
 from mobie_hub.tariffs.models import Tariff
 
 SK = "TARIFF"
+VERSION = "VERSION#"
+REFS = "REFS"
+REF = "REF#"
 LISTED = ListIndex("tariffs", "TARIFF")
 TariffKey = tuple[str, str, str]
+# One TransactWriteItems holds 100 actions: the tariff's check and the revision leave 98 references.
+REFS_PER_TRANSACTION = 98
+# Sort keys hold milliseconds (core.keys.sortable_time): consecutive versions are at least this apart.
+TICK = timedelta(milliseconds=1)
 
 
 def tariff_pk(country_code: str, party_id: str, tariff_id: str) -> str:
     return f"TARIFF#{country_code.upper()}#{party_id.upper()}#{tariff_id}"
+
+
+def _key(key: TariffKey, sk: str) -> dict[str, str]:
+    return {"pk": tariff_pk(*key), "sk": sk}
+
+
+def key_of(tariff: Tariff) -> TariffKey:
+    return (tariff.country_code, tariff.party_id, tariff.id)
 
 
 def tariff_item(tariff: Tariff) -> dict[str, Any]:
@@ -32,32 +66,200 @@ def tariff_item(tariff: Tariff) -> dict[str, Any]:
         "pk": tariff_pk(tariff.country_code, tariff.party_id, tariff.id),
         "sk": SK,
         "last_updated": last_updated,
+        "versioned": True,
         "gsi1pk": LISTED.partition, "gsi1sk": list_key,
         "gsi2pk": LISTED.partition, "gsi2sk": list_key,
         "doc": documents.encode(tariff),
     }
 
 
-def put_tariff(tariff: Tariff) -> None:
-    table("tariffs").put_item(Item=tariff_item(tariff))
+def version_item(key: TariffKey, stamp: str, tariff: Tariff | None) -> dict[str, Any]:
+    """The version accepted at ``stamp`` (the hub's time); ``None``: the tariff was deleted then."""
+    item: dict[str, Any] = _key(key, VERSION + stamp)
+    if tariff is None:
+        item["deleted"] = True
+    else:
+        item["doc"] = documents.encode(tariff)
+    return item
+
+
+@dataclass(frozen=True)
+class StoredTariff:
+    """The listed tariff as read: the document and what a conditional write compares."""
+
+    tariff: Tariff
+    last_updated: str  # sortable_time of tariff.last_updated, as stored
+    versioned: bool
+
+
+def _stored(item: dict[str, Any]) -> StoredTariff:
+    return StoredTariff(documents.decode(item, Tariff), item["last_updated"], bool(item.get("versioned")))
 
 
 def get_tariff(country_code: str, party_id: str, tariff_id: str) -> Tariff | None:
-    key = {"pk": tariff_pk(country_code, party_id, tariff_id), "sk": SK}
-    item = table("tariffs").get_item(Key=key).get("Item")
-    return documents.decode(item, Tariff) if item else None
+    stored = read(country_code, party_id, tariff_id)
+    return stored.tariff if stored else None
+
+
+def read(country_code: str, party_id: str, tariff_id: str) -> StoredTariff | None:
+    """The listed tariff, read strongly consistent (a write's condition compares it)."""
+    item = table("tariffs").get_item(Key=_key((country_code, party_id, tariff_id), SK), ConsistentRead=True)
+    return _stored(item["Item"]) if "Item" in item else None
 
 
 def get_tariffs(keys: Iterable[TariffKey]) -> dict[TariffKey, Tariff]:
-    wanted = [{"pk": tariff_pk(*key), "sk": SK} for key in dict.fromkeys(keys)]
+    wanted = [_key(key, SK) for key in dict.fromkeys(keys)]
     tariffs = (documents.decode(item, Tariff) for item in batch_get("tariffs", wanted))
-    return {(t.country_code, t.party_id, t.id): t for t in tariffs}
+    return {key_of(t): t for t in tariffs}
 
 
-def put_tariffs(tariffs: list[Tariff]) -> None:
+def _version_actions(tariff: Tariff, previous: StoredTariff | None, stamp: str, *, deleted: bool) -> list[Any]:
+    key = key_of(tariff)
+    actions = [transact.put("tariffs", version_item(key, stamp, None if deleted else tariff),
+                            "attribute_not_exists(pk)", name="version")]
+    if previous is not None and not previous.versioned:  # stored before versions: keep its content as one
+        actions.append(transact.put("tariffs", version_item(key, previous.last_updated, previous.tariff),
+                                    "attribute_not_exists(pk)", name="first_version"))
+    return actions
+
+
+def _listed_condition(previous: StoredTariff | None) -> dict[str, Any]:
+    if previous is None:
+        return {"condition": "attribute_not_exists(pk)"}
+    return {"condition": "last_updated = :read", "ExpressionAttributeValues": {":read": previous.last_updated}}
+
+
+def write(tariff: Tariff, previous: StoredTariff | None) -> None:
+    """Store ``tariff`` (its ``last_updated`` the hub's stamp, after ``previous``'s) as the listed
+    tariff and as a version, on condition that the listed one is still ``previous``: one transaction
+    of two items (three for a tariff stored before versions). ``ConflictingWrite`` when another write
+    came first (read again)."""
+    stamp = sortable_time(tariff.last_updated)
+    actions = [
+        transact.put("tariffs", tariff_item(tariff), name="listed", **_listed_condition(previous)),
+        *_version_actions(tariff, previous, stamp, deleted=False),
+    ]
+    try:
+        transact.write(actions)
+    except transact.Cancelled as cancelled:
+        raise ConflictingWrite(f"tariff {tariff.id} changed while it was being written") from cancelled
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A Location whose connectors (``"<evse uid>/<connector id>"``) list the tariff."""
+
+    location_id: str
+    connectors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class References:
+    revision: int  # of the REFS item when read: a DELETE is conditional on it
+    found: tuple[Reference, ...]
+
+
+def references(key: TariffKey) -> References:
+    """The Locations the station registry recorded as referencing the tariff: the revision (GetItem)
+    first, then the references (Query of the tariff's partition), both strongly consistent."""
+    refs = table("tariffs").get_item(Key=_key(key, REFS), ConsistentRead=True).get("Item") or {}
+    found = [
+        Reference(item["location_id"], tuple(item.get("connectors") or ()))
+        for item in _query(tariff_pk(*key), REF)
+    ]
+    return References(int(refs.get("revision", 0)), tuple(found))
+
+
+def _query(pk: str, prefix: str) -> Iterator[dict[str, Any]]:
+    request: dict[str, Any] = {
+        "KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(prefix), "ConsistentRead": True,
+    }
+    while True:
+        page = table("tariffs").query(**request)
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def delete(previous: StoredTariff, stamp: datetime, revision: int) -> None:
+    """Remove the listed tariff and record the deletion as a version at ``stamp``, on condition that
+    it is still ``previous`` and no reference was recorded since ``revision`` was read: one
+    transaction. ``ConflictingWrite`` when either changed (read again)."""
+    tariff = previous.tariff
+    key = key_of(tariff)
+    guard = "attribute_not_exists(pk) OR revision = :revision"
+    actions = [
+        transact.Action("listed", "Delete", "tariffs", {
+            "Key": _key(key, SK), "ConditionExpression": "last_updated = :read",
+            "ExpressionAttributeValues": {":read": previous.last_updated},
+        }),
+        transact.condition_check("tariffs", _key(key, REFS), guard, name="references",
+                                 ExpressionAttributeValues={":revision": revision}),
+        *_version_actions(tariff, previous, sortable_time(stamp), deleted=True),
+    ]
+    try:
+        transact.write(actions)
+    except transact.Cancelled as cancelled:
+        raise ConflictingWrite(f"tariff {tariff.id} changed while it was being deleted") from cancelled
+
+
+def hold_references(held: Mapping[TariffKey, Mapping[str, Iterable[str]]]) -> None:
+    """Record that these Locations' connectors reference these tariffs (tariff → location id →
+    connectors), before the Locations are written: per tariff (and per 98 Locations) one transaction
+    that checks the tariff exists, bumps its references' revision (a DELETE that read the old one
+    fails) and puts the references. ``InvalidRequest`` naming a tariff that no longer exists."""
+    for key, by_location in held.items():
+        items = list(by_location.items())
+        for start in range(0, len(items), REFS_PER_TRANSACTION):
+            chunk = items[start : start + REFS_PER_TRANSACTION]
+            actions = [
+                transact.condition_check("tariffs", _key(key, SK), "attribute_exists(pk)", name="tariff"),
+                transact.update("tariffs", _key(key, REFS), "ADD revision :one", name="revision",
+                                ExpressionAttributeValues={":one": 1}),
+                *(
+                    transact.put("tariffs", {**_key(key, REF + cistring_key(location_id)),
+                                             "location_id": location_id, "connectors": sorted(connectors)},
+                                 name=f"ref{n}")
+                    for n, (location_id, connectors) in enumerate(chunk)
+                ),
+            ]
+            try:
+                transact.write(actions)
+            except transact.Cancelled as cancelled:
+                if cancelled.condition_failed("tariff"):
+                    raise InvalidRequest(f"tariff {key[2]} of {key[0]}/{key[1]} does not exist") from None
+                raise ConflictingWrite(f"the references of tariff {key[2]} kept changing") from cancelled
+
+
+def release_references(released: Mapping[TariffKey, Iterable[str]]) -> None:
+    """Forget references the Locations no longer make (after they were written; a reference left
+    behind only makes a DELETE refuse, naming the Location)."""
     with table("tariffs").batch_writer() as batch:
-        for tariff in tariffs:
-            batch.put_item(Item=tariff_item(tariff))
+        for key, location_ids in released.items():
+            for location_id in location_ids:
+                batch.delete_item(Key=_key(key, REF + cistring_key(location_id)))
+
+
+def version_at(key: TariffKey, at: datetime) -> Tariff | None:
+    """The version of the tariff in force at ``at`` (the newest accepted at or before it; ``None``
+    when it was deleted then or did not exist yet). One Query; a tariff stored before versions
+    existed and never changed since has none, and is its listed item (one GetItem more)."""
+    page = table("tariffs").query(
+        KeyConditionExpression=Key("pk").eq(tariff_pk(*key)) & Key("sk").between(VERSION, VERSION + sortable_time(at)),
+        ScanIndexForward=False, Limit=1,
+    )
+    if page.get("Items"):
+        item = page["Items"][0]
+        return None if item.get("deleted") else documents.decode(item, Tariff)
+    listed = read(*key)
+    return listed.tariff if listed is not None and not listed.versioned else None
+
+
+def versions_at(keys: Iterable[TariffKey], at: datetime) -> dict[TariffKey, Tariff]:
+    """Each tariff's version in force at ``at``, for those that had one (CDR pricing: one Query each)."""
+    found = {key: version_at(key, at) for key in dict.fromkeys(keys)}
+    return {key: tariff for key, tariff in found.items() if tariff is not None}
 
 
 def tariffs_page(page: PageRequest) -> Page[Tariff]:
@@ -65,12 +267,65 @@ def tariffs_page(page: PageRequest) -> Page[Tariff]:
     return Page([documents.decode(i, Tariff) for i in raw.items], raw.total, raw.next_cursor)
 
 
+def _tick(value: datetime) -> datetime:
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def stamp_after(previous: StoredTariff | None, now: datetime) -> datetime:
+    """The hub's time for the next version: ``now`` (to the millisecond), or just after the version
+    before when that one is not older (another instance's clock ran ahead)."""
+    stamp = _tick(now)
+    if previous is not None and stamp <= _tick(previous.tariff.last_updated):
+        stamp = _tick(previous.tariff.last_updated) + TICK
+    return stamp
+
+
+def same_content(a: Tariff, b: Tariff) -> bool:
+    """Whether two tariffs differ only in ``last_updated`` (a PUT of what is stored writes nothing)."""
+    return a.model_copy(update={"last_updated": b.last_updated}) == b
+
+
+def store_next(tariff: Tariff, previous: StoredTariff | None, now: datetime | None = None) -> Tariff:
+    """``tariff`` as the version after ``previous`` (the listed tariff as read), stamped with the
+    hub's time, returned as stored; the same content as ``previous`` writes nothing.
+    ``ConflictingWrite`` when another write came after the read."""
+    if previous is not None and same_content(previous.tariff, tariff):
+        return previous.tariff
+    stamped = tariff.model_copy(update={"last_updated": stamp_after(previous, now or utcnow())})
+    write(stamped, previous)
+    return stamped
+
+
+def accept(tariff: Tariff, now: datetime | None = None) -> tuple[Tariff, bool]:
+    """Store ``tariff`` as its next version (``store_next``); returns it as stored and whether it is
+    new. Read, then one conditional transaction; read again if another write came in between."""
+
+    def attempt(_: retry.Attempt) -> tuple[Tariff, bool]:
+        previous = read(*key_of(tariff))
+        try:
+            return store_next(tariff, previous, now), previous is None
+        except ConflictingWrite:
+            raise retry.ReadAgain from None
+
+    return retry.optimistic(attempt, gave_up=f"tariff {tariff.id} changed while it was being stored")
+
+
+def put_tariffs(tariffs: list[Tariff]) -> None:
+    """The station registry's writes: each tariff a new version, its ``last_updated`` the import's time
+    unless a newer version is there already (then just after it)."""
+    for tariff in tariffs:
+        accept(tariff, tariff.last_updated)
+
+
 class DynamoTariffStore:
     """The station registry's TariffStore port on DynamoDB."""
 
     get_many = staticmethod(get_tariffs)
     put_many = staticmethod(put_tariffs)
+    hold = staticmethod(hold_references)
+    release = staticmethod(release_references)
 
     @staticmethod
     def existing(keys: Iterable[TariffKey]) -> set[TariffKey]:
         return set(get_tariffs(keys))
+

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from mobie_hub.core import retry
 from mobie_hub.core.errors import ConflictingWrite, Forbidden, IdTagConflict, UnknownToken
 from mobie_hub.core.observability import logger
+from mobie_hub.core.ownership import ensure_own
 from mobie_hub.tokens import repository as token_repository
 from mobie_hub.tokens.models import Token
 from mobie_hub.tokens.repository import StoredToken, TokenKey
@@ -57,9 +58,8 @@ def ensure_owner(*, caller_role: str, caller_country_code: str, caller_party_id:
     """Profile §10: a party may only read or write its own tokens, and only EMSPs own tokens."""
     if caller_role.upper() != "EMSP":
         raise Forbidden("only an EMSP may use the tokens receiver interface")
-    caller = f"{caller_country_code.upper()}/{caller_party_id.upper()}"
-    if key.owner != caller:
-        raise Forbidden(f"tokens under {key.owner} belong to another party; use {caller}")
+    ensure_own(caller_country_code=caller_country_code, caller_party_id=caller_party_id,
+               country_code=key.country_code, party_id=key.party_id, what="tokens")
 
 
 def _unknown(key: TokenKey, hint: str = "") -> UnknownToken:
