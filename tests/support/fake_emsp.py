@@ -46,6 +46,7 @@ def token_of(header: str | None) -> str:
 class FakeEmsp:
     country_code: str = "PT"
     party_id: str = "EDP"
+    party_role: str = "EMSP"  # the role its Credentials name ("CPO" plays a CPO platform)
     versions: tuple[str, ...] = ("2.2", "2.2.1")
     modules: tuple[tuple[str, str], ...] = (
         ("credentials", "RECEIVER"),
@@ -79,7 +80,7 @@ class FakeEmsp:
 
     def role(self) -> dict:
         return {
-            "role": "EMSP",
+            "role": self.party_role,
             "country_code": self.country_code,
             "party_id": self.party_id,
             "business_details": {"name": f"{self.party_id} Mobility"},

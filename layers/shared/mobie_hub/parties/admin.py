@@ -77,6 +77,7 @@ def register(payload: dict[str, Any]) -> dict[str, Any]:
         get_client(),
         expected=request.expected(),
         cert=_cert(request.client_cert),
+        role=request.role,
     )
     return {"party": party.public_view()}
 

@@ -14,6 +14,7 @@ from typing import Any
 from mobie_hub.core import credentials_tokens, validation
 from mobie_hub.core.certificates import CertificateIdentity
 from mobie_hub.core.errors import HubError, InvalidRequest, UnableToUseClientApi
+from mobie_hub.core.models import Role
 from mobie_hub.core.observability import logger
 from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import Addressee, OcpiClient, correlation_scope
@@ -92,10 +93,13 @@ def register(
     *,
     expected: PartyRef | None = None,
     cert: CertificateIdentity | None = None,
+    role: Role = Role.EMSP,
 ) -> Party:
     """The MOBI.E-initiated handshake (profile §5): read the party's versions and details with its
-    token A, POST the hub's credentials with a fresh token, store the token the party answers with."""
+    token A, POST the hub's credentials with a fresh token, store the token the party answers with.
+    The party registers in ``role`` (``expected``'s when given): its answer must name that role."""
     check_party_url(versions_url, field="versions_url")
+    role = expected.role if expected is not None else role
     if expected is not None:
         _not_registered(repository.get_party(expected))
     label = expected.label if expected else versions_url
@@ -113,7 +117,7 @@ def register(
         repository.put_token(
             credentials_tokens.token_item_for_hash(
                 hub_hash,
-                role=(expected.role.value if expected else "EMSP"),
+                role=role.value,
                 country_code=expected.country_code if expected else "",
                 party_id=expected.party_id if expected else "",
                 kind="A",
@@ -133,8 +137,14 @@ def register(
             )
             accepted = True
             answer = _credentials_answer(reply.data, label)
-            role = party_role(answer, expected)
-            saved, existing = _store_registration(ref_of(role), answer, peer, hub_hash, cert)
+            answered = party_role(answer, expected)
+            if answered.role != role:
+                raise InvalidRequest(
+                    f"the party answered as {answered.role.value}, the registration is for {role.value}: "
+                    f"register again with --role {answered.role.value} if that is meant",
+                    field="roles",
+                )
+            saved, existing = _store_registration(ref_of(answered), answer, peer, hub_hash, cert)
         except BaseException:
             repository.delete_token(hub_hash)
             if accepted:  # the party registered the hub on its side: undo that too
