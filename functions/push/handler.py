@@ -1,16 +1,24 @@
 """The push workflows' tasks and the push sweep (docs/events.md).
 
-- ``recipients`` (fan-out workflow): the EventBridge event → ``{"event": envelope, "recipients": [party keys]}``
-- ``push`` (fan-out workflow, one per party of the Map): ``{"event": envelope, "party": key}`` → the outcome
+- ``recipients`` (fan-out workflow): the EventBridge event of a Location → its claimed fan-out
+  ``{"event", "lease", "batches": [[party keys]]}``, ``{"wait": s}`` (planned again after the
+  workflow's Wait) or ``{"skipped": why}`` (``events.location_push.plan``)
+- ``push`` (fan-out workflow, one per batch of the Map): ``{"event", "lease", "parties": [keys]}`` →
+  the outcome of each party's push, all made at once
 - ``owner`` (owner workflow): the EventBridge event of a session or CDR → the outcome of its one push
 - ``resync`` (a schedule): the session rechecks that are due → ``SessionResync`` events on the bus
 A failed push is reported, not raised: the workflows never retry a push (profile §3; a CDR's is
 retried by ``functions/cdr_redelivery``)."""
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
-from mobie_hub.events import fanout
+from mobie_hub.events import fanout, location_push
 from mobie_hub.events.envelope import DomainEvent
+from mobie_hub.events.location_claims import Lease
 from mobie_hub.events.publisher import EventBridgePublisher
 from mobie_hub.parties.repository import get_party
 from mobie_hub.wiring import aws
@@ -20,17 +28,28 @@ aws.install()  # the composition root: which adapter fills which port in AWS
 
 @logger.inject_lambda_context(clear_state=True)
 def recipients(event: dict, context) -> dict:
-    envelope = DomainEvent.model_validate(event["detail"])
-    return {"event": envelope.as_json(), "recipients": fanout.recipients(envelope)}
+    planned = location_push.plan(DomainEvent.model_validate(event["detail"]))
+    # A busy event keeps its bus event, so the workflow's Wait hands it back here as it came.
+    return planned | {"detail": event["detail"]} if "wait" in planned else planned
 
 
 @logger.inject_lambda_context(clear_state=True)
-def push(event: dict, context) -> dict:
-    envelope = DomainEvent.model_validate(event["event"])
-    party = get_party(event["party"])
-    if party is None:
-        return {"event_name": envelope.event_name, "party": event["party"], "ok": False, "error": "party unknown"}
-    return fanout.push(envelope, party)
+def push(event: dict, context) -> list[dict]:
+    lease = Lease(**event["lease"]) if event.get("lease") else None
+    with _warnings_only():
+        return location_push.push_batch(DomainEvent.model_validate(event["event"]), event["parties"], lease)
+
+
+@contextmanager
+def _warnings_only() -> Iterator[None]:
+    """A batch logs its failures only: each call is in the audit trail (Firehose), and the batch's
+    PushSent metric counts them; an 'ocpi call' line per push was ~0.5 KB of CloudWatch Logs each."""
+    level = logger.log_level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -12,9 +12,9 @@
 - **CDR creation**: a second rule sends ``SessionCompleted`` to ``functions/cdr_creation``, which
   prices the session and stores its CDR once (a conditional put: a redelivered event is harmless, so
   this target, unlike a push, is retried); the cdrs table's own Pipe then pushes the CDR.
-- **Fan-out**: a Step Functions *Express* state machine (``push_fanout.asl.json``): recipients →
-  Map → one push per party. **Owner push**: an Express state machine with one task
-  (``push_owner.asl.json``): no recipients Lambda, no Map. Express, not Standard: they run for every
+- **Fan-out**: a Step Functions *Express* state machine (``push_fanout.asl.json``): the Location
+  event's claimed fan-out (recipients in batches) → Map → one push task per batch, its parties at
+  once. **Owner push**: an Express state machine with one task (``push_owner.asl.json``): no recipients Lambda, no Map. Express, not Standard: they run for every
   push (millions a month at national scale), and Standard bills each state transition. Both log
   errors only (level ERROR, no execution data): a successful run leaves no log bytes.
 - **Push sweep**: pushes of one session reach its owner in order and coalesced (docs/events.md);
@@ -59,6 +59,7 @@ from infra.constants import (
 from infra.constructs.function_factory import FunctionFactory
 from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE
 from mobie_hub.events.fanout import FANOUT_EVENTS, OWNER_EVENTS
+from mobie_hub.events.location_push import BATCH  # a thread per party of a batch
 from mobie_hub.events.sessions import SESSION_COMPLETED
 from mobie_hub.events.stream import CONVERTERS, SOURCE_TABLES
 
@@ -70,6 +71,9 @@ RESYNC_TIMEOUT = Duration.seconds(50)  # shorter than the interval: sweeps never
 CDR_REDELIVERY_INTERVAL = Duration.minutes(5)
 # Shorter than the interval, so two sweeps never run at once (no CDR POSTed twice concurrently).
 CDR_REDELIVERY_TIMEOUT = Duration.minutes(4)
+
+
+SESSION_PUSH_INTERVAL_ENV = "MOBIE_SESSION_PUSH_INTERVAL_SECONDS"  # core.settings.session_push_interval_seconds
 
 
 def stream_filter() -> dict:
@@ -87,6 +91,7 @@ class Events(Construct):
         tables: Mapping[str, dynamodb.Table],
         public_url: str,
         retain_logs: bool = True,
+        session_push_interval_seconds: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._retain_logs = retain_logs
@@ -116,8 +121,11 @@ class Events(Construct):
             source="push",
             handler="handler.recipients",
             service="push-recipients",
-            description="Push fan-out: the parties that receive a domain event",
-            reads=("parties",),
+            description="Push fan-out: a Location event's recipients in batches, its order claimed",
+            # ephemeral: the claim of the Location's fan-out (push order); locations: a PUT superseded
+            # by a newer EVSE status is replaced by the Location as it is now
+            reads=("parties", "locations"),
+            writes=("ephemeral",),
             timeout=PUSH_TIMEOUT,
             environment=environment,
         )
@@ -127,10 +135,11 @@ class Events(Construct):
             source="push",
             handler="handler.push",
             service="push",
-            description="Push fan-out: one OCPI push of a Location event to one party",
-            writes=("parties",),  # a failed outbound call marks the party OFFLINE
+            description="Push fan-out: one OCPI push of a Location event to each party of a batch, at once",
+            # parties: the batch's records (one Query), OFFLINE on a failed call; ephemeral: the batch done
+            writes=("parties", "ephemeral"),
             timeout=PUSH_TIMEOUT,
-            environment=environment,
+            environment={**environment, "MOBIE_PUSH_THREADS": str(BATCH)},
         )
         self.owner_push_function = factory.create(
             self,
@@ -146,6 +155,12 @@ class Events(Construct):
             timeout=PUSH_TIMEOUT,
             environment=environment,
         )
+        # The converter coalesces a session's meter updates and the owner push throttles them on the
+        # same clock windows: one deploy setting (infra/config.py) sets both, and the push function
+        # that runs the same push code. None: the hub's default (core.settings).
+        if session_push_interval_seconds is not None:
+            for function in (self.converter, self.push_function, self.owner_push_function):
+                function.add_environment(SESSION_PUSH_INTERVAL_ENV, str(session_push_interval_seconds))
         self.resync_function = factory.create(
             self,
             "PushResync",

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from infra.constructs.events import FANOUT_DEFINITION, OWNER_DEFINITION, stream_filter
+from mobie_hub.events import location_push
 from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE
 from mobie_hub.events.fanout import FANOUT_EVENTS, OWNER_EVENTS, ROUTES
 from mobie_hub.events.stream import SOURCE_TABLES
@@ -123,7 +124,11 @@ def test_the_push_functions_use_the_push_module_and_only_their_tables(prod):
     def tables(name):
         return {k for k in props[name]["Environment"]["Variables"] if k.startswith("MOBIE_TABLE_")}
 
-    assert tables("recipients") == tables("push") == {"MOBIE_TABLE_PARTIES"}  # Location pushes only
+    # Location pushes: the recipients claim the fan-out (ephemeral) and may read the current Location
+    # (a superseded PUT); a batch reads its parties, reports itself done, and pushes a thread a party
+    assert tables("recipients") == {"MOBIE_TABLE_PARTIES", "MOBIE_TABLE_LOCATIONS", "MOBIE_TABLE_EPHEMERAL"}
+    assert tables("push") == {"MOBIE_TABLE_PARTIES", "MOBIE_TABLE_EPHEMERAL"}
+    assert props["push"]["Environment"]["Variables"]["MOBIE_PUSH_THREADS"] == str(location_push.BATCH)
     # The owner's push records a CDR's delivery (issue #17 item 12) and what a party was last pushed
     assert tables("owner") == {"MOBIE_TABLE_PARTIES", "MOBIE_TABLE_CDRS", "MOBIE_TABLE_SESSIONS",
                                "MOBIE_TABLE_EPHEMERAL"}
@@ -155,11 +160,17 @@ def test_a_schedule_sweeps_due_cdr_deliveries_and_a_sweep_ends_before_the_next_s
     }
 
 
-def test_the_fanout_definition_pushes_each_recipient_once_and_never_fails_the_run():
+def test_the_fanout_definition_pushes_each_batch_once_waits_for_a_fanout_under_way_and_never_fails_the_run():
     states = json.loads(FANOUT_DEFINITION.read_text())["States"]
-    each = states[states["Recipients"]["Next"]]
-    assert each["Type"] == "Map" and each["ItemsPath"] == "$.recipients"
-    assert each["ItemSelector"] == {"event.$": "$.event", "party.$": "$$.Map.Item.Value"}
+    claimed = states[states["Recipients"]["Next"]]
+    assert claimed["Type"] == "Choice" and claimed["Default"] == "NothingToPush"
+    then = {c["Variable"]: c["Next"] for c in claimed["Choices"]}
+    wait = states[then["$.wait"]]
+    assert wait == {"Type": "Wait", "SecondsPath": "$.wait", "Next": "Recipients"}  # planned again
+    each = states[then["$.batches[0]"]]
+    assert each["Type"] == "Map" and each["ItemsPath"] == "$.batches"
+    # party keys and the lease only: no token in the execution's state or history
+    assert each["ItemSelector"] == {"event.$": "$.event", "lease.$": "$.lease", "parties.$": "$$.Map.Item.Value"}
     inner = each["ItemProcessor"]["States"]
     push = inner[each["ItemProcessor"]["StartAt"]]
     assert push["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PushCrashed"}]

@@ -5,6 +5,7 @@ machines, whose tasks run the real functions/push handlers in-process against fa
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 
 import boto3
@@ -62,9 +63,11 @@ def test_an_evse_status_event_is_patched_to_each_receiver_and_a_down_emsp_is_rep
         down.fail_with = 503
         # When the bus delivers an EvseStatusChanged event to the workflow
         output, calls = run(fanout, load_event("eventbridge/evse_status_changed.json"))
-    # Then each recipient got one push, and the run succeeded with both outcomes
-    assert [name for name, _ in calls].count(PUSH) == 2
-    outcomes = {o["party"]: o for o in output["outcomes"]}
+    # Then one push task (one batch) pushed to each recipient, and the run succeeded with both outcomes
+    assert [name for name, _ in calls] == [RECIPIENTS, PUSH]
+    assert output["batches"] == [["PARTY#EMSP#PT#DWN", "PARTY#EMSP#PT#EDP"]]
+    assert "token" not in json.dumps(output).lower()  # party keys travel in the state, never a token
+    outcomes = {o["party"]: o for batch in output["outcomes"] for o in batch}
     assert outcomes["PARTY#EMSP#PT#EDP"]["ok"] is True
     assert outcomes["PARTY#EMSP#PT#DWN"]["ok"] is False and len(down.received) == 1  # not retried
     [patch] = edp.received
@@ -81,12 +84,33 @@ def test_a_crashing_push_task_is_reported_and_the_run_still_succeeds(fanout):
             raise RuntimeError("the Lambda ran out of time")
 
         output, _ = run(fanout, load_event("eventbridge/evse_status_changed.json"), push=crashing)
-    assert output["outcomes"] == [{"party": "PARTY#EMSP#PT#EDP", "ok": False, "error": "RuntimeError"}]
+    assert output["outcomes"] == [{"parties": ["PARTY#EMSP#PT#EDP"], "ok": False, "error": "RuntimeError"}]
 
 
 def test_no_receiver_is_an_empty_successful_run(fanout):
     output, calls = run(fanout, load_event("eventbridge/evse_status_changed.json"))
-    assert output["outcomes"] == [] and [name for name, _ in calls] == [RECIPIENTS]
+    assert output == {"skipped": "no recipients"} and [name for name, _ in calls] == [RECIPIENTS]
+
+
+def test_an_event_that_must_follow_a_fanout_under_way_waits_in_the_workflow_then_goes(fanout):
+    from mobie_hub.core.types import utcnow
+    from mobie_hub.events import location_claims, location_push
+    from mobie_hub.events.envelope import DomainEvent
+
+    event = load_event("eventbridge/evse_status_changed.json")
+    earlier = DomainEvent.model_validate(event["detail"]).model_copy(deep=True)
+    earlier.detail["last_updated"] = "2026-12-01T10:41:00Z"
+    with fake_party() as edp:
+        register_receiver(edp.base_url, "EDP")
+        # Given an earlier status of the EVSE whose fan-out is under way (one batch), done in a moment
+        lease = location_claims.claim(location_push.target_of(earlier), 1, now=utcnow()).lease
+        threading.Timer(1.5, location_claims.report, (lease,)).start()
+        # When the later status arrives
+        _, calls = run(fanout, event)
+    # Then its workflow planned it again after a Wait, and pushed it once the earlier one was done
+    names = [name for name, _ in calls]
+    assert names.count(RECIPIENTS) >= 2 and names[-1] == PUSH
+    assert [r.body["status"] for r in edp.received] == ["CHARGING"]
 
 
 def test_the_pipe_enrichment_turns_a_real_stream_record_into_envelopes(aws):

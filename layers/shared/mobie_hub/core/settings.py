@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     dynamodb_endpoint: str | None = None
     max_page_limit: int = Field(default=100, ge=1, le=1000)
     outbound_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A Location push batch calls its parties at once, a thread each (events.location_push); 1: one
+    # after another (make cost measures so, and overlaps their network time by the deployed value).
+    push_threads: int = Field(default=25, ge=1, le=100)
     # The outbound URL policy (mobie_hub.outbound.url_policy; issue #12 finding 4): https only, and no
     # loopback/private/link-local/own address, unless opened here. `mobie-hub serve` sets allow_http
     # when the hub itself is not on TLS; allow_loopback only with --allow-loopback-parties.

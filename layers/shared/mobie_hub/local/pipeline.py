@@ -1,17 +1,19 @@
 """The local event pipeline: stream poller → converter → in-process bus → fan-out → pushes.
 
-The same functions as in AWS (``events.stream.events_from_records``, ``events.fanout.recipients``,
-``push``, ``push_to_owner``, ``redeliver_due`` and ``resync_due``); only the transport between them
-differs (threads instead of Pipe, EventBridge, Step Functions, the CDR redelivery and push sweep
-schedules). Location events go to every recipient (the fan-out's Map); session and CDR events to
+The same functions as in AWS (``events.stream.events_from_records``, ``events.location_push``
+``plan`` and ``push_batch``, ``events.fanout.push_to_owner``, ``redeliver_due`` and ``resync_due``);
+only the transport between them differs (threads instead of Pipe, EventBridge, Step Functions, the
+CDR redelivery and push sweep schedules). Location events go to every recipient, claimed and in
+batches as in AWS (``location_push.deliver``, in one of ``LOCATION_LANES`` lanes by Location, so
+its pushes stay in order and a slow EMSP holds up at most that lane); session and CDR events to
 the one party each names (the owner workflow: the token's EMSP, or the station's CPO, each in its
 own lane); a session's pushes claim their version in the ephemeral table as in AWS, so ordering,
 coalescing and rechecks behave the same.
 
-In AWS every push is its own Lambda invocation, so a party that answers slowly delays nobody else.
-Locally ``PartyLanes`` gives the same: one worker per party, so pushes to one party keep their
-order, and a party that does not answer (until the outbound timeout) holds up only its own
-pushes. Pushes read DynamoDB and call HTTP (a failed call also records the party OFFLINE, in that
+A party that answers slowly delays nobody else: a Location batch calls its parties at once (a
+thread each, as the push Lambda does), and a session or CDR push runs in its party's lane
+(``PartyLanes``, one worker per party), so a party that does not answer (until the outbound
+timeout) holds up only its own pushes. Pushes read DynamoDB and call HTTP (a failed call also records the party OFFLINE, in that
 party's lane); the embedded DynamoDB answers one request at a time (``local.embedded_aws``), so
 the threads are safe with it.
 """
@@ -19,19 +21,19 @@ the threads are safe with it.
 from __future__ import annotations
 
 import threading
+import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from mobie_hub.core.observability import logger
+from mobie_hub.events import location_push
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.events.fanout import (
     FANOUT_EVENTS,
     OWNER_EVENTS,
     owner_key,
-    push,
     push_to_owner,
-    recipients,
     redeliver_due,
     resync_due,
 )
@@ -40,22 +42,16 @@ from mobie_hub.events.sessions import SESSION_COMPLETED, bills
 from mobie_hub.events.stream import events_from_records
 from mobie_hub.local.streams import StreamPoller
 
-
-def push_to(event: DomainEvent, key: str) -> dict | None:
-    """One push to the party ``key`` (read again here: it may have changed since the fan-out)."""
-    from mobie_hub.parties.repository import get_party
-
-    party = get_party(key)
-    return push(event, party) if party is not None else None
+LOCATION_LANES = 4  # Location fan-outs under way at once
 
 
 def fan_out(event: DomainEvent) -> list[dict]:
     """What the Step Functions workflows do, in-process and one after the other: the owner's push of a
-    session or CDR event, or one push per recipient of any other (tests that want the outcomes; the
-    running pipeline uses ``PartyLanes``)."""
+    session or CDR event, or a Location's fan-out (tests that want the outcomes; the running
+    pipeline uses ``PartyLanes``)."""
     if event.event_name in OWNER_EVENTS:
         return [outcome] if (outcome := push_to_owner(event)) is not None else []
-    return [outcome for key in recipients(event) if (outcome := push_to(event, key)) is not None]
+    return location_push.deliver(event)
 
 
 def create_cdr(event: DomainEvent) -> None:
@@ -142,9 +138,9 @@ class LocalPipeline:
         self.resync = Sweep(resync_interval, lambda: resync_due(self.bus.publish), "push-resync")
 
     def _fan_out(self, event: DomainEvent) -> None:
-        """The Map state: each recipient's push goes to that party's lane."""
-        for key in recipients(event):
-            self.lanes.submit(key, push_to, event, key)
+        """The fan-out workflow, in a lane of its Location (the claims order the lanes' pushes)."""
+        lane = zlib.crc32(location_push.target_of(event).location.encode()) % LOCATION_LANES
+        self.lanes.submit(f"LOCATIONS#{lane}", location_push.deliver, event)
 
     def _push_to_owner(self, event: DomainEvent) -> None:
         """The owner workflow: the push goes to the lane of the party the event names (the EMSP's or
