@@ -14,7 +14,7 @@ def test_a_new_session_is_started_with_its_whole_document_for_the_put():
     session = opened().session
     [event] = session_events(None, session, "PT#EDP")
     assert event.event_name == SESSION_STARTED and event.event_version == 1
-    assert event.detail["owner"] == {"country_code": "PT", "party_id": "EDP"}
+    assert event.detail["owner"] == {"country_code": "PT", "party_id": "EDP", "role": "EMSP"}
     assert event.detail["session_id"] == "S1" and event.detail["session"]["status"] == "ACTIVE"
 
 
