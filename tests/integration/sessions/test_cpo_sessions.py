@@ -17,14 +17,14 @@ from mobie_hub.cdrs.credit import credit_cdr
 from mobie_hub.core.dynamodb import counting_calls, table
 from mobie_hub.core.models import CdrDimension, CdrDimensionType, ChargingPeriod, Role
 from mobie_hub.core.versions import Endpoint, InterfaceRole
-from mobie_hub.events import fanout
-from mobie_hub.events.sessions import SESSION_COMPLETED, bills
+from mobie_hub.events import fanout, push_state
+from mobie_hub.events.sessions import SESSION_COMPLETED, bills, session_events
 from mobie_hub.locations.enums import Status
 from mobie_hub.locations.repository import get_location, put_location
 from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.parties.models import ConnectionStatus
 from mobie_hub.parties.party import Party, Registration
-from mobie_hub.parties.repository import save
+from mobie_hub.parties.repository import get_party, save
 from mobie_hub.sessions import repository as sessions
 from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.sessions.models import SessionStatus
@@ -268,3 +268,28 @@ def cdrs_delivery_begin(cdr_id: str, party_key: str):
     from mobie_hub.cdrs import delivery
 
     return delivery.begin(cdr_id, party_key, T0)
+
+
+def test_a_coalesced_update_reaches_the_cpo_through_its_own_recheck(aws):
+    from tests.integration.events.test_session_push_order import FakeClient, now_at, states, store
+
+    register_receiver("https://edp.test", "EDP", modules=MODULES)
+    register_cpo("https://glp.test", "GLP")
+    history = states((1, "1"), (4, "4.5"))
+    store(history[-1])  # what a resync reads
+    client, published = FakeClient(), []
+    # Given the start pushed to both recipients and updates coalesced away inside its window
+    started = session_events(None, history[0], "PT#EDP", "PT#GLP", interval=300)
+    for event in started:
+        fanout.push_to_owner(event, get_party, client, now=now_at(0))
+    assert [c[0] for c in client.calls] == ["PUT", "PUT"]
+    # When the sweep runs after the window: one resync per recipient, each naming its role
+    assert fanout.resync_due(published.extend, now=now_at(6)) == {"due": 2, "published": 2}
+    assert sorted(fanout.owner_key(e) for e in published) == ["PARTY#CPO#PT#GLP", "PARTY#EMSP#PT#EDP"]
+    # Then each gets the last kWh, its push order kept per party key
+    for event in published:
+        assert fanout.push_to_owner(event, get_party, client, now=now_at(6))["ok"]
+    assert [(c[0], c[2]["kwh"]) for c in client.calls[2:]] == [("PATCH", 4.5), ("PATCH", 4.5)]
+    assert {push_state.last_version("SESSION#S1", key) for key in ("PARTY#CPO#PT#GLP", "PARTY#EMSP#PT#EDP")} == {
+        "2026-11-23T09:04:00.000Z"
+    }
