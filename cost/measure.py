@@ -41,6 +41,9 @@ ENVIRONMENT = {
     "MOBIE_OCPP_MANAGEMENT_URL": "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/ocpp",
     # The measured EMSP calls without a client certificate (checking one costs no AWS request).
     "MOBIE_REQUIRE_CLIENT_CERT": "false",
+    # A Location push batch calls its parties one after another here, so each call's CPU is on the
+    # invocation's clock; the model overlaps their network time by the template's MOBIE_PUSH_THREADS.
+    "MOBIE_PUSH_THREADS": "1",
 }
 @dataclass(frozen=True)
 class Scenario:
@@ -258,7 +261,7 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
             },
             "functions": {
                 service: {"memory_mb": f.memory_mb, "arm64": f.arm64, "tracing": f.tracing, "log_class": f.log_class,
-                          "platform_logs": f.platform_logs}
+                          "platform_logs": f.platform_logs, "parallel_calls": f.parallel_calls}
                 for service, f in facts.functions.items()
             },
             "state_machines": {

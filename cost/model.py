@@ -110,18 +110,23 @@ def _by(usage: Counter, prefix: str) -> dict[str, float]:
 MB_PER_VCPU = 1769
 
 
-def lambda_milliseconds(usage: Counter, scale: Scale, memory_mb: dict[str, int]) -> dict[str, float]:
+def lambda_milliseconds(
+    usage: Counter, scale: Scale, memory_mb: dict[str, int], parallel_calls: dict[str, int] | None = None
+) -> dict[str, float]:
     """Modeled run time per function: the CPU time measured in-process (one core of this machine
     taken as one Lambda vCPU), stretched by the share of a vCPU the function's memory buys, plus the
-    network time of its calls."""
+    network time of its calls; a function making ``parallel_calls`` HTTP calls at once (a Location
+    push batch) waits for one answer per such wave, at least one per invocation that calls."""
     result = {}
     for function, cpu_ms in _by(usage, "lambda.ms").items():
         share = min(1.0, memory_mb.get(function, 512) / MB_PER_VCPU)
+        http = usage[f"lambda.http_calls|{function}"]
+        waves = min(http, max(usage[f"lambda.requests|{function}"], http / (parallel_calls or {}).get(function, 1)))
         result[function] = (
             cpu_ms / share / scale.lambda_vcpu_speed
             + usage[f"lambda.ddb_calls|{function}"] * scale.dynamodb_latency_ms
             + usage[f"lambda.aws_calls|{function}"] * scale.aws_call_latency_ms
-            + usage[f"lambda.http_calls|{function}"] * scale.http_latency_ms
+            + waves * scale.http_latency_ms
         )
     return result
 
@@ -147,7 +152,8 @@ def serverless_items(profile: dict[str, Any], scale: Scale, prices: dict[str, An
     requests = sum(_by(usage, "lambda.requests").values())
     add("Lambda: requests", requests, "requests", requests / 1e6 * lam["per_million_requests"])
     memory = {f: spec.get("memory_mb", 512) for f, spec in functions.items()}
-    milliseconds = lambda_milliseconds(usage, scale, memory)
+    parallel = {f: spec.get("parallel_calls", 1) for f, spec in functions.items()}
+    milliseconds = lambda_milliseconds(usage, scale, memory, parallel)
     gb_seconds = sum(ms / 1000 * memory.get(f, 512) / 1024 for f, ms in milliseconds.items())
     add("Lambda: duration", gb_seconds, "GB-s", gb_seconds * lam["per_gb_second"])
 

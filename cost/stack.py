@@ -33,6 +33,8 @@ class Function:
     log_class: str = "STANDARD"  # its log group's class: STANDARD | INFREQUENT_ACCESS
     # Lambda's START/END/REPORT lines: written unless the JSON log format filters system logs below WARN
     platform_logs: bool = True
+    # calls an invocation makes at once (MOBIE_PUSH_THREADS: a Location push batch, a thread a party)
+    parallel_calls: int = 1
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ def facts_from(template: dict[str, Any]) -> StackFacts:
             log_class=resources.get(
                 properties.get("LoggingConfig", {}).get("LogGroup", {}).get("Ref", ""), {}
             ).get("Properties", {}).get("LogGroupClass", "STANDARD"),
+            parallel_calls=int(properties.get("Environment", {}).get("Variables", {}).get("MOBIE_PUSH_THREADS", 1)),
         )
 
     def name_of(reference: Any) -> str | None:
