@@ -1,8 +1,9 @@
 """The push workflows' tasks and the push sweep (docs/events.md).
 
 - ``recipients`` (fan-out workflow): the EventBridge event of a Location → its claimed fan-out
-  ``{"event", "lease", "batches": [[party keys]]}``, ``{"wait": s}`` (planned again after the
-  workflow's Wait) or ``{"skipped": why}`` (``events.location_push.plan``)
+  ``{"next": "push", "event", "lease", "batches": [[party keys]]}``, ``{"next": "wait", "wait": s}``
+  (planned again after the workflow's Wait) or ``{"next": "done", "skipped": why}``
+  (``events.location_push.plan``)
 - ``push`` (fan-out workflow, one per batch of the Map): ``{"event", "lease", "parties": [keys]}`` →
   the outcome of each party's push, all made at once
 - ``owner`` (owner workflow): the EventBridge event of a session or CDR → the outcome of its one push
@@ -30,7 +31,7 @@ aws.install()  # the composition root: which adapter fills which port in AWS
 def recipients(event: dict, context) -> dict:
     planned = location_push.plan(DomainEvent.model_validate(event["detail"]))
     # A busy event keeps its bus event, so the workflow's Wait hands it back here as it came.
-    return planned | {"detail": event["detail"]} if "wait" in planned else planned
+    return planned | {"detail": event["detail"]} if planned["next"] == "wait" else planned
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -164,10 +164,10 @@ def test_the_fanout_definition_pushes_each_batch_once_waits_for_a_fanout_under_w
     states = json.loads(FANOUT_DEFINITION.read_text())["States"]
     claimed = states[states["Recipients"]["Next"]]
     assert claimed["Type"] == "Choice" and claimed["Default"] == "NothingToPush"
-    then = {c["Variable"]: c["Next"] for c in claimed["Choices"]}
-    wait = states[then["$.wait"]]
+    then = {c["StringEquals"]: c["Next"] for c in claimed["Choices"] if c["Variable"] == "$.next"}
+    wait = states[then["wait"]]
     assert wait == {"Type": "Wait", "SecondsPath": "$.wait", "Next": "Recipients"}  # planned again
-    each = states[then["$.batches[0]"]]
+    each = states[then["push"]]
     assert each["Type"] == "Map" and each["ItemsPath"] == "$.batches"
     # party keys and the lease only: no token in the execution's state or history
     assert each["ItemSelector"] == {"event.$": "$.event", "lease.$": "$.lease", "parties.$": "$$.Map.Item.Value"}

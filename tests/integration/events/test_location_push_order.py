@@ -110,7 +110,7 @@ def test_a_fanout_waits_for_the_one_under_way_and_patches_of_two_evses_go_side_b
     # Given the first status's fan-out claimed and under way (two batches, none done)
     assert location_claims.claim(location_push.target_of(first), 2, now=now).claimed is Claimed.CLAIMED
     # Then a later status of the same EVSE waits, and so does a PUT of the Location
-    assert location_push.plan(second, now=lambda: now) == {"wait": location_push.WAIT_SECONDS}
+    assert location_push.plan(second, now=lambda: now) == {"next": "wait", "wait": location_push.WAIT_SECONDS}
     put = location_push.target_of(location_events(None, charging)[0])
     assert location_claims.claim(put, 1, now=now).claimed is Claimed.BUSY
     # but a status of another EVSE of the Location goes at once

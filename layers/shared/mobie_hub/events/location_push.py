@@ -65,24 +65,25 @@ def _batches(keys: list[str]) -> list[list[str]]:
 def plan(
     event: DomainEvent, *, now: Callable[[], datetime] = utcnow, parties: Callable[[], list[Party]] | None = None,
 ) -> dict[str, Any]:
-    """The fan-out of ``event``: ``{"event", "lease", "batches"}`` once claimed; ``{"wait": seconds}``
-    while a fan-out it must follow is under way; ``{"skipped": why}`` when there is nothing to push."""
+    """The fan-out of ``event``, ``next`` naming the workflow's next step: ``push`` with ``event``,
+    ``lease`` and ``batches`` once claimed; ``wait`` (``wait``: seconds) while a fan-out it must follow
+    is under way; ``done`` (``skipped``: why) when there is nothing to push."""
     keys = recipients(event, parties) if parties else recipients(event)
     if not keys:
-        return {"skipped": "no recipients"}
+        return {"next": "done", "skipped": "no recipients"}
     batches = _batches(keys)
     outcome = claims.claim(target_of(event), len(batches), now=now())
     if outcome.claimed is Claimed.SUPERSEDED:
         current = _current_location(event)
         if current is None:
-            return {"skipped": "superseded, and the Location is no longer published"}
+            return {"next": "done", "skipped": "superseded, and the Location is no longer published"}
         event = current
         outcome = claims.claim(target_of(event), len(batches), now=now())
     if outcome.claimed is Claimed.BUSY:
-        return {"wait": WAIT_SECONDS}
+        return {"next": "wait", "wait": WAIT_SECONDS}
     if outcome.lease is None:
-        return {"skipped": outcome.claimed.value.lower()}
-    return {"event": event.as_json(), "lease": outcome.lease.as_json(), "batches": batches}
+        return {"next": "done", "skipped": outcome.claimed.value.lower()}
+    return {"next": "push", "event": event.as_json(), "lease": outcome.lease.as_json(), "batches": batches}
 
 
 def _current_location(event: DomainEvent) -> DomainEvent | None:
@@ -161,9 +162,9 @@ def deliver(
     event: DomainEvent, *, sleep: Callable[[float], None] = time.sleep, client: Any | None = None,
 ) -> list[dict[str, Any]]:
     """The fan-out workflow in-process (the local hub): plan until claimed or dropped, then each batch."""
-    while "wait" in (planned := plan(event)):
+    while (planned := plan(event))["next"] == "wait":
         sleep(planned["wait"])
-    if "event" not in planned:
+    if planned["next"] != "push":
         return []
     claimed, lease = DomainEvent.model_validate(planned["event"]), Lease(**planned["lease"])
     return [outcome for keys in planned["batches"] for outcome in push_batch(claimed, keys, lease, client)]
