@@ -222,5 +222,5 @@ def test_its_sessions_command_reads_the_hubs_list_since_the_date_given():
         for e in cpo.timeline.events
         if e.kind in ("listed", "list_read", "error")
     ]
-    assert said[:2] == [("listed", "S1", None), ("list_read", None, 1)]
+    assert said[:2] == [("list_read", None, 1), ("listed", "S1", None)]
     assert said[2][0] == "error"  # this hub offers the CPO no cdrs module

@@ -99,14 +99,14 @@ class SimulatedCpo(SimulatedParty):
 
     async def list_objects(self, module: str, date_from: str) -> list[dict[str, Any]]:
         """GET the first page of the hub's ``sessions`` or ``cdrs`` list: those of this CPO's
-        stations; one line each, then the count."""
+        stations; the count, then one line each."""
         name, figures = _LISTED[module]
         listed = await self.read(module, date_from=date_from) or []
+        self.timeline.say(self.label, HUB, "list_read", f"GET {name}s since {date_from}", count=len(listed))
         for item in listed:
             self.timeline.say(
-                self.label, HUB, "listed", f"{name} {item.get('id')}", ref=item.get("id"), **figures(item)
+                self.label, "", "listed", f"{name} {item.get('id')}", ref=item.get("id"), **figures(item)
             )
-        self.timeline.say(self.label, HUB, "list_read", f"GET {name}s since {date_from}", count=len(listed))
         return listed
 
 
