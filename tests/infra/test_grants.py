@@ -47,7 +47,7 @@ def test_the_code_scans_deletes_and_batch_writes_only_these_tables():
     found = conditional_actions()
     assert found["locations"] == {"dynamodb:Scan", "dynamodb:BatchWriteItem"}  # location_ids(), put_locations()
     assert found["tokens"] == {"dynamodb:Scan"}  # shared_id_tags(): `mobie-hub tokens conflicts`
-    assert found["tariffs"] == {"dynamodb:BatchWriteItem"}  # put_tariffs()
+    assert found["tariffs"] == {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem"}  # release_references()
     assert found["parties"] == {"dynamodb:DeleteItem"}  # credentials tokens, a registration's token rotation
     assert found["stations"] == {"dynamodb:DeleteItem"}  # a connection, a pending call
     for key in ("sessions", "cdrs", "commands"):

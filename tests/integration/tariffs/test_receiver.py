@@ -204,6 +204,20 @@ def test_delete_removes_the_tariff_and_keeps_its_history(client: TestClient, cpo
     assert client.get("/ocpi/2.2.1/tariffs?date_from=2000-01-01T00:00:00Z", headers=emsp.headers).json()["data"] == []
     assert [bool(v.get("deleted")) for v in items("VERSION#")] == [False, True]
     assert_refused(client.delete(URL, headers=cpo.headers), 404, 2000)
+    assert_refused(client.patch(URL, json=PATCH, headers=cpo.headers), 404, 2000)
+
+
+def test_a_deleted_tariff_can_be_created_again_stamped_after_its_deletion(client: TestClient, cpo: Party):
+    client.put(URL, json=glp(0.30), headers=cpo.headers)
+    client.delete(URL, headers=cpo.headers)
+    deleted_at = items("VERSION#")[-1]["sk"].removeprefix("VERSION#")
+
+    created = client.put(URL, json=glp(0.40), headers=cpo.headers)
+
+    assert (created.status_code, created.json()["status_code"]) == (201, 1000)
+    recreated_at = client.get(URL, headers=cpo.headers).json()["data"]["last_updated"]
+    assert parse_datetime(recreated_at) > parse_datetime(deleted_at)
+    assert [bool(v.get("deleted")) for v in items("VERSION#")] == [False, True, False]
 
 
 def test_delete_of_a_tariff_a_connector_references_is_refused_and_changes_nothing(client: TestClient, cpo: Party):
@@ -236,7 +250,7 @@ def test_a_reference_recorded_after_the_delete_read_makes_it_read_again(client: 
     repository.hold_references({key: {"LSB-00900": ["LSB-00900-01/LSB-00900-01-01"]}})
 
     with pytest.raises(ConflictingWrite):
-        repository.delete(stored, utcnow(), refs.revision)
+        repository.delete(key, stored, utcnow(), refs.revision)
     assert repository.read(*key) is not None
 
 

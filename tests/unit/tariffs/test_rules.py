@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from mobie_hub.core.errors import InvalidRequest
+from mobie_hub.core.keys import sortable_time
 from mobie_hub.tariffs.models import Tariff
 from mobie_hub.tariffs.repository import StoredTariff, same_content, stamp_after
 from mobie_hub.tariffs.rules import check_addressed, check_tariff, tariff_problems
@@ -63,7 +64,7 @@ def test_the_tariff_must_be_the_one_the_url_names(field, url):
 
 
 def stored(at) -> StoredTariff:
-    return StoredTariff(parsed(last_updated=at.isoformat()), "", True)
+    return StoredTariff(parsed(last_updated=at.isoformat()), sortable_time(at), True)
 
 
 def test_a_version_is_stamped_now_and_always_after_the_one_before():
@@ -72,6 +73,8 @@ def test_a_version_is_stamped_now_and_always_after_the_one_before():
     assert stamp_after(stored(T0), T0) == T0 + timedelta(milliseconds=1)  # same millisecond
     assert stamp_after(stored(T0 + timedelta(minutes=5)), T0) == T0 + timedelta(minutes=5, milliseconds=1)  # clock behind
     assert stamp_after(None, T0 + timedelta(microseconds=1500)) == T0 + timedelta(milliseconds=1)  # to the millisecond
+    deleted = StoredTariff(None, sortable_time(T0 + timedelta(hours=1)), True)
+    assert stamp_after(deleted, T0) == T0 + timedelta(hours=1, milliseconds=1)  # a deletion's stamp counts too
 
 
 def test_content_ignores_last_updated_only():

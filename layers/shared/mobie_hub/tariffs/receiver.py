@@ -54,7 +54,7 @@ def _check(tariff: Tariff, key: TariffKey) -> Tariff:
 def get(key: TariffKey) -> Tariff:
     """The tariff as the hub holds it (``last_updated`` the hub's stamp); ``NotFound`` (HTTP 404)."""
     stored = repository.read(*key)
-    if stored is None:
+    if stored is None or stored.tariff is None:
         raise _unknown(key)
     return stored.tariff
 
@@ -85,7 +85,7 @@ def patch(body: BaseModel, key: TariffKey, now: datetime | None = None) -> Tarif
 
     def attempt(_: retry.Attempt) -> Tariff:
         stored = repository.read(*key)
-        if stored is None:
+        if stored is None or stored.tariff is None:
             raise _unknown(key, "; PUT it first")
         merged = _addressed(_check(merge_patch(stored.tariff, body), key), key)
         try:
@@ -109,13 +109,13 @@ def delete(key: TariffKey, now: datetime | None = None) -> None:
 
     def attempt(_: retry.Attempt) -> None:
         previous = repository.read(*key)
-        if previous is None:
+        if previous is None or previous.tariff is None:
             raise _unknown(key)
         references = repository.references(key)
         if references.found:
             raise TariffInUse(f"tariff {key[2]} is still referenced by {describe(references)}: not deleted")
         try:
-            repository.delete(previous, stamp_after(previous, now or utcnow()), references.revision)
+            repository.delete(key, previous, stamp_after(previous, now or utcnow()), references.revision)
         except ConflictingWrite:
             raise retry.ReadAgain from None
 

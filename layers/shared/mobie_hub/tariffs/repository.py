@@ -2,7 +2,7 @@
 
 | item | pk | sk | other attributes |
 |---|---|---|---|
-| the tariff as EMSPs see it now (listed) | ``TARIFF#<cc>#<pid>#<id>`` | ``TARIFF`` | ``doc``, ``last_updated``, ``versioned``; gsi1/gsi2 = ``TARIFF`` / ``<last_updated>#<cc>#<pid>#<id>`` |
+| the tariff as EMSPs see it now (listed) | ``TARIFF#<cc>#<pid>#<id>`` | ``TARIFF`` | ``doc``, ``last_updated``, ``versioned``; gsi1/gsi2 = ``TARIFF`` / ``<last_updated>#<cc>#<pid>#<id>``; after a DELETE only ``last_updated`` and ``deleted`` (unlisted) |
 | every accepted version, by the hub's time | same | ``VERSION#<hub time>`` | ``doc``, or ``deleted`` |
 | the references' revision (DELETE's guard) | same | ``REFS`` | ``revision`` |
 | a Location whose connectors reference it | same | ``REF#<LOCATION ID>`` | ``location_id``, ``connectors`` |
@@ -32,7 +32,7 @@ from mobie_hub.core.identifiers import cistring_key
 from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.listing import ListIndex, query_page
 from mobie_hub.core.paging import Page, PageRequest
-from mobie_hub.core.types import utcnow
+from mobie_hub.core.types import parse_datetime, utcnow
 from mobie_hub.tariffs.models import Tariff
 
 SK = "TARIFF"
@@ -85,20 +85,27 @@ def version_item(key: TariffKey, stamp: str, tariff: Tariff | None) -> dict[str,
 
 @dataclass(frozen=True)
 class StoredTariff:
-    """The listed tariff as read: the document and what a conditional write compares."""
+    """The listed item as read: the tariff (``None`` once deleted: the item keeps the deletion's stamp,
+    so a tariff created again is stamped after it) and what a conditional write compares."""
 
-    tariff: Tariff
-    last_updated: str  # sortable_time of tariff.last_updated, as stored
+    tariff: Tariff | None
+    last_updated: str  # the hub's stamp (core.keys.sortable_time), as stored
     versioned: bool
 
 
 def _stored(item: dict[str, Any]) -> StoredTariff:
-    return StoredTariff(documents.decode(item, Tariff), item["last_updated"], bool(item.get("versioned")))
+    tariff = None if item.get("deleted") else documents.decode(item, Tariff)
+    return StoredTariff(tariff, item["last_updated"], bool(item.get("versioned")))
+
+
+def deleted_item(key: TariffKey, stamp: str) -> dict[str, Any]:
+    """The listed item of a deleted tariff: out of the list (no index keys), its stamp kept."""
+    return {**_key(key, SK), "last_updated": stamp, "versioned": True, "deleted": True}
 
 
 def get_tariff(country_code: str, party_id: str, tariff_id: str) -> Tariff | None:
     stored = read(country_code, party_id, tariff_id)
-    return stored.tariff if stored else None
+    return stored.tariff if stored else None  # None too when deleted
 
 
 def read(country_code: str, party_id: str, tariff_id: str) -> StoredTariff | None:
@@ -109,15 +116,15 @@ def read(country_code: str, party_id: str, tariff_id: str) -> StoredTariff | Non
 
 def get_tariffs(keys: Iterable[TariffKey]) -> dict[TariffKey, Tariff]:
     wanted = [_key(key, SK) for key in dict.fromkeys(keys)]
-    tariffs = (documents.decode(item, Tariff) for item in batch_get("tariffs", wanted))
+    items = (item for item in batch_get("tariffs", wanted) if not item.get("deleted"))
+    tariffs = (documents.decode(item, Tariff) for item in items)
     return {key_of(t): t for t in tariffs}
 
 
-def _version_actions(tariff: Tariff, previous: StoredTariff | None, stamp: str, *, deleted: bool) -> list[Any]:
-    key = key_of(tariff)
-    actions = [transact.put("tariffs", version_item(key, stamp, None if deleted else tariff),
-                            "attribute_not_exists(pk)", name="version")]
-    if previous is not None and not previous.versioned:  # stored before versions: keep its content as one
+def _version_actions(key: TariffKey, tariff: Tariff | None, previous: StoredTariff | None, stamp: str) -> list[Any]:
+    actions = [transact.put("tariffs", version_item(key, stamp, tariff), "attribute_not_exists(pk)", name="version")]
+    if previous is not None and previous.tariff is not None and not previous.versioned:
+        # stored before versions existed: its content becomes the version at its own stamp
         actions.append(transact.put("tariffs", version_item(key, previous.last_updated, previous.tariff),
                                     "attribute_not_exists(pk)", name="first_version"))
     return actions
@@ -137,7 +144,7 @@ def write(tariff: Tariff, previous: StoredTariff | None) -> None:
     stamp = sortable_time(tariff.last_updated)
     actions = [
         transact.put("tariffs", tariff_item(tariff), name="listed", **_listed_condition(previous)),
-        *_version_actions(tariff, previous, stamp, deleted=False),
+        *_version_actions(key_of(tariff), tariff, previous, stamp),
     ]
     try:
         transact.write(actions)
@@ -182,26 +189,21 @@ def _query(pk: str, prefix: str) -> Iterator[dict[str, Any]]:
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def delete(previous: StoredTariff, stamp: datetime, revision: int) -> None:
-    """Remove the listed tariff and record the deletion as a version at ``stamp``, on condition that
-    it is still ``previous`` and no reference was recorded since ``revision`` was read: one
-    transaction. ``ConflictingWrite`` when either changed (read again)."""
-    tariff = previous.tariff
-    key = key_of(tariff)
+def delete(key: TariffKey, previous: StoredTariff, stamp: datetime, revision: int) -> None:
+    """Take the tariff out of the list and record the deletion as a version at ``stamp``, on
+    condition that the listed item is still ``previous`` and no reference was recorded since
+    ``revision`` was read: one transaction. ``ConflictingWrite`` when either changed (read again)."""
     guard = "attribute_not_exists(pk) OR revision = :revision"
     actions = [
-        transact.Action("listed", "Delete", "tariffs", {
-            "Key": _key(key, SK), "ConditionExpression": "last_updated = :read",
-            "ExpressionAttributeValues": {":read": previous.last_updated},
-        }),
+        transact.put("tariffs", deleted_item(key, sortable_time(stamp)), name="listed", **_listed_condition(previous)),
         transact.condition_check("tariffs", _key(key, REFS), guard, name="references",
                                  ExpressionAttributeValues={":revision": revision}),
-        *_version_actions(tariff, previous, sortable_time(stamp), deleted=True),
+        *_version_actions(key, None, previous, sortable_time(stamp)),
     ]
     try:
         transact.write(actions)
     except transact.Cancelled as cancelled:
-        raise ConflictingWrite(f"tariff {tariff.id} changed while it was being deleted") from cancelled
+        raise ConflictingWrite(f"tariff {key[2]} changed while it was being deleted") from cancelled
 
 
 def hold_references(held: Mapping[TariffKey, Mapping[str, Iterable[str]]]) -> None:
@@ -214,7 +216,8 @@ def hold_references(held: Mapping[TariffKey, Mapping[str, Iterable[str]]]) -> No
         for start in range(0, len(items), REFS_PER_TRANSACTION):
             chunk = items[start : start + REFS_PER_TRANSACTION]
             actions = [
-                transact.condition_check("tariffs", _key(key, SK), "attribute_exists(pk)", name="tariff"),
+                transact.condition_check("tariffs", _key(key, SK), "attribute_exists(pk) AND attribute_not_exists(deleted)",
+                                         name="tariff"),
                 transact.update("tariffs", _key(key, REFS), "ADD revision :one", name="revision",
                                 ExpressionAttributeValues={":one": 1}),
                 *(
@@ -253,7 +256,7 @@ def version_at(key: TariffKey, at: datetime) -> Tariff | None:
         item = page["Items"][0]
         return None if item.get("deleted") else documents.decode(item, Tariff)
     listed = read(*key)
-    return listed.tariff if listed is not None and not listed.versioned else None
+    return listed.tariff if listed is not None and not listed.versioned else None  # (a deleted one is versioned)
 
 
 def versions_at(keys: Iterable[TariffKey], at: datetime) -> dict[TariffKey, Tariff]:
@@ -275,9 +278,8 @@ def stamp_after(previous: StoredTariff | None, now: datetime) -> datetime:
     """The hub's time for the next version: ``now`` (to the millisecond), or just after the version
     before when that one is not older (another instance's clock ran ahead)."""
     stamp = _tick(now)
-    if previous is not None and stamp <= _tick(previous.tariff.last_updated):
-        stamp = _tick(previous.tariff.last_updated) + TICK
-    return stamp
+    before = parse_datetime(previous.last_updated) if previous is not None else None
+    return before + TICK if before is not None and stamp <= before else stamp
 
 
 def same_content(a: Tariff, b: Tariff) -> bool:
@@ -289,7 +291,7 @@ def store_next(tariff: Tariff, previous: StoredTariff | None, now: datetime | No
     """``tariff`` as the version after ``previous`` (the listed tariff as read), stamped with the
     hub's time, returned as stored; the same content as ``previous`` writes nothing.
     ``ConflictingWrite`` when another write came after the read."""
-    if previous is not None and same_content(previous.tariff, tariff):
+    if previous is not None and previous.tariff is not None and same_content(previous.tariff, tariff):
         return previous.tariff
     stamped = tariff.model_copy(update={"last_updated": stamp_after(previous, now or utcnow())})
     write(stamped, previous)
@@ -303,7 +305,7 @@ def accept(tariff: Tariff, now: datetime | None = None) -> tuple[Tariff, bool]:
     def attempt(_: retry.Attempt) -> tuple[Tariff, bool]:
         previous = read(*key_of(tariff))
         try:
-            return store_next(tariff, previous, now), previous is None
+            return store_next(tariff, previous, now), previous is None or previous.tariff is None
         except ConflictingWrite:
             raise retry.ReadAgain from None
 
