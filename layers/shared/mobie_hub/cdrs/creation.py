@@ -41,13 +41,16 @@ def _default_builder() -> CdrBuilder:
     return build_cdr
 
 
-def connector_tariffs(session: Session, location: MobieLocation) -> list[Any]:
-    """The Tariffs of the session's connector (the Location's own party's tariff ids), in their order,
-    each as the version in force when the session started (docs/pricing.md "Tariff versions")."""
+def connector_tariffs(session: Session, location: MobieLocation, cpo: tuple[str, str] | None = None) -> list[Any]:
+    """The Tariffs of the session's connector (the tariff ids of its CPO snapshot ``cpo``, else of the
+    Location's own party), in their order, each as the version in force when the session started
+    (docs/pricing.md "Tariff versions"). The snapshot: a station reassigned since the session started
+    bills it with the tariffs of the CPO it started with (contract §2)."""
     evse = next((e for e in location.evses or [] if e.uid == session.evse_uid), None)
     connector = next((c for c in evse.connectors if c.id == session.connector_id), None) if evse else None
     ids = list(connector.tariff_ids or []) if connector else []
-    keys = [(location.country_code, location.party_id, i) for i in ids]
+    country_code, party_id = cpo or (location.country_code, location.party_id)
+    keys = [(country_code, party_id, i) for i in ids]
     found = tariffs.versions_at(keys, session.start_date_time)
     return [found[key] for key in keys if key in found]
 
@@ -72,7 +75,7 @@ def create_cdr_for(
         return Outcome.UNKNOWN
     try:
         cdr = (build or _default_builder())(
-            session, location, connector_tariffs(session, location), cdr_id=cdr_id, now=now or utcnow()
+            session, location, connector_tariffs(session, location, record.cpo), cdr_id=cdr_id, now=now or utcnow()
         )
     except HubError as refused:  # e.g. the connector left the Location: retrying would not help
         logger.error("no CDR: the session cannot be billed", session_id=session_id, reason=refused.message)

@@ -38,6 +38,29 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_cpo_commands(group: argparse._SubParsersAction) -> None:
+    """``locations set-cpo`` / ``locations list``: which CPO operates which station (issue #16)."""
+    set_cpo = add_admin_command(
+        group, "set-cpo", "locations.set_cpo",
+        "make a CPO party (or the hub itself) the operator of a station: its party_id, EVSE ids and "
+        "tariffs move with it, the EMSPs are told (docs/phase2.md)",
+        lambda a: {"location_id": a.location_id, "party_id": a.party_id, "country_code": a.country_code,
+                   "operator_name": a.operator_name},
+    )
+    set_cpo.add_argument("location_id", help="e.g. LSB-00175")
+    set_cpo.add_argument("--party-id", required=True, help="the CPO's party_id (the hub's own: MOB)")
+    set_cpo.add_argument("--country-code", help="the CPO's country_code (default the station's)")
+    set_cpo.add_argument(
+        "--operator-name", help="the Location's operator (default the CPO's business details, else unchanged)"
+    )
+    listing = add_admin_command(
+        group, "list", "locations.list", "every station and the party (CPO) that operates it",
+        lambda a: {"party_id": a.party_id, "country_code": a.country_code},
+    )
+    listing.add_argument("--party-id", help="only the stations of this party")
+    listing.add_argument("--country-code", help="only the stations of this country code")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mobie-hub", description="MOBI.E OCPI 2.2 hub and OCPP 1.6-J backend")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -85,8 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_certs_commands(commands)
     add_smoke_command(commands)
 
+    groups = {}
     for kind in ("locations", "tariffs"):
-        group = commands.add_parser(kind, help=f"the station registry's {kind}").add_subparsers(
+        group = groups[kind] = commands.add_parser(kind, help=f"the station registry's {kind}").add_subparsers(
             dest="action", required=True
         )
         importer = add_admin_command(
@@ -96,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
             progress=lambda a, sent, kind=kind: f"importing {counted(sent[kind], kind)}",
         )
         importer.add_argument("file", help="path of the JSON file")
+    _add_cpo_commands(groups["locations"])
 
     tokens = commands.add_parser("tokens", help="the EMSPs' tokens (MOBI.E's whitelist)")
     token_commands = tokens.add_subparsers(dest="action", required=True)

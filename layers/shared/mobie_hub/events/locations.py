@@ -13,7 +13,8 @@ EVSE out of use ("a Location without any valid EVSE object can be considered exp
 longer be displayed", mod_locations §8.1). Pushing the Location with ``publish: false`` would not do:
 OCPI lets a receiver keep showing such a Location to ``publish_allowed_to`` tokens and its helpdesk
 may still start sessions there (use case 3), and it would send the private station's current data,
-which profile §6 never publishes. More EVSEs than ``MAX_STATUS_PATCHES`` become one PUT of the
+which profile §6 never publishes. A Location moved to another party (another CPO operates it) is
+withdrawn under its old identity the same way and published under the new one. More EVSEs than ``MAX_STATUS_PATCHES`` become one PUT of the
 Location as the EMSPs last had it, with every EVSE REMOVED. The same events travel the same routes as
 any status change (events.fanout), so AWS and the local hub need nothing else.
 """
@@ -78,6 +79,11 @@ def location_events(old: MobieLocation | None, new: MobieLocation | None) -> lis
         return []
     if old is None or not old.publish:
         return [DomainEvent.of(LOCATION_PUBLISHED, {"location": dump_ocpi(new)}, new.last_updated)]
+    if (old.country_code, old.party_id) != (new.country_code, new.party_id):
+        # Another CPO now (locations.assignment): EMSPs hold Locations under /{cc}/{pid}/{id}, so the
+        # copy under the old party is withdrawn and the Location published under the new one.
+        published = DomainEvent.of(LOCATION_PUBLISHED, {"location": dump_ocpi(new)}, new.last_updated)
+        return [*withdrawal_events(old, new.last_updated), published]
     if _without_statuses(old) != _without_statuses(new):
         return [DomainEvent.of(LOCATION_UPDATED, {"location": dump_ocpi(new)}, new.last_updated)]
     before = {evse.uid: evse.status for evse in old.evses or []}

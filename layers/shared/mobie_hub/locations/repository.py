@@ -66,16 +66,26 @@ def get_locations(ids: Iterable[str]) -> dict[str, MobieLocation]:
 
 
 def location_ids() -> list[str]:
-    """Every Location id, private ones included: a Scan of the keys only (operator bulk operations)."""
-    locations, ids, start = table("locations"), [], {}
+    """Every Location id, private ones included (operator bulk operations)."""
+    return [location_id for location_id, _, _ in location_parties()]
+
+
+def location_parties() -> list[tuple[str, str, str]]:
+    """Every Location's (id, country_code, party_id), private ones included, by id: a Scan of those
+    attributes only (operator listings: which CPO operates which station)."""
+    locations, found, start = table("locations"), [], {}
     while True:
-        page = locations.scan(ProjectionExpression="pk, sk, location_id", **start)
+        page = locations.scan(
+            ProjectionExpression="pk, sk, location_id, country_code, party_id", **start
+        )
         # location_id keeps the id's case (the key is upper-cased); items written before it had none
-        ids += [
-            item.get("location_id") or item["pk"].removeprefix("LOC#") for item in page["Items"] if item["sk"] == SK
+        found += [
+            (item.get("location_id") or item["pk"].removeprefix("LOC#"), item.get("country_code", ""),
+             item.get("party_id", ""))
+            for item in page["Items"] if item["sk"] == SK
         ]
         if "LastEvaluatedKey" not in page:
-            return sorted(ids)
+            return sorted(found)
         start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
