@@ -128,21 +128,25 @@ class StackFacts:
 
 
 def synthesize() -> dict[str, Any]:
-    """The stack's template, synthesized in-process without bundling (as the infra tests do)."""
+    """The stack's template, synthesized in-process without bundling (as the infra tests do), with the
+    deployment's values (``MOBIE_DEPLOY_*``, deploy.json: e.g. ``session_push_interval_seconds``)."""
+    import os
+
     from infra.app import build_app
-    from infra.config import ConfigError
+    from infra.config import ConfigError, read_deploy_settings
 
     context = {
         **json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"],
         "aws:cdk:bundling-stacks": [],
         "account": "123456789012",
     }
+    settings = read_deploy_settings(os.environ)
     try:
-        app, stack = build_app(context)
+        app, stack = build_app(context, settings=settings)
     except ConfigError:  # a tree whose stack needs its domain: the infra tests' placeholder one
         from tests.infra.conftest import DOMAIN
 
-        app, stack = build_app({**context, **DOMAIN})
+        app, stack = build_app({**context, **DOMAIN}, settings=settings)
     return app.synth().get_stack_by_name(stack.stack_name).template
 
 

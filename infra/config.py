@@ -38,6 +38,7 @@ from infra.constants import (
     WATCHDOG_RESERVED_CONCURRENCY,
     Context,
 )
+from mobie_hub.core.settings import Settings
 
 _S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/(?P<key>.+)$")
 _ACM_ARN = re.compile(r"^arn:aws[a-z\-]*:acm:(?P<region>[a-z0-9\-]+):\d{12}:certificate/[\w\-]+$")
@@ -46,6 +47,11 @@ _CLOUDFRONT_WEB_ACL_ARN = re.compile(
 )
 _DOMAIN_KEYS = (Context.DOMAIN_NAME, Context.CERTIFICATE_ARN, Context.TRUSTSTORE_URI)
 _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+# The hub's default (core.settings), and the bounds a deployment may set: at least a second (0, every
+# meter value pushed, is the sandbox's, not a deployment's); at most an hour (a push claim's recheck
+# and the EMSP's view of a charging session: beyond that the kWh is too old to show a driver).
+SESSION_PUSH_INTERVAL_DEFAULT = int(Settings.model_fields["session_push_interval_seconds"].default)
+SESSION_PUSH_INTERVAL_BOUNDS = (1, 3600)
 # Keys a deployment file or MOBIE_DEPLOY_* variable may set (the context keys, minus the internal ones).
 _SETTING_KEYS = tuple(
     value for name, value in vars(Context).items() if name.isupper() and value != Context.DEPLOY
@@ -101,6 +107,9 @@ class DeployConfig:
     placeholder: bool = False  # the domain is PLACEHOLDER_DOMAIN: synth only, `make deploy` refuses it
     station_concurrency: Mapping[str, int] | None = None  # reserved concurrency per OCPP function; None: off
     station_domain: StationDomain | None = None
+    # At most one meter PATCH a charging session per this many seconds: the environment of every
+    # function that coalesces or throttles session pushes (infra/constructs/events.py).
+    session_push_interval_seconds: int = SESSION_PUSH_INTERVAL_DEFAULT
 
     @property
     def retain_data(self) -> bool:
@@ -149,6 +158,7 @@ class DeployConfig:
             placeholder=domain is None and not dev,
             station_concurrency=_station_concurrency(get, dev),
             station_domain=_station_domain(get),
+            session_push_interval_seconds=_session_push_interval(get(Context.SESSION_PUSH_INTERVAL_SECONDS)),
         )
 
 
@@ -241,6 +251,23 @@ def _station_concurrency(get, dev: bool) -> dict[str, int] | None:
             "account's quota (and set account_concurrency), or set 0 for no reservation (docs/deploy.md)"
         )
     return shares
+
+
+def _session_push_interval(value: str | None) -> int:
+    """The session push interval in whole seconds, within ``SESSION_PUSH_INTERVAL_BOUNDS``."""
+    if value is None:
+        return SESSION_PUSH_INTERVAL_DEFAULT
+    low, high = SESSION_PUSH_INTERVAL_BOUNDS
+    try:
+        seconds = int(value)
+    except ValueError:
+        seconds = None
+    if seconds is None or not low <= seconds <= high:
+        raise ConfigError(
+            f"{Context.SESSION_PUSH_INTERVAL_SECONDS} must be a whole number of seconds from {low} to {high} "
+            f"(how often at most an EMSP gets a charging session's kWh: docs/deploy.md), got {value!r}"
+        )
+    return seconds
 
 
 def _int(value: str | None, key: str) -> int | None:

@@ -133,6 +133,9 @@ class Context:
     DEPLOY = "deploy"
     STATION_RESERVED_CONCURRENCY = "station_reserved_concurrency"
     ACCOUNT_CONCURRENCY = "account_concurrency"
+    # At most one meter PATCH of a charging session per this many seconds (docs/events.md "Coalesced
+    # session pushes"): the stream converter and the owner push must agree on it (infra/config.py).
+    SESSION_PUSH_INTERVAL_SECONDS = "session_push_interval_seconds"
 
 # The event pipeline (infra/constructs/events.py, docs/events.md): streams → Pipes → bus → fan-out.
 EVENTS_ID = "Events"

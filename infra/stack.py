@@ -87,6 +87,7 @@ class MobieHubStack(Stack):
         self.events = Events(
             self, EVENTS_ID, factory=self.functions, tables=self.data.tables,
             public_url=self.ocpi_api.public_url, retain_logs=config.retain_data,
+            session_push_interval_seconds=config.session_push_interval_seconds,
         )
         self.commands = Commands(  # issue 8: the command lifecycle (docs/commands.md)
             self, COMMANDS_ID, factory=self.functions,

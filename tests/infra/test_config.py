@@ -9,8 +9,15 @@ import pytest
 from aws_cdk import App
 
 from infra.app import check_deploy
-from infra.config import ConfigError, DeployConfig, read_deploy_settings
+from infra.config import (
+    SESSION_PUSH_INTERVAL_BOUNDS,
+    SESSION_PUSH_INTERVAL_DEFAULT,
+    ConfigError,
+    DeployConfig,
+    read_deploy_settings,
+)
 from infra.constants import PLACEHOLDER_DOMAIN, STATION_RESERVED_CONCURRENCY
+from infra.constructs.events import SESSION_PUSH_INTERVAL_ENV
 
 from .conftest import DOMAIN
 
@@ -147,3 +154,58 @@ def test_full_domain_context():
 def test_inconsistent_context_is_refused(context, message):
     with pytest.raises(ConfigError, match=message):
         _config(**context)
+
+
+def test_the_session_push_interval_is_one_deploy_setting_with_the_hubs_default(tmp_path):
+    assert _config().session_push_interval_seconds == SESSION_PUSH_INTERVAL_DEFAULT == 300
+    assert _config(session_push_interval_seconds="600").session_push_interval_seconds == 600
+    assert _config(session_push_interval_seconds=900).session_push_interval_seconds == 900  # cdk.json: a number
+    config_file = tmp_path / "deploy.json"
+    config_file.write_text(json.dumps({"session_push_interval_seconds": 120}))
+    from_file = read_deploy_settings({"MOBIE_DEPLOY_CONFIG": str(config_file)})
+    assert _config(from_file).session_push_interval_seconds == 120
+    from_env = read_deploy_settings(
+        {"MOBIE_DEPLOY_CONFIG": str(config_file), "MOBIE_DEPLOY_SESSION_PUSH_INTERVAL_SECONDS": "1800"}
+    )
+    assert _config(from_env).session_push_interval_seconds == 1800  # the environment wins over the file
+    assert _config(from_env, session_push_interval_seconds="60").session_push_interval_seconds == 60
+
+
+@pytest.mark.parametrize("value", ["0", "-300", "3601", "5m", "300.5", "true"])
+def test_a_session_push_interval_that_is_not_a_bounded_number_of_seconds_is_refused(value):
+    low, high = SESSION_PUSH_INTERVAL_BOUNDS
+    with pytest.raises(ConfigError) as refused:
+        _config(session_push_interval_seconds=value)
+    message = str(refused.value)
+    assert "session_push_interval_seconds" in message and f"from {low} to {high}" in message
+    assert repr(value) in message and "docs/deploy.md" in message
+
+
+def test_the_session_push_interval_sets_every_function_that_coalesces_or_throttles_session_pushes(tmp_path, prod):
+    from .conftest import synthesize
+
+    def variables(synth):
+        events = synth.stack.events
+        functions = {"converter": events.converter, "push": events.push_function, "owner": events.owner_push_function}
+        return {
+            name: synth.resources[synth.logical_id(f)]["Properties"]["Environment"]["Variables"]
+            for name, f in functions.items()
+        }
+
+    assert {name: v[SESSION_PUSH_INTERVAL_ENV] for name, v in variables(prod).items()} == dict.fromkeys(
+        ("converter", "push", "owner"), str(SESSION_PUSH_INTERVAL_DEFAULT)
+    )
+    slower = synthesize({"dev": "true", "session_push_interval_seconds": "900"}, tmp_path)
+    assert {name: v[SESSION_PUSH_INTERVAL_ENV] for name, v in variables(slower).items()} == dict.fromkeys(
+        ("converter", "push", "owner"), "900"
+    )
+    # No other function reads it: the interval is set where it is used, nowhere else.
+    readers = {
+        slower.logical_id(f) for f in (slower.stack.events.converter, slower.stack.events.push_function,
+                                        slower.stack.events.owner_push_function)
+    }
+    others = {
+        key for key, resource in slower.of_type("AWS::Lambda::Function").items()
+        if SESSION_PUSH_INTERVAL_ENV in resource["Properties"].get("Environment", {}).get("Variables", {})
+    }
+    assert others == readers
