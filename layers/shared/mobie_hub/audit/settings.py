@@ -3,12 +3,15 @@ names on the admin function; infra/constructs/audit.py)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mobie_hub.core.settings import EnvSettings
 
 
-class AuditSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MOBIE_AUDIT_", extra="ignore")
+class AuditSettings(EnvSettings):
+    env_prefix: ClassVar[str] = "MOBIE_AUDIT_"
 
     stream: str | None = None  # the Firehose delivery stream records go to (None: printed to the log)
     athena_workgroup: str | None = None

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import ClassVar
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mobie_hub.core.settings import EnvSettings
 
 
-class CommandSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MOBIE_COMMAND_")
+class CommandSettings(EnvSettings):
+    env_prefix: ClassVar[str] = "MOBIE_COMMAND_"
 
     # The `timeout` promised in the CommandResponse, in seconds, and the Step Functions wait
     # (TimeoutSeconds) of that command's execution. A remote start waits for StartTransaction.req,

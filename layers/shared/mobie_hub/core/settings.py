@@ -6,13 +6,85 @@ Every value comes from ``MOBIE_*`` environment variables (set by the CDK on each
 
 from __future__ import annotations
 
+import json
+import os
+import types
 from functools import cache
-from typing import Literal
+from typing import Any, ClassVar, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mobie_hub.core.tables import ALL_TABLES
+
+
+class SettingsError(ValueError):
+    """An environment variable that cannot be read as its setting (not JSON where JSON is needed)."""
+
+
+class EnvSettings(BaseModel):
+    """A model whose fields not given as arguments come from the environment, as pydantic-settings
+    reads them (the hub needs no more, and pydantic-settings cost every cold start ~4 % of the
+    ``make bench`` baseline): ``<env_prefix><FIELD>``, names compared without case; a list, dict or
+    model field is JSON, and with ``env_nested_delimiter`` ``MOBIE_HUB__NAME`` sets ``hub.name``;
+    every other value is the string, which the field's type validates (``"true"``, ``"25"``)."""
+
+    model_config = ConfigDict(extra="ignore")
+    env_prefix: ClassVar[str] = "MOBIE_"
+    env_nested_delimiter: ClassVar[str | None] = None
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**self._environment(), **values})
+
+    @classmethod
+    def _environment(cls) -> dict[str, Any]:
+        prefix, delimiter = cls.env_prefix.lower(), cls.env_nested_delimiter
+        found: dict[str, Any] = {}
+        nested: dict[str, dict[str, Any]] = {}
+        for variable, raw in os.environ.items():
+            key = variable.lower()
+            if not key.startswith(prefix):
+                continue
+            name, _, path = key[len(prefix):].partition(delimiter) if delimiter else (key[len(prefix):], "", "")
+            field = cls.model_fields.get(name)
+            if field is None:
+                continue
+            if path:
+                _set_path(nested.setdefault(name, {}), path.split(delimiter), raw)
+            else:
+                found[name] = _decode(variable, raw) if _is_complex(field.annotation) else raw
+        for name, values in nested.items():
+            found[name] = _merge(found[name], values) if isinstance(found.get(name), dict) else values
+        return found
+
+
+def _is_complex(annotation: Any) -> bool:
+    """A type whose environment value is JSON: a model, a collection, or an optional one."""
+    origin = get_origin(annotation)
+    if origin is Union or origin is types.UnionType:
+        return any(_is_complex(arg) for arg in get_args(annotation) if arg is not type(None))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return (origin or annotation) in (list, set, frozenset, tuple, dict)
+
+
+def _decode(variable: str, raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{variable} must be JSON (a list, object or model): {exc}") from None
+
+
+def _set_path(target: dict[str, Any], path: list[str], raw: str) -> None:
+    for part in path[:-1]:
+        target = target.setdefault(part, {})
+    target[path[-1]] = raw
+
+
+def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in update.items():
+        merged[key] = _merge(merged[key], value) if isinstance(merged.get(key), dict) and isinstance(value, dict) else value
+    return merged
 
 
 class HubIdentity(BaseModel):
@@ -34,15 +106,13 @@ class TableNames(BaseModel):
 
 
 def _default_client_info_push() -> str:
-    import os
-
     return "stream" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "inline"
 
 
-class Settings(BaseSettings):
+class Settings(EnvSettings):
     """The hub's settings. ``public_url`` is the base every published URL is built from."""
 
-    model_config = SettingsConfigDict(env_prefix="MOBIE_", env_nested_delimiter="__", extra="ignore")
+    env_nested_delimiter: ClassVar[str | None] = "__"
 
     public_url: str = "http://127.0.0.1:8080"
     hub: HubIdentity = HubIdentity()
@@ -130,8 +200,6 @@ class Settings(BaseSettings):
 
 
 def _table_names_from_env() -> dict[str, str]:
-    import os
-
     return {t.key: os.environ.get(t.env_var, t.default_name) for t in ALL_TABLES}
 
 
