@@ -10,10 +10,10 @@ import pytest
 
 from mobie_hub.core.settings import Settings
 from mobie_hub.outbound import OutboundCallFailed
+from mobie_hub.outbound.checked_transport import CheckedBackend
 from mobie_hub.outbound.client import Addressee
 from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
 from mobie_hub.outbound.url_policy import (
-    CheckedBackend,
     UrlPolicy,
     UrlRefused,
     register_listener,

@@ -16,8 +16,9 @@ from mobie_hub.core.context import correlation_id
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
 from mobie_hub.outbound.answer_limit import CappedTransport
+from mobie_hub.outbound.checked_transport import CheckedTransport
 from mobie_hub.outbound.client import Addressee, CallObserver, OcpiClient, OcpiReply, OutboundCallFailed, Peer
-from mobie_hub.outbound.url_policy import CheckedTransport, UrlPolicy, UrlRefused
+from mobie_hub.outbound.url_policy import UrlPolicy, UrlRefused
 
 
 def authorization(token: str) -> str:

@@ -7,7 +7,8 @@ command's ``response_url``, a ``Link`` header) is untrusted input. The policy is
   refused with a clear OCPI error at once): scheme ``https`` (``http`` only with
   ``outbound_allow_http``), no userinfo, a host, and a host that is not obviously forbidden (an IP
   literal in a forbidden range, ``localhost``, the hub's own address). No DNS here.
-- ``resolve`` when the connection is opened (``CheckedBackend``, below the httpx adapter): the host
+- ``resolve`` when the connection is opened (``checked_transport.CheckedBackend``, below the httpx
+  adapter; apart, so that code which only checks URLs loads no httpcore): the host
   is resolved once, *every* address it resolves to must be allowed, and the socket connects to one of
   those checked addresses. Nothing resolves the name again between the check and the connect, so a
   DNS answer that changes in between (rebinding) cannot steer the call. TLS still verifies the
@@ -26,11 +27,9 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import httpcore
 import httpx
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -170,14 +169,12 @@ class UrlPolicy:
 
     # --- the addresses the host resolves to, when connecting ----------------------------------------
     def resolve(self, host: str, port: int) -> list[str]:
-        """Resolve ``host`` once; every address must be allowed. Returns them, in resolver order."""
+        """Resolve ``host`` once; every address must be allowed. Returns them, in resolver order;
+        ``socket.gaierror`` when the name does not resolve."""
         name = host.lower().rstrip(".")
         where = f"{host}:{port}"
         self._not_own(where, name, port)
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if name in self.allowed_hosts:
             return addresses
@@ -214,47 +211,6 @@ class UrlPolicy:
             if ip4 == own_ip or own_ip.is_unspecified or (own_ip.is_loopback and ip4.is_loopback):
                 return True
         return False
-
-
-class CheckedBackend(httpcore.SyncBackend):
-    """httpcore's network backend with the policy at connect time: resolve once, check every
-    address, connect to a checked one (no second lookup, so no DNS rebinding in between)."""
-
-    def __init__(self, policy: Callable[[], UrlPolicy]) -> None:
-        self._policy = policy
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        addresses = self._policy().resolve(host, port)
-        failure: Exception | None = None
-        for address in addresses:
-            try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
-            except httpcore.ConnectError as exc:
-                failure = exc
-        raise failure or httpcore.ConnectError(f"{host} resolved to no address")
-
-    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        raise httpcore.ConnectError("unix sockets are not an outbound destination")
-
-
-class CheckedTransport(httpx.HTTPTransport):
-    """httpx's transport whose connections go through ``CheckedBackend``. No proxies: a proxy would
-    connect on the hub's behalf to an address the policy never saw."""
-
-    def __init__(self, policy: Callable[[], UrlPolicy] = UrlPolicy.from_settings) -> None:
-        super().__init__(trust_env=False)
-        # httpx builds its pool without a way to pass the network backend; the same pool with ours.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=True),  # SSL_CERT_FILE is still honoured
-            network_backend=CheckedBackend(policy),
-        )
 
 
 def check_party_url(url: str, *, field: str) -> str:
