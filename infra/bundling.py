@@ -19,7 +19,13 @@ import jsii
 from aws_cdk import DockerImage, ILocalBundling
 
 from infra.constants import PIP_PLATFORM, PYTHON_VERSION
-from infra.layer_build import LAYER_SITE, compile_tree, copy_shared_package, find_interpreter
+from infra.layer_build import (
+    LAYER_SITE,
+    compile_tree,
+    copy_shared_package,
+    find_interpreter,
+    prune_dependencies,
+)
 
 
 @jsii.implements(ILocalBundling)
@@ -66,6 +72,7 @@ class PipInstall:
                 f"pass -c dependency_layer_dir=<dir with python/> (docs/deploy.md)\n{result.stderr}"
             )
         shutil.rmtree(target / "bin", ignore_errors=True)  # console scripts: nothing runs them in Lambda
+        prune_dependencies(target)
         compile_tree(target, interpreter)
         return True
 
@@ -102,5 +109,6 @@ class CopyPrebuilt:
         shutil.copytree(
             self.prebuilt / LAYER_SITE, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
         )
+        prune_dependencies(target)
         compile_tree(target, interpreter)
         return True

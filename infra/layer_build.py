@@ -5,6 +5,8 @@ for ``cdk synth``; ``make bench`` builds the same shared layer to time cold impo
   the station simulator, the ``mobie-hub`` command and the local composition root, which need
   embedded AWS (moto), uvicorn, websockets, rich or cryptography (the ``local`` extra). The contract
   ``lambda-layer`` in ``.importlinter`` keeps the rest of the package from importing them.
+- The dependency layer leaves out what a distribution in it ships that nothing on Lambda may load
+  (:data:`LEFT_OUT_OF_DEPENDENCIES`): pydantic's copy of its v1 API.
 - Both layers ship bytecode of the runtime's Python (``__pycache__/*.cpython-313.pyc``): Lambda
   cannot write ``__pycache__`` under ``/opt``, so without it every cold start compiles FastAPI,
   pydantic and the hub from source. A build that cannot produce it fails (:class:`LayerBuildError`).
@@ -22,6 +24,12 @@ from pathlib import Path
 LOCAL_ONLY = ("local", "simulator", "cli", "wiring/local.py")
 # Distributions of the local extra: neither in the dependency layer nor imported by the layer's code.
 LOCAL_ONLY_DISTRIBUTIONS = ("moto", "uvicorn", "websockets", "cryptography", "rich")
+# Paths under the dependency layer's site removed after pip installs the lock. pydantic.v1: FastAPI
+# imports it only to refuse v1 models and reads its absence as "not a v1 model" (its answer for every
+# model of the hub), pydantic only for a type with the v1 hook __get_validators__ (none in the
+# closure); loading it was ~4 % of every OCPI cold start (`make bench`). A fresh-interpreter test
+# builds every app and model with it absent (tests/unit/test_lambda_dependencies.py).
+LEFT_OUT_OF_DEPENDENCIES = ("pydantic/v1",)
 LAYER_SITE = "python"  # Lambda puts /opt/python on sys.path
 PYTHON_ENV = "MOBIE_LAYER_PYTHON"  # an interpreter of the runtime's version, when not found on its own
 
@@ -44,6 +52,12 @@ def copy_shared_package(source: Path, package: str, target: Path) -> Path:
 
     shutil.copytree(root, target / package, ignore=ignore)
     return target / package
+
+
+def prune_dependencies(site: Path) -> None:
+    """Remove :data:`LEFT_OUT_OF_DEPENDENCIES` from an installed dependency layer's ``site``."""
+    for path in LEFT_OUT_OF_DEPENDENCIES:
+        shutil.rmtree(site / path, ignore_errors=True)
 
 
 def find_interpreter(version: str) -> str:
