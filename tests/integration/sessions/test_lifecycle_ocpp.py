@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from mobie_hub.core.models import dump_ocpi
 from mobie_hub.sessions import repository as sessions
 from mobie_hub.sessions import transaction_repository as transactions
@@ -108,19 +110,39 @@ def test_a_stop_of_a_transaction_the_hub_never_started_is_kept_as_facts_only(sta
     assert sessions.last_session_on_evse(STATION_ID, EVSE) is None
 
 
-def test_two_meter_values_racing_lose_no_update(station, clock, monkeypatch):
-    # Given an active session, and a MeterValues whose handler read the session before another one wrote
+@pytest.mark.parametrize("later", [0, 300], ids=["inside the window (TX only)", "a new window (Session too)"])
+def test_two_meter_values_racing_lose_no_update(station, clock, monkeypatch, later):
+    # Given an active session, and a MeterValues whose handler read the TX item before another one wrote
     transaction_id = charge(station, clock, readings=(), stop_wh=None)
-    stale = session_of(transaction_id)
+    stale = transactions.get_transaction(transaction_id)
     station.call("MeterValues", {"connectorId": 1, "transactionId": transaction_id,
                                  "meterValue": [meter(1000, "2026-11-23T09:10:00Z")]})  # not charging yet
     reads = iter([stale])
-    real_read = sessions.get_record
-    monkeypatch.setattr(sessions, "get_record", lambda session_id: next(reads, None) or real_read(session_id))
+    real_read = transactions.get_transaction
+    monkeypatch.setattr(transactions, "get_transaction", lambda tid: next(reads, None) or real_read(tid))
+    clock.advance(later)
     # When the slower one writes: its conditional write fails, so it reads again and re-applies
     station.call("MeterValues", {"connectorId": 1, "transactionId": transaction_id,
                                  "meterValue": [meter(5000, "2026-11-23T09:20:00Z")]})
     # Then both readings count: parking until 09:10, then charging
     record = session_of(transaction_id)
     assert [(p.charging, p.wh) for p in record.meter.periods] == [(False, Decimal(0)), (True, Decimal(4000))]
-    assert record.session.kwh == Decimal(4) and record.revision == stale.revision + 2
+    assert record.session.kwh == Decimal(4)
+    assert transactions.running_meter(real_read(transaction_id)).seq == 2
+
+
+def test_a_stop_racing_a_reading_keeps_the_reading(station, clock, monkeypatch):
+    # Given a StopTransaction whose handler read the TX item before a reading was applied to it
+    transaction_id = charge(station, clock, readings=(), stop_wh=None)
+    stale = transactions.get_transaction(transaction_id)
+    station.call("MeterValues", {"connectorId": 1, "transactionId": transaction_id,
+                                 "meterValue": [meter(1000, "2026-11-23T09:10:00Z")]})
+    reads = iter([stale])
+    real_read = transactions.get_transaction
+    monkeypatch.setattr(transactions, "get_transaction", lambda tid: next(reads, None) or real_read(tid))
+    # When it writes: the TX item's running meter moved, so it reads again and stops on top of the reading
+    station.call("StopTransaction", {"transactionId": transaction_id, "meterStop": 5000, "idTag": RFID,
+                                     "timestamp": "2026-11-23T09:20:00Z"})
+    record = session_of(transaction_id)
+    assert record.session.status is SessionStatus.COMPLETED and record.session.kwh == Decimal(4)
+    assert [(p.charging, p.wh) for p in record.meter.periods] == [(False, Decimal(0)), (True, Decimal(4000))]

@@ -1,10 +1,13 @@
-"""MeterValues of a session (issue #18): the METER fact and the Session in one write, no TX summary;
-a reading that changes nothing for the Session is one PutItem; METER facts expire (TTL) after their
-CDR can exist plus the retention, and nothing that builds a CDR or a credit CDR reads them."""
+"""MeterValues of a session (issue #18): the METER fact and the running meter on the TX item in one
+write (1 GetItem + 1 transaction), the Session rewritten only by a push window's first reading, a
+state change or the stop; a reading that changes nothing for the Session is one PutItem; METER facts
+expire (TTL) after their CDR can exist plus the retention, and nothing that builds a CDR or a credit
+CDR reads them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from mobie_hub.cdrs import repository as cdrs
 from mobie_hub.cdrs.creation import Outcome, create_cdr_for
@@ -22,18 +25,129 @@ def start(station) -> int:
                                              "timestamp": "2026-11-23T09:00:00Z"})[2]["transactionId"]
 
 
-def test_a_reading_writes_its_fact_and_the_session_in_one_transaction_and_no_tx_summary(station, clock):
+def stored(session_id: str):
+    """The Session item as written (no running meter of its TX item over it)."""
+    return sessions.get_stored_record(session_id)
+
+
+def reading(station, transaction_id: int, wh: int, at: str, message_id: str | None = None) -> None:
+    payload = {"connectorId": 1, "transactionId": transaction_id, "meterValue": [meter(wh, at)]}
+    station.call("MeterValues", payload, **({"message_id": message_id} if message_id else {}))
+
+
+def test_a_reading_in_the_push_window_of_the_sessions_last_write_updates_only_the_tx_item(station, clock):
+    # Given a session started at 09:00:00 (hub time), pushes coalesced on 300 s windows
     transaction_id = start(station)
-    tx_before = transactions.get_transaction(transaction_id)
-    clock.advance(300)
+    session_id = transactions.get_transaction(transaction_id)["session_id"]
+    written = stored(session_id)
+    # When a reading arrives in the same window
+    clock.advance(120)
     with dynamodb_calls() as calls:
-        station.call("MeterValues", {"connectorId": 1, "transactionId": transaction_id,
-                                     "meterValue": [meter(4000, "2026-11-23T09:05:00Z")]})
-    assert calls == {"GetItem": 2, "TransactWriteItems": 1}
-    assert transactions.get_transaction(transaction_id) == tx_before  # the TX item no longer changes
+        reading(station, transaction_id, 2400, "2026-11-23T09:02:00Z")
+    # Then one GetItem (the TX item) and one transaction (METER + TX): the Session item is untouched
+    assert calls == {"GetItem": 1, "TransactWriteItems": 1}
+    assert stored(session_id) == written and written.session.kwh == 0
     assert len(transactions.meter_items(transaction_id)) == 1
-    session_id = tx_before["session_id"]
-    assert sessions.get_session(session_id).kwh == 3
+    running = transactions.running_meter(transactions.get_transaction(transaction_id))
+    assert (running.seq, running.meter.last_wh, running.updated_at) == (1, 2400, clock.now)
+    # And the Session as read now has it, last_updated the time of that reading
+    now = sessions.get_record(session_id)
+    assert now.session.kwh == Decimal("1.4") and now.session.last_updated == clock.now
+    assert now.revision == written.revision
+
+
+def test_the_first_reading_of_a_new_window_rewrites_the_session_with_every_reading_since(station, clock):
+    transaction_id = start(station)
+    session_id = transactions.get_transaction(transaction_id)["session_id"]
+    clock.advance(120)
+    reading(station, transaction_id, 2000, "2026-11-23T09:02:00Z")  # the start's window: TX only
+    clock.advance(240)  # 09:06: the next window
+    with dynamodb_calls() as calls:
+        reading(station, transaction_id, 4000, "2026-11-23T09:06:00Z")
+    assert calls == {"GetItem": 2, "TransactWriteItems": 1}  # TX, Session; METER + TX + Session
+    record = stored(session_id)
+    assert record.session.kwh == 3 and record.session.last_updated == clock.now
+    assert record.meter.last_wh == 4000 and record.meter.periods[0].wh == 3000
+    assert transactions.running_meter(transactions.get_transaction(transaction_id)).meter == record.meter
+    # And the next reading in that window is the TX item's again
+    clock.advance(60)
+    with dynamodb_calls() as calls:
+        reading(station, transaction_id, 4500, "2026-11-23T09:07:00Z")
+    assert calls == {"GetItem": 1, "TransactWriteItems": 1}
+    assert stored(session_id) == record
+
+
+def test_a_retransmitted_reading_in_the_window_is_applied_once(station, clock):
+    transaction_id = start(station)
+    clock.advance(60)
+    reading(station, transaction_id, 1500, "2026-11-23T09:01:00Z", message_id="mv-1")
+    reading(station, transaction_id, 1500, "2026-11-23T09:01:00Z", message_id="mv-1")  # no CALLRESULT seen
+    running = transactions.running_meter(transactions.get_transaction(transaction_id))
+    assert running.seq == 1 and len(transactions.meter_items(transaction_id)) == 1
+
+
+def test_the_stop_completes_the_session_with_the_readings_only_the_tx_item_had(station, clock):
+    # Given readings that all fell in the start's push window (the Session never rewritten for them)
+    transaction_id = start(station)
+    session_id = transactions.get_transaction(transaction_id)["session_id"]
+    for wh, second in ((1000, 30), (2000, 90), (3000, 150)):
+        clock.advance(60)
+        reading(station, transaction_id, wh, f"2026-11-23T09:0{second // 60}:{second % 60:02d}Z")
+    assert stored(session_id).session.kwh == 0
+    # When the station stops, Then the COMPLETED Session has every period: parking, then charging
+    clock.advance(60)
+    station.call("StopTransaction", {"transactionId": transaction_id, "meterStop": 4000, "idTag": RFID,
+                                     "timestamp": "2026-11-23T09:04:00Z"})
+    record = stored(session_id)
+    assert record.session.status.value == "COMPLETED" and record.session.kwh == 3
+    assert [(p.charging, p.wh, p.seconds) for p in record.meter.periods] == [(False, 0, 30), (True, 3000, 210)]
+    assert create_cdr_for(session_id) is Outcome.CREATED
+    assert cdrs.get_cdr(cdrs.cdr_id_for(session_id)).total_energy == 3
+    # And a reading after the stop is only a fact
+    clock.advance(60)
+    reading(station, transaction_id, 6000, "2026-11-23T09:05:00Z")
+    assert stored(session_id) == record and len(transactions.meter_items(transaction_id)) == 4
+
+
+def test_an_implausible_reading_in_the_window_makes_the_session_invalid_at_once(station, clock):
+    transaction_id = start(station)
+    session_id = transactions.get_transaction(transaction_id)["session_id"]
+    clock.advance(60)
+    reading(station, transaction_id, 2_000_000_000, "2026-11-23T09:01:00Z")  # far beyond the connector
+    record = stored(session_id)
+    assert record.session.status.value == "INVALID" and record.session.kwh == 0
+    assert transactions.running_meter(transactions.get_transaction(transaction_id)).session_status == "INVALID"
+    # And the INVALID session's later readings are written to it at once (each is pushed at once)
+    clock.advance(30)
+    reading(station, transaction_id, 1500, "2026-11-23T09:01:30Z")
+    assert stored(session_id).session.kwh == Decimal("0.5")
+
+
+def test_without_coalescing_every_reading_rewrites_the_session(station, clock, monkeypatch):
+    from mobie_hub.core.settings import get_settings
+
+    monkeypatch.setenv("MOBIE_SESSION_PUSH_INTERVAL_SECONDS", "0")
+    get_settings.cache_clear()
+    transaction_id = start(station)
+    session_id = transactions.get_transaction(transaction_id)["session_id"]
+    for second, wh in ((1, 1005), (2, 1010)):
+        clock.advance(1)
+        reading(station, transaction_id, wh, f"2026-11-23T09:00:0{second}Z")
+        assert stored(session_id).meter.last_wh == wh
+
+
+def test_a_transaction_started_before_the_running_meter_moves_it_to_its_tx_item(station, clock):
+    # Given a TX item written before the TX item kept the running meter (the Session held it)
+    transaction_id = start(station)
+    key = transactions.tx_key(transaction_id)
+    table("sessions").update_item(
+        Key=key, UpdateExpression="REMOVE meter, meter_seq, meter_updated, session_window, session_status")
+    session_id = transactions.get_transaction(transaction_id)["session_id"]
+    # When a reading arrives, Then the Session takes it, and the TX item has the running meter from now on
+    clock.advance(60)
+    reading(station, transaction_id, 1600, "2026-11-23T09:01:00Z")
+    assert stored(session_id).session.kwh == Decimal("0.6")
+    assert transactions.running_meter(transactions.get_transaction(transaction_id)).meter.last_wh == 1600
 
 
 def test_a_reading_that_changes_nothing_for_the_session_is_one_putitem_and_stored_once(station, clock):
@@ -44,7 +158,7 @@ def test_a_reading_that_changes_nothing_for_the_session_is_one_putitem_and_store
     with dynamodb_calls() as calls:
         station.call("MeterValues", power_only, message_id="p-1")
     station.call("MeterValues", power_only, message_id="p-1")  # retransmitted: stored once, answered
-    assert calls == {"GetItem": 2, "PutItem": 1}
+    assert calls == {"GetItem": 1, "PutItem": 1}
     assert len(transactions.meter_items(transaction_id)) == 1
 
 

@@ -154,14 +154,14 @@ def _invalid(record: SessionRecord, reason: str, now: datetime) -> SessionRecord
     return replace(record, session=session, invalid_reason=record.invalid_reason or reason)
 
 
-def _with_meter(record: SessionRecord, meter: MeterState, now: datetime, **fields: object) -> SessionRecord:
+def with_meter(record: SessionRecord, meter: MeterState, now: datetime, **fields: object) -> SessionRecord:
     session = record.session.model_copy(update={
         "kwh": meter.kwh, "charging_periods": charging_periods(meter) or None, "last_updated": now, **fields,
     })
     return replace(record, session=session, meter=meter)
 
 
-def _apply(
+def apply_checked(
     meter: MeterState, start_at: datetime, readings: list[Reading], limits: Limits
 ) -> tuple[MeterState, Implausible | None]:
     """The meter after the readings, oldest first, up to the first implausible one (left out, with
@@ -186,12 +186,12 @@ def metered(record: SessionRecord, readings: list[Reading], now: datetime, limit
     """The session after MeterValues; None when nothing changed (no reading, or all older ones)."""
     if record.meter is None or record.session.end_date_time is not None:
         return None  # PENDING (no transaction yet), or ended: later readings change nothing
-    meter, implausible = _apply(record.meter, record.session.start_date_time, readings, limits)
+    meter, implausible = apply_checked(record.meter, record.session.start_date_time, readings, limits)
     if implausible is not None:
-        return Applied(_invalid(_with_meter(record, meter, now), implausible.detail, now), implausible)
+        return Applied(_invalid(with_meter(record, meter, now), implausible.detail, now), implausible)
     if meter == record.meter:
         return None
-    return Applied(_with_meter(record, meter, now))
+    return Applied(with_meter(record, meter, now))
 
 
 def stopped(
@@ -207,12 +207,12 @@ def stopped(
         failed = _invalid(record, f"stop at {facts.timestamp.isoformat()} is before the start", now)
         return Applied(replace(failed, session=failed.session.model_copy(update=end)))
     final = (Decimal(facts.meter_stop_wh), facts.timestamp)
-    meter, implausible = _apply(record.meter, record.session.start_date_time, [*readings, final], limits)
+    meter, implausible = apply_checked(record.meter, record.session.start_date_time, [*readings, final], limits)
     if implausible is not None:
-        failed = _invalid(_with_meter(record, meter, now, **end), implausible.detail, now)
+        failed = _invalid(with_meter(record, meter, now, **end), implausible.detail, now)
         return Applied(failed, implausible)
     status = SessionStatus.INVALID if record.status is SessionStatus.INVALID else SessionStatus.COMPLETED
-    return Applied(_with_meter(record, meter, now, status=status, **end))
+    return Applied(with_meter(record, meter, now, status=status, **end))
 
 
 def invalidated(record: SessionRecord, reason: str, now: datetime) -> SessionRecord:

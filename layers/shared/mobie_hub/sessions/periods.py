@@ -12,11 +12,13 @@ reading's time. Energy and time are kept exact (Wh, seconds) and turned into kWh
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from mobie_hub.core.models import CdrDimension, CdrDimensionType, ChargingPeriod
+from mobie_hub.core.types import format_datetime, parse_datetime
 
 HOURS_PLACES = Decimal("0.000001")  # 3.6 ms: finer than any OCPP timestamp a station sends
 
@@ -49,6 +51,23 @@ class MeterState:
     @property
     def kwh(self) -> Decimal:
         return ((self.last_wh - self.start_wh) / 1000).normalize()
+
+    def to_json(self) -> str:
+        """The compact stored form (the Session's and the TX item's ``meter``): exact Wh and seconds."""
+        return json.dumps({
+            "start_wh": str(self.start_wh), "last_wh": str(self.last_wh),
+            "last_at": format_datetime(self.last_at),
+            "periods": [[format_datetime(p.start), p.charging, str(p.wh), str(p.seconds)] for p in self.periods],
+        }, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str) -> MeterState:
+        data = json.loads(raw)
+        periods = tuple(
+            Period(parse_datetime(start), charging, Decimal(wh), Decimal(seconds))
+            for start, charging, wh, seconds in data["periods"]
+        )
+        return cls(Decimal(data["start_wh"]), Decimal(data["last_wh"]), parse_datetime(data["last_at"]), periods)
 
 
 def apply_reading(meter: MeterState, wh: Decimal, at: datetime) -> MeterState:

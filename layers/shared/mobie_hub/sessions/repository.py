@@ -19,10 +19,8 @@ Functions for the commands module: ``open_pending_session``, ``get_session``,
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from mobie_hub.core import documents, retry, transact
@@ -32,12 +30,13 @@ from mobie_hub.core.listing import ListIndex, query_page
 from mobie_hub.core.observability import logger
 from mobie_hub.core.paging import Page, PageRequest
 from mobie_hub.core.settings import get_settings
-from mobie_hub.core.types import format_datetime, parse_datetime, utcnow
+from mobie_hub.core.types import utcnow
 from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.sessions import lifecycle
+from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.sessions.lifecycle import SessionRecord
 from mobie_hub.sessions.models import Session, SessionStatus
-from mobie_hub.sessions.periods import MeterState, Period
+from mobie_hub.sessions.periods import MeterState
 
 TABLE = "sessions"
 SK = "SESSION"
@@ -67,25 +66,6 @@ def _evse_partition(location_id: str, evse_uid: str) -> str:
     return f"EVSE#{location_id}#{evse_uid}"
 
 
-def _meter_json(meter: MeterState) -> str:
-    return json.dumps({
-        "start_wh": str(meter.start_wh), "last_wh": str(meter.last_wh),
-        "last_at": format_datetime(meter.last_at),
-        "periods": [[format_datetime(p.start), p.charging, str(p.wh), str(p.seconds)] for p in meter.periods],
-    }, separators=(",", ":"))
-
-
-def _meter_of(raw: str) -> MeterState:
-    data = json.loads(raw)
-    periods = tuple(
-        Period(parse_datetime(start), charging, Decimal(wh), Decimal(seconds))
-        for start, charging, wh, seconds in data["periods"]
-    )
-    return MeterState(
-        Decimal(data["start_wh"]), Decimal(data["last_wh"]), parse_datetime(data["last_at"]), periods
-    )
-
-
 def session_item(record: SessionRecord, revision: int) -> dict[str, Any]:
     session = record.session
     item: dict[str, Any] = {
@@ -107,7 +87,7 @@ def session_item(record: SessionRecord, revision: int) -> dict[str, Any]:
     if record.cpo is not None:
         item["cpo"] = "#".join(record.cpo)
     if record.meter is not None:
-        item["meter"] = _meter_json(record.meter)
+        item["meter"] = record.meter.to_json()
     for name in ("transaction_id", "station_id", "invalid_reason", "max_power_w"):
         if getattr(record, name) is not None:
             item[name] = getattr(record, name)
@@ -125,7 +105,7 @@ def _party_of(value: object) -> tuple[str, str] | None:
 def record_of(item: dict[str, Any]) -> SessionRecord:
     return SessionRecord(
         session=documents.decode(item, Session), owner=_party_of(item.get("owner")), cpo=_party_of(item.get("cpo")),
-        meter=_meter_of(item["meter"]) if item.get("meter") else None,
+        meter=MeterState.from_json(item["meter"]) if item.get("meter") else None,
         transaction_id=int(item["transaction_id"]) if item.get("transaction_id") is not None else None,
         station_id=item.get("station_id"), invalid_reason=item.get("invalid_reason"),
         revision=int(item["revision"]),
@@ -144,9 +124,18 @@ def put_action(record: SessionRecord) -> transact.Action:
     )
 
 
-def get_record(session_id: str) -> SessionRecord | None:
+def get_stored_record(session_id: str) -> SessionRecord | None:
+    """The Session item as written (strongly consistent): an ACTIVE one's meter as of the latest push
+    window's first reading (``sessions.transactions``)."""
     item = table(TABLE).get_item(Key=session_key(session_id), ConsistentRead=True).get("Item")
     return record_of(item) if item else None
+
+
+def get_record(session_id: str) -> SessionRecord | None:
+    """The Session as it is now: an ACTIVE one with its transaction's running meter when newer (the
+    readings since its latest write: one more GetItem, of the TX item)."""
+    record = get_stored_record(session_id)
+    return transactions.current(record) if record else None
 
 
 def get_session(session_id: str) -> Session | None:

@@ -5,11 +5,17 @@ for a transaction no session can be found for).
 | item | pk | sk |
 |---|---|---|
 | the hub's transactionId counter | ``COUNTER#TRANSACTION`` | ``COUNTER`` |
-| a transaction: start, stop, latest energy reading | ``TX#<transactionId>`` | ``TX`` |
+| a transaction: start, stop, its session's running meter (or the latest energy reading without one) | ``TX#<transactionId>`` | ``TX`` |
 | one MeterValues message (or StopTransaction's transactionData) | ``TX#<transactionId>`` | ``METER#<timestamp>#<message id>`` |
 
 Query ``pk = TX#<id> AND begins_with(sk, "METER#")`` gives a transaction's meter values in time order.
 A METER item's key holds the message id, so a retransmitted MeterValues cannot be stored twice.
+
+The running meter (``RunningMeter``): a transaction with a Session keeps the meter state every
+reading updates on its small TX item (``meter``, ``meter_seq``, ``meter_updated``), and when the Session
+was last written for a reading (``session_window``, the push window it fell in) and its status. The
+Session itself is rewritten at most once a push window (``sessions.transactions``): ``current`` gives
+a Session with the newer meter of its TX item.
 
 METER items expire (``expires_at``, the table's TTL): ``meter_facts_retention_days`` after the latest
 time their transaction's CDR can exist (the transaction's longest plausible duration after the
@@ -20,7 +26,7 @@ from its Session (its meter state), a credit CDR from its CDR; the audit trail k
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +35,7 @@ from mobie_hub.core.dynamodb import table
 from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
-from mobie_hub.core.types import format_datetime
+from mobie_hub.core.types import format_datetime, parse_datetime
 from mobie_hub.ocpp import api as stations
 from mobie_hub.ocpp.meter import energy_register_wh, sample_dict
 from mobie_hub.ocpp.ports import (
@@ -43,6 +49,9 @@ from mobie_hub.ocpp.ports import (
     TransactionStopped,
     UnknownTransaction,
 )
+from mobie_hub.sessions import lifecycle
+from mobie_hub.sessions.lifecycle import SessionRecord
+from mobie_hub.sessions.periods import MeterState
 
 TABLE = "sessions"
 TX = "TX"
@@ -115,6 +124,73 @@ def start_item(started: TransactionStarted) -> dict[str, Any]:
 TX_ACTION, METER_ACTION = "transaction", "meter"  # their names in a transaction
 
 
+def push_window(at: datetime, seconds: int) -> int:
+    """The start (epoch s) of the clock window of ``seconds`` > 0 that ``at`` falls in: the windows the
+    session push coalescing uses (``events.sessions.window_of``), so one Session write a window is one
+    push a window."""
+    return int(at.timestamp()) // seconds * seconds
+
+
+@dataclass(frozen=True)
+class RunningMeter:
+    """A session's meter as its TX item keeps it: ``seq`` counts the writes (each conditional on the
+    one read), ``updated_at`` is the hub's time of the latest (the Session's ``last_updated`` once it
+    has that meter), ``session_window`` the push window the Session was last written in (epoch s),
+    ``session_status`` the Session's status then."""
+
+    meter: MeterState
+    seq: int
+    updated_at: datetime
+    session_window: int
+    session_status: str
+
+    def attributes(self) -> dict[str, Any]:
+        return {"meter": self.meter.to_json(), "meter_seq": self.seq, "meter_updated": format_datetime(self.updated_at),
+                "session_window": self.session_window, "session_status": self.session_status}
+
+
+def running_meter(tx: dict[str, Any]) -> RunningMeter | None:
+    """The TX item's running meter; None for a transaction without a Session, or one started before
+    the TX item kept it (its Session holds the meter)."""
+    if "meter_seq" not in tx:
+        return None
+    return RunningMeter(
+        MeterState.from_json(tx["meter"]), int(tx["meter_seq"]), parse_datetime(tx["meter_updated"]),
+        int(tx["session_window"]), str(tx["session_status"]),
+    )
+
+
+def meter_update_action(transaction_id: int, read: RunningMeter | None, running: RunningMeter) -> transact.Action:
+    """Write ``running`` on the TX item (``TX_ACTION``): only if no reading was applied since ``read``
+    (None: the TX item had no running meter yet) and the transaction is not stopped."""
+    names = {f"#{name}": name for name in running.attributes()}
+    values: dict[str, Any] = {f":{name}": value for name, value in running.attributes().items()}
+    condition = "attribute_not_exists(stopped_at) AND "
+    if read is None:
+        condition += "attribute_not_exists(meter_seq)"
+    else:
+        condition += "#meter_seq = :read"
+        values[":read"] = read.seq
+    return transact.update(
+        TABLE, tx_key(transaction_id), "SET " + ", ".join(f"#{n} = :{n}" for n in running.attributes()),
+        condition, name=TX_ACTION, ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+    )
+
+
+def current(record: SessionRecord, tx: dict[str, Any] | None = None) -> SessionRecord:
+    """``record`` with its transaction's running meter when that is newer than the Session's: the
+    readings of a push window after the one that wrote the Session (one GetItem of the TX item unless
+    ``tx`` is given). A Session that ended, or has no transaction, is returned as it is."""
+    if record.transaction_id is None or record.meter is None or record.session.end_date_time is not None:
+        return record
+    if tx is None:
+        tx = get_transaction(record.transaction_id)
+    running = running_meter(tx) if tx and not tx.get("stopped_at") else None
+    if running is None or running.meter == record.meter:
+        return record
+    return lifecycle.with_meter(record, running.meter, running.updated_at)
+
+
 def meter_actions(reported: MeterValuesReported) -> list[transact.Action]:
     """A transaction without a Session: put the METER item (``meter_action``) and update the TX
     summary (the station must be the one that started it: ``TX_ACTION``)."""
@@ -175,9 +251,12 @@ def meter_write_retransmitted(cancelled: transact.Cancelled, reported: MeterValu
     return False
 
 
-def stop_actions(stopped: TransactionStopped, receipt: Receipt) -> list[transact.Action]:
-    """Update TX with the stop facts (once, by the station that started it: ``TX_ACTION``), the
-    receipt and the transactionData's METER item."""
+def stop_actions(
+    stopped: TransactionStopped, receipt: Receipt, read: RunningMeter | None = None
+) -> list[transact.Action]:
+    """Update TX with the stop facts (once, by the station that started it: ``TX_ACTION``; with
+    ``read``, only if no reading was applied to its running meter since), the receipt and the
+    transactionData's METER item."""
     values: dict[str, Any] = {
         ":station": stopped.station_id,
         ":stopped": STOPPED,
@@ -202,12 +281,16 @@ def stop_actions(stopped: TransactionStopped, receipt: Receipt) -> list[transact
     for name, value in _token_attributes("stop_", stopped.authorization).items():
         assignments.append(f"{name} = :{name}")
         values[f":{name}"] = value
+    condition = "(attribute_not_exists(station_id) OR station_id = :station) AND attribute_not_exists(stopped_at)"
+    if read is not None:
+        condition += " AND meter_seq = :read"
+        values[":read"] = read.seq
     actions = [
         transact.update(
             TABLE,
             tx_key(stopped.transaction_id),
             "SET " + ", ".join(assignments),
-            "(attribute_not_exists(station_id) OR station_id = :station) AND attribute_not_exists(stopped_at)",
+            condition,
             name=TX_ACTION,
             return_old=True,
             ExpressionAttributeNames={"#status": "status"},

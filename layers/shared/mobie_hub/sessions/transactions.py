@@ -2,13 +2,22 @@
 
 Each OCPP message writes its facts (``TX#`` / ``METER#`` items, as ``RecordedTransactions`` does),
 its receipt and the Session in ONE TransactWriteItems, so a retransmission applies nothing twice and
-a crash leaves nothing half-written. Session writes are conditional on the revision read; a lost race
-(two messages of one transaction at once) is re-read and re-applied.
+a crash leaves nothing half-written. Writes are conditional on what was read (the Session's revision,
+the TX item's ``meter_seq``); a lost race (two messages of one transaction at once) is re-read and
+re-applied.
+
+The running meter lives on the small TX item (``transaction_repository.RunningMeter``): a reading
+updates it, and the Session (larger, in three list indexes) is rewritten only for the first reading
+of each push window (``session_push_interval_seconds``, the windows the pushes coalesce on, so its
+list keys move at most once a window), for a state change (INVALID), for an INVALID session's
+readings, and at the stop. ``transaction_repository.current`` gives the Session with the newer meter.
 
 | message | reads | writes |
 |---|---|---|
-| StartTransaction | 1 (PENDING session on the EVSE, only for an Accepted token) | 1 transaction: TX + receipt + Session |
-| MeterValues | 2 (TX → session id, Session) | 1 transaction: METER + Session; a PutItem of METER alone when the Session does not change |
+| StartTransaction | 1 (PENDING session on the EVSE, only for an Accepted token) | 1 transaction: TX (with the running meter) + receipt + Session |
+| MeterValues, a push window's later readings | 1 (TX) | 1 transaction: METER + TX |
+| MeterValues, a window's first reading, or a state change | 2 (TX, Session) | 1 transaction: METER + TX + Session |
+| MeterValues changing nothing for the Session | 1 (TX) | a PutItem of METER alone |
 | StopTransaction | 2 (TX, Session) | 1 transaction: TX + receipt (+ METER) + Session |
 
 Meter plausibility (``plausibility``) costs no call: the EVSE's max power is read with the Location
@@ -26,6 +35,7 @@ from decimal import Decimal
 from mobie_hub.core import retry, transact
 from mobie_hub.core.observability import count, logger
 from mobie_hub.core.settings import get_settings
+from mobie_hub.core.types import parse_datetime
 from mobie_hub.ocpp import api as stations
 from mobie_hub.ocpp.meter import energy_register_wh
 from mobie_hub.ocpp.ports import (
@@ -41,7 +51,9 @@ from mobie_hub.sessions import lifecycle, plausibility
 from mobie_hub.sessions import repository as sessions
 from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.sessions.lifecycle import Applied, SessionRecord
+from mobie_hub.sessions.models import SessionStatus
 from mobie_hub.sessions.plausibility import Limits
+from mobie_hub.sessions.transaction_repository import RunningMeter
 
 
 def energy_readings(samples: tuple[MeterSample, ...]) -> list[tuple[Decimal, datetime]]:
@@ -53,8 +65,18 @@ def energy_readings(samples: tuple[MeterSample, ...]) -> list[tuple[Decimal, dat
     return [reading for reading in readings if reading is not None]
 
 
+def _max_duration() -> timedelta:
+    return timedelta(hours=get_settings().max_transaction_hours)
+
+
 def _limits(record: SessionRecord) -> Limits:
-    return record.limits(timedelta(hours=get_settings().max_transaction_hours))
+    return record.limits(_max_duration())
+
+
+def _tx_limits(tx: dict) -> Limits:
+    """The limits of a transaction from its TX item (the EVSE's power kept at the start)."""
+    power = tx.get("max_power_w")
+    return Limits(int(power) if power is not None else None, _max_duration())
 
 
 def _alarm(applied: Applied, station_id: str, transaction_id: int) -> None:
@@ -103,11 +125,12 @@ class SessionTransactions(TransactionEvents):
                 started.connector or adopting_connector(adopting, started), adopting,
             )
             record = applied.record
+            running = RunningMeter(
+                record.meter, 0, started.received_at, _window(started.received_at), record.status.value,
+            )
+            tx = {**transactions.start_item(started), "session_id": session_id, **running.attributes()}
             actions = [
-                transact.put(
-                    transactions.TABLE, {**transactions.start_item(started), "session_id": session_id},
-                    "attribute_not_exists(pk)", name=transactions.TX_ACTION,
-                ),
+                transact.put(transactions.TABLE, tx, "attribute_not_exists(pk)", name=transactions.TX_ACTION),
                 stations.receipt_action(receipt, started.received_at),
                 sessions.put_action(record),
             ]
@@ -126,49 +149,109 @@ class SessionTransactions(TransactionEvents):
 
         retry.optimistic(start, gave_up=_kept_changing(started.transaction_id))
 
-    def _record_of(self, transaction_id: int, station_id: str) -> SessionRecord | None:
+    @staticmethod
+    def _transaction_of(transaction_id: int, station_id: str) -> dict | None:
+        """The TX item of a transaction this station started and a Session was opened for, or None."""
         tx = transactions.get_transaction(transaction_id)
         if tx is None or tx.get("station_id") != station_id or not tx.get("session_id"):
             return None
-        return sessions.get_record(str(tx["session_id"]))
+        return tx
 
     def on_meter_values(self, reported: MeterValuesReported) -> None:
         readings = energy_readings(reported.samples)
 
         def meter(_: retry.Attempt) -> None:
-            record = self._record_of(reported.transaction_id, reported.station_id)
-            if record is None:
+            tx = self._transaction_of(reported.transaction_id, reported.station_id)
+            if tx is None:
                 self._facts.on_meter_values(reported)  # raises UnknownTransaction when there is none
                 return
-            applied = lifecycle.metered(record, readings, reported.received_at, _limits(record))
-            if applied is None:  # nothing for the Session (no energy reading, or ended): the facts only
+            if tx.get("stopped_at"):  # ended: later readings change nothing for the Session, the facts only
                 transactions.put_meter(reported)
                 return
-            updated = applied.record
-            try:
-                transact.write([transactions.meter_action(reported), sessions.put_action(updated)])
-            except transact.Cancelled as cancelled:
-                if cancelled.condition_failed(transactions.METER_ACTION):  # a retransmission: stored already
-                    return
-                if sessions.SESSION_ACTION in cancelled.failed or cancelled.conflict:  # (written when changed)
-                    raise retry.ReadAgain from None
-                raise
-            if updated.status is not record.status:
-                logger.warning("session invalid", session_id=record.session.id, reason=updated.invalid_reason)
-            _alarm(applied, reported.station_id, reported.transaction_id)
+            running = transactions.running_meter(tx)
+            if running is None or not self._on_transaction(tx, running, reported, readings):
+                self._through_session(tx, running, reported, readings)
 
         retry.optimistic(meter, gave_up=_kept_changing(reported.transaction_id))
+
+    @staticmethod
+    def _on_transaction(
+        tx: dict, running: RunningMeter, reported: MeterValuesReported, readings: list
+    ) -> bool:
+        """A plausible reading of an ACTIVE session inside the push window its Session was last written
+        in: the running meter on the TX item alone (one transaction: METER + TX). False when the
+        Session must be written too (a new window, a state change, an INVALID session)."""
+        seconds = get_settings().session_push_interval_seconds
+        if not seconds or running.session_status != SessionStatus.ACTIVE.value:
+            return False  # every update pushed at once (0), or an INVALID session: each change is its event
+        start_at = parse_datetime(str(tx["started_at"]))
+        meter, implausible = lifecycle.apply_checked(running.meter, start_at, readings, _tx_limits(tx))
+        if implausible is None and meter == running.meter:  # nothing for the Session: the facts only
+            transactions.put_meter(reported)
+            return True
+        if implausible is not None or running.session_window != _window(reported.received_at):
+            return False
+        updated = RunningMeter(meter, running.seq + 1, reported.received_at, running.session_window, running.session_status)
+        try:
+            transact.write([
+                transactions.meter_action(reported),
+                transactions.meter_update_action(reported.transaction_id, running, updated),
+            ])
+        except transact.Cancelled as cancelled:
+            if cancelled.condition_failed(transactions.METER_ACTION):  # a retransmission: stored already
+                return True
+            if transactions.TX_ACTION in cancelled.failed or cancelled.conflict:  # another reading, or the stop
+                raise retry.ReadAgain from None
+            raise
+        return True
+
+    @staticmethod
+    def _through_session(
+        tx: dict, running: RunningMeter | None, reported: MeterValuesReported, readings: list
+    ) -> None:
+        """The reading applied to the Session (read now, with the TX item's newer meter) and written
+        with the METER fact and the TX item's running meter, in one transaction."""
+        record = sessions.get_stored_record(str(tx["session_id"]))
+        if record is None:
+            raise retry.ReadAgain  # cannot be: the Session is written with its TX item
+        record = transactions.current(record, tx)
+        applied = lifecycle.metered(record, readings, reported.received_at, _limits(record))
+        if applied is None:  # nothing for the Session (no energy reading, or ended): the facts only
+            transactions.put_meter(reported)
+            return
+        updated = applied.record
+        after = RunningMeter(
+            updated.meter, (running.seq if running else 0) + 1, reported.received_at,
+            _window(reported.received_at), updated.status.value,
+        )
+        try:
+            transact.write([
+                transactions.meter_action(reported),
+                transactions.meter_update_action(reported.transaction_id, running, after),
+                sessions.put_action(updated),
+            ])
+        except transact.Cancelled as cancelled:
+            if cancelled.condition_failed(transactions.METER_ACTION):  # a retransmission: stored already
+                return
+            if {transactions.TX_ACTION, sessions.SESSION_ACTION} & set(cancelled.failed) or cancelled.conflict:
+                raise retry.ReadAgain from None
+            raise
+        if updated.status is not record.status:
+            logger.warning("session invalid", session_id=record.session.id, reason=updated.invalid_reason)
+        _alarm(applied, reported.station_id, reported.transaction_id)
 
     def on_stop(self, stopped: TransactionStopped, receipt: Receipt) -> None:
         readings = energy_readings(stopped.samples)
 
         def stop(_: retry.Attempt) -> None:
-            record = self._record_of(stopped.transaction_id, stopped.station_id)
+            tx = self._transaction_of(stopped.transaction_id, stopped.station_id)
+            record = sessions.get_stored_record(str(tx["session_id"])) if tx else None
             if record is None or record.session.end_date_time is not None:
                 # A stop of an unknown (or another station's, or stopped) transaction: facts only.
                 self._facts.on_stop(stopped, receipt)
                 return
-            actions = transactions.stop_actions(stopped, receipt)
+            record = transactions.current(record, tx)  # with the readings since the Session was written
+            actions = transactions.stop_actions(stopped, receipt, transactions.running_meter(tx))
             applied = lifecycle.stopped(record, stopped, readings, _limits(record))
             updated = applied.record
             actions.append(sessions.put_action(updated))
@@ -178,8 +261,10 @@ class SessionTransactions(TransactionEvents):
                 _receipt_failed(cancelled, receipt)
                 if cancelled.condition_failed(sessions.SESSION_ACTION) or cancelled.conflict:
                     raise retry.ReadAgain from None
-                if cancelled.condition_failed(transactions.TX_ACTION):  # stopped meanwhile: facts path logs it
-                    self._facts.on_stop(stopped, receipt)
+                if cancelled.condition_failed(transactions.TX_ACTION):
+                    if not (cancelled.item(transactions.TX_ACTION) or {}).get("stopped_at"):
+                        raise retry.ReadAgain from None  # a reading was applied meanwhile: stop on top of it
+                    self._facts.on_stop(stopped, receipt)  # stopped meanwhile: the facts path logs it
                     return
                 raise
             logger.debug(
@@ -189,6 +274,12 @@ class SessionTransactions(TransactionEvents):
             _alarm(applied, stopped.station_id, stopped.transaction_id)
 
         retry.optimistic(stop, gave_up=_kept_changing(stopped.transaction_id))
+
+
+def _window(at: datetime) -> int:
+    """The push window of ``at`` (every update its own window when pushes are not coalesced)."""
+    seconds = get_settings().session_push_interval_seconds
+    return transactions.push_window(at, seconds) if seconds else int(at.timestamp())
 
 
 def adopting_connector(adopting: SessionRecord | None, started: TransactionStarted) -> str:
