@@ -2,8 +2,8 @@
 
 Item: pk=``CDR#<id>``, sk=``CDR``, ``doc`` (the MobieCdr), ``session_id``, ``last_updated``, and the
 list keys gsi1 (ALL) / gsi2 (KEYS_ONLY, counts) = ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>``;
-a CDR of a session on a CPO's station also keeps ``cpo`` (``<cc>#<pid>``, copied from the session)
-and gsi3 (KEYS_ONLY: counts and pages, the items by BatchGetItem) = ``CPO#<cc>#<pid>`` / the same.
+a CDR of a session on a CPO's station also keeps ``cpo`` (``<cc>#<pid>``, copied from the session),
+the partition key of gsi3 (KEYS_ONLY, sort key ``gsi2sk``: counts and pages, the items by BatchGetItem).
 
 Exactly once: a CDR's id is derived from its session's (``cdr_id_for``) and written with
 ``attribute_not_exists(pk)``, so a completion event delivered twice cannot create a second CDR.
@@ -43,7 +43,7 @@ def party_index(country_code: str, party_id: str) -> ListIndex:
 
 def cpo_index(country_code: str, party_id: str) -> ListIndex:
     """The CDRs of one CPO's stations (gsi3, keys only)."""
-    return ListIndex(TABLE, f"CPO#{country_code.upper()}#{party_id.upper()}", keys_index="gsi3", page_index="gsi3")
+    return ListIndex(TABLE, f"{country_code.upper()}#{party_id.upper()}", keys_index="gsi3", page_index="gsi3")
 
 
 def cdr_key(cdr_id: str) -> dict[str, str]:
@@ -63,8 +63,8 @@ def cdr_item(cdr: MobieCdr, cpo: tuple[str, str] | None = None) -> dict[str, Any
         "gsi1pk": index.partition, "gsi1sk": list_key,
         "gsi2pk": index.partition, "gsi2sk": list_key,
     }
-    if cpo is not None:
-        item.update(cpo="#".join(cpo), gsi3pk=cpo_index(*cpo).partition, gsi3sk=list_key)
+    if cpo is not None:  # gsi3: cpo / gsi2sk
+        item["cpo"] = cpo_index(*cpo).partition
     return item
 
 

@@ -20,12 +20,13 @@ from mobie_hub.core import json_limits
 from mobie_hub.core.dynamodb import batch_get, table
 from mobie_hub.core.keys import time_range_bounds
 from mobie_hub.core.paging import Page, PageRequest
+from mobie_hub.core.tables import TABLES_BY_KEY
 
 
 @dataclass(frozen=True)
 class ListIndex:
     table_key: str
-    partition: str  # the gsi1pk / gsi2pk value of every listed item
+    partition: str  # the index partition key's value (gsi1pk / gsi2pk …) of every listed item
     keys_index: str = "gsi2"  # the KEYS_ONLY index with gsi1's keys (sessions use gsi2 for EVSEs: gsi3)
     page_index: str = "gsi1"  # ALL; or ``keys_index`` itself: pages read back with BatchGetItem
 
@@ -39,9 +40,10 @@ def _encode_cursor(last_key: dict[str, Any], total: int, offset: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _start_key_names(index: str) -> frozenset[str]:
-    """What a Query's LastEvaluatedKey on ``index`` holds: the table's keys and the index's."""
-    return frozenset({"pk", "sk", f"{index}pk", f"{index}sk"})
+def _keys_of(source: ListIndex, index: str) -> tuple[str, str]:
+    """The (partition, sort) key attributes of one of the list table's indexes."""
+    spec = next(i for i in TABLES_BY_KEY[source.table_key].indexes if i.name == index)
+    return spec.partition_key, spec.sort_key
 
 
 def _decode_cursor(
@@ -58,27 +60,25 @@ def _decode_cursor(
         # The cursor comes back from the client: read within limits (a deep one is just unreadable).
         data = json_limits.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         key, total, at = data["k"], int(data["t"]), int(data["o"])
-        index = source.page_index
+        partition, sort = _keys_of(source, source.page_index)
         valid = (
-            at == page.offset and total >= 0 and set(key) == _start_key_names(index)
-            and key[f"{index}pk"] == source.partition
-            and all(isinstance(v, str) for v in key.values()) and low <= key[f"{index}sk"] <= high
+            at == page.offset and total >= 0 and set(key) == {"pk", "sk", partition, sort}
+            and key[partition] == source.partition
+            and all(isinstance(v, str) for v in key.values()) and low <= key[sort] <= high
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     return (key, total) if valid else None
 
 
-def _condition(index: str, page: PageRequest) -> tuple[str, dict[str, str]]:
+def _condition(source: ListIndex, index: str, page: PageRequest) -> tuple[str, dict[str, str]]:
     low, high = time_range_bounds(page.date_from, page.date_to)
-    return (
-        f"{index}pk = :p AND {index}sk BETWEEN :low AND :high",
-        {":low": low, ":high": high},
-    )
+    partition, sort = _keys_of(source, index)
+    return f"{partition} = :p AND {sort} BETWEEN :low AND :high", {":low": low, ":high": high}
 
 
 def _keys_query(source: ListIndex, page: PageRequest, **extra: Any) -> dict[str, Any]:
-    condition, values = _condition(source.keys_index, page)
+    condition, values = _condition(source, source.keys_index, page)
     return table(source.table_key).query(
         IndexName=source.keys_index, KeyConditionExpression=condition,
         ExpressionAttributeValues={":p": source.partition, **values}, **extra,
@@ -105,8 +105,9 @@ def _skip(source: ListIndex, page: PageRequest) -> dict[str, Any] | None:
         start = response.get("LastEvaluatedKey")
         if not start:
             return None
-    keys, index = source.keys_index, source.page_index
-    return {"pk": start["pk"], "sk": start["sk"], f"{index}pk": start[f"{keys}pk"], f"{index}sk": start[f"{keys}sk"]}
+    (keys_partition, keys_sort), (partition, sort) = (_keys_of(source, source.keys_index),
+                                                      _keys_of(source, source.page_index))
+    return {"pk": start["pk"], "sk": start["sk"], partition: start[keys_partition], sort: start[keys_sort]}
 
 
 def _items_of(source: ListIndex, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -129,7 +130,7 @@ def query_page(source: ListIndex, page: PageRequest) -> Page[dict[str, Any]]:
         start = _skip(source, page) if 0 < page.offset < total else None
         if page.offset >= total or (page.offset and start is None):
             return Page([], total)
-    condition, values = _condition(source.page_index, page)
+    condition, values = _condition(source, source.page_index, page)
     response = table(source.table_key).query(
         IndexName=source.page_index, KeyConditionExpression=condition, Limit=page.limit,
         ExpressionAttributeValues={":p": source.partition, **values},

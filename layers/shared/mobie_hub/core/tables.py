@@ -1,7 +1,8 @@
 """DynamoDB table definitions: the single source for the CDK data construct and the local/moto tables.
 
-Every table uses generic string keys ``pk``/``sk`` (and ``gsi<n>pk``/``gsi<n>sk`` for its indexes), so
-item shapes can evolve without a table migration. The access patterns each key serves are listed in
+Every table uses generic string keys ``pk``/``sk`` (and ``gsi<n>pk``/``gsi<n>sk`` for its indexes, but
+for two sparse keys-only indexes keyed on attributes their items hold anyway), so item shapes can
+evolve without a table migration. The access patterns each key serves are listed in
 docs/dynamodb.md; every request path is a GetItem, a Query or a transactional write — never a Scan.
 """
 
@@ -12,18 +13,20 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class IndexSpec:
-    """A global secondary index: its name is also the prefix of its key attributes (gsi1 → gsi1pk)."""
+    """A global secondary index: its name is also the prefix of its key attributes (gsi1 → gsi1pk),
+    unless ``keys`` names other ones (an index on attributes its items hold anyway: no bytes added)."""
 
     name: str
     projection: str = "ALL"  # ALL | KEYS_ONLY
+    keys: tuple[str, str] | None = None  # (partition, sort) attribute names
 
     @property
     def partition_key(self) -> str:
-        return f"{self.name}pk"
+        return self.keys[0] if self.keys else f"{self.name}pk"
 
     @property
     def sort_key(self) -> str:
-        return f"{self.name}sk"
+        return self.keys[1] if self.keys else f"{self.name}sk"
 
 
 @dataclass(frozen=True)
@@ -76,23 +79,26 @@ TOKENS = TableSpec(
 )
 # sessions: gsi1 lists an EMSP's sessions, gsi2 finds them by EVSE, gsi3 (KEYS_ONLY) counts gsi1,
 # gsi4 (KEYS_ONLY, sparse: only sessions on a CPO's stations) lists a CPO's: it counts, and a page's
-# keys are read back with one BatchGetItem (a session is rewritten on every MeterValues: a keys-only
-# entry costs 2 WRU a write, an ALL one twice the session's KB more).
+# keys are read back with one BatchGetItem. A session is rewritten on every MeterValues: a keys-only
+# entry costs 2 WRU a write (an ALL one twice the session's KB), and its keys are attributes the item
+# has anyway (``cpo``, gsi3's sort key), so it adds no bytes that could push the item past a KB.
 SESSIONS = TableSpec(
     key="sessions",
     indexes=(
         IndexSpec("gsi1"), IndexSpec("gsi2"), IndexSpec("gsi3", projection="KEYS_ONLY"),
-        IndexSpec("gsi4", projection="KEYS_ONLY"),
+        IndexSpec("gsi4", projection="KEYS_ONLY", keys=("cpo", "gsi3sk")),
     ),
     stream=True,
     ttl_attribute="expires_at",  # METER facts only (sessions.transaction_repository.meter_expiry)
     description="Charging sessions: by id, by owning EMSP or CPO and last_updated, by EVSE and start.",
 )
-# cdrs: gsi1/gsi2 an EMSP's CDRs (and the delivery queues on gsi1), gsi3 (KEYS_ONLY, sparse) a CPO's.
+# cdrs: gsi1/gsi2 an EMSP's CDRs (and the delivery queues on gsi1), gsi3 (KEYS_ONLY, sparse) a CPO's,
+# keyed like sessions' gsi4 on attributes the item has anyway.
 CDRS = TableSpec(
     key="cdrs",
     indexes=(
-        IndexSpec("gsi1"), IndexSpec("gsi2", projection="KEYS_ONLY"), IndexSpec("gsi3", projection="KEYS_ONLY"),
+        IndexSpec("gsi1"), IndexSpec("gsi2", projection="KEYS_ONLY"),
+        IndexSpec("gsi3", projection="KEYS_ONLY", keys=("cpo", "gsi2sk")),
     ),
     stream=True,
     description="Charge detail records: by id, by owning EMSP or CPO and last_updated.",

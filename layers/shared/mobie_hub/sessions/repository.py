@@ -2,7 +2,7 @@
 
 | item | pk | sk | gsi1 / gsi3 (KEYS_ONLY) | gsi2 | gsi4 (KEYS_ONLY) |
 |---|---|---|---|---|---|
-| Session | ``SESSION#<id>`` | ``SESSION`` | ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>`` (only with an owner) | ``EVSE#<location id>#<evse uid>`` / ``<start_date_time>#<id>`` | ``CPO#<cpo cc>#<cpo pid>`` / ``<last_updated>#<id>`` (only with an owner and a CPO) |
+| Session | ``SESSION#<id>`` | ``SESSION`` | ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>`` (only with an owner) | ``EVSE#<location id>#<evse uid>`` / ``<start_date_time>#<id>`` | ``cpo`` / ``gsi3sk`` (only with an owner and a CPO) |
 
 Beside ``doc`` (the Session) an item keeps ``status``, ``revision`` (every write is conditional on
 the revision read: two messages cannot lose each other's update), ``meter`` (the periods so far, exact
@@ -11,7 +11,8 @@ EVSE's most power at the start: meter plausibility), ``owner`` (``<cc>#<pid>`` o
 and ``cpo`` (``<cc>#<pid>`` of the station's CPO when the session was created; none on the hub's own
 stations). A CPO's list is keys-only (gsi4 counts and pages, the page's items read back with one
 BatchGetItem): a session is rewritten on every MeterValues, and a keys-only entry costs 2 WRU a
-write where an ALL one would cost twice the session's size.
+write where an ALL one would cost twice the session's size; its keys are ``cpo`` and gsi3's sort
+key, so the index adds no attribute to the item.
 
 Functions for the commands module: ``open_pending_session``, ``get_session``,
 ``active_session_on_evse``, ``last_session_on_evse``, ``invalidate_pending_session``.
@@ -59,7 +60,7 @@ def party_index(country_code: str, party_id: str) -> ListIndex:
 
 def cpo_index(country_code: str, party_id: str) -> ListIndex:
     """The sessions list of one CPO (gsi4, keys only: counts and pages; the items by BatchGetItem)."""
-    return ListIndex(TABLE, f"CPO#{country_code.upper()}#{party_id.upper()}", keys_index="gsi4", page_index="gsi4")
+    return ListIndex(TABLE, f"{country_code.upper()}#{party_id.upper()}", keys_index="gsi4", page_index="gsi4")
 
 
 def _evse_partition(location_id: str, evse_uid: str) -> str:
@@ -82,10 +83,8 @@ def session_item(record: SessionRecord, revision: int) -> dict[str, Any]:
         list_key = f"{item['last_updated']}#{session.id}"
         item.update(owner="#".join(record.owner), gsi1pk=index.partition, gsi1sk=list_key,
                     gsi3pk=index.partition, gsi3sk=list_key)
-        if record.cpo is not None:  # listed to the CPO only with a token's owner (a valid CdrToken)
-            item.update(gsi4pk=cpo_index(*record.cpo).partition, gsi4sk=list_key)
-    if record.cpo is not None:
-        item["cpo"] = "#".join(record.cpo)
+    if record.cpo is not None:  # on gsi4 (cpo / gsi3sk) only with an owner: a valid CdrToken
+        item["cpo"] = cpo_index(*record.cpo).partition
     if record.meter is not None:
         item["meter"] = record.meter.to_json()
     for name in ("transaction_id", "station_id", "invalid_reason", "max_power_w"):
