@@ -1,11 +1,12 @@
-"""Delivery of a CDR to its EMSP: a CDR is a bill, so a push that fails is retried until the EMSP
-accepts it, within a bound, and then handed to the operator (docs/events.md "CDR delivery").
+"""Delivery of a CDR to its EMSP (and to the CPO of its station, issue #16: each its own record): a
+CDR is a bill, so a push that fails is retried until the party accepts it, within a bound, and then
+handed to the operator (docs/events.md "CDR delivery").
 
 Profile §3 ("MOBI.E does not retry a push that fails; the data stays available through GET") is kept
 for what it promises the EMSPs: nothing relies on a retry, every CDR stays readable through GET, and
 locations and sessions pushes are never repeated (a later state supersedes them). A CDR is different:
 it is pushed once per session and never superseded, and an EMSP that receives pushes need not pull, so
-one failed POST could leave a bill unbilled with nobody told. Hence a delivery record per (CDR, EMSP)
+one failed POST could leave a bill unbilled with nobody told. Hence a delivery record per (CDR, party)
 and a bounded backoff (``BACKOFF``: 9 attempts over about two days); after the last one the record is
 FAILED, counted (``CdrUndelivered``, alarmed) and listed by ``mobie-hub cdrs undelivered``.
 
@@ -35,14 +36,14 @@ UNDELIVERED_METRIC = "CdrUndelivered"  # one per delivery given up; alarmed (inf
 
 class DeliveryStatus(str, Enum):
     PENDING = "PENDING"  # an attempt is under way or due at next_attempt_at
-    DELIVERED = "DELIVERED"  # the EMSP accepted the POST (OCPI 1000)
+    DELIVERED = "DELIVERED"  # the party accepted the POST (OCPI 1000)
     FAILED = "FAILED"  # MAX_ATTEMPTS failed: the operator's (mobie-hub cdrs undelivered)
 
 
 @dataclass(frozen=True)
 class Delivery:
     cdr_id: str
-    party: str  # the EMSP's party key
+    party: str  # the recipient's party key (PARTY#EMSP#… or PARTY#CPO#…)
     status: DeliveryStatus
     attempts: int
     next_attempt_at: str | None  # sortable UTC, while PENDING
@@ -90,7 +91,7 @@ def get(cdr_id: str, party_key: str) -> Delivery | None:
 
 def begin(cdr_id: str, party_key: str, now: datetime) -> Delivery:
     """Record one more attempt as under way, due again after its backoff should it never finish.
-    A CDR the EMSP accepted already is not attempted again: the DELIVERED record is returned as is
+    A CDR the party accepted already is not attempted again: the DELIVERED record is returned as is
     (a CdrCreated event delivered twice by EventBridge must not bill twice)."""
     previous = get(cdr_id, party_key)
     if previous is not None and previous.status is DeliveryStatus.DELIVERED:

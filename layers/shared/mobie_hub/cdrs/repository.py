@@ -162,8 +162,8 @@ def store_credit(credit: MobieCdr, *, credited_at: datetime, cpo: tuple[str, str
         raise ConflictingWrite(f"crediting CDR {original} met a concurrent write; try again") from None
 
 
-# --- CDR deliveries (cdrs/delivery.py): one item per (CDR, EMSP) -----------------------------------
-# pk=``DELIVERY#<cdr id>``, sk=the EMSP's party key; an undelivered one is also on gsi1 under
+# --- CDR deliveries (cdrs/delivery.py): one item per (CDR, recipient: the EMSP, the CPO) ------------
+# pk=``DELIVERY#<cdr id>``, sk=the recipient's party key; an undelivered one is also on gsi1 under
 # ``DELIVERY#PENDING`` (sk ``<next attempt>#<cdr id>``, the sweep's queue) or ``DELIVERY#FAILED`` (sk
 # ``<last attempt>#<cdr id>``, the operator's list); a delivered one leaves gsi1 (sparse). The key
 # prefix is not ``CDR#``, so the cdrs stream's Pipe filter and converter pass these items by.
@@ -201,7 +201,7 @@ def deliveries_in(queue: str, until: str | None = None, limit: int = 100) -> lis
 
 
 def deliveries_of(cdr_id: str) -> list[dict[str, Any]]:
-    """Every delivery record of one CDR (one per EMSP it was pushed to)."""
+    """Every delivery record of one CDR (one per party it was pushed to: its EMSP, its CPO)."""
     items = table(TABLE).query(
         KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"DELIVERY#{cdr_id}"},
         ConsistentRead=True,
