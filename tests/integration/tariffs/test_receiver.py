@@ -140,8 +140,9 @@ def test_another_partys_url_is_403_whatever_the_body(client: TestClient, cpo: Pa
     read = client.get(URL, headers=other_cpo.headers)
     own_body = client.put("/ocpi/2.2.1/tariffs/PT/GLP/KLC-AC",
                           json=tariff("KLC-AC", party_id="KLC"), headers=other_cpo.headers)
+    garbage = client.put(URL, json={"not": "a tariff"}, headers=other_cpo.headers)
 
-    for response in (put, patched, deleted, read, own_body):
+    for response in (put, patched, deleted, read, own_body, garbage):
         assert_refused(response, 403, 2000, "another party")
     assert client.get(URL, headers=cpo.headers).json()["data"]["elements"][0]["price_components"][0]["price"] == 0.30
     assert len(items("VERSION#")) == 1

@@ -1,1 +1,1 @@
-"""OCPI Tariffs: the tariffs sender and their storage."""
+"""OCPI Tariffs: the sender (EMSPs read), the receiver (CPOs write), profile §9 rules and versions."""
