@@ -155,7 +155,8 @@ def assign_cpo(
         location = read.location
         before, party = (location.country_code, location.party_id), _party(country_code, party_id, location)
         cpo = directory(party)
-        result = Assignment(location.id, before, party, cpo.label if cpo else "?", party != before, location.publish)
+        label = cpo.label if cpo else f"{party[0]}/{party[1]}: no CPO party of the hub"
+        result = Assignment(location.id, before, party, label, party != before, location.publish)
         if party == before:
             result.operator = location.operator.name if location.operator else None
             return result
