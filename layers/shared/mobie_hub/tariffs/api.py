@@ -1,6 +1,7 @@
 """What the tariffs feature offers the other features (docs/architecture.md, "Import rules"): tariffs
 by key, the version of each in force at a time (CDR pricing), the store the station registry imports
-into (its references from connectors included), and the profile's rules for a tariff."""
+into, and the references from connectors it records (a referenced tariff cannot be deleted). The
+profile's rules for a tariff are ``tariffs.rules`` (logic, no storage)."""
 
 from mobie_hub.tariffs.repository import (
     DynamoTariffStore,
@@ -10,7 +11,6 @@ from mobie_hub.tariffs.repository import (
     release_references,
     versions_at,
 )
-from mobie_hub.tariffs.rules import tariff_problems
 
 __all__ = [
     "DynamoTariffStore",
@@ -18,6 +18,5 @@ __all__ = [
     "get_tariffs",
     "hold_references",
     "release_references",
-    "tariff_problems",
     "versions_at",
 ]

@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
 from mobie_hub.core import documents, retry, transact
 from mobie_hub.core.dynamodb import batch_get, table
 from mobie_hub.core.errors import ConflictingWrite, InvalidRequest
@@ -179,7 +177,8 @@ def references(key: TariffKey) -> References:
 
 def _query(pk: str, prefix: str) -> Iterator[dict[str, Any]]:
     request: dict[str, Any] = {
-        "KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(prefix), "ConsistentRead": True,
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+        "ExpressionAttributeValues": {":pk": pk, ":prefix": prefix}, "ConsistentRead": True,
     }
     while True:
         page = table("tariffs").query(**request)
@@ -249,7 +248,8 @@ def version_at(key: TariffKey, at: datetime) -> Tariff | None:
     when it was deleted then or did not exist yet). One Query; a tariff stored before versions
     existed and never changed since has none, and is its listed item (one GetItem more)."""
     page = table("tariffs").query(
-        KeyConditionExpression=Key("pk").eq(tariff_pk(*key)) & Key("sk").between(VERSION, VERSION + sortable_time(at)),
+        KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :at",
+        ExpressionAttributeValues={":pk": tariff_pk(*key), ":first": VERSION, ":at": VERSION + sortable_time(at)},
         ScanIndexForward=False, Limit=1,
     )
     if page.get("Items"):
