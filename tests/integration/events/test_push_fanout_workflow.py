@@ -220,3 +220,30 @@ def test_the_push_sweep_lambda_puts_a_resync_on_the_stacks_bus_for_a_changed_ses
 
     assert lambda_module("push").resync({}, Context()) == {"due": 1, "published": 1}
     assert lambda_module("push").resync({}, Context()) == {"due": 0, "published": 0}  # done
+
+
+def test_a_push_batch_logs_its_failures_only_and_counts_what_it_sent_once(aws):
+    from cost.output import captured_output  # what Lambda ships: the descriptors and the log handlers
+    from mobie_hub.events import location_push
+    from mobie_hub.events.envelope import DomainEvent
+
+    with fake_party() as edp, fake_party() as down:
+        register_receiver(edp.base_url, "EDP")
+        register_receiver(down.base_url, "DWN")
+        down.fail_with = 503
+        planned = location_push.plan(DomainEvent.model_validate(load_event("eventbridge/evse_status_changed.json")["detail"]))
+        with captured_output() as output:
+            outcomes = lambda_module("push").push(
+                {"event": planned["event"], "lease": planned["lease"], "parties": planned["batches"][0]}, FakeContext()
+            )
+    printed = [json.loads(line) for line in output[0].decode().splitlines() if line.startswith("{")]
+    logged = [line for line in printed if "audit" not in line]  # the audit records go to Firehose in AWS
+    assert {o["party"]: o["ok"] for o in outcomes} == {"PARTY#EMSP#PT#EDP": True, "PARTY#EMSP#PT#DWN": False}
+    # One PushSent for the batch (by module), PushFailed for the party that failed (alarmed per party)
+    metrics = [(m["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"], m.get("party"), m.get(name))
+               for m in logged if "_aws" in m for name in ("PushSent", "PushFailed") if name in m]
+    assert sorted(metrics, key=str) == [("PushFailed", "EMSP PT/DWN", 1), ("PushSent", None, 1)]
+    # and log lines for the failure only: no line for the push that succeeded
+    lines = [(line["level"], line["message"]) for line in logged if "_aws" not in line]
+    assert lines and all(level == "WARNING" for level, _ in lines)
+    assert not any("EDP" in json.dumps(line) for line in logged if "_aws" not in line)
