@@ -6,7 +6,8 @@ POST is a delivery (``cdrs.delivery``) retried with a bounded backoff by ``redel
 scheduled Lambda (AWS) or the local pipeline runs.
 
 Two shapes (docs/events.md): a Location event goes to every EMSP exposing the receiver — the fan-out
-workflow calls ``recipients`` once and ``push`` once per party (a Map state); a session or CDR event
+workflow claims it once and pushes it in batches (``location_push``, which asks ``recipients`` and
+``ROUTES`` here); a session or CDR event
 has one recipient, named in ``detail.owner`` (the EMSP of its token, or the CPO of its station: one
 event each) — the owner workflow calls ``push_to_owner`` alone. Pushes of one session reach each
 recipient in order (``push_state``): a stale or repeated one is dropped, a
