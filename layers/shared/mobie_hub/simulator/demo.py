@@ -149,7 +149,7 @@ async def session_active(story: Story) -> None:
 async def meter_values_flow(story: Story) -> None:
     """A PATCH carrying kWh. A hub that coalesces meter PATCHes (``session_push_interval_seconds``,
     docs/events.md) may send none before the stop: after a few meter intervals without one, the
-    EMSP reads the session from the hub's sessions sender instead, which must show the energy."""
+    EMSP reads the session from the hub's sessions sender instead (``_session_read_back``)."""
     session_id = story.facts["session"]
     patience = min(story.options.step_timeout, 4 * story.options.meter_interval + 3)
     try:
@@ -169,14 +169,23 @@ async def meter_values_flow(story: Story) -> None:
 
 
 async def _session_read_back(story: Story, session_id: str) -> None:
+    """The session as the hub's sessions sender lists it: with kWh, or — a coalescing hub rewrites
+    the listed Session at most once a push window (docs/sessions.md), so it may still hold the start's
+    0 kWh — with the station's MeterValues answered by the hub; the stop's PATCH must then carry the
+    energy (step 'the session completes')."""
+    step = "meter values flow as session PATCHes"
     started = story.emsp.sessions[session_id]["start_date_time"]
     listed = await story.emsp.read("sessions", date_from=started)
     session = next((s for s in listed or [] if s.get("id") == session_id), None)
-    if session is None or not session.get("kwh"):
-        kwh = None if session is None else session.get("kwh")
+    if session is None:
+        raise StepFailed(step, "no PATCH with kWh, and the hub's sessions list does not hold the session")
+    answered = story.facts["transaction"].meter_values_answered
+    if not session.get("kwh") and not answered:
         raise StepFailed(
-            "meter values flow as session PATCHes", f"no PATCH with kWh, and the hub's session has {kwh}"
+            step,
+            f"no PATCH with kWh, no MeterValues answered, and the hub's session has {session.get('kwh')}",
         )
+    later = "" if session.get("kwh") else "; the kWh come with the stop"
     story.timeline.say(
         story.emsp.label,
         HUB,
@@ -184,8 +193,9 @@ async def _session_read_back(story: Story, session_id: str) -> None:
         f"GET Sessions: {session_id}",
         ref=session_id,
         status=session.get("status"),
-        kwh=session["kwh"],
-        note="the hub coalesces meter PATCHes",
+        kwh=session.get("kwh"),
+        meter_values=answered,
+        note=f"the hub coalesces meter PATCHes{later}",
     )
 
 
@@ -226,6 +236,9 @@ async def session_completes(story: Story) -> None:
             _to_emsp(story, e, "session") and e.ref == session_id and e.figures.get("status") == "COMPLETED"
         ),
     )
+    kwh = story.emsp.sessions[session_id].get("kwh")
+    if not kwh:
+        raise StepFailed("the session completes", f"the completed session has {kwh} kWh")
 
 
 async def cdr_arrives(story: Story) -> None:

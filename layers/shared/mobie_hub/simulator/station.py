@@ -72,6 +72,7 @@ class Transaction:
     id_tag_status: str
     stopped: asyncio.Event = field(default_factory=asyncio.Event)
     stop_reason: Reason = Reason.local
+    meter_values_answered: int = 0  # MeterValues of this transaction the hub answered (CALLRESULT)
 
 
 _CALLRESULT = 3  # OCPP-J message type id
@@ -175,6 +176,8 @@ class SimulatedStation(ChargePoint):
             ),
             suppress=False,
         )
+        if transaction is not None:
+            transaction.meter_values_answered += 1
 
     async def start_transaction(self, connector_id: int, id_tag: str) -> Transaction:
         await self.report_status(connector_id, ChargePointStatus.preparing)
