@@ -29,7 +29,7 @@ from infra.constructs.admin import Admin
 from infra.constructs.audit import Audit, factory_functions
 from infra.constructs.commands import Commands
 from infra.constructs.data import Data
-from infra.constructs.events import Events
+from infra.constructs.events import SESSION_PUSH_INTERVAL_ENV, Events
 from infra.constructs.function_factory import FunctionFactory
 from infra.constructs.layers import Layers
 from infra.constructs.monitoring import Monitoring
@@ -88,6 +88,11 @@ class MobieHubStack(Stack):
             self, EVENTS_ID, factory=self.functions, tables=self.data.tables,
             public_url=self.ocpi_api.public_url, retain_logs=config.retain_data,
             session_push_interval_seconds=config.session_push_interval_seconds,
+        )
+        # The OCPP messages rewrite a charging session's Session item once a push window (docs/sessions.md
+        # "Meter values and the Session"): the same windows as the pushes.
+        self.ocpp_gateway.message_function.add_environment(
+            SESSION_PUSH_INTERVAL_ENV, str(config.session_push_interval_seconds)
         )
         self.commands = Commands(  # issue 8: the command lifecycle (docs/commands.md)
             self, COMMANDS_ID, factory=self.functions,

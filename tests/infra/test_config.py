@@ -181,29 +181,32 @@ def test_a_session_push_interval_that_is_not_a_bounded_number_of_seconds_is_refu
     assert repr(value) in message and "docs/deploy.md" in message
 
 
-def test_the_session_push_interval_sets_every_function_that_coalesces_or_throttles_session_pushes(tmp_path, prod):
+def _interval_readers(synth) -> dict:
+    """The functions whose code windows session pushes: the converter and the push functions
+    coalesce and throttle them, the OCPP messages write the Session once a window."""
+    events = synth.stack.events
+    return {"converter": events.converter, "push": events.push_function, "owner": events.owner_push_function,
+            "ocpp-message": synth.stack.ocpp_gateway.message_function}
+
+
+def test_the_session_push_interval_sets_every_function_that_windows_session_pushes(tmp_path, prod):
     from .conftest import synthesize
 
     def variables(synth):
-        events = synth.stack.events
-        functions = {"converter": events.converter, "push": events.push_function, "owner": events.owner_push_function}
         return {
             name: synth.resources[synth.logical_id(f)]["Properties"]["Environment"]["Variables"]
-            for name, f in functions.items()
+            for name, f in _interval_readers(synth).items()
         }
 
     assert {name: v[SESSION_PUSH_INTERVAL_ENV] for name, v in variables(prod).items()} == dict.fromkeys(
-        ("converter", "push", "owner"), str(SESSION_PUSH_INTERVAL_DEFAULT)
+        ("converter", "push", "owner", "ocpp-message"), str(SESSION_PUSH_INTERVAL_DEFAULT)
     )
     slower = synthesize({"dev": "true", "session_push_interval_seconds": "900"}, tmp_path)
     assert {name: v[SESSION_PUSH_INTERVAL_ENV] for name, v in variables(slower).items()} == dict.fromkeys(
-        ("converter", "push", "owner"), "900"
+        ("converter", "push", "owner", "ocpp-message"), "900"
     )
     # No other function reads it: the interval is set where it is used, nowhere else.
-    readers = {
-        slower.logical_id(f) for f in (slower.stack.events.converter, slower.stack.events.push_function,
-                                        slower.stack.events.owner_push_function)
-    }
+    readers = {slower.logical_id(f) for f in _interval_readers(slower).values()}
     others = {
         key for key, resource in slower.of_type("AWS::Lambda::Function").items()
         if SESSION_PUSH_INTERVAL_ENV in resource["Properties"].get("Environment", {}).get("Variables", {})

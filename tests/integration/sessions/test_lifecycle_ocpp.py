@@ -110,8 +110,38 @@ def test_a_stop_of_a_transaction_the_hub_never_started_is_kept_as_facts_only(sta
     assert sessions.last_session_on_evse(STATION_ID, EVSE) is None
 
 
+@pytest.fixture
+def sampled_every_minute(monkeypatch):
+    """Several readings a push window: transactions keep their running meter on the TX item."""
+    from mobie_hub.core.settings import get_settings
+
+    monkeypatch.setenv("MOBIE_OCPP_METER_SAMPLE_INTERVAL", "60")
+    get_settings.cache_clear()
+
+
+def test_two_meter_values_racing_on_the_session_lose_no_update(station, clock, monkeypatch):
+    # Given an active session whose meter the Session holds (the hub's defaults: one reading a window),
+    # and a MeterValues whose handler read the session before another one wrote
+    transaction_id = charge(station, clock, readings=(), stop_wh=None)
+    stale = session_of(transaction_id)
+    station.call("MeterValues", {"connectorId": 1, "transactionId": transaction_id,
+                                 "meterValue": [meter(1000, "2026-11-23T09:10:00Z")]})  # not charging yet
+    reads = iter([stale])
+    real_read = sessions.get_stored_record
+    monkeypatch.setattr(sessions, "get_stored_record", lambda session_id: next(reads, None) or real_read(session_id))
+    # When the slower one writes: its conditional write fails, so it reads again and re-applies
+    station.call("MeterValues", {"connectorId": 1, "transactionId": transaction_id,
+                                 "meterValue": [meter(5000, "2026-11-23T09:20:00Z")]})
+    # Then both readings count: parking until 09:10, then charging
+    record = session_of(transaction_id)
+    assert [(p.charging, p.wh) for p in record.meter.periods] == [(False, Decimal(0)), (True, Decimal(4000))]
+    assert record.session.kwh == Decimal(4) and record.revision == stale.revision + 2
+
+
 @pytest.mark.parametrize("later", [0, 300], ids=["inside the window (TX only)", "a new window (Session too)"])
-def test_two_meter_values_racing_lose_no_update(station, clock, monkeypatch, later):
+def test_two_meter_values_racing_on_the_running_meter_lose_no_update(
+    station, clock, monkeypatch, later, sampled_every_minute
+):
     # Given an active session, and a MeterValues whose handler read the TX item before another one wrote
     transaction_id = charge(station, clock, readings=(), stop_wh=None)
     stale = transactions.get_transaction(transaction_id)
@@ -131,7 +161,7 @@ def test_two_meter_values_racing_lose_no_update(station, clock, monkeypatch, lat
     assert transactions.running_meter(real_read(transaction_id)).seq == 2
 
 
-def test_a_stop_racing_a_reading_keeps_the_reading(station, clock, monkeypatch):
+def test_a_stop_racing_a_reading_keeps_the_reading(station, clock, monkeypatch, sampled_every_minute):
     # Given a StopTransaction whose handler read the TX item before a reading was applied to it
     transaction_id = charge(station, clock, readings=(), stop_wh=None)
     stale = transactions.get_transaction(transaction_id)

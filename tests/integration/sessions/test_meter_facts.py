@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from mobie_hub.cdrs import repository as cdrs
 from mobie_hub.cdrs.creation import Outcome, create_cdr_for
 from mobie_hub.cdrs.credit import credit_for
@@ -17,12 +19,24 @@ from mobie_hub.core.dynamodb import table
 from mobie_hub.core.tables import SESSIONS
 from mobie_hub.sessions import repository as sessions
 from mobie_hub.sessions import transaction_repository as transactions
+from mobie_hub.sessions.transactions import running_meter_pays
 from tests.integration.sessions.conftest import RFID, charge, meter
 
 
 def start(station) -> int:
     return station.call("StartTransaction", {"connectorId": 1, "idTag": RFID, "meterStart": 1000,
                                              "timestamp": "2026-11-23T09:00:00Z"})[2]["transactionId"]
+
+
+@pytest.fixture
+def sampled_every_minute(monkeypatch):
+    """Stations sampling every minute, pushes every 5 minutes: a window holds several readings, so a
+    transaction keeps its running meter on its TX item."""
+    from mobie_hub.core.settings import get_settings
+
+    monkeypatch.setenv("MOBIE_OCPP_METER_SAMPLE_INTERVAL", "60")
+    get_settings.cache_clear()
+    assert running_meter_pays()
 
 
 def stored(session_id: str):
@@ -35,7 +49,7 @@ def reading(station, transaction_id: int, wh: int, at: str, message_id: str | No
     station.call("MeterValues", payload, **({"message_id": message_id} if message_id else {}))
 
 
-def test_a_reading_in_the_push_window_of_the_sessions_last_write_updates_only_the_tx_item(station, clock):
+def test_a_reading_in_the_push_window_of_the_sessions_last_write_updates_only_the_tx_item(station, clock, sampled_every_minute):
     # Given a session started at 09:00:00 (hub time), pushes coalesced on 300 s windows
     transaction_id = start(station)
     session_id = transactions.get_transaction(transaction_id)["session_id"]
@@ -56,7 +70,7 @@ def test_a_reading_in_the_push_window_of_the_sessions_last_write_updates_only_th
     assert now.revision == written.revision
 
 
-def test_the_first_reading_of_a_new_window_rewrites_the_session_with_every_reading_since(station, clock):
+def test_the_first_reading_of_a_new_window_rewrites_the_session_with_every_reading_since(station, clock, sampled_every_minute):
     transaction_id = start(station)
     session_id = transactions.get_transaction(transaction_id)["session_id"]
     clock.advance(120)
@@ -77,7 +91,7 @@ def test_the_first_reading_of_a_new_window_rewrites_the_session_with_every_readi
     assert stored(session_id) == record
 
 
-def test_a_retransmitted_reading_in_the_window_is_applied_once(station, clock):
+def test_a_retransmitted_reading_in_the_window_is_applied_once(station, clock, sampled_every_minute):
     transaction_id = start(station)
     clock.advance(60)
     reading(station, transaction_id, 1500, "2026-11-23T09:01:00Z", message_id="mv-1")
@@ -86,7 +100,7 @@ def test_a_retransmitted_reading_in_the_window_is_applied_once(station, clock):
     assert running.seq == 1 and len(transactions.meter_items(transaction_id)) == 1
 
 
-def test_the_stop_completes_the_session_with_the_readings_only_the_tx_item_had(station, clock):
+def test_the_stop_completes_the_session_with_the_readings_only_the_tx_item_had(station, clock, sampled_every_minute):
     # Given readings that all fell in the start's push window (the Session never rewritten for them)
     transaction_id = start(station)
     session_id = transactions.get_transaction(transaction_id)["session_id"]
@@ -109,7 +123,7 @@ def test_the_stop_completes_the_session_with_the_readings_only_the_tx_item_had(s
     assert stored(session_id) == record and len(transactions.meter_items(transaction_id)) == 4
 
 
-def test_an_implausible_reading_in_the_window_makes_the_session_invalid_at_once(station, clock):
+def test_an_implausible_reading_in_the_window_makes_the_session_invalid_at_once(station, clock, sampled_every_minute):
     transaction_id = start(station)
     session_id = transactions.get_transaction(transaction_id)["session_id"]
     clock.advance(60)
@@ -136,18 +150,35 @@ def test_without_coalescing_every_reading_rewrites_the_session(station, clock, m
         assert stored(session_id).meter.last_wh == wh
 
 
-def test_a_transaction_started_before_the_running_meter_moves_it_to_its_tx_item(station, clock):
-    # Given a TX item written before the TX item kept the running meter (the Session held it)
+def test_when_each_window_holds_one_reading_the_session_takes_it_and_the_tx_item_is_not_written(station, clock):
+    # Given the hub's defaults: stations sample every 300 s, pushes every 300 s
+    assert not running_meter_pays()
     transaction_id = start(station)
-    key = transactions.tx_key(transaction_id)
+    tx = transactions.get_transaction(transaction_id)
+    assert transactions.running_meter(tx) is None
+    # When readings arrive, in the same window or not, Then each is written to the Session with its fact
+    for seconds, wh in ((60, 1600), (300, 4000)):
+        clock.advance(seconds)
+        with dynamodb_calls() as calls:
+            reading(station, transaction_id, wh, (clock.now - timedelta(seconds=1)).isoformat().replace("+00:00", "Z"))
+        assert calls == {"GetItem": 2, "TransactWriteItems": 1}
+        assert stored(tx["session_id"]).meter.last_wh == wh
+    assert transactions.get_transaction(transaction_id) == tx  # the TX item never changes
+
+
+def test_a_transaction_without_a_running_meter_keeps_its_meter_on_the_session(station, clock, sampled_every_minute):
+    # Given a transaction started before the TX item kept the running meter (or with it not paying)
+    transaction_id = start(station)
     table("sessions").update_item(
-        Key=key, UpdateExpression="REMOVE meter, meter_seq, meter_updated, session_window, session_status")
-    session_id = transactions.get_transaction(transaction_id)["session_id"]
-    # When a reading arrives, Then the Session takes it, and the TX item has the running meter from now on
-    clock.advance(60)
-    reading(station, transaction_id, 1600, "2026-11-23T09:01:00Z")
-    assert stored(session_id).session.kwh == Decimal("0.6")
-    assert transactions.running_meter(transactions.get_transaction(transaction_id)).meter.last_wh == 1600
+        Key=transactions.tx_key(transaction_id),
+        UpdateExpression="REMOVE meter, meter_seq, meter_updated, session_window, session_status")
+    tx = transactions.get_transaction(transaction_id)
+    # When readings arrive in one window, Then the Session takes each, and the TX item stays as it was
+    for second, wh in ((60, 1600), (120, 2200)):
+        clock.advance(60)
+        reading(station, transaction_id, wh, f"2026-11-23T09:0{second // 60}:00Z")
+        assert stored(tx["session_id"]).meter.last_wh == wh
+    assert transactions.get_transaction(transaction_id) == tx
 
 
 def test_a_reading_that_changes_nothing_for_the_session_is_one_putitem_and_stored_once(station, clock):

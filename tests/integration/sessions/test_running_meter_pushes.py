@@ -41,6 +41,7 @@ def emsp(aws, monkeypatch):
     from mobie_hub.core.settings import get_settings
 
     monkeypatch.setenv("MOBIE_SESSION_PUSH_INTERVAL_SECONDS", "300")
+    monkeypatch.setenv("MOBIE_OCPP_METER_SAMPLE_INTERVAL", "60")  # several readings a window: the TX item's
     get_settings.cache_clear()
     register_receiver("https://edp.test", "EDP", modules=("sessions",))
     return Emsp()

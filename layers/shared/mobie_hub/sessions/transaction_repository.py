@@ -150,8 +150,9 @@ class RunningMeter:
 
 
 def running_meter(tx: dict[str, Any]) -> RunningMeter | None:
-    """The TX item's running meter; None for a transaction without a Session, or one started before
-    the TX item kept it (its Session holds the meter)."""
+    """The TX item's running meter; None for a transaction without a Session, or one whose Session
+    holds its meter (``sessions.transactions.running_meter_pays`` was false at its start, or it
+    started before the TX item kept one)."""
     if "meter_seq" not in tx:
         return None
     return RunningMeter(
@@ -160,17 +161,13 @@ def running_meter(tx: dict[str, Any]) -> RunningMeter | None:
     )
 
 
-def meter_update_action(transaction_id: int, read: RunningMeter | None, running: RunningMeter) -> transact.Action:
+def meter_update_action(transaction_id: int, read: RunningMeter, running: RunningMeter) -> transact.Action:
     """Write ``running`` on the TX item (``TX_ACTION``): only if no reading was applied since ``read``
-    (None: the TX item had no running meter yet) and the transaction is not stopped."""
+    and the transaction is not stopped."""
     names = {f"#{name}": name for name in running.attributes()}
     values: dict[str, Any] = {f":{name}": value for name, value in running.attributes().items()}
-    condition = "attribute_not_exists(stopped_at) AND "
-    if read is None:
-        condition += "attribute_not_exists(meter_seq)"
-    else:
-        condition += "#meter_seq = :read"
-        values[":read"] = read.seq
+    values[":read"] = read.seq
+    condition = "attribute_not_exists(stopped_at) AND #meter_seq = :read"
     return transact.update(
         TABLE, tx_key(transaction_id), "SET " + ", ".join(f"#{n} = :{n}" for n in running.attributes()),
         condition, name=TX_ACTION, ExpressionAttributeNames=names, ExpressionAttributeValues=values,

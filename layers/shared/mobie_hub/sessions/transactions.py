@@ -6,18 +6,23 @@ a crash leaves nothing half-written. Writes are conditional on what was read (th
 the TX item's ``meter_seq``); a lost race (two messages of one transaction at once) is re-read and
 re-applied.
 
-The running meter lives on the small TX item (``transaction_repository.RunningMeter``): a reading
-updates it, and the Session (larger, in three list indexes) is rewritten only for the first reading
-of each push window (``session_push_interval_seconds``, the windows the pushes coalesce on, so its
-list keys move at most once a window), for a state change (INVALID), for an INVALID session's
-readings, and at the stop. ``transaction_repository.current`` gives the Session with the newer meter.
+When a push window holds several readings of a station as the hub configures it (``running_meter_pays``:
+``session_push_interval_seconds`` longer than ``ocpp_meter_sample_interval``, or stations left at their
+own interval), a transaction's running meter lives on its small TX item
+(``transaction_repository.RunningMeter``): a reading updates it, and the Session (larger, in three list
+indexes) is rewritten only for the first reading of each push window (the windows the pushes coalesce
+on, so its list keys move at most once a window), for a state change (INVALID), for an INVALID
+session's readings, and at the stop; ``transaction_repository.current`` gives the Session with the
+newer meter. Otherwise every reading is a window's first: the Session holds the meter and the TX item
+is not written (2 write units fewer a reading). The choice is made at the start, for the transaction.
 
 | message | reads | writes |
 |---|---|---|
 | StartTransaction | 1 (PENDING session on the EVSE, only for an Accepted token) | 1 transaction: TX (with the running meter) + receipt + Session |
 | MeterValues, a push window's later readings | 1 (TX) | 1 transaction: METER + TX |
 | MeterValues, a window's first reading, or a state change | 2 (TX, Session) | 1 transaction: METER + TX + Session |
-| MeterValues changing nothing for the Session | 1 (TX) | a PutItem of METER alone |
+| MeterValues of a transaction without a running meter | 2 (TX, Session) | 1 transaction: METER + Session |
+| MeterValues changing nothing for the Session (no energy reading, after the stop; with a running meter: an older reading) | 1 (TX) | a PutItem of METER alone |
 | StopTransaction | 2 (TX, Session) | 1 transaction: TX + receipt (+ METER) + Session |
 
 Meter plausibility (``plausibility``) costs no call: the EVSE's max power is read with the Location
@@ -73,6 +78,15 @@ def _limits(record: SessionRecord) -> Limits:
     return record.limits(_max_duration())
 
 
+def running_meter_pays() -> bool:
+    """Whether a push window holds more than one reading of a station as the hub configures it: then
+    a new transaction keeps its running meter on its TX item (1 GetItem and 4 write units for the
+    window's later readings, the Session once a window); otherwise the Session takes every reading."""
+    settings = get_settings()
+    push, sample = settings.session_push_interval_seconds, settings.ocpp_meter_sample_interval
+    return push > 0 and (sample == 0 or sample < push)  # 0: the stations keep their own interval
+
+
 def _tx_limits(tx: dict) -> Limits:
     """The limits of a transaction from its TX item (the EVSE's power kept at the start)."""
     power = tx.get("max_power_w")
@@ -125,10 +139,12 @@ class SessionTransactions(TransactionEvents):
                 started.connector or adopting_connector(adopting, started), adopting,
             )
             record = applied.record
-            running = RunningMeter(
-                record.meter, 0, started.received_at, _window(started.received_at), record.status.value,
-            )
-            tx = {**transactions.start_item(started), "session_id": session_id, **running.attributes()}
+            tx = {**transactions.start_item(started), "session_id": session_id}
+            if running_meter_pays():
+                running = RunningMeter(
+                    record.meter, 0, started.received_at, _window(started.received_at), record.status.value,
+                )
+                tx.update(running.attributes())
             actions = [
                 transact.put(transactions.TABLE, tx, "attribute_not_exists(pk)", name=transactions.TX_ACTION),
                 stations.receipt_action(receipt, started.received_at),
@@ -165,7 +181,7 @@ class SessionTransactions(TransactionEvents):
             if tx is None:
                 self._facts.on_meter_values(reported)  # raises UnknownTransaction when there is none
                 return
-            if tx.get("stopped_at"):  # ended: later readings change nothing for the Session, the facts only
+            if tx.get("stopped_at") or not readings:  # ended, or no energy reading: nothing for the Session
                 transactions.put_meter(reported)
                 return
             running = transactions.running_meter(tx)
@@ -210,7 +226,7 @@ class SessionTransactions(TransactionEvents):
         tx: dict, running: RunningMeter | None, reported: MeterValuesReported, readings: list
     ) -> None:
         """The reading applied to the Session (read now, with the TX item's newer meter) and written
-        with the METER fact and the TX item's running meter, in one transaction."""
+        with the METER fact and the TX item's running meter, if it has one, in one transaction."""
         record = sessions.get_stored_record(str(tx["session_id"]))
         if record is None:
             raise retry.ReadAgain  # cannot be: the Session is written with its TX item
@@ -220,16 +236,15 @@ class SessionTransactions(TransactionEvents):
             transactions.put_meter(reported)
             return
         updated = applied.record
-        after = RunningMeter(
-            updated.meter, (running.seq if running else 0) + 1, reported.received_at,
-            _window(reported.received_at), updated.status.value,
-        )
+        actions = [transactions.meter_action(reported), sessions.put_action(updated)]
+        if running is not None:
+            after = RunningMeter(
+                updated.meter, running.seq + 1, reported.received_at, _window(reported.received_at),
+                updated.status.value,
+            )
+            actions.append(transactions.meter_update_action(reported.transaction_id, running, after))
         try:
-            transact.write([
-                transactions.meter_action(reported),
-                transactions.meter_update_action(reported.transaction_id, running, after),
-                sessions.put_action(updated),
-            ])
+            transact.write(actions)
         except transact.Cancelled as cancelled:
             if cancelled.condition_failed(transactions.METER_ACTION):  # a retransmission: stored already
                 return
