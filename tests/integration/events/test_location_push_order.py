@@ -190,3 +190,16 @@ def test_the_version_is_the_hubs_last_updated_to_the_millisecond(station):
     assert location_push.target_of(put) == Target(
         "PT/MOB/LSB-00175", location_claims.WHOLE, "2026-12-01T10:01:00.250Z", tuple(e.uid for e in station.evses)
     )
+
+
+def test_a_put_claim_stays_within_dynamodbs_4_kb_expression_limit_for_any_location():
+    # The longest uids OCPI allows (CiString(36)); past MAX_EVSES_CHECKED EVSEs a PUT checks the Location only
+    def length(evses: int) -> int:
+        uids = tuple(f"PT*MOB*E{n:028d}" for n in range(evses))
+        target = Target("PT/MOB/LSB-00175", location_claims.WHOLE, "2026-12-01T10:01:00.000Z", uids)
+        names = location_claims._Names()
+        condition = location_claims._condition(target, names)
+        return len(condition.encode())
+
+    assert length(location_claims.MAX_EVSES_CHECKED) < 4096
+    assert length(location_claims.MAX_EVSES_CHECKED + 1) < length(2)

@@ -39,6 +39,9 @@ WHOLE = "*"  # the scope of a PUT: the Location with every EVSE
 # timeout (15 s: one outbound call of at most 10 s per party, all at once).
 LEASE_SECONDS = 30
 KEEP = timedelta(days=2)  # longer than EventBridge keeps retrying an event (24 h)
+# A condition expression holds at most 4 KB (DynamoDB's limit), about 110 characters an EVSE: a PUT of
+# a Location with more EVSEs waits for a fan-out of the Location only, not of each EVSE.
+MAX_EVSES_CHECKED = 30
 
 
 class Claimed(str, Enum):
@@ -103,15 +106,7 @@ class _Names:
 def claim(target: Target, batches: int, *, now: datetime) -> Outcome:
     """Claim ``target``'s version for a fan-out of ``batches`` batches (one conditional UpdateItem)."""
     names = _Names()
-    whole = names.of("V", WHOLE)
-    clauses = [f"(attribute_not_exists({whole}) OR {whole} < :v)", names.free(WHOLE)]
-    if target.scope == WHOLE:  # a PUT follows every fan-out of the Location and carries every EVSE
-        for evse in target.evses:
-            own = names.of("V", evse)
-            clauses += [names.free(evse), f"(attribute_not_exists({own}) OR {own} <= :v)"]
-    else:
-        own = names.of("V", target.scope)
-        clauses += [names.free(target.scope), f"(attribute_not_exists({own}) OR {own} < :v)"]
+    condition = _condition(target, names)
     holder = str(uuid.uuid4())
     mine = {kind: names.of(kind, target.scope) for kind in ("V", "L", "H", "N", "D")}
     try:
@@ -119,7 +114,7 @@ def claim(target: Target, batches: int, *, now: datetime) -> Outcome:
             Key=_key(target.location),
             UpdateExpression=(f"SET {mine['V']} = :v, {mine['L']} = :lease, {mine['H']} = :holder,"
                               f" {mine['N']} = :batches, {mine['D']} = :zero, expires_at = :exp"),
-            ConditionExpression=" AND ".join(clauses),
+            ConditionExpression=condition,
             ExpressionAttributeNames=names.names,
             ExpressionAttributeValues={
                 ":v": target.version, ":now": _epoch(now), ":lease": _epoch(now) + LEASE_SECONDS,
@@ -132,6 +127,24 @@ def claim(target: Target, batches: int, *, now: datetime) -> Outcome:
             raise
         return Outcome(_refused(_plain(exc.response.get("Item", {})), target, now))
     return Outcome(Claimed.CLAIMED, Lease(target.location, target.scope, holder))
+
+
+def _condition(target: Target, names: _Names) -> str:
+    """The claim's condition: newer than what was claimed, and no fan-out under way it must follow."""
+    whole = names.of("V", WHOLE)
+    clauses = [f"(attribute_not_exists({whole}) OR {whole} < :v)", names.free(WHOLE)]
+    if target.scope == WHOLE:  # a PUT follows every fan-out of the Location and carries every EVSE
+        for evse in _checked(target):
+            own = names.of("V", evse)
+            clauses += [names.free(evse), f"(attribute_not_exists({own}) OR {own} <= :v)"]
+    else:
+        own = names.of("V", target.scope)
+        clauses += [names.free(target.scope), f"(attribute_not_exists({own}) OR {own} < :v)"]
+    return " AND ".join(clauses)
+
+
+def _checked(target: Target) -> tuple[str, ...]:
+    return target.evses if len(target.evses) <= MAX_EVSES_CHECKED else ()
 
 
 def _plain(item: dict[str, Any]) -> dict[str, str | int]:
@@ -150,10 +163,10 @@ def _refused(item: dict[str, Any], target: Target, now: datetime) -> Claimed:
         lease = item.get(f"L#{scope}")
         return lease is not None and lease >= _epoch(now) and item.get(f"D#{scope}", 0) < item.get(f"N#{scope}", 0)
 
-    scopes = (WHOLE, *target.evses) if target.scope == WHOLE else (WHOLE, target.scope)
+    scopes = (WHOLE, *_checked(target)) if target.scope == WHOLE else (WHOLE, target.scope)
     if any(busy(scope) for scope in scopes):
         return Claimed.BUSY
-    if target.scope == WHOLE and any((item.get(f"V#{evse}") or "") > target.version for evse in target.evses):
+    if target.scope == WHOLE and any((item.get(f"V#{evse}") or "") > target.version for evse in _checked(target)):
         return Claimed.SUPERSEDED
     return Claimed.BUSY  # the item changed between the check and the answer: ask again
 
