@@ -62,6 +62,16 @@ def test_one_platform_registered_as_emsp_and_cpo_sees_each_roles_modules_with_ea
     assert client.get("/ocpi/2.2.1/tariffs", headers=as_emsp.headers).status_code == 200
 
 
+def test_a_cpo_writing_to_a_module_it_is_not_offered_is_refused_before_its_body_is_read(client, aws):
+    cpo = issue("C", party_id="GLP", role="CPO")
+    headers = {**cpo.headers, "content-type": "application/json"}
+
+    refused = client.put("/ocpi/2.2.1/tokens/PT/GLP/X", headers=headers, content=b"{not json")
+
+    assert (refused.status_code, refused.json()["status_code"]) == (403, 2000)  # not 400: the body was not read
+    assert refused.headers["connection"] == "close"
+
+
 def test_token_a_may_read_versions(client, invited: Party):
     assert client.get("/ocpi/2.2.1/details", headers=invited.headers).json()["status_code"] == 1000
 

@@ -15,6 +15,7 @@ from mobie_hub.core.versions import InterfaceRole
 from mobie_hub.ocpi.auth import (
     authenticate,
     caller_for,
+    check_before_body,
     check_module_access,
     check_routing_headers,
     check_token_scope,
@@ -152,3 +153,23 @@ def test_from_headers_naming_another_party_are_forbidden():
     headers = Headers({"OCPI-from-country-code": "PT", "OCPI-from-party-id": "GLP"})
     with pytest.raises(Forbidden):
         check_routing_headers(headers, CALLER, HUB)
+
+
+# --- refused before the body is read (issue #16) ---------------------------------------------------
+@pytest.mark.parametrize("path", ["/ocpi/2.2.1/tokens/PT/GLP/X", "/ocpi/2.2/commands/START_SESSION"])
+def test_a_module_the_role_has_no_interface_of_is_refused_from_the_path(path):
+    with pytest.raises(Forbidden, match="not offered to CPO parties"):
+        check_before_body(CPO_CALLER, path)
+
+
+@pytest.mark.parametrize(
+    "path", ["/ocpi/2.2.1/tariffs/PT/GLP/T1", "/ocpi/2.2.1/credentials", "/ocpi/versions", "/ocpi/2.2.1/nonsense"]
+)
+def test_the_interface_is_left_to_the_route(path):
+    check_before_body(CPO_CALLER, path)  # the tariffs route decides SENDER or RECEIVER; unknown paths 404 there
+
+
+def test_token_a_is_refused_from_the_path_with_401():
+    with pytest.raises(Unauthenticated):
+        check_before_body(TOKEN_A_CALLER, "/ocpi/2.2.1/tokens/PT/EDP/X")
+    check_before_body(TOKEN_A_CALLER, "/ocpi/2.2.1/credentials")

@@ -121,6 +121,19 @@ def check_module_access(caller: Caller, module: str, interface: InterfaceRole | 
         )
 
 
+def check_before_body(caller: Caller, path: str) -> None:
+    """What can be refused from the path alone, before a request's body is read (``BodyGuardMiddleware``):
+    token A beyond versions/credentials (401), and a module the caller's role has no interface of at
+    all (403); the route's dependency checks the interface it serves."""
+    parts = path.split("/")  # "", "ocpi", "{version}", "{module}", …
+    module = MODULES_BY_ID.get(parts[3]) if len(parts) > 3 and parts[1] == "ocpi" else None
+    if module is None:
+        return
+    check_token_scope(caller, module.identifier)
+    if module.in_details and not module.interfaces_for(caller.role):  # versions: everyone's
+        check_module_access(caller, module.identifier)
+
+
 def check_routing_headers(headers: Mapping[str, str], caller: Caller, hub: HubIdentity | None = None) -> None:
     """Profile §3: requesting platform → hub has TO = the hub and FROM = the platform.
 

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mobie_hub.core import json_limits
 from mobie_hub.core.context import Caller
 from mobie_hub.core.context import correlation_id as correlation_id_var
-from mobie_hub.core.errors import HubError, InvalidRequest, Unauthenticated
+from mobie_hub.core.errors import Forbidden, HubError, InvalidRequest, Unauthenticated
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
 from mobie_hub.ocpi import auth
@@ -150,7 +150,8 @@ class BodyGuardMiddleware:
             return
         try:
             caller = await run_in_threadpool(self.authenticate, headers.get("authorization"))
-        except Unauthenticated as refused:
+            auth.check_before_body(caller, scope["path"])  # a module the caller may not reach: body unread
+        except (Unauthenticated, Forbidden) as refused:
             await _refuse(scope, receive, send, refused, unread=True)
             return
         scope.setdefault("state", {})[auth.PRE_AUTHENTICATED] = caller
