@@ -75,6 +75,8 @@ def main() -> int:
     from fastapi.testclient import TestClient
     from moto import mock_aws
 
+    from mobie_hub.audit import runtime as audit
+    from mobie_hub.audit.ports import AuditSink
     from mobie_hub.core import credentials_tokens
     from mobie_hub.core.dynamodb import dynamodb_resource, reset_clients
     from mobie_hub.core.schema import ensure_tables
@@ -88,6 +90,11 @@ def main() -> int:
     from mobie_hub.tokens.models import Token
     from mobie_hub.tokens.rules import id_tag_for
 
+    class Discarded(AuditSink):  # the audit records leave the Lambda (Firehose), not through DynamoDB
+        def write(self, records) -> None:
+            pass
+
+    audit.use(Discarded())
     get_settings.cache_clear()
     reset_clients()
     with mock_aws():
