@@ -26,7 +26,13 @@ MAP_CONCURRENCY = 40  # infra/constructs/push_fanout.asl.json
 
 
 def main() -> int:
-    os.environ.update(MOBIE_PUBLIC_URL="https://hub.bench", POWERTOOLS_LOG_LEVEL="ERROR")
+    os.environ.update(
+        MOBIE_PUBLIC_URL="https://hub.bench",
+        POWERTOOLS_LOG_LEVEL="ERROR",
+        # the 50 EMSPs are fake parties on loopback http, which the outbound URL policy refuses unless opened
+        MOBIE_OUTBOUND_ALLOW_HTTP="true",
+        MOBIE_OUTBOUND_ALLOW_LOOPBACK="true",
+    )
     from mobie_hub.core.settings import get_settings
     from mobie_hub.local.embedded_aws import embedded_aws
     from mobie_hub.wiring import aws
