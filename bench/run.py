@@ -7,11 +7,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import (  # noqa: E402 - the path above makes the bench package importable
+from bench import (
     cold_start,
     credentials,
     locations,
-    ocpp_gateway,  # noqa: E402 - importable thanks to the path above
+    ocpp_gateway,
     pushes,
     tokens,
 )
