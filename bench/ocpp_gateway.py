@@ -78,16 +78,21 @@ def _stations() -> list[str]:
 
 
 class Station:
-    """A bare OCPP-J client: one call at a time, answers awaited."""
+    """A bare OCPP-J client: one call at a time, answers awaited. The hub's own calls meanwhile (the
+    configuration after the first Heartbeat after a boot: TriggerMessage, ChangeConfiguration) are
+    accepted at once, as a station that takes its configuration does."""
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
         self.count = 0
+        self.hub_calls = 0
 
     async def call(self, action: str, payload: dict[str, Any]) -> list[Any]:
         self.count += 1
         await self.connection.send(json.dumps([2, f"m{self.count}", action, payload]))
-        answer = json.loads(await self.connection.recv())
+        while (answer := json.loads(await self.connection.recv()))[0] == 2:
+            self.hub_calls += 1
+            await self.connection.send(json.dumps([3, answer[1], {"status": "Accepted"}]))
         if answer[0] != 3:
             raise RuntimeError(f"{action} refused: {answer}")
         return answer
