@@ -28,7 +28,7 @@ class EnvSettings(BaseModel):
     model field is JSON, and with ``env_nested_delimiter`` ``MOBIE_HUB__NAME`` sets ``hub.name``;
     every other value is the string, which the field's type validates (``"true"``, ``"25"``)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", validate_default=True)  # as pydantic-settings
     env_prefix: ClassVar[str] = "MOBIE_"
     env_nested_delimiter: ClassVar[str | None] = None
 
