@@ -112,3 +112,12 @@ def test_a_walk_goes_on_when_the_list_shrinks_under_it(client, emsp, limited):
 
     assert last.status_code == 200, last.text
     assert last.json()["data"] == []
+
+
+def test_a_platforms_cpo_registration_has_its_own_full_list_budget(client, emsp, limited):
+    cpo = issue("C", party_id="EDP", role="CPO")  # the same platform, registered a second time as CPO
+    linked = next_url(get(client, emsp, "/ocpi/2.2.1/locations"))
+
+    assert get(client, emsp, "/ocpi/2.2.1/locations").status_code == 429
+    assert get(client, cpo, linked).status_code == 200  # the EMSP's cursor opens the CPO's own walk
+    assert get(client, cpo, "/ocpi/2.2.1/locations").status_code == 429

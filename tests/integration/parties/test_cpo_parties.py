@@ -109,7 +109,7 @@ def test_one_platform_holds_emsp_and_cpo_as_two_registrations_each_token_opening
         assert status(hub, glp_cpo, "tariffs") == (403, 2000)  # the CPO uses the receiver
         assert status(hub, glp_emsp, "commands/START_SESSION", "POST", {}) == (400, 2001)  # reached, body refused
         assert status(hub, glp_cpo, "commands/START_SESSION", "POST", {}) == (403, 2000)
-        for platform in (glp_emsp, glp_cpo):  # (filtered: full lists are rate-limited per platform)
+        for platform in (glp_emsp, glp_cpo):  # (filtered: a full list counts against each party record)
             assert status(hub, platform, f"locations?{SINCE}") == (200, 1000)
         # Unregistering one role leaves the other working.
         cpo_headers = glp_cpo.headers()

@@ -49,11 +49,12 @@ def is_unfiltered(page: PageRequest) -> bool:
 
 
 def _window_key(source: SenderList, caller: Caller) -> str:
-    return f"{caller.country_code}#{caller.party_id}#{source.name}-full"
+    """Per party record: a platform holding two roles (EMSP and CPO) has two parties, two budgets."""
+    return f"{caller.party_key}#{source.name}-full"
 
 
 def _signature(secret: str, source: SenderList, caller: Caller, offset: int, position: str) -> str:
-    message = "|".join((source.name, caller.country_code, caller.party_id, str(offset), position)).encode()
+    message = "|".join((source.name, caller.party_key, str(offset), position)).encode()
     digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()[:16]
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
