@@ -145,7 +145,7 @@ def test_a_remote_start_snapshots_the_cpo_and_its_adoption_keeps_it(aws):
     session = sessions.open_pending_session(STATION_ID, EVSE, f"{EVSE}-01", EDP_TOKEN, None, now=T0,
                                             operator=("PT", "glp"))
     item = table("sessions").get_item(Key=sessions.session_key(session.id))["Item"]
-    assert item["cpo"] == "PT#GLP" and "gsi3sk" in item  # gsi4: cpo / gsi3sk
+    assert item["cpo"] == "PT#GLP" and "gsi1sk" in item  # gsi3: cpo / gsi1sk
     assert sessions.get_record(session.id).cpo == ("PT", "GLP")
 
 
@@ -158,7 +158,7 @@ def test_an_unknown_idtags_session_on_a_cpos_station_is_kept_but_listed_to_nobod
         assert record.status is SessionStatus.INVALID and record.cpo == ("PT", "GLP") and record.owner is None
         assert events == [] and glp.received == []
         item = table("sessions").get_item(Key=sessions.session_key(record.session.id))["Item"]
-        assert "gsi3sk" not in item  # off gsi4 (cpo / gsi3sk): its CdrToken names no EMSP, no valid OCPI Session
+        assert "gsi1sk" not in item  # off gsi3 (cpo / gsi1sk): its CdrToken names no EMSP, no valid OCPI Session
 
 
 # --- lists by caller role ---------------------------------------------------------------------------

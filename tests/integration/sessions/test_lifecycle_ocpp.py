@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from mobie_hub.core.dynamodb import counting_calls
 from mobie_hub.core.models import dump_ocpi
 from mobie_hub.sessions import repository as sessions
 from mobie_hub.sessions import transaction_repository as transactions
@@ -90,10 +91,14 @@ def test_a_meter_going_backwards_makes_the_session_invalid(station, clock):
 
 
 def test_the_evse_lookups_for_commands_find_the_active_and_the_last_session(station, clock):
-    assert sessions.active_session_on_evse(STATION_ID, EVSE) is None
+    with counting_calls() as calls:  # gsi2 is keys-only: no session, no item read
+        assert sessions.active_session_on_evse(STATION_ID, EVSE) is None
+    assert dict(calls) == {"Query": 1}
     assert sessions.last_session_on_evse(STATION_ID, EVSE) is None
     transaction_id = charge(station, clock, stop_wh=None)
-    active = sessions.active_session_on_evse(STATION_ID, EVSE)
+    with counting_calls() as calls:  # the keys, then the sessions they name
+        active = sessions.active_session_on_evse(STATION_ID, EVSE)
+    assert dict(calls) == {"Query": 1, "BatchGetItem": 1}
     assert active.id == session_of(transaction_id).session.id
     clock.advance(60)
     station.call("StopTransaction", {"transactionId": transaction_id, "meterStop": 7000,

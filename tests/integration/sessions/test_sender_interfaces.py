@@ -9,6 +9,7 @@ import pytest
 
 from mobie_hub.cdrs import repository as cdrs
 from mobie_hub.cdrs.builder import build_cdr
+from mobie_hub.core.dynamodb import counting_calls
 from mobie_hub.core.models import CdrDimension, CdrDimensionType, ChargingPeriod
 from mobie_hub.locations.repository import get_location, put_location
 from mobie_hub.ocpp.ports import TokenRef
@@ -56,8 +57,10 @@ def test_date_from_is_inclusive_date_to_exclusive_and_pages_follow_link(client, 
     first = client.get("/ocpi/2.2.1/sessions", params={**FROM, "limit": 3}, headers=edp.headers)
     assert [s["id"] for s in first.json()["data"]] == ids[:3]
     link = first.headers["Link"].split(";")[0].strip("<>").replace("https://hub.test", "")
-    second = client.get(link, headers=edp.headers)
+    with counting_calls() as calls:  # gsi1 is keys-only: its keys, then the page's sessions
+        second = client.get(link, headers=edp.headers)
     assert [s["id"] for s in second.json()["data"]] == ids[3:] and "Link" not in second.headers
+    assert (calls["Query"], calls["BatchGetItem"]) == (1, 1)
 
 
 def test_sessions_are_dumped_in_the_shape_of_the_version_in_the_path(client, edp):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cost import capacity
-from mobie_hub.core.tables import SESSIONS, STATIONS
+from mobie_hub.core.tables import SESSIONS, STATIONS, TOKENS
 
 
 def s(value: str) -> dict:
@@ -25,27 +25,24 @@ def test_a_small_write_costs_one_unit_and_a_transaction_two_per_started_kilobyte
 
 def test_an_index_pays_for_entering_a_changed_key_twice_and_keys_only_not_for_other_attributes():
     keys = {"pk": s("SESSION#1"), "sk": s("SESSION")}
-    indexed = {**keys, "gsi1pk": s("EMSP#EDP"), "gsi1sk": s("T1"), "gsi2pk": s("EVSE#1"), "gsi2sk": s("T0"),
-               "gsi3pk": s("EMSP#EDP"), "gsi3sk": s("T1"), "kwh": {"N": "1"}}
+    indexed = {**keys, "gsi1pk": s("EMSP#EDP"), "gsi1sk": s("T1"), "gsi2pk": s("E#1"), "gsi2sk": s("T0"),
+               "kwh": {"N": "1"}}
 
-    created = capacity.write_units(SESSIONS, None, indexed).write
-    assert created == {"sessions": 1, "sessions/gsi1": 1, "sessions/gsi2": 1, "sessions/gsi3": 1}
+    created = capacity.write_units(TOKENS, None, indexed).write
+    assert created == {"tokens": 1, "tokens/gsi1": 1, "tokens/gsi2": 1}
 
-    # a meter value changes an attribute and the gsi1/gsi3 sort key (last_updated)
-    metered = {**indexed, "kwh": {"N": "2"}, "gsi1sk": s("T2"), "gsi3sk": s("T2")}
-    assert capacity.write_units(SESSIONS, indexed, metered).write == {
-        "sessions": 1, "sessions/gsi1": 2, "sessions/gsi2": 1, "sessions/gsi3": 2,
-    }
-    # the same attribute change without a key change: ALL indexes rewrite the entry, KEYS_ONLY does not
-    assert capacity.write_units(SESSIONS, indexed, {**indexed, "kwh": {"N": "3"}}).write == {
-        "sessions": 1, "sessions/gsi1": 1, "sessions/gsi2": 1,
-    }
+    # an attribute and the gsi1 sort key change: gsi1 deletes and puts its entry, gsi2 (ALL) rewrites it
+    moved = {**indexed, "kwh": {"N": "2"}, "gsi1sk": s("T2")}
+    assert capacity.write_units(TOKENS, indexed, moved).write == {"tokens": 1, "tokens/gsi1": 2, "tokens/gsi2": 1}
+    # the same on keys-only indexes (sessions): only the moved entry pays; an attribute alone costs nothing
+    assert capacity.write_units(SESSIONS, indexed, moved).write == {"sessions": 1, "sessions/gsi1": 2}
+    assert capacity.write_units(SESSIONS, indexed, {**indexed, "kwh": {"N": "3"}}).write == {"sessions": 1}
 
 
 def test_storage_counts_the_item_the_index_entries_and_their_overhead():
-    item = {"pk": s("SESSION#1"), "sk": s("SESSION"), "gsi3pk": s("E"), "gsi3sk": s("T")}
+    item = {"pk": s("SESSION#1"), "sk": s("SESSION"), "gsi2pk": s("E"), "gsi2sk": s("T")}
     storage = capacity.write_units(SESSIONS, None, item).storage
-    assert storage == {"sessions": capacity.item_size(item) + 100, "sessions/gsi3": capacity.item_size(item) + 100}
+    assert storage == {"sessions": capacity.item_size(item) + 100, "sessions/gsi2": capacity.item_size(item) + 100}
 
 
 def test_reads_round_per_item_or_once_per_query():

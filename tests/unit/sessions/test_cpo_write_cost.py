@@ -1,7 +1,7 @@
 """What the CPO's list costs a session write (issue #16): a session is rewritten on every MeterValues,
 so the CPO index must add as little as it can. By the cost model's rules (``cost.capacity``): on the
 hub's own stations nothing at all; on a CPO's station the ``cpo`` attribute (9 bytes) and the
-keys-only gsi4 entry moving with ``last_updated`` (2 WRU), nothing in the table or the other indexes."""
+keys-only gsi3 entry moving with ``last_updated`` (2 WRU), nothing in the table or the other indexes."""
 
 from __future__ import annotations
 
@@ -45,8 +45,16 @@ def write_units(old: SessionRecord, new: SessionRecord) -> dict[str, float]:
 def test_the_cpo_index_costs_a_meter_write_its_own_keys_only_entry_and_nothing_else():
     hub = write_units(*charging(None))
     cpo = write_units(*charging(("PT", "GLP")))
-    assert "sessions/gsi4" not in hub
-    assert cpo == {**hub, "sessions/gsi4": 2}
+    assert "sessions/gsi3" not in hub
+    assert cpo == {**hub, "sessions/gsi3": 2}
+
+
+def test_a_meter_write_costs_the_indexes_only_the_keys_only_list_entry_it_moves():
+    """Issue #18: every index of a Session is keys-only, so a rewrite pays only for the list entry its
+    ``last_updated`` moves (gsi1: delete + put, 2 WRU), nothing for gsi2 (EVSE and start stay)."""
+    before, after = charging(None)
+    units = write_units(before, after)
+    assert units == {"sessions": units["sessions"], "sessions/gsi1": 2}
 
 
 def test_the_cpo_index_adds_only_the_cpo_attribute_to_the_item():

@@ -2,7 +2,7 @@
 
 Each list table has gsi1 (ALL: the page) and gsi2 (KEYS_ONLY, same keys: counts and offset skips).
 A list whose items are rewritten often may instead have one KEYS_ONLY index alone (``page_index`` =
-``keys_index``, e.g. a CPO's sessions): a page is then one Query of its keys and one BatchGetItem of
+``keys_index``, e.g. sessions): a page is then one Query of its keys and one BatchGetItem of
 the items, read as they are now. The ``cursor`` the hub writes into ``Link`` carries the last key read
 and the total, so every page after the first is exactly one Query (and that BatchGetItem); a page
 asked for by a bare ``offset`` costs one extra keys-only Query to skip. The cursor is only trusted
@@ -27,7 +27,7 @@ from mobie_hub.core.tables import TABLES_BY_KEY
 class ListIndex:
     table_key: str
     partition: str  # the index partition key's value (gsi1pk / gsi2pk …) of every listed item
-    keys_index: str = "gsi2"  # the KEYS_ONLY index with gsi1's keys (sessions use gsi2 for EVSEs: gsi3)
+    keys_index: str = "gsi2"  # the KEYS_ONLY index with gsi1's keys
     page_index: str = "gsi1"  # ALL; or ``keys_index`` itself: pages read back with BatchGetItem
 
     @property
@@ -110,14 +110,17 @@ def _skip(source: ListIndex, page: PageRequest) -> dict[str, Any] | None:
     return {"pk": start["pk"], "sk": start["sk"], partition: start[keys_partition], sort: start[keys_sort]}
 
 
-def _items_of(source: ListIndex, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A page of keys-only entries → the items, in the entries' order (one BatchGetItem). An item
-    gone meanwhile is left out; one rewritten meanwhile is returned as it is now."""
-    if not source.keys_only_pages:
-        return entries
+def read_back(table_key: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keys-only index entries → their items, in the entries' order (one BatchGetItem; none for no
+    entries). An item gone meanwhile is left out; one rewritten meanwhile is returned as it is now."""
     keys = [{"pk": entry["pk"], "sk": entry["sk"]} for entry in entries]
-    found = {(item["pk"], item["sk"]): item for item in batch_get(source.table_key, keys)}
+    found = {(item["pk"], item["sk"]): item for item in batch_get(table_key, keys)}
     return [found[k] for k in ((key["pk"], key["sk"]) for key in keys) if k in found]
+
+
+def _items_of(source: ListIndex, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page's entries → its items: the entries themselves from an ALL index, else ``read_back``."""
+    return read_back(source.table_key, entries) if source.keys_only_pages else entries
 
 
 def query_page(source: ListIndex, page: PageRequest) -> Page[dict[str, Any]]:

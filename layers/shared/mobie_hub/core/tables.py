@@ -77,23 +77,25 @@ TOKENS = TableSpec(
     indexes=(IndexSpec("gsi1"), IndexSpec("gsi2")),
     description="EMSP tokens (the whitelist): by OCPI key, by OCPP idTag, by owning party.",
 )
-# sessions: gsi1 lists an EMSP's sessions, gsi2 finds them by EVSE, gsi3 (KEYS_ONLY) counts gsi1,
-# gsi4 (KEYS_ONLY, sparse: only sessions on a CPO's stations) lists a CPO's: it counts, and a page's
-# keys are read back with one BatchGetItem. A session is rewritten on every MeterValues: a keys-only
-# entry costs 2 WRU a write (an ALL one twice the session's KB), and its keys are attributes the item
-# has anyway (``cpo``, gsi3's sort key), so it adds no bytes that could push the item past a KB.
+# sessions: every index KEYS_ONLY, as a Session is rewritten while it charges (at most once a push
+# window, and on every state change): a keys-only entry costs nothing when its keys stay, 2 WRU when
+# they move (an ALL one the Session's KB, twice when it moves). gsi1 lists an EMSP's sessions (one
+# Query counts and pages, the page's items read back with one BatchGetItem: core.listing), gsi2 finds
+# them by EVSE and start (keys, then the items needed), gsi3 (sparse: only sessions on a CPO's
+# stations) lists a CPO's like gsi1, keyed on attributes the item has anyway (``cpo``, gsi1's sort
+# key), so it adds no bytes that could push the item past a KB.
 SESSIONS = TableSpec(
     key="sessions",
     indexes=(
-        IndexSpec("gsi1"), IndexSpec("gsi2"), IndexSpec("gsi3", projection="KEYS_ONLY"),
-        IndexSpec("gsi4", projection="KEYS_ONLY", keys=("cpo", "gsi3sk")),
+        IndexSpec("gsi1", projection="KEYS_ONLY"), IndexSpec("gsi2", projection="KEYS_ONLY"),
+        IndexSpec("gsi3", projection="KEYS_ONLY", keys=("cpo", "gsi1sk")),
     ),
     stream=True,
     ttl_attribute="expires_at",  # METER facts only (sessions.transaction_repository.meter_expiry)
     description="Charging sessions: by id, by owning EMSP or CPO and last_updated, by EVSE and start.",
 )
 # cdrs: gsi1/gsi2 an EMSP's CDRs (and the delivery queues on gsi1), gsi3 (KEYS_ONLY, sparse) a CPO's,
-# keyed like sessions' gsi4 on attributes the item has anyway.
+# keyed like sessions' gsi3 on attributes the item has anyway.
 CDRS = TableSpec(
     key="cdrs",
     indexes=(

@@ -1,18 +1,20 @@
 """OCPI Sessions in the ``sessions`` table (docs/dynamodb.md), beside the OCPP ``TX#`` facts.
 
-| item | pk | sk | gsi1 / gsi3 (KEYS_ONLY) | gsi2 | gsi4 (KEYS_ONLY) |
+| item | pk | sk | gsi1 | gsi2 | gsi3 |
 |---|---|---|---|---|---|
-| Session | ``SESSION#<id>`` | ``SESSION`` | ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>`` (only with an owner) | ``EVSE#<location id>#<evse uid>`` / ``<start_date_time>#<id>`` | ``cpo`` / ``gsi3sk`` (only with an owner and a CPO) |
+| Session | ``SESSION#<id>`` | ``SESSION`` | ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>`` (only with an owner) | ``EVSE#<location id>#<evse uid>`` / ``<start_date_time>#<id>`` | ``cpo`` / ``gsi1sk`` (only with an owner and a CPO) |
 
 Beside ``doc`` (the Session) an item keeps ``status``, ``revision`` (every write is conditional on
 the revision read: two messages cannot lose each other's update), ``meter`` (the periods so far, exact
 Wh and seconds), ``transaction_id``, ``station_id``, ``invalid_reason``, ``max_power_w`` (the
 EVSE's most power at the start: meter plausibility), ``owner`` (``<cc>#<pid>`` of the token's EMSP)
 and ``cpo`` (``<cc>#<pid>`` of the station's CPO when the session was created; none on the hub's own
-stations). A CPO's list is keys-only (gsi4 counts and pages, the page's items read back with one
-BatchGetItem): a session is rewritten on every MeterValues, and a keys-only entry costs 2 WRU a
-write where an ALL one would cost twice the session's size; its keys are ``cpo`` and gsi3's sort
-key, so the index adds no attribute to the item.
+stations). Every index is keys-only: a session is rewritten while it charges, and a keys-only entry
+costs nothing when its keys stay and 2 WRU when they move, where an ALL one costs the session's size
+on every rewrite (twice when its key moves). A list (an EMSP's on gsi1, a CPO's on gsi3) is one Query
+of keys that counts and pages plus one BatchGetItem of the page (``core.listing``); the EVSE lookups
+(gsi2) are one Query of keys plus one BatchGetItem of the sessions they need to look at. gsi3's keys
+are ``cpo`` and gsi1's sort key, so the index adds no attribute to the item.
 
 Functions for the commands module: ``open_pending_session``, ``get_session``,
 ``active_session_on_evse``, ``last_session_on_evse``, ``invalidate_pending_session``.
@@ -27,7 +29,7 @@ from typing import Any
 from mobie_hub.core import documents, retry, transact
 from mobie_hub.core.dynamodb import table
 from mobie_hub.core.keys import sortable_time
-from mobie_hub.core.listing import ListIndex, query_page
+from mobie_hub.core.listing import ListIndex, query_page, read_back
 from mobie_hub.core.observability import logger
 from mobie_hub.core.paging import Page, PageRequest
 from mobie_hub.core.settings import get_settings
@@ -54,13 +56,13 @@ def session_key(session_id: str) -> dict[str, str]:
 
 
 def party_index(country_code: str, party_id: str) -> ListIndex:
-    """The sessions list of one EMSP (gsi1 pages, gsi3 counts)."""
-    return ListIndex(TABLE, f"PARTY#{country_code.upper()}#{party_id.upper()}", keys_index="gsi3")
+    """The sessions list of one EMSP (gsi1, keys only: counts and pages; the items by BatchGetItem)."""
+    return ListIndex(TABLE, f"PARTY#{country_code.upper()}#{party_id.upper()}", keys_index="gsi1", page_index="gsi1")
 
 
 def cpo_index(country_code: str, party_id: str) -> ListIndex:
-    """The sessions list of one CPO (gsi4, keys only: counts and pages; the items by BatchGetItem)."""
-    return ListIndex(TABLE, f"{country_code.upper()}#{party_id.upper()}", keys_index="gsi4", page_index="gsi4")
+    """The sessions list of one CPO (gsi3, keys only: counts and pages; the items by BatchGetItem)."""
+    return ListIndex(TABLE, f"{country_code.upper()}#{party_id.upper()}", keys_index="gsi3", page_index="gsi3")
 
 
 def _evse_partition(location_id: str, evse_uid: str) -> str:
@@ -81,9 +83,8 @@ def session_item(record: SessionRecord, revision: int) -> dict[str, Any]:
     if record.owner is not None:
         index = party_index(*record.owner)
         list_key = f"{item['last_updated']}#{session.id}"
-        item.update(owner="#".join(record.owner), gsi1pk=index.partition, gsi1sk=list_key,
-                    gsi3pk=index.partition, gsi3sk=list_key)
-    if record.cpo is not None:  # on gsi4 (cpo / gsi3sk) only with an owner: a valid CdrToken
+        item.update(owner="#".join(record.owner), gsi1pk=index.partition, gsi1sk=list_key)
+    if record.cpo is not None:  # on gsi3 (cpo / gsi1sk) only with an owner: a valid CdrToken
         item["cpo"] = cpo_index(*record.cpo).partition
     if record.meter is not None:
         item["meter"] = record.meter.to_json()
@@ -144,17 +145,19 @@ def get_session(session_id: str) -> Session | None:
 
 
 def _on_evse(location_id: str, evse_uid: str, limit: int) -> list[SessionRecord]:
-    """The newest sessions on an EVSE (by start), newest first: one Query on gsi2."""
+    """The newest sessions on an EVSE (by start), newest first, as stored: one Query of gsi2's keys,
+    then one BatchGetItem of those sessions (none when the EVSE has none). A session gone between
+    the two is left out."""
     response = table(TABLE).query(
         IndexName="gsi2", KeyConditionExpression="gsi2pk = :p",
         ExpressionAttributeValues={":p": _evse_partition(location_id, evse_uid)},
         ScanIndexForward=False, Limit=limit,
     )
-    return [record_of(item) for item in response["Items"]]
+    return [record_of(item) for item in read_back(TABLE, response["Items"])]
 
 
 def active_session_on_evse(location_id: str, evse_uid: str) -> Session | None:
-    """The ACTIVE session on an EVSE (STOP_SESSION, busy checks), or None. One Query."""
+    """The ACTIVE session on an EVSE (STOP_SESSION, busy checks), or None. A Query and a BatchGetItem."""
     recent = _on_evse(location_id, evse_uid, _EVSE_LOOKBACK)
     found = next((r for r in recent if r.status is SessionStatus.ACTIVE), None)
     return found.session if found else None
@@ -162,7 +165,7 @@ def active_session_on_evse(location_id: str, evse_uid: str) -> Session | None:
 
 def last_session_on_evse(location_id: str, evse_uid: str) -> Session | None:
     """The latest session started on an EVSE, whatever its status, with its ``end_date_time`` if it
-    ended (the 24-hour rule of UNLOCK_CONNECTOR). One Query."""
+    ended (the 24-hour rule of UNLOCK_CONNECTOR). A Query and a BatchGetItem (of one item)."""
     found = _on_evse(location_id, evse_uid, 1)
     return found[0].session if found else None
 
