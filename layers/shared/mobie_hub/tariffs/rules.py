@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from mobie_hub.core import ownership
 from mobie_hub.core.errors import InvalidRequest
-from mobie_hub.core.identifiers import UnknownParty, mobie_code_for, same_cistring
+from mobie_hub.core.identifiers import UnknownParty, mobie_code_for
 from mobie_hub.tariffs.models import Tariff, TariffDimensionType, TariffType
 
 # Profile §9: tariffs are Portuguese CPOs' (the country of every MOBI.E party, profile §12).
@@ -81,11 +82,9 @@ def check_tariff(tariff: Tariff) -> None:
 
 def check_addressed(tariff: Tariff, *, country_code: str, party_id: str, tariff_id: str) -> None:
     """The pushed Tariff is the one the URL names (mod_tariffs §11.2.2 PUT: country_code and party_id
-    SHALL be the URL's; transport_and_format "Errors": a different id is 2001). CiStrings: any case."""
-    for field, sent, addressed in (
+    SHALL be the URL's; transport_and_format "Errors": a different id is 2001)."""
+    ownership.check_addressed((
         ("country_code", tariff.country_code, country_code),
         ("party_id", tariff.party_id, party_id),
         ("id", tariff.id, tariff_id),
-    ):
-        if not same_cistring(sent, addressed):
-            raise InvalidRequest(f"{sent!r} differs from the URL's {addressed!r}", field=field)
+    ))

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from mobie_hub.core import validation
+from mobie_hub.core import ownership, validation
 from mobie_hub.core.errors import InvalidRequest
 from mobie_hub.core.identifiers import InvalidIdentifier, parse_contract_id
 from mobie_hub.core.models import TokenType, dump_ocpi
@@ -138,13 +138,11 @@ def check_token(token: Token, *, owner_country_code: str, owner_party_id: str) -
 
 def check_addressed(token: Token, *, country_code: str, party_id: str, uid: str, type: TokenType) -> None:
     """The pushed object must be the one the URL names (transport_and_format §Errors: else 2001)."""
-    for field, sent, addressed in (
+    ownership.check_addressed((
         ("country_code", token.country_code, country_code),
         ("party_id", token.party_id, party_id),
         ("uid", token.uid, uid),
-    ):
-        if not _same(sent, addressed):
-            raise InvalidRequest(f"{sent!r} differs from the URL's {addressed!r}", field=field)
+    ))
     if token.type != type:
         raise InvalidRequest(f"{token.type} differs from the URL's type {type} (default RFID)", field="type")
 
