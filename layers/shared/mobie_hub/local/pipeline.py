@@ -4,8 +4,9 @@ The same functions as in AWS (``events.stream.events_from_records``, ``events.lo
 ``plan`` and ``push_batch``, ``events.fanout.push_to_owner``, ``redeliver_due`` and ``resync_due``);
 only the transport between them differs (threads instead of Pipe, EventBridge, Step Functions, the
 CDR redelivery and push sweep schedules). Location events go to every recipient, claimed and in
-batches as in AWS (``location_push.deliver``, in one of ``LOCATION_LANES`` lanes by Location, so
-its pushes stay in order and a slow EMSP holds up at most that lane); session and CDR events to
+batches as in AWS (``location_push.deliver``; one Location's fan-outs one after the other, different
+Locations' at once on ``LOCATION_FANOUTS`` threads, as concurrent executions are in AWS, so a slow
+EMSP holds up only the Location being pushed to it); session and CDR events to
 the one party each names (the owner workflow: the token's EMSP, or the station's CPO, each in its
 own lane); a session's pushes claim their version in the ephemeral table as in AWS, so ordering,
 coalescing and rechecks behave the same.
@@ -21,7 +22,7 @@ the threads are safe with it.
 from __future__ import annotations
 
 import threading
-import zlib
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -42,7 +43,7 @@ from mobie_hub.events.sessions import SESSION_COMPLETED, bills
 from mobie_hub.events.stream import events_from_records
 from mobie_hub.local.streams import StreamPoller
 
-LOCATION_LANES = 4  # Location fan-outs under way at once
+LOCATION_FANOUTS = 8  # Location fan-outs under way at once (of different Locations)
 
 
 def fan_out(event: DomainEvent) -> list[dict]:
@@ -87,6 +88,44 @@ class PartyLanes:
             lane.shutdown(wait=True)
 
 
+class SerialByKey:
+    """Work of one key runs one after the other, in the order given; different keys' work runs at once
+    on a bounded pool (a thread per key would be one per station of a national import)."""
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._waiting: dict[str, deque[tuple[Callable[..., Any], tuple[Any, ...]]]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, key: str, work: Callable[..., Any], *args: Any) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            if key in self._waiting:  # the key's work is under way: this follows it
+                self._waiting[key].append((work, args))
+                return
+            self._waiting[key] = deque()
+        self._pool.submit(self._run, key, work, args)
+
+    def _run(self, key: str, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        while True:
+            _logged(work, *args)
+            with self._lock:
+                waiting = self._waiting.get(key)
+                if self._closed or not waiting:
+                    self._waiting.pop(key, None)
+                    return
+                work, args = waiting.popleft()
+
+    def close(self) -> None:
+        """Work not started is dropped (the objects stay readable through GET); running work finishes."""
+        with self._lock:
+            self._closed = True
+            self._waiting.clear()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _logged(work: Callable[..., Any], *args: Any) -> Any:
     try:
         return work(*args)
@@ -129,6 +168,7 @@ class LocalPipeline:
     def __init__(self, redelivery_interval: float = 60.0, resync_interval: float = 60.0) -> None:
         self.bus = InProcessBus()
         self.lanes = PartyLanes()
+        self.fanouts = SerialByKey(LOCATION_FANOUTS, "fanout")
         self.bus.subscribe(FANOUT_EVENTS, self._fan_out)
         self.bus.subscribe(OWNER_EVENTS, self._push_to_owner)
         self.bus.subscribe((SESSION_COMPLETED,), create_cdr)
@@ -138,9 +178,9 @@ class LocalPipeline:
         self.resync = Sweep(resync_interval, lambda: resync_due(self.bus.publish), "push-resync")
 
     def _fan_out(self, event: DomainEvent) -> None:
-        """The fan-out workflow, in a lane of its Location (the claims order the lanes' pushes)."""
-        lane = zlib.crc32(location_push.target_of(event).location.encode()) % LOCATION_LANES
-        self.lanes.submit(f"LOCATIONS#{lane}", location_push.deliver, event)
+        """The fan-out workflow: after the Location's earlier fan-outs, beside other Locations' (the
+        claims order a Location's pushes in any case, as in AWS)."""
+        self.fanouts.submit(location_push.target_of(event).location, location_push.deliver, event)
 
     def _push_to_owner(self, event: DomainEvent) -> None:
         """The owner workflow: the push goes to the lane of the party the event names (the EMSP's or
@@ -160,4 +200,5 @@ class LocalPipeline:
         self.redelivery.stop()
         self.poller.stop()
         self.bus.close()
+        self.fanouts.close()
         self.lanes.close()
