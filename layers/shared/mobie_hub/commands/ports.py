@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from mobie_hub.ocpp.ports import TokenRef
+from mobie_hub.ocpp.values import TokenRef
 
 ACTIVE, PENDING = "ACTIVE", "PENDING"
 

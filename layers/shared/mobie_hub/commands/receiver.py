@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mobie_hub.commands import repository as commands
-from mobie_hub.commands import tables
+from mobie_hub.commands import response_tables as tables
 from mobie_hub.commands.config import command_settings
 from mobie_hub.commands.models import (
     CommandResponse,
@@ -25,7 +25,7 @@ from mobie_hub.commands.models import (
 )
 from mobie_hub.commands.ports import CommandWorkflow, SessionFacts
 from mobie_hub.commands.repository import Command
-from mobie_hub.commands.tables import Decision
+from mobie_hub.commands.response_tables import Decision
 from mobie_hub.core.errors import InvalidRequest, UnknownLocation
 from mobie_hub.core.models import DisplayText, dump_ocpi
 from mobie_hub.core.observability import logger
@@ -34,7 +34,7 @@ from mobie_hub.locations import api as locations
 from mobie_hub.locations.enums import Capability, Status
 from mobie_hub.locations.models import EVSE, Location
 from mobie_hub.ocpp import api as stations
-from mobie_hub.ocpp.ports import TokenRef
+from mobie_hub.ocpp.values import TokenRef
 from mobie_hub.outbound.url_policy import check_party_url
 from mobie_hub.tokens import api as tokens
 from mobie_hub.tokens.models import Token

@@ -22,7 +22,7 @@ from typing import Any
 from mobie_hub.core import transact
 from mobie_hub.core.dynamodb import table
 from mobie_hub.core.types import format_datetime, parse_datetime
-from mobie_hub.ocpp.ports import TokenRef
+from mobie_hub.ocpp.values import TokenRef
 
 TABLE = "commands"
 SK = "COMMAND"

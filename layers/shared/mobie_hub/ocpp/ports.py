@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# TokenRef and Receipt live in ocpp.values (re-exported here): holding them needs none of these seams.
+from mobie_hub.ocpp.values import Receipt, TokenRef
+
 
 # --- station connections ---------------------------------------------------------------------------
 class ConnectionGone(Exception):
@@ -35,17 +38,6 @@ class StationConnections(ABC):
 
 
 # --- idTag authorisation ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TokenRef:
-    """The OCPI token an idTag stands for, and so its owner (the EMSP)."""
-
-    country_code: str
-    party_id: str
-    type: str
-    uid: str
-    contract_id: str
-
-
 @dataclass(frozen=True)
 class IdTagDecision:
     """An OCPP 1.6 AuthorizationStatus (Accepted, Blocked, Expired, Invalid, ConcurrentTx) and the
@@ -70,18 +62,6 @@ class IdTagAuthority(ABC):
 
 
 # --- transaction events ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Receipt:
-    """What the hub answers to one station message. Written in the same transaction as the message's
-    effects (stations table ``MSG#<message id>``), so a retransmission finds it and is answered the
-    same way instead of being applied twice."""
-
-    station_id: str
-    message_id: str
-    action: str
-    response: dict[str, Any]
-
-
 class AlreadyHandled(Exception):
     """The message id was handled before; ``response`` is what the hub answered then."""
 

@@ -25,7 +25,7 @@ from typing import Any
 from mobie_hub.core import stream_images, transact
 from mobie_hub.core.dynamodb import dynamodb_resource, table
 from mobie_hub.core.types import format_datetime, parse_datetime
-from mobie_hub.ocpp.ports import Receipt
+from mobie_hub.ocpp.values import Receipt
 
 TABLE = "stations"
 STATION = "STATION"
