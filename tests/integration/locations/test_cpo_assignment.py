@@ -19,7 +19,7 @@ from mobie_hub.parties import repository as parties
 from mobie_hub.parties.models import ConnectionStatus
 from mobie_hub.parties.party import Party, Registration
 from mobie_hub.sessions.models import Session
-from mobie_hub.tariffs import repository as tariffs
+from mobie_hub.tariffs import reference_repository
 from mobie_hub.tariffs.repository import DynamoTariffStore
 from tests.integration.locations.test_pushes import pushed  # noqa: F401  (the pipeline run by hand)
 from tests.support.fake_party import fake_party
@@ -72,8 +72,8 @@ def test_a_station_moves_to_a_cpo_with_its_evse_ids_operator_and_tariff_referenc
     assert [c.tariff_ids for e in moved.evses for c in e.connectors] == [["MOB-AC"], ["MOB-AC"]]  # GLP's MOB-AC now
     assert result["tariffs"] == ["PT/GLP/MOB-AC"]
     # The references moved: GLP's tariff cannot be deleted now, MOB's can.
-    assert [r.location_id for r in tariffs.references(("PT", "GLP", "MOB-AC")).found] == [STATION]
-    assert tariffs.references(("PT", "MOB", "MOB-AC")).found == ()
+    assert [r.location_id for r in reference_repository.references(("PT", "GLP", "MOB-AC")).found] == [STATION]
+    assert reference_repository.references(("PT", "MOB", "MOB-AC")).found == ()
     # Listed by party.
     assert dispatch("locations.list", {"party_id": "GLP"})["locations"] == [
         {"location_id": STATION, "country_code": "PT", "party_id": "GLP"}
@@ -121,7 +121,7 @@ def test_a_cpo_lacking_a_tariff_the_connectors_reference_is_refused_naming_them(
     assert "connector LSB-00175-01/LSB-00175-01-01, LSB-00175-02/LSB-00175-02-01 references tariff MOB-AC, " \
         "which PT/IBD does not have" in message
     assert get_location(STATION).party_id == "MOB"
-    assert [r.location_id for r in tariffs.references(("PT", "MOB", "MOB-AC")).found] == [STATION]
+    assert [r.location_id for r in reference_repository.references(("PT", "MOB", "MOB-AC")).found] == [STATION]
 
 
 def test_a_station_charging_is_not_reassigned_and_every_reason_is_given(station):
@@ -169,7 +169,7 @@ def test_a_status_written_meanwhile_is_kept(station, monkeypatch):
     assert calls == ["GLP", "GLP"]
     stored = get_location(STATION)
     assert (stored.party_id, stored.evses[0].status) == ("GLP", Status.OUTOFORDER)
-    assert [r.location_id for r in tariffs.references(("PT", "GLP", "MOB-AC")).found] == [STATION]
+    assert [r.location_id for r in reference_repository.references(("PT", "GLP", "MOB-AC")).found] == [STATION]
 
 
 def test_the_emsps_get_the_old_copy_withdrawn_and_the_new_one_published(station, pushed):  # noqa: F811

@@ -16,7 +16,7 @@ from mobie_hub.core.errors import ConflictingWrite, InvalidRequest
 from mobie_hub.core.types import parse_datetime, utcnow
 from mobie_hub.locations.registry import import_locations, import_tariffs
 from mobie_hub.locations.repository import DynamoLocationStore
-from mobie_hub.tariffs import repository
+from mobie_hub.tariffs import reference_repository, repository
 from mobie_hub.tariffs.repository import DynamoTariffStore
 from tests.support.parties import Party, issue
 from tests.support.stations import location, tariff
@@ -247,8 +247,8 @@ def test_a_reference_recorded_after_the_delete_read_makes_it_read_again(client: 
     """The race: the registry holds a reference between the DELETE's read and its write."""
     client.put(URL, json=glp(), headers=cpo.headers)
     key = ("PT", "GLP", "GLP-AC")
-    stored, refs = repository.read(*key), repository.references(key)
-    repository.hold_references({key: {"LSB-00900": ["LSB-00900-01/LSB-00900-01-01"]}})
+    stored, refs = repository.read(*key), reference_repository.references(key)
+    reference_repository.hold_references({key: {"LSB-00900": ["LSB-00900-01/LSB-00900-01-01"]}})
 
     with pytest.raises(ConflictingWrite):
         repository.delete(key, stored, utcnow(), refs.revision)
@@ -261,7 +261,7 @@ def test_a_reference_to_a_deleted_tariff_is_refused_and_no_location_is_written(c
     client.delete(URL, headers=cpo.headers)
 
     with pytest.raises(InvalidRequest, match="tariff GLP-AC of PT/GLP does not exist"):
-        repository.hold_references({key: {"LSB-00900": ["LSB-00900-01/LSB-00900-01-01"]}})
+        reference_repository.hold_references({key: {"LSB-00900": ["LSB-00900-01/LSB-00900-01-01"]}})
     assert items("REF#") == []
 
 

@@ -13,7 +13,7 @@ from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.models import dump_ocpi
 from mobie_hub.locations.registry import import_locations
 from mobie_hub.locations.repository import DynamoLocationStore
-from mobie_hub.tariffs import repository
+from mobie_hub.tariffs import reference_repository, repository
 from mobie_hub.tariffs.models import Tariff
 from mobie_hub.tariffs.repository import DynamoTariffStore
 from tests.support.stations import T0, location, tariff
@@ -33,7 +33,7 @@ def test_the_version_in_force_is_the_newest_accepted_at_or_before_the_time(aws):
     repository.accept(glp(0.30), T0)
     repository.accept(glp(0.40), T0 + timedelta(hours=1))
     stored = repository.read(*KEY)
-    repository.delete(KEY, stored, T0 + timedelta(hours=2), repository.references(KEY).revision)
+    repository.delete(KEY, stored, T0 + timedelta(hours=2), reference_repository.references(KEY).revision)
 
     at = {hours: price(repository.version_at(KEY, T0 + timedelta(hours=hours))) for hours in (-1, 0, 0.5, 1, 1.5, 2, 3)}
 
@@ -84,19 +84,19 @@ def test_a_write_on_a_stale_read_loses_and_the_next_attempt_stamps_after_the_win
 
 
 def test_the_import_holds_a_reference_per_location_in_chunks_and_releases_the_dropped(aws, monkeypatch):
-    monkeypatch.setattr(repository, "REFS_PER_TRANSACTION", 2)
+    monkeypatch.setattr(reference_repository, "REFS_PER_TRANSACTION", 2)
     repository.accept(glp(0.30), T0)
     repository.accept(Tariff.model_validate(tariff("GLP-DC", party_id="GLP")), T0)
     stations = [location(f"LSB-0090{n}", party_id="GLP", tariff_id="GLP-AC", evses=1) for n in range(5)]
 
     import_locations(stations, DynamoLocationStore(), DynamoTariffStore())
-    held = repository.references(KEY)
+    held = reference_repository.references(KEY)
     stations[0] = location("LSB-00900", party_id="GLP", tariff_id="GLP-DC", evses=1)
     import_locations(stations, DynamoLocationStore(), DynamoTariffStore())
 
     assert sorted(r.location_id for r in held.found) == [f"LSB-0090{n}" for n in range(5)]
     assert held.revision == 3  # one per transaction: 2 + 2 + 1 locations
-    assert sorted(r.location_id for r in repository.references(KEY).found) == [f"LSB-0090{n}" for n in range(1, 5)]
-    assert [r.connectors for r in repository.references(("PT", "GLP", "GLP-DC")).found] == [
+    assert sorted(r.location_id for r in reference_repository.references(KEY).found) == [f"LSB-0090{n}" for n in range(1, 5)]
+    assert [r.connectors for r in reference_repository.references(("PT", "GLP", "GLP-DC")).found] == [
         ("LSB-00900-01/LSB-00900-01-01",)
     ]

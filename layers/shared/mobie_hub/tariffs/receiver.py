@@ -5,7 +5,7 @@ Every rule is checked before the one write, so a refused request stores nothing:
 caller's own ``{country_code}/{party_id}`` (else HTTP 403, ``core.ownership``), the Tariff is the one
 the URL names and meets profile §9 (``tariffs.rules``; else OCPI 2001 naming the field). An accepted
 tariff is a new version stamped with the hub's time (``tariffs.repository``); DELETE is refused while
-a connector references the tariff (``TariffInUse``).
+a connector references the tariff (``tariffs.reference_repository``, ``TariffInUse``).
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from mobie_hub.core.errors import ConflictingWrite, NotFound
 from mobie_hub.core.models import dump_ocpi
 from mobie_hub.core.ownership import ensure_own
 from mobie_hub.core.types import utcnow
-from mobie_hub.tariffs import repository
+from mobie_hub.tariffs import reference_repository, repository
+from mobie_hub.tariffs.keys import TariffKey
 from mobie_hub.tariffs.models import Tariff
-from mobie_hub.tariffs.repository import References, TariffKey, stamp_after
+from mobie_hub.tariffs.reference_repository import References
+from mobie_hub.tariffs.repository import stamp_after
 from mobie_hub.tariffs.rules import check_addressed, check_tariff
 
 
@@ -111,7 +113,7 @@ def delete(key: TariffKey, now: datetime | None = None) -> None:
         previous = repository.read(*key)
         if previous is None or previous.tariff is None:
             raise _unknown(key)
-        references = repository.references(key)
+        references = reference_repository.references(key)
         if references.found:
             raise TariffInUse(f"tariff {key[2]} is still referenced by {describe(references)}: not deleted")
         try:

@@ -4,8 +4,6 @@
 |---|---|---|---|
 | the tariff as EMSPs see it now (listed) | ``TARIFF#<cc>#<pid>#<id>`` | ``TARIFF`` | ``doc``, ``last_updated``, ``versioned``; gsi1/gsi2 = ``TARIFF`` / ``<last_updated>#<cc>#<pid>#<id>``; after a DELETE only ``last_updated`` and ``deleted`` (unlisted) |
 | every accepted version, by the hub's time | same | ``VERSION#<hub time>`` | ``doc``, or ``deleted`` |
-| the references' revision (DELETE's guard) | same | ``REFS`` | ``revision`` |
-| a Location whose connectors reference it | same | ``REF#<LOCATION ID>`` | ``location_id``, ``connectors`` |
 
 The listed item and its version are written in one transaction, conditional on the listed item
 being the one read, so versions are strictly ordered by the hub's time and the listed item is the
@@ -13,48 +11,31 @@ newest of them: every accepted change (a CPO's PUT, PATCH or DELETE at the recei
 ``tariffs import``) is stamped with the hub's clock when it is written, strictly after the version
 before it (``stamp_after``), and that stamp is the ``last_updated`` EMSPs see. A party's own
 ``last_updated`` decides nothing. A tariff stored before versions existed has no ``versioned`` flag: its first change
-also writes its old content as a version at its own ``last_updated``.
+also writes its old content as a version at its own ``last_updated``. The connectors' references to
+a tariff, in the same partition, are ``tariffs.reference_repository``'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from mobie_hub.core import documents, retry, transact
 from mobie_hub.core.dynamodb import batch_get, table
-from mobie_hub.core.errors import ConflictingWrite, InvalidRequest
-from mobie_hub.core.identifiers import cistring_key
+from mobie_hub.core.errors import ConflictingWrite
 from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.listing import ListIndex, query_page
 from mobie_hub.core.paging import Page, PageRequest
 from mobie_hub.core.types import parse_datetime, utcnow
+from mobie_hub.tariffs import reference_repository
+from mobie_hub.tariffs.keys import SK, VERSION, TariffKey, item_key, key_of, tariff_pk
 from mobie_hub.tariffs.models import Tariff
 
-SK = "TARIFF"
-VERSION = "VERSION#"
-REFS = "REFS"
-REF = "REF#"
 LISTED = ListIndex("tariffs", "TARIFF")
-TariffKey = tuple[str, str, str]
-# One TransactWriteItems holds 100 actions: the tariff's check and the revision leave 98 references.
-REFS_PER_TRANSACTION = 98
 # Sort keys hold milliseconds (core.keys.sortable_time): consecutive versions are at least this apart.
 TICK = timedelta(milliseconds=1)
-
-
-def tariff_pk(country_code: str, party_id: str, tariff_id: str) -> str:
-    return f"TARIFF#{country_code.upper()}#{party_id.upper()}#{tariff_id}"
-
-
-def _key(key: TariffKey, sk: str) -> dict[str, str]:
-    return {"pk": tariff_pk(*key), "sk": sk}
-
-
-def key_of(tariff: Tariff) -> TariffKey:
-    return (tariff.country_code, tariff.party_id, tariff.id)
 
 
 def tariff_item(tariff: Tariff) -> dict[str, Any]:
@@ -73,7 +54,7 @@ def tariff_item(tariff: Tariff) -> dict[str, Any]:
 
 def version_item(key: TariffKey, stamp: str, tariff: Tariff | None) -> dict[str, Any]:
     """The version accepted at ``stamp`` (the hub's time); ``None``: the tariff was deleted then."""
-    item: dict[str, Any] = _key(key, VERSION + stamp)
+    item: dict[str, Any] = item_key(key, VERSION + stamp)
     if tariff is None:
         item["deleted"] = True
     else:
@@ -98,7 +79,7 @@ def _stored(item: dict[str, Any]) -> StoredTariff:
 
 def deleted_item(key: TariffKey, stamp: str) -> dict[str, Any]:
     """The listed item of a deleted tariff: out of the list (no index keys), its stamp kept."""
-    return {**_key(key, SK), "last_updated": stamp, "versioned": True, "deleted": True}
+    return {**item_key(key, SK), "last_updated": stamp, "versioned": True, "deleted": True}
 
 
 def get_tariff(country_code: str, party_id: str, tariff_id: str) -> Tariff | None:
@@ -108,12 +89,12 @@ def get_tariff(country_code: str, party_id: str, tariff_id: str) -> Tariff | Non
 
 def read(country_code: str, party_id: str, tariff_id: str) -> StoredTariff | None:
     """The listed tariff, read strongly consistent (a write's condition compares it)."""
-    item = table("tariffs").get_item(Key=_key((country_code, party_id, tariff_id), SK), ConsistentRead=True)
+    item = table("tariffs").get_item(Key=item_key((country_code, party_id, tariff_id), SK), ConsistentRead=True)
     return _stored(item["Item"]) if "Item" in item else None
 
 
 def get_tariffs(keys: Iterable[TariffKey]) -> dict[TariffKey, Tariff]:
-    wanted = [_key(key, SK) for key in dict.fromkeys(keys)]
+    wanted = [item_key(key, SK) for key in dict.fromkeys(keys)]
     items = (item for item in batch_get("tariffs", wanted) if not item.get("deleted"))
     tariffs = (documents.decode(item, Tariff) for item in items)
     return {key_of(t): t for t in tariffs}
@@ -150,97 +131,19 @@ def write(tariff: Tariff, previous: StoredTariff | None) -> None:
         raise ConflictingWrite(f"tariff {tariff.id} changed while it was being written") from cancelled
 
 
-@dataclass(frozen=True)
-class Reference:
-    """A Location whose connectors (``"<evse uid>/<connector id>"``) list the tariff."""
-
-    location_id: str
-    connectors: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class References:
-    revision: int  # of the REFS item when read: a DELETE is conditional on it
-    found: tuple[Reference, ...]
-
-
-def references(key: TariffKey) -> References:
-    """The Locations the station registry recorded as referencing the tariff: the revision (GetItem)
-    first, then the references (Query of the tariff's partition), both strongly consistent."""
-    refs = table("tariffs").get_item(Key=_key(key, REFS), ConsistentRead=True).get("Item") or {}
-    found = [
-        Reference(item["location_id"], tuple(item.get("connectors") or ()))
-        for item in _query(tariff_pk(*key), REF)
-    ]
-    return References(int(refs.get("revision", 0)), tuple(found))
-
-
-def _query(pk: str, prefix: str) -> Iterator[dict[str, Any]]:
-    request: dict[str, Any] = {
-        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-        "ExpressionAttributeValues": {":pk": pk, ":prefix": prefix}, "ConsistentRead": True,
-    }
-    while True:
-        page = table("tariffs").query(**request)
-        yield from page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            return
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def delete(key: TariffKey, previous: StoredTariff, stamp: datetime, revision: int) -> None:
     """Take the tariff out of the list and record the deletion as a version at ``stamp``, on
     condition that the listed item is still ``previous`` and no reference was recorded since
     ``revision`` was read: one transaction. ``ConflictingWrite`` when either changed (read again)."""
-    guard = "attribute_not_exists(pk) OR revision = :revision"
     actions = [
         transact.put("tariffs", deleted_item(key, sortable_time(stamp)), name="listed", **_listed_condition(previous)),
-        transact.condition_check("tariffs", _key(key, REFS), guard, name="references",
-                                 ExpressionAttributeValues={":revision": revision}),
+        reference_repository.unchanged_since(key, revision),
         *_version_actions(key, None, previous, sortable_time(stamp)),
     ]
     try:
         transact.write(actions)
     except transact.Cancelled as cancelled:
         raise ConflictingWrite(f"tariff {key[2]} changed while it was being deleted") from cancelled
-
-
-def hold_references(held: Mapping[TariffKey, Mapping[str, Iterable[str]]]) -> None:
-    """Record that these Locations' connectors reference these tariffs (tariff → location id →
-    connectors), before the Locations are written: per tariff (and per 98 Locations) one transaction
-    that checks the tariff exists, bumps its references' revision (a DELETE that read the old one
-    fails) and puts the references. ``InvalidRequest`` naming a tariff that no longer exists."""
-    for key, by_location in held.items():
-        items = list(by_location.items())
-        for start in range(0, len(items), REFS_PER_TRANSACTION):
-            chunk = items[start : start + REFS_PER_TRANSACTION]
-            actions = [
-                transact.condition_check("tariffs", _key(key, SK), "attribute_exists(pk) AND attribute_not_exists(deleted)",
-                                         name="tariff"),
-                transact.update("tariffs", _key(key, REFS), "ADD revision :one", name="revision",
-                                ExpressionAttributeValues={":one": 1}),
-                *(
-                    transact.put("tariffs", {**_key(key, REF + cistring_key(location_id)),
-                                             "location_id": location_id, "connectors": sorted(connectors)},
-                                 name=f"ref{n}")
-                    for n, (location_id, connectors) in enumerate(chunk)
-                ),
-            ]
-            try:
-                transact.write(actions)
-            except transact.Cancelled as cancelled:
-                if cancelled.condition_failed("tariff"):
-                    raise InvalidRequest(f"tariff {key[2]} of {key[0]}/{key[1]} does not exist") from None
-                raise ConflictingWrite(f"the references of tariff {key[2]} kept changing") from cancelled
-
-
-def release_references(released: Mapping[TariffKey, Iterable[str]]) -> None:
-    """Forget references the Locations no longer make (after they were written; a reference left
-    behind only makes a DELETE refuse, naming the Location)."""
-    with table("tariffs").batch_writer() as batch:
-        for key, location_ids in released.items():
-            for location_id in location_ids:
-                batch.delete_item(Key=_key(key, REF + cistring_key(location_id)))
 
 
 def version_at(key: TariffKey, at: datetime) -> Tariff | None:
@@ -324,8 +227,8 @@ class DynamoTariffStore:
 
     get_many = staticmethod(get_tariffs)
     put_many = staticmethod(put_tariffs)
-    hold = staticmethod(hold_references)
-    release = staticmethod(release_references)
+    hold = staticmethod(reference_repository.hold_references)
+    release = staticmethod(reference_repository.release_references)
 
     @staticmethod
     def existing(keys: Iterable[TariffKey]) -> set[TariffKey]:

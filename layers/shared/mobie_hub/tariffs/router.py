@@ -24,8 +24,8 @@ from mobie_hub.ocpi.pagination import PageRequest, page_request, paginated_respo
 from mobie_hub.ocpi.versioning import request_version
 from mobie_hub.tariffs import receiver
 from mobie_hub.tariffs import repository as tariffs
+from mobie_hub.tariffs.keys import TariffKey
 from mobie_hub.tariffs.models import Tariff
-from mobie_hub.tariffs.repository import TariffKey
 
 caller = caller_for("tariffs")
 cpo = caller_for("tariffs", InterfaceRole.RECEIVER)
