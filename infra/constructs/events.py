@@ -8,8 +8,10 @@
 - **Bus and rules**: the hub's own event bus, named after the stack (two stacks in one account and
   region never share one). Location events (many recipients) go to the fan-out workflow; session and
   CDR events (one recipient, the token's owner) to the owner workflow
-  (``mobie_hub.events.fanout.FANOUT_EVENTS`` / ``OWNER_EVENTS``).
-- **CDR creation**: a second rule sends ``SessionCompleted`` to ``functions/cdr_creation``, which
+  (``mobie_hub.events.fanout.FANOUT_EVENTS`` / ``OWNER_EVENTS``). The rules' patterns are data,
+  ``mobie_hub.events.rules``, which the local pipeline matches too.
+- **CDR creation**: a second rule sends the EMSP's ``SessionCompleted`` to ``functions/cdr_creation``
+  (the CPO's copy of the same completion is filtered out by the rule, on the recipient's role), which
   prices the session and stores its CDR once (a conditional put: a redelivered event is harmless, so
   this target, unlike a push, is retried); the cdrs table's own Pipe then pushes the CDR.
 - **Fan-out**: a Step Functions *Express* state machine (``push_fanout.asl.json``): the Location
@@ -58,9 +60,8 @@ from infra.constants import (
 )
 from infra.constructs.function_factory import FunctionFactory
 from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE
-from mobie_hub.events.fanout import FANOUT_EVENTS, OWNER_EVENTS
 from mobie_hub.events.location_push import BATCH  # a thread per party of a batch
-from mobie_hub.events.sessions import SESSION_COMPLETED
+from mobie_hub.events.rules import CDR_CREATION_PATTERN, FANOUT_PATTERN, OWNER_PATTERN, Pattern
 from mobie_hub.events.stream import CONVERTERS, SOURCE_TABLES
 
 FANOUT_DEFINITION = Path(__file__).with_name("push_fanout.asl.json")
@@ -201,9 +202,7 @@ class Events(Construct):
             "PushRule",
             event_bus=self.bus,
             description="Every event pushed to many parties (Locations) starts the fan-out workflow",
-            event_pattern=events.EventPattern(
-                source=[SOURCE], detail_type=[DETAIL_TYPE], detail={"event_name": list(FANOUT_EVENTS)}
-            ),
+            event_pattern=_event_pattern(FANOUT_PATTERN),
             targets=[targets.SfnStateMachine(self.fanout, retry_attempts=2)],
         )
         self.owner_push = self._state_machine(
@@ -214,9 +213,7 @@ class Events(Construct):
             "OwnerPushRule",
             event_bus=self.bus,
             description="Every event pushed to one party (sessions, CDRs: the token's owner) starts the owner workflow",
-            event_pattern=events.EventPattern(
-                source=[SOURCE], detail_type=[DETAIL_TYPE], detail={"event_name": list(OWNER_EVENTS)}
-            ),
+            event_pattern=_event_pattern(OWNER_PATTERN),
             targets=[targets.SfnStateMachine(self.owner_push, retry_attempts=2)],
         )
         self.cdr_creation = factory.create(
@@ -233,10 +230,8 @@ class Events(Construct):
             self,
             "CdrRule",
             event_bus=self.bus,
-            description="A completed session starts the creation of its CDR",
-            event_pattern=events.EventPattern(
-                source=[SOURCE], detail_type=[DETAIL_TYPE], detail={"event_name": [SESSION_COMPLETED]}
-            ),
+            description="A completed session starts the creation of its CDR (the EMSP's event; not the CPO's copy)",
+            event_pattern=_event_pattern(CDR_CREATION_PATTERN),
             targets=[
                 targets.LambdaFunction(
                     self.cdr_creation,
@@ -362,6 +357,13 @@ class Events(Construct):
                 "dead-letter queue of a dead-letter queue would only move the same records once more.",
             )
         )
+
+
+def _event_pattern(pattern: Pattern) -> events.EventPattern:
+    """A rule's pattern (``mobie_hub.events.rules``, which the local pipeline matches too) as CDK takes it."""
+    return events.EventPattern(
+        source=pattern["source"], detail_type=pattern["detail-type"], detail=pattern["detail"]
+    )
 
 
 def _invoke_acknowledgment(function: lambda_.Function) -> Acknowledgment:

@@ -184,7 +184,14 @@ def test_the_fanout_definition_pushes_each_batch_once_waits_for_a_fanout_under_w
 def test_a_completed_session_creates_its_cdr_with_retries_and_a_dead_letter_queue(prod):
     events = prod.stack.events
     props = prod.resources[prod.logical_id(events.cdr_rule)]["Properties"]
-    assert props["EventPattern"]["detail"] == {"event_name": ["SessionCompleted"]}
+    # The EMSP's SessionCompleted, or one naming no role (from before issue #16): not the CPO's copy
+    assert props["EventPattern"] == {
+        "source": [SOURCE], "detail-type": [DETAIL_TYPE],
+        "detail": {
+            "event_name": ["SessionCompleted"],
+            "detail": {"$or": [{"owner": {"role": ["EMSP"]}}, {"owner": {"role": [{"exists": False}]}}]},
+        },
+    }
     [target] = props["Targets"]
     assert target["Arn"] == {"Fn::GetAtt": [prod.logical_id(events.cdr_creation), "Arn"]}
     assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1

@@ -3,7 +3,8 @@
 The same functions as in AWS (``events.stream.events_from_records``, ``events.location_push``
 ``plan`` and ``push_batch``, ``events.fanout.push_to_owner``, ``redeliver_due`` and ``resync_due``);
 only the transport between them differs (threads instead of Pipe, EventBridge, Step Functions, the
-CDR redelivery and push sweep schedules). Location events go to every recipient, claimed and in
+CDR redelivery and push sweep schedules). The bus routes by the rules' own EventBridge patterns
+(``events.rules``, matched as EventBridge does: ``local.event_patterns``). Location events go to every recipient, claimed and in
 batches as in AWS (``location_push.deliver``; one Location's fan-outs one after the other, different
 Locations' at once on ``LOCATION_FANOUTS`` threads, as concurrent executions are in AWS, so a slow
 EMSP holds up only the Location being pushed to it); session and CDR events to
@@ -30,17 +31,12 @@ from typing import Any
 from mobie_hub.core.observability import logger
 from mobie_hub.events import location_push
 from mobie_hub.events.envelope import DomainEvent
-from mobie_hub.events.fanout import (
-    FANOUT_EVENTS,
-    OWNER_EVENTS,
-    owner_key,
-    push_to_owner,
-    redeliver_due,
-    resync_due,
-)
+from mobie_hub.events.fanout import OWNER_EVENTS, owner_key, push_to_owner, redeliver_due, resync_due
 from mobie_hub.events.publisher import InProcessBus
-from mobie_hub.events.sessions import SESSION_COMPLETED, bills
+from mobie_hub.events.rules import CDR_CREATION_PATTERN, FANOUT_PATTERN, OWNER_PATTERN, Pattern
+from mobie_hub.events.sessions import bills
 from mobie_hub.events.stream import events_from_records
+from mobie_hub.local.event_patterns import Rule
 from mobie_hub.local.streams import StreamPoller
 
 LOCATION_FANOUTS = 8  # Location fan-outs under way at once (of different Locations)
@@ -56,8 +52,8 @@ def fan_out(event: DomainEvent) -> list[dict]:
 
 
 def create_cdr(event: DomainEvent) -> None:
-    """What the EventBridge rule on SessionCompleted → functions/cdr_creation does in AWS (the
-    EMSP's event bills; the CPO's copy of it does not)."""
+    """What functions/cdr_creation does in AWS: its rule passes the EMSP's SessionCompleted only
+    (``events.rules.CDR_CREATION_PATTERN``), and it checks again (the CPO's copy of it does not bill)."""
     from mobie_hub.cdrs.creation import create_cdr_for
 
     if bills(event.detail):
@@ -169,13 +165,18 @@ class LocalPipeline:
         self.bus = InProcessBus()
         self.lanes = PartyLanes()
         self.fanouts = SerialByKey(LOCATION_FANOUTS, "fanout")
-        self.bus.subscribe(FANOUT_EVENTS, self._fan_out)
-        self.bus.subscribe(OWNER_EVENTS, self._push_to_owner)
-        self.bus.subscribe((SESSION_COMPLETED,), create_cdr)
+        self._rule(FANOUT_PATTERN, self._fan_out)
+        self._rule(OWNER_PATTERN, self._push_to_owner)
+        self._rule(CDR_CREATION_PATTERN, create_cdr)
         self.poller = StreamPoller(lambda records: self.bus.publish(events_from_records(records)))
         self.redelivery = CdrRedelivery(redelivery_interval)
         # The schedule → functions/push handler.resync: due session rechecks → SessionResync events.
         self.resync = Sweep(resync_interval, lambda: resync_due(self.bus.publish), "push-resync")
+
+    def _rule(self, pattern: Pattern, handler: Callable[[DomainEvent], None]) -> None:
+        """An EventBridge rule on the bus: ``handler`` gets the events ``pattern`` matches."""
+        rule = Rule(pattern)
+        self.bus.subscribe(rule.event_names, rule.target(handler))
 
     def _fan_out(self, event: DomainEvent) -> None:
         """The fan-out workflow: after the Location's earlier fan-outs, beside other Locations' (the
