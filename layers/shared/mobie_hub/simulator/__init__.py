@@ -18,8 +18,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from mobie_hub.ocpp.station_auth import basic_header
+from mobie_hub.simulator.charging import ChargeResult
 from mobie_hub.simulator.script import Script
-from mobie_hub.simulator.station import ChargeResult, SimulatedStation
+from mobie_hub.simulator.station import SimulatedStation
 
 __all__ = [
     "ChargeResult",
