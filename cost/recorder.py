@@ -169,10 +169,10 @@ class Recorder:
         return bool(self._open) and getattr(self._local, "depth", 0) > 0
 
     def _other_call(self, model: Any, params: dict, context: dict, **_: Any) -> None:
-        service = model.service_model.service_name
         if not self._in_invocation():
             return  # the harness's own calls (moto's state machines, stream reads)
-        context["cost_call_started"] = time.thread_time()
+        context["cost_call_started"] = time.thread_time()  # from here to the call's end: not the handler's
+        service = model.service_model.service_name
         self.add(f"aws.calls|{service}.{model.name}")
         body = params.get("body") or b""
         if service == "apigatewaymanagementapi" and model.name == "PostToConnection":
@@ -232,11 +232,11 @@ class Recorder:
 
     def _after_dynamodb(self, http_response: Any, context: dict, **_: Any) -> None:
         self._after_any(context)
+        started = time.thread_time()
         try:
-            self._after(http_response, context)
+            self._after(http_response, context)  # reads the written items back: moto's time, not the handler's
         finally:
-            context["cost_call_started"] = time.thread_time()
-            self._after_any(context)
+            self._count_outside(time.thread_time() - started)
 
     def _after_any(self, context: dict, **_: Any) -> None:
         """Every hooked call's end: the time since its start (or since the last hook) was not the handler's."""
