@@ -6,7 +6,8 @@ Each key is looked up in CDK context (cdk.json "context", `cdk synth|deploy -c k
 
 Without any domain value a synth builds the production shape around a placeholder domain (so `make
 synth` works from a fresh clone); with ``deploy=true`` (`make deploy`) every missing value is named in
-one error instead.
+one error instead. The domains are read and checked in ``infra.config_domains``, flags and whole
+numbers in ``infra.config_values``.
 """
 
 from __future__ import annotations
@@ -20,16 +21,22 @@ from pathlib import Path
 
 from constructs import Node
 
+from infra.config_domains import (
+    DOMAIN_KEYS,
+    CustomDomain,
+    Get,
+    StationDomain,
+    custom_domain,
+    placeholder_domain,
+    station_domain,
+)
+from infra.config_values import ConfigError, flag, whole_number
 from infra.constants import (
     ACCOUNT_CONCURRENCY,
-    CLOUDFRONT_CERTIFICATE_REGION,
     DEFAULT_REGION,
     DEPLOY_CONFIG_ENV,
     DEPLOY_CONFIG_FILE,
     DEPLOY_ENV_PREFIX,
-    PLACEHOLDER_ACCOUNT,
-    PLACEHOLDER_DOMAIN,
-    PLACEHOLDER_TRUSTSTORE,
     ROOT,
     STACK_NAME,
     STATION_CONCURRENCY_SHARES,
@@ -40,12 +47,9 @@ from infra.constants import (
 )
 from mobie_hub.core.settings import Settings
 
-_S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/(?P<key>.+)$")
-_ACM_ARN = re.compile(r"^arn:aws[a-z\-]*:acm:(?P<region>[a-z0-9\-]+):\d{12}:certificate/[\w\-]+$")
 _CLOUDFRONT_WEB_ACL_ARN = re.compile(
     r"^arn:aws[a-z\-]*:wafv2:us-east-1:\d{12}:global/webacl/[\w\-]+/[\w\-]+$"
 )
-_DOMAIN_KEYS = (Context.DOMAIN_NAME, Context.CERTIFICATE_ARN, Context.TRUSTSTORE_URI)
 _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 # The hub's default (core.settings), and the bounds a deployment may set: at least a second (0, every
 # meter value pushed, is the sandbox's, not a deployment's); at most an hour (a push claim's recheck
@@ -56,42 +60,6 @@ SESSION_PUSH_INTERVAL_BOUNDS = (1, 3600)
 _SETTING_KEYS = tuple(
     value for name, value in vars(Context).items() if name.isupper() and value != Context.DEPLOY
 )
-
-
-class ConfigError(ValueError):
-    """The context is incomplete or inconsistent; the message says which key to set."""
-
-
-@dataclass(frozen=True)
-class CustomDomain:
-    """The EMSP-facing regional custom domain: mutual TLS against the truststore in S3."""
-
-    name: str
-    certificate_arn: str
-    truststore_uri: str
-    truststore_version: str | None = None
-    hosted_zone_id: str | None = None
-    hosted_zone_name: str | None = None
-
-    @property
-    def truststore_bucket(self) -> str:
-        return _S3_URI.match(self.truststore_uri)["bucket"]
-
-    @property
-    def truststore_key(self) -> str:
-        return _S3_URI.match(self.truststore_uri)["key"]
-
-    @property
-    def has_hosted_zone(self) -> bool:
-        return self.hosted_zone_id is not None
-
-
-@dataclass(frozen=True)
-class StationDomain:
-    """The stations' host name on the OCPP CloudFront distribution; its certificate is in us-east-1."""
-
-    name: str
-    certificate_arn: str
 
 
 @dataclass(frozen=True)
@@ -135,11 +103,11 @@ class DeployConfig:
             return None if value in (None, "") else str(value)
 
         region = get(Context.REGION) or DEFAULT_REGION
-        dev = _flag(raw(Context.DEV), Context.DEV)
-        deploy = _flag(raw(Context.DEPLOY), Context.DEPLOY)
+        dev = flag(raw(Context.DEV), Context.DEV)
+        deploy = flag(raw(Context.DEPLOY), Context.DEPLOY)
         if deploy:
             _require_deployable(get, dev)
-        domain = _domain(get, region)
+        domain = custom_domain(get, region)
         stack_name = get(Context.STACK_NAME) or STACK_NAME
         if not _STACK_NAME.match(stack_name):
             raise ConfigError(
@@ -151,13 +119,13 @@ class DeployConfig:
             account=get(Context.ACCOUNT) or os.environ.get("CDK_DEFAULT_ACCOUNT"),
             stack_name=stack_name,
             dev=dev,
-            domain=domain or (None if dev else _placeholder_domain(region)),
+            domain=domain or (None if dev else placeholder_domain(region)),
             dependency_layer_dir=_prebuilt_dir(get(Context.DEPENDENCY_LAYER_DIR)),
             insecure_open_stations=_insecure_open_stations(raw),
             ocpp_web_acl_arn=_web_acl_arn(get(Context.OCPP_WEB_ACL_ARN)),
             placeholder=domain is None and not dev,
             station_concurrency=_station_concurrency(get, dev),
-            station_domain=_station_domain(get),
+            station_domain=station_domain(get),
             session_push_interval_seconds=_session_push_interval(get(Context.SESSION_PUSH_INTERVAL_SECONDS)),
         )
 
@@ -194,11 +162,11 @@ def env_var(key: str) -> str:
     return f"{DEPLOY_ENV_PREFIX}{key.upper()}"
 
 
-def _require_deployable(get, dev: bool) -> None:
+def _require_deployable(get: Get, dev: bool) -> None:
     """``deploy=true``: every value a real deployment needs, all the missing ones named at once."""
     if dev:
         return  # a dev stack deploys without a domain (no mTLS); with one, _domain checks it whole
-    missing = [key for key in _DOMAIN_KEYS if get(key) is None]
+    missing = [key for key in DOMAIN_KEYS if get(key) is None]
     if missing:
         names = ", ".join(f"{key} ({env_var(key)})" for key in missing)
         raise ConfigError(
@@ -209,38 +177,15 @@ def _require_deployable(get, dev: bool) -> None:
         )
 
 
-def _station_domain(get) -> StationDomain | None:
-    name, arn = get(Context.STATION_DOMAIN_NAME), get(Context.STATION_CERTIFICATE_ARN)
-    if name is None and arn is None:
-        return None
-    if name is None or arn is None:
-        raise ConfigError("set both station_domain_name and station_certificate_arn, or neither")
-    match = _ACM_ARN.match(arn)
-    if match is None or match["region"] != CLOUDFRONT_CERTIFICATE_REGION:
-        raise ConfigError(
-            f"station_certificate_arn must be an ACM certificate ARN in {CLOUDFRONT_CERTIFICATE_REGION} "
-            f"(CloudFront takes certificates from there only), got {arn}"
-        )
-    return StationDomain(name=name, certificate_arn=arn)
 
-
-def _placeholder_domain(region: str) -> CustomDomain:
-    """What `make synth` builds around without a domain: the production shape, not deployable."""
-    return CustomDomain(
-        name=PLACEHOLDER_DOMAIN,
-        certificate_arn=f"arn:aws:acm:{region}:{PLACEHOLDER_ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000",
-        truststore_uri=PLACEHOLDER_TRUSTSTORE,
-    )
-
-
-def _station_concurrency(get, dev: bool) -> dict[str, int] | None:
+def _station_concurrency(get: Get, dev: bool) -> dict[str, int] | None:
     """Reserved concurrency per OCPP function (by construct id), from the station path's total."""
-    total = _int(get(Context.STATION_RESERVED_CONCURRENCY), Context.STATION_RESERVED_CONCURRENCY)
+    total = whole_number(get(Context.STATION_RESERVED_CONCURRENCY), Context.STATION_RESERVED_CONCURRENCY)
     if total is None:
         total = 0 if dev else STATION_RESERVED_CONCURRENCY
     if total == 0:
         return None
-    account = _int(get(Context.ACCOUNT_CONCURRENCY), Context.ACCOUNT_CONCURRENCY) or ACCOUNT_CONCURRENCY
+    account = whole_number(get(Context.ACCOUNT_CONCURRENCY), Context.ACCOUNT_CONCURRENCY) or ACCOUNT_CONCURRENCY
     shares = {name: max(1, round(total * share)) for name, share in STATION_CONCURRENCY_SHARES.items()}
     shares["Watchdog"] = WATCHDOG_RESERVED_CONCURRENCY
     reserved = sum(shares.values())
@@ -270,40 +215,18 @@ def _session_push_interval(value: str | None) -> int:
     return seconds
 
 
-def _int(value: str | None, key: str) -> int | None:
-    if value is None:
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise ConfigError(f"context '{key}' must be a whole number, got {value!r}") from None
-    if number < 0:
-        raise ConfigError(f"context '{key}' must not be negative, got {number}")
-    return number
-
-
-def _flag(value: object, key: str) -> bool:
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes"):
-        return True
-    if text in ("false", "0", "no", ""):
-        return False
-    raise ConfigError(f"context '{key}' must be true or false, got {value!r}")
-
 
 def _insecure_open_stations(raw) -> bool:
     """Stations authenticate unless ``insecure_open_stations`` is true. The former opt-in
     ``require_station_auth`` is accepted when true (the default now) and refused when false, which
     must not quietly open the stations."""
     legacy = raw(Context.REQUIRE_STATION_AUTH)
-    if legacy is not None and not _flag(legacy, Context.REQUIRE_STATION_AUTH):
+    if legacy is not None and not flag(legacy, Context.REQUIRE_STATION_AUTH):
         raise ConfigError(
             "require_station_auth=false no longer opens the OCPP gateway: stations always authenticate; "
             "to let stations without a password in, set insecure_open_stations=true (docs/deploy.md)"
         )
-    return _flag(raw(Context.INSECURE_OPEN_STATIONS), Context.INSECURE_OPEN_STATIONS)
+    return flag(raw(Context.INSECURE_OPEN_STATIONS), Context.INSECURE_OPEN_STATIONS)
 
 
 def _web_acl_arn(value: str | None) -> str | None:
@@ -314,39 +237,6 @@ def _web_acl_arn(value: str | None) -> str | None:
         )
     return value
 
-
-def _domain(get, region: str) -> CustomDomain | None:
-    given = {key: get(key) for key in _DOMAIN_KEYS}
-    missing = [key for key, value in given.items() if value is None]
-    if len(missing) == len(_DOMAIN_KEYS):
-        # dev stack: no custom domain, the execute-api endpoint stays on (no mTLS); else the placeholder
-        return None
-    if missing:
-        raise ConfigError(f"custom domain context incomplete: also set {', '.join(missing)}")
-
-    certificate_arn = given[Context.CERTIFICATE_ARN]
-    arn = _ACM_ARN.match(certificate_arn)
-    if arn is None:
-        raise ConfigError(f"certificate_arn is not an ACM certificate ARN: {certificate_arn}")
-    if arn["region"] != region:
-        # A regional custom domain can only use a certificate from its own region.
-        raise ConfigError(f"certificate_arn is in {arn['region']}, the stack deploys to {region}")
-    if not _S3_URI.match(given[Context.TRUSTSTORE_URI]):
-        raise ConfigError(
-            f"truststore_uri must look like s3://bucket/key.pem, got {given[Context.TRUSTSTORE_URI]}"
-        )
-
-    zone_id, zone_name = get(Context.HOSTED_ZONE_ID), get(Context.HOSTED_ZONE_NAME)
-    if (zone_id is None) != (zone_name is None):
-        raise ConfigError("set both hosted_zone_id and hosted_zone_name for the Route 53 alias, or neither")
-    return CustomDomain(
-        name=given[Context.DOMAIN_NAME],
-        certificate_arn=certificate_arn,
-        truststore_uri=given[Context.TRUSTSTORE_URI],
-        truststore_version=get(Context.TRUSTSTORE_VERSION),
-        hosted_zone_id=zone_id,
-        hosted_zone_name=zone_name,
-    )
 
 
 def _prebuilt_dir(value: str | None) -> Path | None:
