@@ -15,6 +15,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from mobie_hub.audit.recorder import batched
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
 from mobie_hub.events import fanout, location_push
@@ -35,6 +36,7 @@ def recipients(event: dict, context) -> dict:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@batched()  # the audit records of every call of the batch leave in one Firehose delivery, not 2 a call
 def push(event: dict, context) -> list[dict]:
     lease = Lease(**event["lease"]) if event.get("lease") else None
     with _warnings_only():
@@ -54,6 +56,7 @@ def _warnings_only() -> Iterator[None]:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@batched()  # the call's request and response records: one Firehose delivery
 def owner(event: dict, context) -> dict:
     envelope = DomainEvent.model_validate(event["detail"])
     outcome = fanout.push_to_owner(envelope, get_party)
