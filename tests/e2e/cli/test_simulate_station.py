@@ -118,7 +118,7 @@ def test_only_serve_insecure_open_stations_lets_a_station_without_password_in_an
     with local_hub("--insecure-open-stations", "--require-station-auth") as open_hub:
         open_hub.cli("stations", "clear-password", OTHER)
         without = simulate(open_hub, "--id", OTHER, "--password", "", "--once")
-    output = open_hub.process.stdout.read()
+    output = open_hub.output()
 
     assert without.returncode == 0, without.stderr
     assert "INSECURE: --insecure-open-stations" in output

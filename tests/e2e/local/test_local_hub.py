@@ -54,6 +54,6 @@ def test_ctrl_c_stops_the_hub_cleanly():
     with local_hub("--no-demo") as running:
         running.process.send_signal(signal.SIGINT)
         assert running.process.wait(timeout=20) == 0
-        output = running.process.stdout.read()
+        output = running.output()
         assert "Traceback" not in output
         assert "hub stopped" in output

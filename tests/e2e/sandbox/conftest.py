@@ -19,16 +19,8 @@ from tests.support.local_hub import _env, local_hub
 
 @pytest.fixture(scope="package")
 def sandbox_hub():
-    with local_hub("--allow-loopback-parties") as running:
-        # local_hub pipes the hub's log and reads it only if the hub exits early: the demos of this
-        # package log more than a pipe holds (64 KiB), and a hub blocked writing its log answers nothing
-        threading.Thread(target=_drain, args=(running.process.stdout,), daemon=True).start()
+    with local_hub("--allow-loopback-parties") as running:  # its log drained as it comes (local_hub)
         yield running
-
-
-def _drain(log) -> None:
-    for _ in log:
-        pass
 
 
 def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -89,7 +89,7 @@ def test_an_operator_finds_an_emsps_messages_and_a_stations_frames():
         readable = hub.cli("audit", "--correlation-id", correlation)
         assert readable.returncode == 0 and "2 message(s)" in readable.stdout
         answers = json.dumps([exchange, by_party, frames])
-    output = hub.process.stdout.read()
+    output = hub.output()
     assert "hub listening" in output  # the hub's log is what is searched
     for token in tokens:
         assert token not in answers and token not in output
