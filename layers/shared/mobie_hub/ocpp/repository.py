@@ -5,11 +5,11 @@
 | the station: password hash, boot facts, last seen | ``STATION#<id>`` | ``STATION`` | – |
 | its current WebSocket connection | ``STATION#<id>`` | ``CONNECTION`` | 3 h (API Gateway closes at 2 h) |
 | the call the hub sent and awaits (one per station) | ``STATION#<id>`` | ``CALL`` | 1 day |
-| a handled message and its answer (retransmissions) | ``STATION#<id>`` | ``MSG#<message id>`` | 1 day |
 | failed authentications in one window (throttling) | ``STATION#<id>`` | ``AUTHFAIL#<window>`` | 2 windows |
 
 The stations' liveness items (last seen, disconnected, marked offline) share this table in their own
-partition: ``ocpp.liveness_repository``.
+partition: ``ocpp.liveness_repository``; a handled message's receipt (retransmissions) is in the
+station's partition: ``ocpp.receipt_repository``.
 
 TTL only cleans up: nothing reads ``expires_at`` as a validity flag, except the pending call's
 ``deadline``, after which another call may take its place.
@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mobie_hub.core import stream_images, transact
+from mobie_hub.core import stream_images
 from mobie_hub.core.dynamodb import dynamodb_resource, table
 from mobie_hub.core.types import format_datetime, parse_datetime
-from mobie_hub.ocpp.values import Receipt
 
 TABLE = "stations"
 STATION = "STATION"
@@ -33,7 +32,6 @@ CONNECTION = "CONNECTION"
 CALL = "CALL"
 CONNECTION_TTL = timedelta(hours=3)
 CALL_TTL = timedelta(days=1)
-RECEIPT_TTL = timedelta(days=1)
 
 
 def station_pk(station_id: str) -> str:
@@ -253,37 +251,6 @@ def take_pending_call(
         return None
     old = response.get("Attributes")
     return _pending(station_id, old) if old else None
-
-
-# --- receipts (retransmitted message ids) ------------------------------------------------------
-RECEIPT_ACTION = "receipt"  # its name in a transaction
-
-
-def receipt_action(receipt: Receipt, now: datetime) -> transact.Action:
-    """The Put of a receipt, for the transaction that applies the message's effects: it fails when
-    the message id was handled before, and then returns the stored receipt (no extra read)."""
-    return transact.put(
-        TABLE,
-        {
-            **_key(receipt.station_id, f"MSG#{receipt.message_id}"),
-            "action": receipt.action,
-            "response": json.dumps(receipt.response, separators=(",", ":")),
-            "received_at": format_datetime(now),
-            "expires_at": _epoch(now + RECEIPT_TTL),
-        },
-        "attribute_not_exists(pk)",
-        name=RECEIPT_ACTION,
-        return_old=True,
-    )
-
-
-def stored_response(item: dict[str, Any] | None, station_id: str, message_id: str) -> dict[str, Any]:
-    """The answer a receipt holds (read again only if the cancellation did not carry the item)."""
-    if item is None:
-        item = (
-            table(TABLE).get_item(Key=_key(station_id, f"MSG#{message_id}"), ConsistentRead=True).get("Item")
-        )
-    return json.loads(item["response"]) if item else {}
 
 
 # The hub's OCPP transactionId counter. It lives in the ``sessions`` table beside the transactions
