@@ -12,10 +12,12 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: install run test test-fast bench synth deploy lint clean openapi
 
-$(STAMP): pyproject.toml
+# The Lambda layer's lock constrains the venv too: the tests run with the versions the layer ships
+# (docs/deploy.md "How the layers are built"; infra/layer_lock.py writes it from the venv).
+$(STAMP): pyproject.toml requirements-lambda.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[local,dev]'
+	$(BIN)/pip install --quiet -c requirements-lambda.txt -e '.[local,dev]'
 	touch $(STAMP)
 
 $(CDK): package.json
@@ -51,13 +53,13 @@ cost: $(STAMP)
 	@$(BIN)/python -m cost $(ARGS)
 
 # synth: no values needed (a placeholder domain, not deployable). deploy: the values come from the
-# environment (MOBIE_DEPLOY_DOMAIN_NAME, …) or deploy.json (docs/deploy.md); every missing one is named
-# before the CDK CLI runs. CDK_ARGS passes more, e.g. CDK_ARGS="--require-approval never".
+# environment (MOBIE_DEPLOY_DOMAIN_NAME, …), deploy.json or CDK_ARGS="-c key=value" (docs/deploy.md);
+# every missing one is named before the CDK CLI runs. CDK_ARGS passes more, e.g. "--require-approval never".
 synth: $(STAMP) $(CDK)
 	PATH=$(abspath $(BIN)):$$PATH $(CDK) synth --quiet $(CDK_ARGS)
 
 deploy: $(STAMP) $(CDK)
-	$(BIN)/python -m infra.app --check-deploy
+	$(BIN)/python -m infra.app --check-deploy $(CDK_ARGS)
 	PATH=$(abspath $(BIN)):$$PATH $(CDK) deploy --context deploy=true $(CDK_ARGS)
 
 clean:

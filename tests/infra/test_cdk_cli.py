@@ -70,3 +70,40 @@ def test_cdk_deploy_values_are_checked_before_the_cli_runs(tmp_path):
     assert result.returncode == 1
     assert "missing domain_name (MOBIE_DEPLOY_DOMAIN_NAME), certificate_arn" in result.stderr
     assert "truststore_uri (MOBIE_DEPLOY_TRUSTSTORE_URI)" in result.stderr
+
+
+def test_cdk_args_context_values_count_for_the_deploy_check(tmp_path):
+    # `make deploy CDK_ARGS="-c domain_name=…"` passes CDK_ARGS to the check as to `cdk deploy`: values
+    # given there are not reported missing, and the other CLI options are left to the CLI.
+    empty = tmp_path / "deploy.json"
+    empty.write_text("{}")
+
+    def check(*arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "python"), "-m", "infra.app", "--check-deploy", *arguments],
+            check=False, cwd=ROOT, env={**_ENV, "MOBIE_DEPLOY_CONFIG": str(empty)}, capture_output=True,
+            text=True, timeout=120,
+        )
+
+    partial = check("--require-approval", "never", "-c", "domain_name=ocpi.mobie.example")
+    complete = check(
+        "-c", "domain_name=ocpi.mobie.example",
+        "--context", "certificate_arn=arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c",
+        "--context=truststore_uri=s3://mobie-truststore/ocpi/emsp-ca.pem",
+    )
+
+    assert partial.returncode == 1
+    assert "missing certificate_arn (MOBIE_DEPLOY_CERTIFICATE_ARN), truststore_uri" in partial.stderr
+    assert "domain_name" not in partial.stderr.split("Set them")[0]
+    assert complete.returncode == 0, complete.stderr
+    assert "deploying stack MobieHub to eu-west-1" in complete.stderr
+
+
+def test_make_deploy_gives_the_check_the_cdk_args_it_gives_the_cli():
+    dry_run = subprocess.run(
+        ["make", "-n", "deploy", "CDK_ARGS=-c domain_name=ocpi.mobie.example"],
+        check=False, cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert dry_run.returncode == 0, dry_run.stderr
+    assert "infra.app --check-deploy -c domain_name=ocpi.mobie.example" in dry_run.stdout
+    assert "deploy --context deploy=true -c domain_name=ocpi.mobie.example" in dry_run.stdout
