@@ -27,6 +27,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.config import ConfigError
 from infra.constants import (
     AUDIT_ARCHIVE_AFTER,
     AUDIT_BUFFER_MB,
@@ -64,10 +65,12 @@ def lock_days(scope: Construct, retain: bool) -> int:
     """Days each record version stays locked: the ``audit_lock_days`` context, else the records'
     retention for a stack that retains its data, else 0 (a throwaway stack must be deletable)."""
     configured = scope.node.try_get_context(LOCK_DAYS_CONTEXT)
-    days = int(configured) if configured not in (None, "") else (AUDIT_RETENTION.to_days() if retain else 0)
-    if days < 0 or days > AUDIT_RETENTION.to_days():
-        raise ValueError(f"{LOCK_DAYS_CONTEXT}={days}: between 0 and the records' retention "
-                         f"({AUDIT_RETENTION.to_days()} days), or they could never expire")
+    if configured in (None, ""):
+        return AUDIT_RETENTION.to_days() if retain else 0
+    days = int(configured) if str(configured).strip().isdigit() else -1
+    if not 0 <= days <= AUDIT_RETENTION.to_days():
+        raise ConfigError(f"{LOCK_DAYS_CONTEXT}={configured!r}: a whole number of days from 0 to the records' "
+                          f"retention ({AUDIT_RETENTION.to_days()}), or they could never expire")
     return days
 
 
@@ -103,10 +106,13 @@ class Audit(Construct):
         self.database_name = database_name(stack)
         self.workgroup_name = workgroup_name(stack)
         self.lock_days = lock_days(self, retain)
+        self.retain = retain
         # Versioned with Object Lock in GOVERNANCE mode: no version can be overwritten or deleted before
         # its retention ends, except by a principal explicitly granted s3:BypassGovernanceRetention (an
         # erasure the law orders, e.g. GDPR art. 17, stays possible and is itself logged by CloudTrail);
-        # COMPLIANCE mode would forbid even that, for years, with no way back.
+        # COMPLIANCE mode would forbid even that, for years, with no way back. A retained stack's bucket
+        # has Object Lock enabled whatever audit_lock_days is (0: no default retention), so changing
+        # the days never replaces the bucket that holds years of records (enabling the lock does).
         self.bucket = s3.Bucket(
             self,
             "Records",
@@ -114,7 +120,7 @@ class Audit(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             versioned=True,
-            object_lock_enabled=self.lock_days > 0,
+            object_lock_enabled=retain or self.lock_days > 0,
             object_lock_default_retention=(
                 s3.ObjectLockRetention.governance(Duration.days(self.lock_days)) if self.lock_days else None
             ),
@@ -352,7 +358,8 @@ class Audit(Construct):
             f"every version is kept under Object Lock (governance, {self.lock_days} days), so no record can be "
             "changed or removed unseen"
             if self.lock_days
-            else "versioning keeps every overwritten or deleted record (no Object Lock on this throwaway stack)"
+            else f"versioning keeps every overwritten or deleted record (no Object Lock retention: "
+            f"{LOCK_DAYS_CONTEXT}=0{'' if self.retain else ', a throwaway stack'})"
         )
         reasons = {
             self.bucket: "No S3 server access logs: object-level access to the records is NOT logged by this "

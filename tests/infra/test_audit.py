@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from infra.config import ConfigError
 from infra.constants import AUDIT_TABLE
 from infra.constructs.audit import STREAM_ENV, factory_functions
 from mobie_hub.audit.record import AuditRecord
@@ -79,6 +80,28 @@ def test_the_lock_is_configurable_and_never_outlives_the_retention(tmp_path):
     assert lock_days(Stack(app, "A"), retain=True) == 30
     with pytest.raises(ValueError, match="audit_lock_days"):
         lock_days(Stack(App(context={"audit_lock_days": str(6 * 365)}), "B"), retain=True)
+    # A value that is not a number of days is a configuration error `cdk synth` prints, not a traceback.
+    for wrong in ("thirty", "-1", "1.5"):
+        with pytest.raises(ConfigError, match="audit_lock_days"):
+            lock_days(Stack(App(context={"audit_lock_days": wrong}), "C"), retain=True)
+
+
+def test_no_lock_days_keep_object_lock_enabled_on_a_retained_bucket():
+    # Object Lock cannot be switched off on a bucket: audit_lock_days=0 on a production stack drops the
+    # default retention only, it must not turn ObjectLockEnabled off (CloudFormation would replace the
+    # bucket holding years of records by an empty one).
+    from aws_cdk import App, Stack
+    from aws_cdk.assertions import Template
+
+    from infra.constructs.audit import Audit
+
+    stack = Stack(App(context={"audit_lock_days": "0"}), "Hub")
+    audit = Audit(stack, "Audit", retain=True)
+    bucket = Template.from_stack(stack).to_json()["Resources"][stack.resolve(audit.bucket.node.default_child.logical_id)]
+
+    assert bucket["Properties"]["ObjectLockEnabled"] is True
+    assert "Rule" not in bucket["Properties"].get("ObjectLockConfiguration", {})
+    assert bucket["DeletionPolicy"] == "Retain"
 
 
 def test_the_bucket_is_private_encrypted_and_archives_then_expires_records(prod):
