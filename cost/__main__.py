@@ -40,6 +40,7 @@ HELP = {
     "aws_call_latency_ms": "ms a Lambda waits per other AWS call",
     "http_latency_ms": "ms a Lambda waits per OCPI push (the EMSP's answer)",
     "lambda_vcpu_speed": "a Lambda vCPU's speed relative to the core that measured the CPU time",
+    "cold_start_rate": "share of Lambda requests that start a new execution environment (each pays the first-use work)",
     "stream_shards": "shards per table stream", "stream_polls_per_second": "a Pipe's polls per shard a second",
     "ocpi_requests_per_day": "more OCPI requests of the EMSPs a day, priced as API Gateway REST requests only",
 }

@@ -36,6 +36,10 @@ class Scale:
     aws_call_latency_ms: float = 20  # per other AWS API call (Management API, Step Functions, …)
     http_latency_ms: float = 150  # per OCPI push: the EMSP's answer time
     lambda_vcpu_speed: float = 1.0  # a Lambda vCPU's speed relative to the core the CPU time was measured on
+    # the share of invocations that are a new execution environment's first (AWS: "cold starts
+    # typically occur in under 1% of invocations", Compute Blog, "Understanding and remediating cold
+    # starts: an AWS Lambda perspective", 2024); each pays its function's measured first-use work
+    cold_start_rate: float = 0.01
     stream_shards: int = 2  # shards of each table stream a Pipe polls
     stream_polls_per_second: float = 4  # a Pipe's GetRecords per shard per second
     ocpi_requests_per_day: float = 0  # EMSP requests to the OCPI API (not measured here)
@@ -110,6 +114,11 @@ def _by(usage: Counter, prefix: str) -> dict[str, float]:
 MB_PER_VCPU = 1769
 
 
+def _stretched(cpu_ms: float, memory_mb: int, scale: Scale) -> float:
+    """Milliseconds of run time for ``cpu_ms`` of one core's CPU time, at the vCPU share ``memory_mb`` buys."""
+    return cpu_ms / min(1.0, memory_mb / MB_PER_VCPU) / scale.lambda_vcpu_speed
+
+
 def lambda_milliseconds(
     usage: Counter, scale: Scale, memory_mb: dict[str, int], parallel_calls: dict[str, int] | None = None
 ) -> dict[str, float]:
@@ -119,16 +128,25 @@ def lambda_milliseconds(
     push batch) waits for one answer per such wave, at least one per invocation that calls."""
     result = {}
     for function, cpu_ms in _by(usage, "lambda.ms").items():
-        share = min(1.0, memory_mb.get(function, 512) / MB_PER_VCPU)
         http = usage[f"lambda.http_calls|{function}"]
         waves = min(http, max(usage[f"lambda.requests|{function}"], http / (parallel_calls or {}).get(function, 1)))
         result[function] = (
-            cpu_ms / share / scale.lambda_vcpu_speed
+            _stretched(cpu_ms, memory_mb.get(function, 512), scale)
             + usage[f"lambda.ddb_calls|{function}"] * scale.dynamodb_latency_ms
             + usage[f"lambda.aws_calls|{function}"] * scale.aws_call_latency_ms
             + waves * scale.http_latency_ms
         )
     return result
+
+
+def cold_start_gb_seconds(usage: Counter, scale: Scale, memory_mb: dict[str, int], cold_ms: dict[str, float]) -> float:
+    """GB-s of the first-use work (``cold_ms``: CPU ms a function's first invocation in a process
+    takes beyond its warm median) that ``cold_start_rate`` of each function's requests pay."""
+    return sum(
+        usage[f"lambda.requests|{function}"] * scale.cold_start_rate
+        * _stretched(ms, memory_mb.get(function, 512), scale) / 1000 * memory_mb.get(function, 512) / 1024
+        for function, ms in cold_ms.items()
+    )
 
 
 def serverless_items(profile: dict[str, Any], scale: Scale, prices: dict[str, Any]) -> list[Item]:
@@ -156,6 +174,9 @@ def serverless_items(profile: dict[str, Any], scale: Scale, prices: dict[str, An
     milliseconds = lambda_milliseconds(usage, scale, memory, parallel)
     gb_seconds = sum(ms / 1000 * memory.get(f, 512) / 1024 for f, ms in milliseconds.items())
     add("Lambda: duration", gb_seconds, "GB-s", gb_seconds * lam["per_gb_second"])
+    cold = cold_start_gb_seconds(usage, scale, memory, meta.get("cold_start_ms", {}))
+    add(f"Lambda: first-use work of cold starts ({scale.cold_start_rate:.0%} of requests)", cold, "GB-s",
+        cold * lam["per_gb_second"])
 
     ddb = prices["dynamodb_on_demand"]
     wru = _by(usage, "ddb.wru")

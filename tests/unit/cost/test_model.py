@@ -100,3 +100,17 @@ def test_storage_that_expires_is_priced_for_the_months_it_lives():
     usage["ddb.expiring|sessions|6"] = usage.pop("ddb.storage|sessions")  # the same bytes, living 6 months
     items = serverless_items(expiring, SCALE, PRICES)
     assert quantity(items, "DynamoDB: storage") == pytest.approx(quantity(base, "DynamoDB: storage") * 6 / 12)
+
+
+def test_a_functions_first_use_work_is_paid_by_the_cold_start_share_of_its_requests_only():
+    warm = serverless_items(profile(), SCALE, PRICES)
+    measured = profile()
+    measured["meta"]["cold_start_ms"] = {"ocpp-message": 200}  # its first invocation: 200 ms more CPU
+    items = serverless_items(measured, Scale(**{**SCALE.__dict__, "cold_start_rate": 0.02}), PRICES)
+    requests = 8_640_000 + 1_050_000 + 30_000
+    # 2 % of the requests pay 200 ms at 1,769 MB (one vCPU); the warm duration is unchanged
+    assert quantity(items, "Lambda: first-use work of cold starts") == pytest.approx(
+        requests * 0.02 * 200 / 1000 * 1769 / 1024
+    )
+    assert quantity(items, "Lambda: duration") == quantity(warm, "Lambda: duration")
+    assert quantity(warm, "Lambda: first-use work of cold starts") == 0
