@@ -91,20 +91,26 @@ def record_seen(station_id: str, now: datetime, *, booted: bool = False) -> Seen
     return SeenBefore(offline="offline_at" in old, unconfigured=bool(old.get("unconfigured")))
 
 
-def mark_unconfigured(station_id: str) -> None:
-    """A configuration call could not be sent (the station was busy with another call): its next
-    Heartbeat starts the chain again (``ocpp.configuration``). One conditional UpdateItem, only on a
-    station the hub has seen (no liveness item is created for an unknown one)."""
+def _update_if(station_id: str, update: str, condition: str, values: dict[str, Any]) -> bool:
+    """One conditional UpdateItem of the station's liveness item; False when the condition failed."""
     stations = table(TABLE)
     try:
         stations.update_item(
             Key=_liveness_key(station_id),
-            UpdateExpression="SET unconfigured = :true",
-            ConditionExpression="attribute_exists(station_id)",
-            ExpressionAttributeValues={":true": True},
+            UpdateExpression=update,
+            ConditionExpression=condition,
+            ExpressionAttributeValues=values,
         )
     except stations.meta.client.exceptions.ConditionalCheckFailedException:
-        pass
+        return False
+    return True
+
+
+def mark_unconfigured(station_id: str) -> None:
+    """A configuration call could not be sent (the station was busy with another call): its next
+    Heartbeat starts the chain again (``ocpp.configuration``). One conditional UpdateItem, only on a
+    station the hub has seen (no liveness item is created for an unknown one)."""
+    _update_if(station_id, "SET unconfigured = :true", "attribute_exists(station_id)", {":true": True})
 
 
 def get_liveness(station_id: str) -> Liveness | None:
@@ -118,32 +124,17 @@ def record_disconnected(station_id: str, now: datetime) -> int | None:
     when the station is marked offline already (nothing to wait for). A later disconnect overwrites
     it, a reconnect leaves it (the sweep checks the connection and clears it)."""
     disconnected = _epoch(now)
-    stations = table(TABLE)
-    try:
-        stations.update_item(
-            Key=_liveness_key(station_id),
-            UpdateExpression="SET station_id = :id, disconnected = :disconnected",
-            ConditionExpression="attribute_not_exists(offline_at)",
-            ExpressionAttributeValues={":id": station_id, ":disconnected": disconnected},
-        )
-    except stations.meta.client.exceptions.ConditionalCheckFailedException:
-        return None
-    return disconnected
+    recorded = _update_if(
+        station_id, "SET station_id = :id, disconnected = :disconnected", "attribute_not_exists(offline_at)",
+        {":id": station_id, ":disconnected": disconnected},
+    )
+    return disconnected if recorded else None
 
 
 def clear_disconnected(station_id: str, disconnected: int) -> None:
     """The station reconnected within the grace: forget that disconnect, unless a later one replaced it
     (one conditional UpdateItem; a lost race leaves the later disconnect to its own grace)."""
-    stations = table(TABLE)
-    try:
-        stations.update_item(
-            Key=_liveness_key(station_id),
-            UpdateExpression="REMOVE disconnected",
-            ConditionExpression="disconnected = :disconnected",
-            ExpressionAttributeValues={":disconnected": disconnected},
-        )
-    except stations.meta.client.exceptions.ConditionalCheckFailedException:
-        pass
+    _update_if(station_id, "REMOVE disconnected", "disconnected = :disconnected", {":disconnected": disconnected})
 
 
 @dataclass(frozen=True)
