@@ -225,29 +225,34 @@ class Audit(Construct):
                 ],
             )
         )
-        self.bucket.grant_read(function, f"{RECORDS_PREFIX}*")
-        self.results.grant_read_write(function, f"{RESULTS_PREFIX}*")
+        # Athena reads the records and writes the results with the caller's permissions: the S3 actions
+        # its documentation lists for a data location and a query results location, nothing more
+        # (CDK's grant_read/grant_read_write would add Delete*, legal hold and retention actions).
+        function.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=[self.bucket.arn_for_objects(f"{RECORDS_PREFIX}*")])
+        )
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                resources=[self.results.arn_for_objects(f"{RESULTS_PREFIX}*")],
+            )
+        )
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+                resources=[self.bucket.bucket_arn, self.results.bucket_arn],
+            )
+        )
         function.add_environment("MOBIE_AUDIT_ATHENA_WORKGROUP", self.workgroup_name)
         function.add_environment("MOBIE_AUDIT_ATHENA_DATABASE", self.database_name)
         function.add_environment("MOBIE_AUDIT_ATHENA_TABLE", AUDIT_TABLE)
         bucket_id = stack.resolve(self.bucket.node.default_child.logical_id)
         results_id = stack.resolve(self.results.node.default_child.logical_id)
         Validations.of(function.role).acknowledge(
-            *(
-                Acknowledgment(
-                    id=f"AwsSolutions-IAM5[Action::{action}]",
-                    reason="CDK's bucket grant_read/grant_read_write action groups (Get/List/Delete/Abort "
-                    "variants), limited to the audit bucket's records (read) and query-results (read/write) prefixes.",
-                )
-                for action in ("s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*")
-            ),
-            *(
-                Acknowledgment(
-                    id=f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{prefix}*]",
-                    reason="Audit records are one object per Firehose delivery under this prefix (read by "
-                    "Athena on the caller's behalf), query results one per query: their keys are not known ahead.",
-                )
-                for prefix in (RECORDS_PREFIX,)
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{RECORDS_PREFIX}*]",
+                reason="Audit records are one object per Firehose delivery under this prefix, read (GetObject "
+                "only) by Athena on the caller's behalf: their keys are not known ahead.",
             ),
             Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::<{results_id}.Arn>/{RESULTS_PREFIX}*]",
@@ -264,8 +269,14 @@ class Audit(Construct):
             assumed_by=iam.ServicePrincipal("firehose.amazonaws.com"),
             description="The audit delivery stream: write records and delivery errors to the audit bucket",
         )
-        self.bucket.grant_put(role, f"{RECORDS_PREFIX}*")
-        self.bucket.grant_put(role, "errors/*")
+        # What Firehose's S3 destination documents, minus GetObject (it never reads back): CDK's grant_put
+        # would add legal hold, retention and tagging actions on the locked records.
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:AbortMultipartUpload"],
+                resources=[self.bucket.arn_for_objects(f"{prefix}*") for prefix in (RECORDS_PREFIX, "errors/")],
+            )
+        )
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
@@ -372,11 +383,6 @@ class Audit(Construct):
         for bucket, reason in reasons.items():
             Validations.of(bucket).acknowledge(Acknowledgment(id="AwsSolutions-S1", reason=reason))
         Validations.of(self).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Action::s3:Abort*]",
-                reason="CDK's grant_put includes s3:Abort* so an interrupted multipart upload can be cleaned up; "
-                "scoped to this bucket's audit/ and errors/ prefixes.",
-            ),
             *(
                 Acknowledgment(
                     id=f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{prefix}*]",

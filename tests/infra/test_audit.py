@@ -182,7 +182,29 @@ def test_firehose_only_writes_the_records_prefixes(prod):
     actions = {
         a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
     }
-    assert "s3:GetObject" not in actions and "s3:DeleteObject" not in actions and "s3:PutObject" in actions
+    assert {a for a in actions if a.startswith("s3:")} == {
+        "s3:PutObject", "s3:AbortMultipartUpload",  # the objects, under audit/ and errors/ only
+        "s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads",  # the bucket
+    }  # no read, delete, legal hold or retention change on the locked records
+
+
+def test_the_admin_function_has_the_s3_actions_athena_needs_and_no_more(prod):
+    admin_role = prod.resources[prod.logical_id(prod.stack.admin.function)]["Properties"]["Role"]
+    statements = role_statements(prod, admin_role["Fn::GetAtt"][0])
+    s3 = {
+        (action, json.dumps(resource))
+        for statement in statements
+        for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+        if action.startswith("s3:")
+        for resource in (statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]])
+    }
+    records, results = (prod.logical_id(b) for b in (prod.stack.audit.bucket, prod.stack.audit.results))
+    on_objects = {action for action, resource in s3 if "/*" in resource}
+    assert on_objects == {"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"}
+    assert {action for action, resource in s3 if records in resource and "/audit/*" in resource} == {"s3:GetObject"}
+    assert all(results in resource for action, resource in s3 if action == "s3:PutObject")
+    assert not any(action.startswith(("s3:Delete", "s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:Bypass"))
+                   for action, _ in s3)
 
 
 def test_the_outputs_name_the_bucket_and_workgroup(prod):
