@@ -27,8 +27,8 @@ from mobie_hub.core import retry, transact
 from mobie_hub.core.errors import StationBusy, StationOffline
 from mobie_hub.core.observability import count, logger
 from mobie_hub.core.types import utcnow
-from mobie_hub.locations import api as locations
 from mobie_hub.locations.enums import Status
+from mobie_hub.locations.view import location_view
 from mobie_hub.ocpp.ports import CallOutcome, TransactionStarted, TransactionStopped
 
 CALLS = {
@@ -146,8 +146,8 @@ def on_transaction_stopped(stopped: TransactionStopped, workflow: Workflow) -> N
 
 # --- the decision ----------------------------------------------------------------------------------
 def _evse_out_of_service(command: Command) -> bool:
-    location = locations.get_location(command.station_id)
-    evse = next((e for e in (location.evses or []) if e.uid == command.evse_uid), None) if location else None
+    location = location_view(command.station_id)
+    evse = next((e for e in location.evses if e.uid == command.evse_uid), None) if location else None
     return evse is not None and evse.status in OUT_OF_SERVICE
 
 

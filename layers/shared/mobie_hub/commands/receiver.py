@@ -30,9 +30,8 @@ from mobie_hub.core.errors import InvalidRequest, UnknownLocation
 from mobie_hub.core.models import DisplayText, dump_ocpi
 from mobie_hub.core.observability import logger
 from mobie_hub.core.types import utcnow
-from mobie_hub.locations import api as locations
 from mobie_hub.locations.enums import Capability, Status
-from mobie_hub.locations.models import EVSE, Location
+from mobie_hub.locations.view import EvseView, LocationView, location_view
 from mobie_hub.ocpp import api as stations
 from mobie_hub.ocpp.values import TokenRef
 from mobie_hub.outbound.url_policy import check_party_url
@@ -68,40 +67,40 @@ def _uuid(value: str | None) -> None:
         raise InvalidRequest("must be a UUID (profile §11)", field="authorization_reference") from None
 
 
-def _location(location_id: str) -> Location:
+def _location(location_id: str) -> LocationView:
     """The Location as the EMSP may see it: a private station (``publish`` false) does not exist for
     it, exactly as the Locations GET answers (locations/router.py ``published``)."""
-    location = locations.get_location(location_id)
+    location = location_view(location_id)
     if location is None or not location.publish:
         raise UnknownLocation(f"location {location_id} does not exist")
     return location
 
 
-def _evse(location: Location, evse_uid: str) -> tuple[int, EVSE] | None:
+def _evse(location: LocationView, evse_uid: str) -> tuple[int, EvseView] | None:
     """The EVSE and its OCPP connectorId (its 1-based place in the Location, docs/ocpp.md)."""
-    for position, evse in enumerate(location.evses or [], start=1):
+    for position, evse in enumerate(location.evses, start=1):
         if evse.uid.upper() == evse_uid.upper() and evse.status != Status.REMOVED:
             return position, evse
     return None
 
 
-def _remote_capable(evse: EVSE) -> bool:
+def _remote_capable(evse: EvseView) -> bool:
     """Profile §6 / §11: the EVSE can be started and stopped remotely (RemoteStart/StopTransaction)."""
-    return Capability.REMOTE_START_STOP_CAPABLE in (evse.capabilities or [])
+    return Capability.REMOTE_START_STOP_CAPABLE in evse.capabilities
 
 
 def _session_evse_capable(location_id: str, evse_uid: str | None) -> bool:
     """Whether the EVSE of a session can be stopped remotely (one GetItem). An EVSE the registry no
     longer holds (re-imported, removed) is not refused on missing data: the table's other rows decide."""
-    location = locations.get_location(location_id)
-    for evse in (location.evses or []) if location is not None else []:
+    location = location_view(location_id)
+    for evse in location.evses if location is not None else ():
         if evse_uid is not None and evse.uid.upper() == evse_uid.upper():
             return _remote_capable(evse)
     return True
 
 
-def _has_connector(evse: EVSE, connector_id: str) -> bool:
-    return any(c.id.upper() == connector_id.upper() for c in evse.connectors)
+def _has_connector(evse: EvseView, connector_id: str) -> bool:
+    return any(c.upper() == connector_id.upper() for c in evse.connector_ids)
 
 
 def _online(station_id: str) -> bool:
@@ -202,7 +201,7 @@ class CommandReceiver:
         ref = TokenRef(
             token.country_code.upper(), token.party_id.upper(), str(token.type), token.uid, token.contract_id
         )
-        connector_id = request.connector_id or evse.connectors[0].id
+        connector_id = request.connector_id or evse.connector_ids[0]
         session_id = self.sessions.open_pending(
             location.id, evse.uid, connector_id, ref, request.authorization_reference,
             (location.country_code, location.party_id),

@@ -13,18 +13,13 @@ from typing import Any
 
 from mobie_hub.core import documents
 from mobie_hub.core.dynamodb import batch_get, table
-from mobie_hub.core.identifiers import cistring_key
 from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.listing import ListIndex, query_page
 from mobie_hub.core.paging import Page, PageRequest
+from mobie_hub.locations.document_repository import SK, location_pk
 from mobie_hub.locations.models import Location, MobieLocation
 
-SK = "LOC"
 PUBLISHED = ListIndex("locations", "PUBLISHED")
-
-
-def location_pk(location_id: str) -> str:
-    return f"LOC#{cistring_key(location_id)}"
 
 
 def with_derived_last_updated(location: Location) -> Location:
