@@ -14,36 +14,16 @@ import pytest
 
 from mobie_hub.locations.repository import get_location
 from mobie_hub.ocpp.ports import TokenRef
-from mobie_hub.parties.repository import get_party
 from mobie_hub.sessions import repository as sessions
 from tests.support.commands import asked_for_statuses
-from tests.support.fake_party import FakeParty, Received, fake_party
-from tests.support.parties import Party, issue, register_receiver
+from tests.support.fake_party import FakeParty, Received
+from tests.support.parties import Party
 from tests.support.tokens import rfid_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("hub_store")]
 
 STATION = "LSB-00175"
 RFID = "04A1B2C3D4E5F6"
-
-
-@pytest.fixture(scope="module")
-def receiver():
-    with fake_party() as party:
-        yield party
-
-
-@pytest.fixture
-def edp(hub, receiver, hub_store) -> Party:
-    """The EMSP: its receivers on loopback, registered once, its RFID token pushed to the hub over OCPI."""
-    if get_party("PARTY#EMSP#PT#EDP") is None:
-        register_receiver(receiver.base_url, "EDP", modules=("sessions", "cdrs"))
-    emsp = issue("C", party_id="EDP")
-    pushed = httpx.put(f"{hub.base_url}/ocpi/2.2.1/tokens/PT/EDP/{RFID}", json=rfid_token(),
-                       headers=emsp.headers, timeout=10)
-    assert pushed.json()["status_code"] == 1000
-    receiver.received.clear()
-    return emsp
 
 
 def wait_for_cdr(party: FakeParty, timeout: float = 20.0) -> list[Received]:

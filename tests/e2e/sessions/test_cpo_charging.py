@@ -15,7 +15,7 @@ from mobie_hub.core.versions import Endpoint, InterfaceRole
 from mobie_hub.parties.models import ConnectionStatus
 from mobie_hub.parties.party import Party, Registration
 from mobie_hub.parties.repository import get_party, save
-from tests.e2e.sessions.test_charging import RFID, edp, receiver, wait_for_cdr  # noqa: F401
+from tests.e2e.sessions.test_charging import RFID, wait_for_cdr
 from tests.support.fake_party import fake_party
 from tests.support.parties import issue
 
@@ -34,7 +34,7 @@ def register_cpo(base_url: str) -> None:
         ), expected_revision=None)
 
 
-def test_a_charge_on_a_cpos_station_reaches_the_emsp_and_the_cpo(hub, receiver, edp):  # noqa: F811
+def test_a_charge_on_a_cpos_station_reaches_the_emsp_and_the_cpo(hub, receiver, edp):
     with fake_party() as glp:
         register_cpo(glp.base_url)
 

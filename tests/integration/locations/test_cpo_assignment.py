@@ -21,7 +21,6 @@ from mobie_hub.parties.party import Party, Registration
 from mobie_hub.sessions.models import Session
 from mobie_hub.tariffs import reference_repository
 from mobie_hub.tariffs.repository import DynamoTariffStore
-from tests.integration.locations.test_pushes import pushed  # noqa: F401  (the pipeline run by hand)
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver
 from tests.support.stations import location, tariff
@@ -172,7 +171,7 @@ def test_a_status_written_meanwhile_is_kept(station, monkeypatch):
     assert [r.location_id for r in reference_repository.references(("PT", "GLP", "MOB-AC")).found] == [STATION]
 
 
-def test_the_emsps_get_the_old_copy_withdrawn_and_the_new_one_published(station, pushed):  # noqa: F811
+def test_the_emsps_get_the_old_copy_withdrawn_and_the_new_one_published(station, pushed):
     pushed()  # the import's own pushes (nobody registered yet)
     with fake_party() as edp:
         register_receiver(edp.base_url, "EDP")

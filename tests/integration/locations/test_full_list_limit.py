@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 
 from mobie_hub.core import ephemeral
-from tests.integration.locations.test_sender import stations, walk  # noqa: F401 - the fixture
+from tests.integration.locations.test_sender import walk
 from tests.support.parties import issue
 
 
 @pytest.fixture
-def limited(stations, monkeypatch):  # noqa: F811
+def limited(stations, monkeypatch):
     monkeypatch.setenv("MOBIE_FULL_LIST_INTERVAL_SECONDS", "300")
     from mobie_hub.core.settings import get_settings
 

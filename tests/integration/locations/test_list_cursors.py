@@ -9,8 +9,6 @@ import json
 
 import pytest
 
-from tests.integration.locations.test_sender import stations  # noqa: F401 - the fixture
-
 DATED = "/ocpi/2.2.1/locations?date_from=2026-01-01T05:00:00Z&date_to=2026-01-01T20:00:00Z&limit=4&offset=4"
 
 
@@ -34,7 +32,7 @@ def cursor(key: dict, total: int = 15, offset: int = 4) -> str:
     ],
     ids=["shape", "before-date_from", "extra-attribute"],
 )
-def test_a_cursor_that_cannot_be_ours_gives_the_page_by_offset(client, emsp, stations, key):  # noqa: F811
+def test_a_cursor_that_cannot_be_ours_gives_the_page_by_offset(client, emsp, stations, key):
     expected = client.get(DATED, headers=emsp.headers).json()["data"]
 
     response = client.get(f"{DATED}&cursor={cursor(key)}", headers=emsp.headers)

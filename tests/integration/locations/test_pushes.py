@@ -5,33 +5,14 @@ from __future__ import annotations
 
 import base64
 
-import pytest
-
-from mobie_hub.events.stream import events_from_records
-from mobie_hub.local.pipeline import fan_out
-from mobie_hub.local.streams import StreamPoller
 from mobie_hub.locations.enums import Status
 from mobie_hub.locations.models import MobieLocation
-from mobie_hub.locations.registry import import_locations, import_tariffs
+from mobie_hub.locations.registry import import_locations
 from mobie_hub.locations.repository import DynamoLocationStore, get_location, put_location
 from mobie_hub.tariffs.repository import DynamoTariffStore
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver
-from tests.support.stations import location, tariff
-
-
-@pytest.fixture
-def pushed(aws):
-    """Run the pipeline by hand: every stream record read becomes events, fanned out synchronously."""
-    outcomes: list[dict] = []
-    poller = StreamPoller(lambda records: [outcomes.extend(fan_out(e)) for e in events_from_records(records)])
-    import_tariffs([tariff()], DynamoTariffStore())
-
-    def flush() -> list[dict]:
-        poller.poll_once()
-        return outcomes
-
-    return flush
+from tests.support.stations import location
 
 
 def test_a_new_station_is_put_to_every_emsp_exposing_the_receiver(pushed):

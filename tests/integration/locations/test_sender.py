@@ -4,30 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from mobie_hub.core.types import format_datetime
-from mobie_hub.locations.models import MobieLocation
 from mobie_hub.locations.registry import import_locations, import_tariffs
-from mobie_hub.locations.repository import DynamoLocationStore, put_locations
+from mobie_hub.locations.repository import DynamoLocationStore
 from mobie_hub.tariffs.repository import DynamoTariffStore
 from tests.support.parties import Party, issue
-from tests.support.stations import T0, hourly_locations, location, tariff
-
-
-@pytest.fixture
-def stations(aws, monkeypatch):
-    """25 published stations (n-th updated at T0 + n h) and one private; no cache, no rate limit."""
-    monkeypatch.setenv("MOBIE_LIST_CACHE_SECONDS", "0")
-    monkeypatch.setenv("MOBIE_FULL_LIST_INTERVAL_SECONDS", "0")
-    monkeypatch.setenv("MOBIE_MAX_PAGE_LIMIT", "10")
-    from mobie_hub.core.settings import get_settings
-
-    get_settings.cache_clear()
-    import_tariffs([tariff()], DynamoTariffStore())
-    private = location("PRV-00001", publish=False, last_updated=T0 + timedelta(hours=3, minutes=30))
-    # Stored directly with fixed times (an import stamps new stations with the import time).
-    put_locations([MobieLocation.model_validate(s) for s in [*hourly_locations(25), private]])
+from tests.support.stations import T0, location, tariff
 
 
 def walk(client, party: Party, url: str) -> list:

@@ -8,7 +8,6 @@ from mobie_hub.core.types import format_datetime
 from mobie_hub.locations.registry import import_locations
 from mobie_hub.locations.repository import DynamoLocationStore, get_location
 from mobie_hub.tariffs.repository import DynamoTariffStore
-from tests.integration.locations.test_pushes import pushed  # noqa: F401  (the pipeline run by hand)
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver
 from tests.support.stations import location
