@@ -47,6 +47,13 @@ HANDLER = "handler.handler"
 # Lambda allocates CPU in proportion to memory, and importing FastAPI + pydantic dominates the cold
 # start (`make bench` measures the imports): 512 MB buys CPU for that; tune with measured cold starts.
 MEMORY_MB = 512
+# Functions that mostly wait on an EMSP's answer pay GB-s for their memory while they wait: the session
+# and CDR push (one call) and the Location push batch (its parties at once) run at 256 MB, where their
+# CPU still takes less than the EMSP's answer (`make cost`: owner-push 241 -> 302 ms, push 305 -> 433 ms
+# at half the memory, so $29 -> $18 and $15 -> $11 a month; docs/operations.md "Lambda duration"); the
+# process peaks at ~70 MB (clients made, models imported). Not the station path: its latency is the
+# station's wait.
+MEMORY_MB_BY_SERVICE = {"owner-push": 256, "push": 256}
 TIMEOUT = Duration.seconds(10)
 # Modules that call parties back (credentials handshake) wait on the outbound client: API Gateway's
 # integration limit is 29 s, so the function stops first and the gateway never answers 504 blindly.
