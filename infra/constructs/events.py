@@ -16,9 +16,12 @@
   this target, unlike a push, is retried); the cdrs table's own Pipe then pushes the CDR.
 - **Fan-out**: a Step Functions *Express* state machine (``push_fanout.asl.json``): the Location
   event's claimed fan-out (recipients in batches) → Map → one push task per batch, its parties at
-  once. **Owner push**: an Express state machine with one task (``push_owner.asl.json``): no recipients Lambda, no Map. Express, not Standard: they run for every
-  push (millions a month at national scale), and Standard bills each state transition. Both log
-  errors only (level ERROR, no execution data): a successful run leaves no log bytes.
+  once; a push task that fails has its batch reported by the workflow (a DynamoDB UpdateItem of the
+  claim), so the Location's next fan-out does not wait for the claim's lease. **Owner push**: an
+  Express state machine with one task (``push_owner.asl.json``): no recipients Lambda, no Map.
+  Express, not Standard: they run for every push (millions a month at national scale), and Standard
+  bills each state transition. Both log errors only (level ERROR, no execution data): a successful
+  run leaves no log bytes.
 - **Push sweep**: pushes of one session reach its owner in order and coalesced (docs/events.md);
   a push that could not go at once leaves a recheck, and ``functions/push`` ``handler.resync`` runs
   every minute and puts a ``SessionResync`` event on the bus for each due one whose session changed.
@@ -196,7 +199,11 @@ class Events(Construct):
         self.fanout = self._state_machine(
             "PushFanout", FANOUT_DEFINITION, "FanoutLogs",
             {"RecipientsFunctionArn": self.recipients_function, "PushFunctionArn": self.push_function},
+            {"EphemeralTableName": tables["ephemeral"].table_name},
         )
+        # ReleaseBatch: a failed push task's batch reported by the workflow itself (one UpdateItem of
+        # the Location's claim), so the Location's next fan-out need not wait for the lease.
+        tables["ephemeral"].grant(self.fanout, "dynamodb:UpdateItem")
         self.rule = events.Rule(
             self,
             "PushRule",
@@ -306,7 +313,8 @@ class Events(Construct):
         )
 
     def _state_machine(
-        self, construct_id: str, definition: Path, logs_id: str, functions: Mapping[str, lambda_.Function]
+        self, construct_id: str, definition: Path, logs_id: str, functions: Mapping[str, lambda_.Function],
+        values: Mapping[str, str] | None = None,
     ) -> sfn.StateMachine:
         log_group = logs.LogGroup(
             self,
@@ -319,7 +327,7 @@ class Events(Construct):
             construct_id,
             state_machine_type=sfn.StateMachineType.EXPRESS,
             definition_body=sfn.DefinitionBody.from_string(definition.read_text(encoding="utf-8")),
-            definition_substitutions={name: fn.function_arn for name, fn in functions.items()},
+            definition_substitutions={**{name: fn.function_arn for name, fn in functions.items()}, **(values or {})},
             timeout=FANOUT_WORKFLOW_TIMEOUT,
             tracing_enabled=True,
             # Errors only: a successful run is in the push Lambda's own metrics (PushSent/PushFailed),

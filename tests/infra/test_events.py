@@ -66,7 +66,8 @@ def test_location_events_go_to_the_fanout_and_session_and_cdr_events_to_the_owne
     assert sorted(FANOUT_EVENTS + OWNER_EVENTS) == sorted(ROUTES)
     assert set(FANOUT_EVENTS) == {"EvseStatusChanged", "LocationPublished", "LocationUpdated"}
     for rule, machine, names, definition, functions in (
-        (events.rule, events.fanout, FANOUT_EVENTS, FANOUT_DEFINITION, {"RecipientsFunctionArn", "PushFunctionArn"}),
+        (events.rule, events.fanout, FANOUT_EVENTS, FANOUT_DEFINITION,
+         {"RecipientsFunctionArn", "PushFunctionArn", "EphemeralTableName"}),
         (events.owner_rule, events.owner_push, OWNER_EVENTS, OWNER_DEFINITION, {"OwnerPushFunctionArn"}),
     ):
         props = prod.resources[prod.logical_id(rule)]["Properties"]
@@ -135,6 +136,17 @@ def test_the_push_functions_use_the_push_module_and_only_their_tables(prod):
     assert tables("resync") == {"MOBIE_TABLE_SESSIONS", "MOBIE_TABLE_EPHEMERAL"}
 
 
+def test_the_fanout_workflow_releases_a_failed_batch_in_the_ephemeral_table_and_nowhere_else(prod):
+    events = prod.stack.events
+    ephemeral = prod.stack.data.tables["ephemeral"]
+    machine = prod.resources[prod.logical_id(events.fanout)]["Properties"]
+    assert machine["DefinitionSubstitutions"]["EphemeralTableName"] == {"Ref": prod.logical_id(ephemeral)}
+    dynamodb = [s for s in role_statements(prod, machine["RoleArn"]["Fn::GetAtt"][0])
+                if any(a.startswith("dynamodb:") for a in actions(s))]
+    assert dynamodb == [{"Action": "dynamodb:UpdateItem", "Effect": "Allow",
+                         "Resource": {"Fn::GetAtt": [prod.logical_id(ephemeral), "Arn"]}}]
+
+
 def test_a_schedule_sweeps_due_session_rechecks_every_minute_onto_the_bus(prod):
     events = prod.stack.events
     rule = prod.resources[prod.logical_id(events.resync_rule)]["Properties"]
@@ -169,11 +181,25 @@ def test_the_fanout_definition_pushes_each_batch_once_waits_for_a_fanout_under_w
     assert wait == {"Type": "Wait", "SecondsPath": "$.wait", "Next": "Recipients"}  # planned again
     each = states[then["push"]]
     assert each["Type"] == "Map" and each["ItemsPath"] == "$.batches"
-    # party keys and the lease only: no token in the execution's state or history
-    assert each["ItemSelector"] == {"event.$": "$.event", "lease.$": "$.lease", "parties.$": "$$.Map.Item.Value"}
+    # party keys and the lease only: no token in the execution's state or history; the lease names
+    # its batch (the Map's index), whose report counts once
+    assert each["ItemSelector"] == {
+        "event.$": "$.event",
+        "lease": {"location.$": "$.lease.location", "scope.$": "$.lease.scope", "holder.$": "$.lease.holder",
+                  "batch.$": "States.Format('{}', $$.Map.Item.Index)"},
+        "parties.$": "$$.Map.Item.Value",
+    }
     inner = each["ItemProcessor"]["States"]
     push = inner[each["ItemProcessor"]["StartAt"]]
-    assert push["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PushCrashed"}]
+    # A failed push task: its batch reported by the workflow (DynamoDB, no Lambda), then the outcome
+    assert push["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "ReleaseBatch"}]
+    release = inner["ReleaseBatch"]
+    assert release["Resource"] == "arn:aws:states:::dynamodb:updateItem"
+    assert release["Parameters"]["TableName"] == "${EphemeralTableName}"
+    assert "NOT contains(#reported, :batch)" in release["Parameters"]["ConditionExpression"]
+    assert release["ResultPath"] is None and release["Next"] == "PushCrashed"
+    assert release["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "PushCrashed"}]
+    assert inner["PushCrashed"]["Type"] == "Pass" and inner["PushCrashed"]["End"] is True
     # Only Lambda throttling is retried: a push itself never is (profile §3)
     assert all(
         "States.ALL" not in r["ErrorEquals"] and "States.TaskFailed" not in r["ErrorEquals"]

@@ -19,6 +19,7 @@ import io
 import json
 import threading
 import traceback
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -72,10 +73,12 @@ def in_process_lambdas(handlers: dict[str, Handler]) -> Iterator[list[tuple[str,
         events.unregister("before-call.lambda.Invoke", unique_id="in-process-lambdas")
 
 
-def state_machine_of(definition: str, functions: dict[str, str], machine_type: str = "STANDARD") -> str:
+def state_machine_of(
+    definition: str, functions: dict[str, str], machine_type: str = "STANDARD", values: dict[str, str] | None = None,
+) -> str:
     """Create, under moto, the state machine ``infra/constructs/<definition>`` with each
-    ``${Substitution}`` naming a placeholder function (whose invocations ``in_process_lambdas``
-    answers). An Express workflow's definition is created as a Standard machine: Express executions
+    ``${Substitution}`` of ``functions`` naming a placeholder function (whose invocations
+    ``in_process_lambdas`` answers), and each of ``values`` (a table name) replaced by its value. An Express workflow's definition is created as a Standard machine: Express executions
     have no DescribeExecution (in AWS), and the states' semantics are the same."""
     import io
     import zipfile
@@ -96,6 +99,8 @@ def state_machine_of(definition: str, functions: dict[str, str], machine_type: s
             Code={"ZipFile": code.getvalue()},
         )["FunctionArn"]
         text = text.replace("${" + substitution + "}", arn)
+    for substitution, value in (values or {}).items():
+        text = text.replace("${" + substitution + "}", value)
     name = definition.split(".", 1)[0].replace("_", "-")
     return boto3.client("stepfunctions").create_state_machine(
         name=name, definition=text, roleArn=role, type=machine_type
@@ -123,7 +128,10 @@ def execute(
 
     sfn = boto3.client("stepfunctions")
     with in_process_lambdas(handlers) as calls:
-        execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps(payload))["executionArn"]
+        # Named: moto names every unnamed execution "None", so a second one of a machine would clash
+        execution = sfn.start_execution(
+            stateMachineArn=machine, name=uuid.uuid4().hex, input=json.dumps(payload)
+        )["executionArn"]
         deadline = time.monotonic() + timeout
         while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
             assert time.monotonic() < deadline, "the workflow did not finish"

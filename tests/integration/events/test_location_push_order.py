@@ -130,6 +130,25 @@ def test_the_scope_is_free_again_once_every_batch_reported(station):
     assert location_claims.claim(later, 1, now=now).claimed is Claimed.CLAIMED
 
 
+def test_a_batch_that_names_itself_counts_once_however_often_it_reports(station):
+    now = T0 + timedelta(minutes=5)
+    [first] = location_events(station, with_status(station, Status.CHARGING, T0 + timedelta(minutes=1)))
+    later = Target(location_push.target_of(first).location, station.evses[0].uid, "2026-12-01T10:02:00.000Z")
+    lease = location_claims.claim(location_push.target_of(first), 2, now=now).lease
+    # Given batch 0 reported by its task, then again by the workflow after the task crashed
+    for _ in range(2):
+        location_claims.report(Lease(lease.location, lease.scope, lease.holder, batch="0"))
+    # Then batch 1 still holds the Location's order
+    assert location_claims.claim(later, 1, now=now).claimed is Claimed.BUSY
+    location_claims.report(Lease(lease.location, lease.scope, lease.holder, batch="1"))
+    claimed = location_claims.claim(later, 1, now=now)
+    assert claimed.claimed is Claimed.CLAIMED
+    # And the next fan-out counts its own batches: its batch 0 is not the previous fan-out's
+    location_claims.report(Lease(**claimed.lease.as_json(), batch="0"))
+    latest = Target(later.location, later.scope, "2026-12-01T10:03:00.000Z")
+    assert location_claims.claim(latest, 1, now=now).claimed is Claimed.CLAIMED
+
+
 def test_a_put_older_than_a_pushed_status_becomes_the_current_location(station):
     # Given a name change at 10:01 (a PUT) and a status change at 10:02 (a PATCH, pushed first)
     renamed = station.model_copy(update={"name": "Novo nome", "last_updated": T0 + timedelta(minutes=1)})

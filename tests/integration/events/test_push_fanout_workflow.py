@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import boto3
 import pytest
@@ -36,7 +37,8 @@ def aws() -> Iterator[None]:
 @pytest.fixture
 def fanout(aws) -> str:
     return state_machine_of(
-        "push_fanout.asl.json", {"RecipientsFunctionArn": RECIPIENTS, "PushFunctionArn": PUSH}
+        "push_fanout.asl.json", {"RecipientsFunctionArn": RECIPIENTS, "PushFunctionArn": PUSH},
+        values={"EphemeralTableName": get_settings().tables["ephemeral"]},
     )
 
 
@@ -85,6 +87,93 @@ def test_a_crashing_push_task_is_reported_and_the_run_still_succeeds(fanout):
 
         output, _ = run(fanout, load_event("eventbridge/evse_status_changed.json"), push=crashing)
     assert output["outcomes"] == [{"parties": ["PARTY#EMSP#PT#EDP"], "ok": False, "error": "RuntimeError"}]
+
+
+def status_event(status: str, at: str) -> dict:
+    """The sample EvseStatusChanged with ``status`` at ``at`` (the hub's last_updated: its version)."""
+    event = load_event("eventbridge/evse_status_changed.json")
+    event["detail"]["detail"] |= {"status": status, "last_updated": at}
+    return event
+
+
+def newer_claim() -> str:
+    """Whether a newer status of the sample's EVSE could start its fan-out now (and claim it if so)."""
+    from mobie_hub.core.types import utcnow
+    from mobie_hub.events import location_claims, location_push
+    from mobie_hub.events.envelope import DomainEvent
+
+    later = DomainEvent.model_validate(status_event("AVAILABLE", "2026-12-01T11:00:00Z")["detail"])
+    return location_claims.claim(location_push.target_of(later), 1, now=utcnow()).claimed.value
+
+
+def test_a_crashed_push_task_releases_its_batch_so_the_locations_next_fanout_goes_at_once(fanout):
+    with fake_party() as edp:
+        register_receiver(edp.base_url, "EDP")
+
+        def crashing(event, context):
+            raise RuntimeError("the Lambda ran out of time")
+
+        # Given a status whose push task crashed before it could report its batch
+        run(fanout, status_event("CHARGING", "2026-12-01T10:41:59Z"), push=crashing)
+        # When a newer status of the same EVSE arrives
+        _, calls = run(fanout, status_event("AVAILABLE", "2026-12-01T10:43:00Z"))
+    # Then its workflow claimed at once (no Wait for the crashed fan-out's lease) and pushed it
+    assert [name for name, _ in calls] == [RECIPIENTS, PUSH]
+    assert [r.body["status"] for r in edp.received] == ["AVAILABLE"]
+
+
+@contextmanager
+def workflow_releases() -> Iterator[threading.Event]:
+    """Set once the workflow's ReleaseBatch (a DynamoDB UpdateItem moto's interpreter makes with the
+    default boto3 session) has had its answer, whether the write was made or refused."""
+    done, releasing = threading.Event(), threading.local()
+    events = boto3._get_default_session().events
+
+    def before(params, **_):
+        releasing.now = "#reported" in params.get("UpdateExpression", "")  # the ASL's name, not report()'s
+
+    def after(**_):
+        if getattr(releasing, "now", False):
+            done.set()
+
+    events.register("before-parameter-build.dynamodb.UpdateItem", before, unique_id="release-before")
+    events.register("after-call.dynamodb.UpdateItem", after, unique_id="release-after")
+    try:
+        yield done
+    finally:
+        events.unregister("before-parameter-build.dynamodb.UpdateItem", unique_id="release-before")
+        events.unregister("after-call.dynamodb.UpdateItem", unique_id="release-after")
+
+
+def test_a_batch_that_reported_and_then_crashed_counts_once_so_the_other_batch_still_holds_the_order(
+    fanout, monkeypatch,
+):
+    from mobie_hub.events import location_push
+
+    monkeypatch.setattr(location_push, "BATCH", 1)  # two recipients, two batches
+    module, probes = lambda_module("push"), []
+
+    with workflow_releases() as released, fake_party() as edp, fake_party() as glp:
+        register_receiver(edp.base_url, "EDP")
+        register_receiver(glp.base_url, "GLP")
+
+        def pushes_then_crashes(event, context):
+            if probes:  # the second batch: only once the workflow has reported the first one again
+                assert released.wait(20), "the first batch's task failed but the workflow did not report it"
+            # While this batch has not reported, a newer status must wait
+            probes.append(newer_claim())
+            module.push(event, context)  # pushes and reports its batch done
+            raise RuntimeError("crashed after reporting")  # so the workflow reports it again
+
+        # Given a status pushed in two batches, each reporting and then crashing
+        output, _ = run(fanout, status_event("CHARGING", "2026-12-01T10:41:59Z"), push=pushes_then_crashes)
+    assert len(output["batches"]) == 2
+    # Then the first batch's two reports (its own, the workflow's) did not free the Location while the
+    # second batch was still to push: a newer status waited both times
+    assert probes == ["BUSY", "BUSY"]
+    assert [len(party.received) for party in (edp, glp)] == [1, 1]
+    # And once both batches are over, the next status goes at once
+    assert newer_claim() == "CLAIMED"
 
 
 def test_no_receiver_is_an_empty_successful_run(fanout):

@@ -6,13 +6,21 @@
 | pk ``PUSHED#LOCATION#<cc>/<pid>/<id>``, sk ``FANOUT`` | the Location, for every recipient at once |
 | ``V#*`` / ``V#<evse uid>`` | the version (the hub's ``last_updated``, sortable, ms) last claimed by a PUT of the Location / a PATCH of that EVSE |
 | ``L#<scope>``, ``H#<scope>``, ``N#<scope>``, ``D#<scope>`` | the fan-out under way of that scope: lease end (epoch s), holder, batches, batches done |
+| ``B#<scope>`` | the batches of that fan-out that reported, by index (a string set) |
 
 One fan-out (one event, every recipient) *claims* its version in one conditional UpdateItem before any
 push, and each of its batches adds one to ``D#`` when its pushes are over; the scope is free again
-once every batch reported (or the lease ended: a crashed batch). The claim fails for a version not
-newer than the last one claimed (stale or repeated: dropped), while a fan-out it must follow is
-under way (busy: asked again shortly), or, for a PUT, when an EVSE was PATCHed with a newer status
-than the PUT carries (superseded: the current Location is PUT instead).
+once every batch reported (or the lease ended). A batch whose push task failed (a crash, a timeout:
+its Lambda is over) is reported by the fan-out workflow itself (``push_fanout.asl.json``
+``ReleaseBatch``, a DynamoDB UpdateItem writing what ``report`` writes), so the Location's next
+fan-out need not wait for the lease. A batch of the workflow names itself (``Lease.batch``, its index
+in the Map) and is counted once: one that reported and then crashed is not counted again by the
+workflow, so a scope is never free while a batch of it may still push.
+
+The claim fails for a version not newer than the last one claimed (stale or repeated: dropped),
+while a fan-out it must follow is under way (busy: asked again shortly), or, for a PUT, when an EVSE
+was PATCHed with a newer status than the PUT carries (superseded: the current Location is PUT
+instead).
 
 Which fan-outs exclude each other: a PATCH of an EVSE waits for one of the same EVSE or a PUT of the
 Location; a PUT waits for any. PATCHes of two EVSEs go side by side. So two pushes of the same state
@@ -68,6 +76,9 @@ class Lease:
     location: str
     scope: str
     holder: str
+    # The batch's index in the workflow's Map (a string, as the workflow formats it): its report counts
+    # once. None: a caller that runs each batch once and reports it once (the local pipeline).
+    batch: str | None = None
 
     def as_json(self) -> dict[str, str]:
         return {"location": self.location, "scope": self.scope, "holder": self.holder}
@@ -108,12 +119,13 @@ def claim(target: Target, batches: int, *, now: datetime) -> Outcome:
     names = _Names()
     condition = _condition(target, names)
     holder = str(uuid.uuid4())
-    mine = {kind: names.of(kind, target.scope) for kind in ("V", "L", "H", "N", "D")}
+    mine = {kind: names.of(kind, target.scope) for kind in ("V", "L", "H", "N", "D", "B")}
     try:
         table(TABLE).update_item(
             Key=_key(target.location),
             UpdateExpression=(f"SET {mine['V']} = :v, {mine['L']} = :lease, {mine['H']} = :holder,"
-                              f" {mine['N']} = :batches, {mine['D']} = :zero, expires_at = :exp"),
+                              f" {mine['N']} = :batches, {mine['D']} = :zero, expires_at = :exp"
+                              f" REMOVE {mine['B']}"),
             ConditionExpression=condition,
             ExpressionAttributeNames=names.names,
             ExpressionAttributeValues={
@@ -172,16 +184,24 @@ def _refused(item: dict[str, Any], target: Target, now: datetime) -> Claimed:
 
 
 def report(lease: Lease) -> None:
-    """One batch of the fan-out is over. A lease another fan-out took over after it ended is left alone."""
+    """One batch of the fan-out is over. A lease another fan-out took over after it ended is left alone,
+    and a batch that names itself counts once (the workflow reports a failed push task's batch again)."""
     names = _Names()
     done, holder = names.of("D", lease.scope), names.of("H", lease.scope)
+    update, condition = f"ADD {done} :one", f"{holder} = :holder"
+    values: dict[str, Any] = {":one": 1, ":holder": lease.holder}
+    if lease.batch is not None:
+        reported = names.of("B", lease.scope)
+        update += f", {reported} :batches"
+        condition += f" AND NOT contains({reported}, :batch)"
+        values |= {":batches": {lease.batch}, ":batch": lease.batch}
     try:
         table(TABLE).update_item(
             Key=_key(lease.location),
-            UpdateExpression=f"ADD {done} :one",
-            ConditionExpression=f"{holder} = :holder",
+            UpdateExpression=update,
+            ConditionExpression=condition,
             ExpressionAttributeNames=names.names,
-            ExpressionAttributeValues={":one": 1, ":holder": lease.holder},
+            ExpressionAttributeValues=values,
         )
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
