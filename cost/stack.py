@@ -66,8 +66,13 @@ class Rule:
 
 
 def _matches(pattern: dict[str, Any], event: Any) -> bool:
-    """EventBridge pattern matching: exact values, ``prefix``, ``anything-but``, ``exists``, nesting."""
+    """EventBridge pattern matching: exact values, ``prefix``, ``anything-but``, ``exists``, nesting,
+    ``$or`` (any of its patterns, at the level it stands)."""
     for field_name, expected in pattern.items():
+        if field_name == "$or":
+            if not any(_matches(alternative, event) for alternative in expected):
+                return False
+            continue
         value = event.get(field_name) if isinstance(event, dict) else None
         if isinstance(expected, dict):
             if not _matches(expected, value):

@@ -66,3 +66,18 @@ def test_a_rule_matches_as_eventbridge_does():
     assert not rule.matches({**event, "detail": {"event_name": "SessionUpdated", "coalescible": True}})
     assert not rule.matches({**event, "detail": {"event_name": "SessionStarted"}})
     assert not rule.matches({**event, "source": "elsewhere"})
+
+
+def test_an_or_pattern_matches_when_any_of_its_alternatives_does():
+    from cost.stack import Rule
+    from mobie_hub.events.rules import CDR_CREATION_PATTERN
+
+    rule = Rule(CDR_CREATION_PATTERN, (("function", "cdr-creation"),))
+    def completed(**detail):
+        return {"source": "mobie-hub", "detail-type": "DomainEvent",
+                "detail": {"event_name": "SessionCompleted", "detail": {"session_id": "s1", **detail}}}
+
+    event, emsp, cpo = completed(), completed(owner={"role": "EMSP"}), completed(owner={"role": "CPO"})
+
+    assert rule.matches(emsp) and rule.matches(event)  # the EMSP's, or one naming no role
+    assert not rule.matches(cpo)
