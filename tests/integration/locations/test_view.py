@@ -61,3 +61,4 @@ def test_unset_optional_fields_read_as_empty_and_a_private_location_as_not_publi
 
 def test_an_unknown_location_has_no_view(aws):
     assert location_view("LSB-99999") is None
+

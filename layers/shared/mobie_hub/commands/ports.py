@@ -15,9 +15,8 @@ gateway back.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from mobie_hub.ocpp.values import TokenRef
 
@@ -39,8 +38,7 @@ class CallSender(Protocol):
     ) -> str: ...
 
 
-@dataclass(frozen=True)
-class SessionView:
+class SessionView(NamedTuple):
     """What the command tables need to know of an OCPI Session (profile §7, §11)."""
 
     id: str

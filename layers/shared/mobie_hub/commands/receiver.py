@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from mobie_hub.commands import repository as commands
 from mobie_hub.commands import response_tables as tables
@@ -30,7 +30,6 @@ from mobie_hub.core.errors import InvalidRequest, UnknownLocation
 from mobie_hub.core.models import DisplayText, dump_ocpi
 from mobie_hub.core.observability import logger
 from mobie_hub.core.types import utcnow
-from mobie_hub.locations.enums import Capability, Status
 from mobie_hub.locations.view import EvseView, LocationView, location_view
 from mobie_hub.ocpp import api as stations
 from mobie_hub.ocpp.values import TokenRef
@@ -42,8 +41,7 @@ from mobie_hub.tokens.rules import AuthorizationStatus, authorization_status, id
 LAST_USER_WINDOW = timedelta(hours=24)  # profile §11 UNLOCK_CONNECTOR: the last user, under 24 h ago
 
 
-@dataclass(frozen=True)
-class Requester:
+class Requester(NamedTuple):
     """The EMSP sending the command (the authenticated caller) and the X-Correlation-ID of its request,
     which the CommandResult POST carries back (OCPI: every message of one exchange shares it)."""
 
@@ -79,14 +77,9 @@ def _location(location_id: str) -> LocationView:
 def _evse(location: LocationView, evse_uid: str) -> tuple[int, EvseView] | None:
     """The EVSE and its OCPP connectorId (its 1-based place in the Location, docs/ocpp.md)."""
     for position, evse in enumerate(location.evses, start=1):
-        if evse.uid.upper() == evse_uid.upper() and evse.status != Status.REMOVED:
+        if evse.uid.upper() == evse_uid.upper() and not evse.removed:
             return position, evse
     return None
-
-
-def _remote_capable(evse: EvseView) -> bool:
-    """Profile §6 / §11: the EVSE can be started and stopped remotely (RemoteStart/StopTransaction)."""
-    return Capability.REMOTE_START_STOP_CAPABLE in evse.capabilities
 
 
 def _session_evse_capable(location_id: str, evse_uid: str | None) -> bool:
@@ -95,7 +88,7 @@ def _session_evse_capable(location_id: str, evse_uid: str | None) -> bool:
     location = location_view(location_id)
     for evse in location.evses if location is not None else ():
         if evse_uid is not None and evse.uid.upper() == evse_uid.upper():
-            return _remote_capable(evse)
+            return evse.remote_start_stop_capable
     return True
 
 
@@ -192,7 +185,8 @@ class CommandReceiver:
             token_valid=token_valid(request.token, requester),
             evse_in_location=found is not None,
             station_online=_online(location.id),
-            remote_capable=found is not None and _remote_capable(found[1]),
+            # profile §6 / §11: the EVSE can be started and stopped remotely (RemoteStart/StopTransaction)
+            remote_capable=found is not None and found[1].remote_start_stop_capable,
         )
         if decision.result != CommandResponseType.ACCEPTED:
             return command_response(decision, timeout)

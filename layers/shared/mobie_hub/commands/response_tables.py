@@ -10,24 +10,22 @@ Rows marked (choice) are the hub's where the profile says nothing (docs/commands
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from mobie_hub.commands.models import CommandResponseType as Response
 from mobie_hub.commands.models import CommandResultType as Result
 from mobie_hub.core.types import format_datetime
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     when: dict[str, Any]
     result: Response | Result
     message: str | None = None
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     result: Response | Result
     message: str | None = None
 

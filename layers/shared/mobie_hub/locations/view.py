@@ -5,8 +5,9 @@ its OCPP connectorId, docs/ocpp.md).
 Read from the stored document as plain values, without the Location model: the commands Lambda
 checks a command against these facts alone, and importing the model with its repositories would
 cost its cold start more than the rest of the check (docs/architecture.md, "What a cold start
-imports"). Statuses and capabilities are the OCPI values as strings; the members of
-``locations.enums.Status`` and ``Capability`` compare equal to them.
+imports"). Statuses and capabilities are the OCPI values as strings, and the two facts a check
+asks most are properties (the enums module alone would cost the commands Lambda more than this
+one; the members of ``locations.enums.Status`` and ``Capability`` compare equal to the strings).
 """
 
 from __future__ import annotations
@@ -22,6 +23,17 @@ class EvseView(NamedTuple):
     status: str
     capabilities: tuple[str, ...]
     connector_ids: tuple[str, ...]
+
+    @property
+    def removed(self) -> bool:
+        """OCPI Status REMOVED: the EVSE is no longer there (kept in the Location, so the other
+        EVSEs keep their places)."""
+        return self.status == "REMOVED"
+
+    @property
+    def remote_start_stop_capable(self) -> bool:
+        """OCPI Capability REMOTE_START_STOP_CAPABLE: sessions can be started and stopped remotely."""
+        return "REMOTE_START_STOP_CAPABLE" in self.capabilities
 
 
 class LocationView(NamedTuple):
