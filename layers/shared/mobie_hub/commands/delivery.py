@@ -10,8 +10,8 @@ command keeps its result, the session stays readable through GET.
 
 from __future__ import annotations
 
-from mobie_hub.commands.models import CommandResult
 from mobie_hub.commands.repository import Command
+from mobie_hub.commands.results import CommandResult
 from mobie_hub.commands.tables import Decision
 from mobie_hub.core.errors import HubError
 from mobie_hub.core.models import DisplayText

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mobie_hub.commands.models import CommandResponseType as Response
-from mobie_hub.commands.models import CommandResultType as Result
 from mobie_hub.core.types import format_datetime
+
+if TYPE_CHECKING:  # the CommandResult tables (commands.tables) reuse Row and Decision
+    from mobie_hub.commands.results import CommandResultType as Result
 
 
 class Row(NamedTuple):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mobie_hub.commands.models import CommandResultType as Result
 from mobie_hub.commands.response_tables import (
     Decision,
     Row,
@@ -18,6 +17,7 @@ from mobie_hub.commands.response_tables import (
     stop_session_response,
     unlock_response,
 )
+from mobie_hub.commands.results import CommandResultType as Result
 
 __all__ = [
     "Decision",

@@ -20,7 +20,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from mobie_hub.cdrs.models import MobieCdr
-from mobie_hub.commands.models import CancelReservation, CommandResponse, ReserveNow
+from mobie_hub.commands.models import CommandResponse
+from mobie_hub.commands.reservations import CancelReservation, ReserveNow
 from mobie_hub.commands.router import REQUESTS as COMMAND_REQUESTS
 from mobie_hub.core.errors import NotFound
 from mobie_hub.core.modules import SUPPORTED_VERSIONS
