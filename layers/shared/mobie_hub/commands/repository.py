@@ -14,10 +14,11 @@ arrives meanwhile is decided on again and a late one is refused (``record_facts`
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from mobie_hub.core import transact
 from mobie_hub.core.dynamodb import table
@@ -30,9 +31,9 @@ WAITING, DECIDED = "WAITING", "DECIDED"
 AWAIT_TTL = timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class Command:
-    """One command as stored. ``station_id`` is the Location id; ``connector`` the OCPP connectorId."""
+class Command(NamedTuple):
+    """One command as stored. ``station_id`` is the Location id; ``connector`` the OCPP connectorId.
+    A NamedTuple: immutable like a frozen dataclass, and cheaper to define at a cold start."""
 
     command_id: str
     command_type: str
@@ -54,7 +55,7 @@ class Command:
     state: str = WAITING
     revision: int = 0
     task_token: str | None = None
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: Mapping[str, Any] = MappingProxyType({})  # read-only: one default shared by every Command
     result: str | None = None
     result_message: str | None = None
 
