@@ -1,6 +1,8 @@
 """OCPI commands (profile §11): START_SESSION, STOP_SESSION, UNLOCK_CONNECTOR (docs/commands.md).
 
-- ``tables``: the profile's CommandResponse / CommandResult tables, row by row (pure).
+- ``models``: the requests MOBI.E supports and the CommandResponse; ``results``: the CommandResult;
+  ``reservations``: the requests answered NOT_SUPPORTED (Phase 1).
+- ``response_tables`` / ``tables``: the profile's CommandResponse / CommandResult tables, row by row (pure).
 - ``receiver``: checks a request and answers the CommandResponse; an accepted command is stored
   (``commands.repository``) and its lifecycle started.
 - ``lifecycle``: send the OCPP call, record the facts (answers, StartTransaction / StopTransaction),
