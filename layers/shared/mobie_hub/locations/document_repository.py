@@ -1,18 +1,11 @@
-"""A Location's item in the ``locations`` table (docs/dynamodb.md): its key, and its stored document
-read as it is, for the readers that need a few facts of it and not the Location model
-(``locations.view``). The item itself is written by ``locations.repository``."""
+"""A Location's stored document in the ``locations`` table (docs/dynamodb.md), read as it is, for the
+readers that need a few facts of it and not the Location model (``locations.view``). The item is
+written by ``locations.repository``."""
 
 from __future__ import annotations
 
 from mobie_hub.core.dynamodb import table
-from mobie_hub.core.identifiers import cistring_key
-
-SK = "LOC"
-
-
-def location_pk(location_id: str) -> str:
-    """OCPI ids are CiStrings: the key is upper-cased, so ``lsb-00175`` finds ``LSB-00175``."""
-    return f"LOC#{cistring_key(location_id)}"
+from mobie_hub.locations.keys import SK, location_pk
 
 
 def get_document(location_id: str) -> str | None:

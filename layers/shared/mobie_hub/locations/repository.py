@@ -16,7 +16,7 @@ from mobie_hub.core.dynamodb import batch_get, table
 from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.listing import ListIndex, query_page
 from mobie_hub.core.paging import Page, PageRequest
-from mobie_hub.locations.document_repository import SK, location_pk
+from mobie_hub.locations.keys import SK, location_pk
 from mobie_hub.locations.models import Location, MobieLocation
 
 PUBLISHED = ListIndex("locations", "PUBLISHED")
