@@ -1,5 +1,6 @@
 """What the locations feature offers the other features (docs/architecture.md, "Import rules"): a
-Location by id, and a station's Location as the OCPP gateway reads and conditionally replaces it."""
+Location by id, and a station's Location as the OCPP gateway reads and conditionally replaces it. A
+feature that only checks a Location's party and EVSEs reads ``locations.view``, which builds no model."""
 
 from mobie_hub.locations.repository import get_location, get_locations, location_ids
 from mobie_hub.locations.station_repository import LOCATION_ACTION, LocationRevision
