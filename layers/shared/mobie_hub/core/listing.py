@@ -6,7 +6,8 @@ A list whose items are rewritten often may instead have one KEYS_ONLY index alon
 the items, read as they are now. The ``cursor`` the hub writes into ``Link`` carries the last key read
 and the total, so every page after the first is exactly one Query (and that BatchGetItem); a page
 asked for by a bare ``offset`` costs one extra keys-only Query to skip. The cursor is only trusted
-for the offset it was issued for and its own partition.
+for the offset it was issued for and its own partition. ``query_merged_page`` serves such an index
+merged with entries the caller read itself (below).
 """
 
 from __future__ import annotations

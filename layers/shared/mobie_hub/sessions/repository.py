@@ -2,17 +2,20 @@
 
 | item | pk | sk | gsi1 | gsi2 | gsi3 |
 |---|---|---|---|---|---|
-| Session | ``SESSION#<id>`` | ``SESSION`` | ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>`` (only with an owner) | ``EVSE#<location id>#<evse uid>`` / ``<start_date_time>#<id>`` | ``cpo`` / ``gsi1sk`` (only with an owner and a CPO) |
+| Session | ``SESSION#<id>`` | ``SESSION`` | ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>`` (only with an owner; ACTIVE: ``…#ACTIVE`` / ``<last_updated>#<id>#TX#<transaction id>``) | ``EVSE#<location id>#<evse uid>`` / ``<start_date_time>#<id>`` | ``cpo`` / ``gsi1sk`` (only with an owner and a CPO; ACTIVE: ``<cc>#<pid>#ACTIVE``) |
 
 Beside ``doc`` (the Session) an item keeps ``status``, ``revision`` (every write is conditional on
 the revision read: two messages cannot lose each other's update), ``meter`` (the periods so far, exact
 Wh and seconds), ``transaction_id``, ``station_id``, ``invalid_reason``, ``max_power_w`` (the
 EVSE's most power at the start: meter plausibility), ``owner`` (``<cc>#<pid>`` of the token's EMSP)
 and ``cpo`` (``<cc>#<pid>`` of the station's CPO when the session was created; none on the hub's own
-stations). Every index is keys-only: a session is rewritten while it charges, and a keys-only entry
-costs nothing when its keys stay and 2 WRU when they move, where an ALL one costs the session's size
-on every rewrite (twice when its key moves). A list (an EMSP's on gsi1, a CPO's on gsi3) is one Query
-of keys that counts and pages plus one BatchGetItem of the page (``core.listing``); the EVSE lookups
+stations). Every index is keys-only: a keys-only entry costs nothing when its keys stay and 2 WRU
+when they move, where an ALL one costs the session's size on every rewrite (twice when its key
+moves). An ACTIVE session's readings are on its TX item (``transaction_repository``): it is served
+with them, and listed from partitions of its own (``LIVE``) by the ``last_updated`` it is served
+with, so its keys move only at state changes. A list (an EMSP's on gsi1, a CPO's on gsi3) is one
+Query of keys that counts and pages merged with the party's ACTIVE sessions (a Query of their keys,
+one BatchGetItem of their TX items), plus one BatchGetItem of the page (``core.listing``); the EVSE lookups
 (gsi2) are one Query of keys plus one BatchGetItem of the sessions they need to look at. gsi3's keys
 are ``cpo`` and gsi1's sort key, so the index adds no attribute to the item.
 

@@ -5,18 +5,18 @@ for a transaction no session can be found for).
 | item | pk | sk |
 |---|---|---|
 | the hub's transactionId counter | ``COUNTER#TRANSACTION`` | ``COUNTER`` |
-| a transaction: start, stop, its session's running meter (or the latest energy reading without one) | ``TX#<transactionId>`` | ``TX`` |
+| a transaction: start, stop, its session's running meter and recipients (or the latest energy reading without a session) | ``TX#<transactionId>`` | ``TX`` |
 | one MeterValues message (or StopTransaction's transactionData) | ``TX#<transactionId>`` | ``METER#<timestamp>#<message id>`` |
 
 Query ``pk = TX#<id> AND begins_with(sk, "METER#")`` gives a transaction's meter values in time order.
 A METER item's key holds the message id, so a retransmitted MeterValues cannot be stored twice.
 
-The running meter (``RunningMeter``): when a push window holds several readings
-(``sessions.transactions.running_meter_pays`` at the start), a transaction with a Session keeps the
-meter state every reading updates on its small TX item (``meter``, ``meter_seq``, ``meter_updated``), and
-when the Session was last written for a reading (``session_window``, the push window it fell in) and
-its status. The Session itself is then rewritten at most once a push window (``sessions.transactions``):
-``current`` gives a Session with the newer meter of its TX item. Otherwise the Session holds the meter.
+The running meter (``RunningMeter``): a transaction with a Session keeps the meter state every
+reading updates on its small TX item (``meter``, ``meter_seq``, ``meter_updated``), the push window
+of its latest pushed write (``meter_window``; ``WINDOW_OPENED`` only in the write of a window's first
+reading, which the Pipe lets through), the Session's status and recipients (``owner``,
+``station_cpo``). The Session itself is rewritten only at state changes (``sessions.transactions``):
+``current`` gives a Session with the newer meter of its TX item, ``served_time`` its ``last_updated``.
 
 METER items expire (``expires_at``, the table's TTL): ``meter_facts_retention_days`` after the latest
 time their transaction's CDR can exist (the transaction's longest plausible duration after the

@@ -6,23 +6,19 @@ a crash leaves nothing half-written. Writes are conditional on what was read (th
 the TX item's ``meter_seq``); a lost race (two messages of one transaction at once) is re-read and
 re-applied.
 
-When a push window holds several readings of a station as the hub configures it (``running_meter_pays``:
-``session_push_interval_seconds`` longer than ``ocpp_meter_sample_interval``, or stations left at their
-own interval), a transaction's running meter lives on its small TX item
-(``transaction_repository.RunningMeter``): a reading updates it, and the Session (larger, in three list
-indexes) is rewritten only for the first reading of each push window (the windows the pushes coalesce
-on, so its list keys move at most once a window), for a state change (INVALID), for an INVALID
-session's readings, and at the stop; ``transaction_repository.current`` gives the Session with the
-newer meter. Otherwise every reading is a window's first: the Session holds the meter and the TX item
-is not written (2 write units fewer a reading). The choice is made at the start, for the transaction.
+A transaction's running meter lives on its small TX item (``transaction_repository.RunningMeter``): a
+plausible reading of an ACTIVE session updates it alone, and the Session (larger, in three list
+indexes) is rewritten only at the start, at a state change (INVALID), for an INVALID session's
+readings and at the stop; ``transaction_repository.current`` gives the Session with the newer meter.
+The first reading of a push window (the windows the pushes coalesce on) marks its TX write
+(``WINDOW_OPENED``): its stream record is the push (``events.sessions.reading_events``).
 
 | message | reads | writes |
 |---|---|---|
 | StartTransaction | 1 (PENDING session on the EVSE, only for an Accepted token) | 1 transaction: TX (with the running meter) + receipt + Session |
-| MeterValues, a push window's later readings | 1 (TX) | 1 transaction: METER + TX |
-| MeterValues, a window's first reading, or a state change | 2 (TX, Session) | 1 transaction: METER + TX + Session |
-| MeterValues of a transaction without a running meter | 2 (TX, Session) | 1 transaction: METER + Session |
-| MeterValues changing nothing for the Session (no energy reading, after the stop; with a running meter: an older reading) | 1 (TX) | a PutItem of METER alone |
+| MeterValues, an ACTIVE session's plausible reading | 1 (TX) | 1 transaction: METER + TX (no index) |
+| MeterValues, a state change or an INVALID session's reading | 2 (TX, Session) | 1 transaction: METER + TX + Session |
+| MeterValues changing nothing for the Session (no energy reading, after the stop, an older reading) | 1 (TX) | a PutItem of METER alone |
 | StopTransaction | 2 (TX, Session) | 1 transaction: TX + receipt (+ METER) + Session |
 
 Meter plausibility (``plausibility``) costs no call: the EVSE's max power is read with the Location
