@@ -124,3 +124,21 @@ def test_the_http_list_links_pages_across_both_kinds(client, listed):
     ids = [s["id"] for s in first.json()["data"] + second.json()["data"]]
     assert ids == [listed[n] for n in ("A", "P1", "P3", "C", "P5", "B")]
     assert second.json()["data"][2]["kwh"] == 2
+
+
+def test_a_cursor_the_list_did_not_write_is_ignored_and_the_page_found_by_offset(listed):
+    import base64
+    import json
+
+    def forged(raw: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
+
+    real = page_of(at(-60), limit=2).next_cursor
+    data = json.loads(base64.urlsafe_b64decode(real + "=" * (-len(real) % 4)))
+    assert data["o"] == 2 and data["m"].endswith(listed["P1"])
+    other_party = {**data["k"], "gsi1pk": "PARTY#PT#GLP"}
+    for cursor in ("garbage", forged({**data, "m": "2027-01-01T00:00:00.000Z#x"}),  # m after date_to
+                   forged({**data, "k": other_party}), forged({**data, "m": 7}), forged({**data, "o": 4}),
+                   forged({k: v for k, v in data.items() if k != "m"})):  # a cursor of the range-only lists
+        page = page_of(at(-60), at(30), offset=2, limit=2, cursor=cursor)
+        assert names(listed, page) == ["P3", "C"] and page.total == 7
