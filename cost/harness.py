@@ -115,8 +115,7 @@ class Harness:
         raise RuntimeError("the event path did not settle after 20 rounds")
 
     def _pipe(self, pipe: Pipe, record: dict) -> None:
-        key = record["dynamodb"]["Keys"]["pk"]["S"]
-        if pipe.prefixes and not key.startswith(pipe.prefixes):
+        if not pipe.passes(record):
             return  # filtered out by the Pipe: not billed
         self.recorder.add(f"pipes.requests|{pipe.table}")
         payload = json.loads(json.dumps([record], default=str))  # what the Pipe sends: JSON

@@ -50,10 +50,14 @@ class StateMachine:
 @dataclass(frozen=True)
 class Pipe:
     table: str  # table key
-    prefixes: tuple[str, ...]  # the filter's pk prefixes; empty: every record
+    patterns: tuple[dict, ...]  # the filter's patterns (any one matches); empty: every record
     enrichment: str | None  # function service
     source: str = ""  # the events' source and detail type on the bus (the Pipe's target parameters)
     detail_type: str = ""
+
+    def passes(self, record: dict) -> bool:
+        """Whether the Pipe's filter lets a stream record through (one billed request)."""
+        return not self.patterns or any(_matches(p, record) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -268,13 +272,11 @@ def facts_from(template: dict[str, Any]) -> StackFacts:
             )
         elif kind == "AWS::Pipes::Pipe":
             source = properties["Source"]["Fn::GetAtt"][0]
-            prefixes: tuple[str, ...] = ()
-            for entry in properties.get("SourceParameters", {}).get("FilterCriteria", {}).get("Filters", []):
-                pattern = json.loads(entry["Pattern"])
-                prefixes += tuple(p["prefix"] for p in pattern["dynamodb"]["Keys"]["pk"]["S"])
+            filters = properties.get("SourceParameters", {}).get("FilterCriteria", {}).get("Filters", [])
+            patterns = tuple(json.loads(entry["Pattern"]) for entry in filters)
             bus = properties.get("TargetParameters", {}).get("EventBridgeEventBusParameters", {})
             facts.pipes.append(Pipe(
-                table_of[source], prefixes, function_of(properties.get("Enrichment")),
+                table_of[source], patterns, function_of(properties.get("Enrichment")),
                 bus.get("Source", ""), bus.get("DetailType", ""),
             ))
         elif kind == "AWS::DynamoDB::Table" and "TimeToLiveSpecification" in properties:

@@ -1,8 +1,9 @@
 """The event pipeline (docs/events.md): table streams → domain events → pushes to the parties.
 
 - **Pipes**: one EventBridge Pipe per table that produces domain events. The source filter keeps only
-  items a converter knows (key prefixes of ``mobie_hub.events.stream.CONVERTERS``), so METER/TX facts
-  never cost an invocation; the enrichment (``functions/stream_events``) turns one stream record into
+  records a converter can turn into events (``mobie_hub.events.stream.STREAM_FILTERS``: key prefixes;
+  a TX item only in the write of a push window's first reading), so METER facts and the other TX
+  writes never cost an invocation; the enrichment (``functions/stream_events``) turns one stream record into
   the versioned envelopes, which the Pipe puts on the bus. A record whose enrichment keeps failing
   goes to a dead-letter queue instead of blocking its shard.
 - **Bus and rules**: the hub's own event bus, named after the stack (two stacks in one account and
@@ -65,7 +66,7 @@ from infra.constructs.function_factory import FunctionFactory
 from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE
 from mobie_hub.events.location_push import BATCH  # a thread per party of a batch
 from mobie_hub.events.rules import CDR_CREATION_PATTERN, FANOUT_PATTERN, OWNER_PATTERN, Pattern
-from mobie_hub.events.stream import CONVERTERS, SOURCE_TABLES
+from mobie_hub.events.stream import SOURCE_TABLES, STREAM_FILTERS
 
 FANOUT_DEFINITION = Path(__file__).with_name("push_fanout.asl.json")
 OWNER_DEFINITION = Path(__file__).with_name("push_owner.asl.json")
@@ -80,9 +81,11 @@ CDR_REDELIVERY_TIMEOUT = Duration.minutes(4)
 SESSION_PUSH_INTERVAL_ENV = "MOBIE_SESSION_PUSH_INTERVAL_SECONDS"  # core.settings.session_push_interval_seconds
 
 
-def stream_filter() -> dict:
-    """The Pipes source filter: only the items a converter turns into events (by key prefix)."""
-    return {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": prefix} for prefix in sorted(CONVERTERS)]}}}}
+def stream_filters() -> list[dict]:
+    """The Pipes source filter (any pattern matches): only the records a converter can turn into
+    events (``mobie_hub.events.stream.STREAM_FILTERS``: by key prefix; a TX item only when a reading
+    opened a push window)."""
+    return [dict(pattern) for pattern in STREAM_FILTERS]
 
 
 class Events(Construct):
@@ -281,7 +284,7 @@ class Events(Construct):
             source=table.table_stream_arn,
             source_parameters=pipes.CfnPipe.PipeSourceParametersProperty(
                 filter_criteria=pipes.CfnPipe.FilterCriteriaProperty(
-                    filters=[pipes.CfnPipe.FilterProperty(pattern=json.dumps(stream_filter()))]
+                    filters=[pipes.CfnPipe.FilterProperty(pattern=json.dumps(p)) for p in stream_filters()]
                 ),
                 dynamo_db_stream_parameters=pipes.CfnPipe.PipeSourceDynamoDBStreamParametersProperty(
                     starting_position="LATEST",

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from infra.constructs.events import FANOUT_DEFINITION, OWNER_DEFINITION, stream_filter
+from cost.stack import Pipe
+from infra.constructs.events import FANOUT_DEFINITION, OWNER_DEFINITION, stream_filters
 from mobie_hub.events import location_push
 from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE
 from mobie_hub.events.fanout import FANOUT_EVENTS, OWNER_EVENTS, ROUTES
@@ -30,8 +31,8 @@ def test_one_pipe_per_event_table_filters_known_items_enriches_and_targets_the_b
         assert props["Enrichment"] == {"Fn::GetAtt": [converter_id, "Arn"]}
         assert props["Target"] == {"Fn::GetAtt": [bus_id, "Arn"]}
         source = props["SourceParameters"]
-        [only] = source["FilterCriteria"]["Filters"]
-        assert json.loads(only["Pattern"]) == stream_filter()
+        filters = source["FilterCriteria"]["Filters"]
+        assert [json.loads(f["Pattern"]) for f in filters] == stream_filters()
         stream = source["DynamoDBStreamParameters"]
         assert stream["StartingPosition"] == "LATEST" and stream["BatchSize"] == 1
         assert "DeadLetterConfig" in stream and stream["MaximumRetryAttempts"] >= 1
@@ -41,9 +42,21 @@ def test_one_pipe_per_event_table_filters_known_items_enriches_and_targets_the_b
         }
 
 
-def test_the_stream_filter_keeps_only_items_a_converter_knows():
-    prefixes = [rule["prefix"] for rule in stream_filter()["dynamodb"]["Keys"]["pk"]["S"]]
-    assert "LOC#" in prefixes and not any(p.startswith(("METER#", "TX#")) for p in prefixes)
+def test_the_stream_filter_keeps_only_records_a_converter_turns_into_events():
+    """By key prefix; a TX item (whose pk its METER facts share) only in the write of a push window's
+    first reading (``window_opened``): no Pipe request for the other readings, the facts, the stop."""
+    pipe = Pipe("sessions", tuple(stream_filters()), None)
+
+    def record(pk: str, sk: str, **new: dict) -> dict:
+        return {"eventName": "MODIFY", "dynamodb": {"Keys": {"pk": {"S": pk}, "sk": {"S": sk}}, "NewImage": {
+            "pk": {"S": pk}, "sk": {"S": sk}, **new}}}
+
+    assert pipe.passes(record("LOC#L1", "LOC")) and pipe.passes(record("SESSION#S1", "SESSION"))
+    assert pipe.passes(record("TX#7", "TX", window_opened={"N": "1795942800"}, meter_seq={"N": "3"}))
+    assert not pipe.passes(record("TX#7", "TX", meter_seq={"N": "4"}))  # a window's later reading, the stop
+    assert not pipe.passes(record("TX#7", "METER#2026-11-23T09:05:00.000Z#m1", window_opened={"N": "1"}))
+    assert not pipe.passes(record("COUNTER#TRANSACTION", "COUNTER"))
+    assert not pipe.passes({"eventName": "REMOVE", "dynamodb": {"Keys": {"pk": {"S": "TX#7"}, "sk": {"S": "TX"}}}})
 
 
 def test_a_pipe_role_reads_only_its_tables_stream_and_puts_only_on_the_hubs_bus(prod):

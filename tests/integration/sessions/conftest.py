@@ -55,17 +55,21 @@ def meter(wh: int, at: str) -> dict:
 
 
 def charge(station: Station, clock: Clock, *, id_tag: str = RFID, readings=((4000, 15), (7000, 30)), stop_wh=7000,
-           stop_minutes=45) -> int:
-    """StartTransaction at 09:00 (1000 Wh), MeterValues at the given minutes, StopTransaction."""
+           stop_minutes=45, after=lambda: None) -> int:
+    """StartTransaction at 09:00 (1000 Wh), MeterValues at the given minutes, StopTransaction;
+    ``after`` each message (e.g. ``pipeline``: its events pushed as they come, as the stream does)."""
     started = station.call("StartTransaction", {"connectorId": 1, "idTag": id_tag, "meterStart": 1000,
                                                 "timestamp": "2026-11-23T09:00:00Z"})
     transaction_id = started[2]["transactionId"]
+    after()
     for wh, minutes in readings:
         clock.advance(60)
         station.call("MeterValues", {"connectorId": 1, "transactionId": transaction_id,
                                      "meterValue": [meter(wh, f"2026-11-23T09:{minutes:02d}:00Z")]})
+        after()
     if stop_wh is not None:
         clock.advance(60)
         station.call("StopTransaction", {"transactionId": transaction_id, "meterStop": stop_wh,
                                          "timestamp": f"2026-11-23T09:{stop_minutes:02d}:00Z", "idTag": id_tag})
+        after()
     return transaction_id

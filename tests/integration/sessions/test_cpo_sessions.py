@@ -78,14 +78,14 @@ def test_a_session_on_a_cpos_station_reaches_the_tokens_emsp_and_that_cpo_and_no
         register_cpo(klc.base_url, "KLC")  # another CPO with receivers: its stations are not this one
         register_receiver(other_emsp.base_url, "GLP", modules=MODULES)  # EMSP PT/GLP: same ids, other role
 
-        transaction_id = charge(station, clock)
+        transaction_id = charge(station, clock, after=pipeline)
         events, outcomes = pipeline()
 
         session_id = session_id_of(transaction_id)
         record = sessions.get_record(session_id)
         assert (record.owner, record.cpo) == (("PT", "EDP"), ("PT", "GLP"))
         # One event per recipient and change, each naming its recipient and role
-        names = ["SessionStarted", "SessionUpdated", "SessionUpdated", "SessionCompleted"]
+        names = ["SessionStarted", "SessionMetered", "SessionMetered", "SessionCompleted"]
         assert [e.event_name for e in events] == [n for n in names for _ in (1, 2)]
         assert [e.detail["owner"] for e in events[:2]] == [
             {"country_code": "PT", "party_id": "EDP", "role": "EMSP"},
@@ -127,7 +127,7 @@ def test_a_cpo_without_a_sessions_receiver_gets_nothing_and_the_emsp_still_every
     with fake_party() as edp, fake_party() as glp:
         register_receiver(edp.base_url, "EDP", modules=MODULES)
         register_cpo(glp.base_url, "GLP", modules=("tariffs",))
-        charge(station, clock)
+        charge(station, clock, after=pipeline)
         _, outcomes = pipeline()
         assert {o["party"] for o in outcomes} == {"PARTY#EMSP#PT#EDP"} and len(edp.received) == 4
         assert glp.received == []
@@ -194,7 +194,7 @@ def test_each_party_lists_the_sessions_of_its_role_only(client, callers):
     assert listed(client, callers["GLP-EMSP"], "sessions") == [on_glp[1], on_hub]
 
 
-def test_a_cpos_sessions_page_by_date_and_follow_link_with_one_query_and_one_batch_read(client, callers):
+def test_a_cpos_sessions_page_by_date_and_follow_link_with_two_queries_and_one_batch_read(client, callers):
     ids = [pending(EDP_TOKEN, m, ("PT", "GLP")) for m in (1, 2, 3, 4, 5)]
     glp = callers["GLP"]
     window = {"date_from": "2026-11-23T09:02:00Z", "date_to": "2026-11-23T09:04:00Z"}
@@ -205,7 +205,8 @@ def test_a_cpos_sessions_page_by_date_and_follow_link_with_one_query_and_one_bat
     with counting_calls() as calls:
         second = client.get(link, headers=glp.headers)
     assert [s["id"] for s in second.json()["data"]] == ids[2:4]
-    assert (calls["Query"], calls["BatchGetItem"]) == (1, 1)
+    # the CPO's ACTIVE sessions (none: no TX items to read) and the page's range; the page's items
+    assert (calls["Query"], calls["BatchGetItem"]) == (2, 1)
     by_offset = client.get("/ocpi/2.2.1/sessions", params={**FROM, "offset": 4, "limit": 2}, headers=glp.headers)
     assert [s["id"] for s in by_offset.json()["data"]] == ids[4:] and "Link" not in by_offset.headers
     # A cursor of another party's list is not followed: the page is found by offset instead

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from mobie_hub.core.dynamodb import counting_calls
+from mobie_hub.core.dynamodb import counting_calls, table
 from mobie_hub.core.models import dump_ocpi
 from mobie_hub.sessions import repository as sessions
 from mobie_hub.sessions import transaction_repository as transactions
@@ -125,9 +125,12 @@ def sampled_every_minute(monkeypatch):
 
 
 def test_two_meter_values_racing_on_the_session_lose_no_update(station, clock, monkeypatch):
-    # Given an active session whose meter the Session holds (the hub's defaults: one reading a window),
-    # and a MeterValues whose handler read the session before another one wrote
+    # Given an active session whose meter the Session holds (a transaction started before its TX item
+    # kept the running meter), and a MeterValues whose handler read the session before another one wrote
     transaction_id = charge(station, clock, readings=(), stop_wh=None)
+    table("sessions").update_item(
+        Key=transactions.tx_key(transaction_id),
+        UpdateExpression="REMOVE meter, meter_seq, meter_updated, meter_window, session_status")
     stale = session_of(transaction_id)
     station.call("MeterValues", {"connectorId": 1, "transactionId": transaction_id,
                                  "meterValue": [meter(1000, "2026-11-23T09:10:00Z")]})  # not charging yet
@@ -143,7 +146,7 @@ def test_two_meter_values_racing_on_the_session_lose_no_update(station, clock, m
     assert record.session.kwh == Decimal(4) and record.revision == stale.revision + 2
 
 
-@pytest.mark.parametrize("later", [0, 300], ids=["inside the window (TX only)", "a new window (Session too)"])
+@pytest.mark.parametrize("later", [0, 300], ids=["inside the window", "opening a new window"])
 def test_two_meter_values_racing_on_the_running_meter_lose_no_update(
     station, clock, monkeypatch, later, sampled_every_minute
 ):

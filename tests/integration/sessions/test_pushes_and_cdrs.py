@@ -33,11 +33,12 @@ def test_the_owning_emsp_gets_a_put_patches_and_the_completion_and_nobody_else_d
         register_receiver(edp.base_url, "EDP", modules=MODULES)
         register_receiver(glp.base_url, "GLP", modules=MODULES)  # exposes sessions, but owns no token here
 
-        transaction_id = charge(station, clock)
+        transaction_id = charge(station, clock, after=pipeline)
         events, outcomes = pipeline()
 
         session_id = session_id_of(transaction_id)
-        assert [e.event_name for e in events] == ["SessionStarted", "SessionUpdated", "SessionUpdated", "SessionCompleted"]
+        # the readings update the running meter on the TX item: its writes are the PATCHes' events
+        assert [e.event_name for e in events] == ["SessionStarted", "SessionMetered", "SessionMetered", "SessionCompleted"]
         assert all(o["ok"] and o["party"] == "PARTY#EMSP#PT#EDP" for o in outcomes)
         assert glp.received == []
         methods = [(r.method, r.path) for r in edp.received]
@@ -94,7 +95,7 @@ def test_an_emsp_down_during_a_push_loses_nothing_the_session_stays_readable(sta
     with fake_party() as edp:
         edp.fail_with = 503
         register_receiver(edp.base_url, "EDP", modules=MODULES)
-        transaction_id = charge(station, clock)
+        transaction_id = charge(station, clock, after=pipeline)
         _, outcomes = pipeline()
 
         assert outcomes and all(not o["ok"] and "503" in o["error"] for o in outcomes)

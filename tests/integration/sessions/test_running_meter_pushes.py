@@ -1,8 +1,9 @@
 """The running meter on the TX item (issue #18) and what the EMSP receives: a station metering every
 minute, pushes coalesced on 5-minute windows, the real converter (sessions stream), owner push and
-minute sweep in time order. The Session item is written once a window; the readings after that reach
-the EMSP through the sweep (``sessions.get_record``: the TX item's newer meter), and the stop's PATCH
-and the CDR carry every reading."""
+minute sweep in time order. The readings are written to the TX item only (the Session item at the
+start and the stop); a window's first reading is pushed from the TX item's stream record, the
+readings after it through the sweep (both read ``sessions.get_record``: the TX item's newer meter),
+and the stop's PATCH and the CDR carry every reading."""
 
 from __future__ import annotations
 
@@ -78,8 +79,8 @@ def test_one_patch_a_window_and_the_last_kwh_when_the_meter_stops_then_the_whole
         station.call("MeterValues", {"connectorId": 1, "transactionId": transaction_id, "meterValue": [
             meter(1000 + 500 * n, at.isoformat(timespec="seconds").replace("+00:00", "Z"))]})
         deliver()
-    # The Session item holds the state of its latest window's first reading (09:10:02), not later ones
-    assert sessions.get_stored_record(session_id).session.kwh == 5
+    # The Session item holds the start's state; the TX item every reading
+    assert sessions.get_stored_record(session_id).session.kwh == 0
     assert sessions.get_record(session_id).session.kwh == 6
     # When the meter stops: ten minutes of sweeps
     for _ in range(10):
@@ -87,7 +88,7 @@ def test_one_patch_a_window_and_the_last_kwh_when_the_meter_stops_then_the_whole
         clock.now = minute
         sweep()
     # Then the PUT, one PATCH in each window (its first reading: 09:05:01, 09:10:02) and, after the
-    # window the readings stopped in, its last kWh (09:12:02, only ever on the TX item)
+    # window the readings stopped in, its last kWh (09:12:02)
     assert [(method, body["kwh"]) for method, body in emsp.calls] == [
         ("PUT", 0), ("PATCH", 2.5), ("PATCH", 5), ("PATCH", 6)]
     assert emsp.calls[-1][1]["last_updated"] == "2026-11-23T09:12:02.4Z"

@@ -48,7 +48,11 @@ def test_the_template_gives_the_functions_pipes_machines_rules_and_schedules():
     assert facts.functions["ocpp-message"].memory_mb == 1024 and facts.functions["ocpp-message"].source == "ocpp_message"
     assert facts.functions["push-recipients"].source == "push" and facts.functions["push-recipients"].handler == "recipients"
     [pipe] = facts.pipes
-    assert (pipe.table, pipe.prefixes, pipe.enrichment) == ("sessions", ("SESSION#",), "ocpp-message")
+    assert (pipe.table, pipe.enrichment) == ("sessions", "ocpp-message")
+    assert pipe.patterns == ({"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "SESSION#"}]}}}},)
+    keys = {"pk": {"S": "SESSION#S1"}, "sk": {"S": "SESSION"}}
+    assert pipe.passes({"dynamodb": {"Keys": keys}})
+    assert not pipe.passes({"dynamodb": {"Keys": {**keys, "pk": {"S": "TX#1"}}}})
     machine = facts.state_machines["Fanout"]
     assert machine.express and machine.log_level == "ERROR" and machine.substitutions == {"Fn": "push-recipients"}
     [rule] = facts.rules

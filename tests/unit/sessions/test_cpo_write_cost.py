@@ -1,7 +1,9 @@
-"""What the CPO's list costs a session write (issue #16): a session is rewritten on every MeterValues,
-so the CPO index must add as little as it can. By the cost model's rules (``cost.capacity``): on the
-hub's own stations nothing at all; on a CPO's station the ``cpo`` attribute (9 bytes) and the
-keys-only gsi3 entry moving with ``last_updated`` (2 WRU), nothing in the table or the other indexes."""
+"""What the CPO's list costs a session write (issue #16): a Session rewritten by a reading (an INVALID
+session's; an ACTIVE one's readings go to its TX item) must pay as little as it can for the CPO
+index. By the cost model's rules (``cost.capacity``): on the hub's own stations nothing at all; on a
+CPO's station the ``cpo`` attribute (an ACTIVE session's: ``PT#GLP#ACTIVE``, its list partition) and
+the keys-only gsi3 entry moving with ``last_updated`` (2 WRU), nothing in the table or the other
+indexes."""
 
 from __future__ import annotations
 
@@ -61,4 +63,5 @@ def test_the_cpo_index_adds_only_the_cpo_attribute_to_the_item():
     _, hub = charging(None)
     _, cpo = charging(("PT", "GLP"))
     hub_size = capacity.item_size(wire(session_item(hub, 1)))
-    assert capacity.item_size(wire(session_item(cpo, 1))) - hub_size == len("cpo") + len("PT#GLP")
+    assert cpo.status.value == "ACTIVE"
+    assert capacity.item_size(wire(session_item(cpo, 1))) - hub_size == len("cpo") + len("PT#GLP#ACTIVE")

@@ -40,6 +40,7 @@ from mobie_hub.events.push_state import Claim
 from mobie_hub.events.sessions import (
     FINAL,
     SESSION_COMPLETED,
+    SESSION_METERED,
     SESSION_RESYNC,
     SESSION_STARTED,
     SESSION_UPDATED,
@@ -117,12 +118,13 @@ ROUTES: dict[str, Route] = {
     SESSION_UPDATED: Route("sessions", _patch_session, to_owner=True),
     SESSION_COMPLETED: Route("sessions", _patch_session, to_owner=True),
     SESSION_RESYNC: Route("sessions", _patch_session, to_owner=True),
+    SESSION_METERED: Route("sessions", _patch_session, to_owner=True),
     CDR_CREATED: Route("cdrs", _post_cdr, to_owner=True),
 }
 # One recipient each (the owner of the token): the owner workflow, not the fan-out's Map.
 OWNER_EVENTS = tuple(sorted(name for name, route in ROUTES.items() if route.to_owner))
 FANOUT_EVENTS = tuple(sorted(name for name, route in ROUTES.items() if not route.to_owner))
-SESSION_PUSHES = frozenset({SESSION_STARTED, SESSION_UPDATED, SESSION_COMPLETED, SESSION_RESYNC})
+SESSION_PUSHES = frozenset({SESSION_STARTED, SESSION_UPDATED, SESSION_COMPLETED, SESSION_RESYNC, SESSION_METERED})
 RECHECK_GRACE = timedelta(seconds=10)  # a write stamped before a window's end lands within this
 BUSY_WAITS = (0.5, 1.0, 2.0)  # seconds a state change waits for the push before it to end
 
@@ -193,7 +195,8 @@ def _call(event: DomainEvent, party: Party, client: Any | None) -> dict[str, Any
 
 def _current(event: DomainEvent) -> DomainEvent | None:
     """A resync asks for the session as it is now: read it, and push it like an update. So does an
-    event without the session's state (``event_version`` 1 before issue #18, in flight at a deploy)."""
+    event without the session's state (a ``SessionMetered``: a reading on the TX item; and
+    ``event_version`` 1 before issue #18, in flight at a deploy)."""
     if event.event_name != SESSION_RESYNC and "session" in event.detail:
         return event
     record = sessions.get_record(event.detail["session_id"])

@@ -4,6 +4,9 @@
   (ACTIVE) → PUT Session.
 - ``SessionUpdated``: kWh, charging periods or status changed (INVALID included) → PATCH.
 - ``SessionCompleted``: the session became COMPLETED → PATCH, and the CDR is created.
+- ``SessionMetered``: a reading opened a push window (the TX item's write marked ``window_opened``:
+  an ACTIVE session's readings update its running meter there, not the Session item) → PATCH of the
+  session's current state, read at push time (``fanout``), coalescible.
 - ``SessionResync``: no table change of its own; the push sweep (``fanout.resync_due``) asks for the
   session's current state to be PATCHed if the EMSP has not had it (a coalesced update's data).
 Each event names one recipient in ``detail.owner`` (``{country_code, party_id, role}``; no ``role``:
@@ -19,8 +22,10 @@ so an update that was coalesced away (below) still reaches the EMSP with the nex
 
 **Coalescing** (docs/events.md): an update of an ACTIVE session's meter data only (kWh, periods,
 cost) is an event only when it is the first write in a new clock window of
-``session_push_interval_seconds``; the other writes of the window yield nothing, and the push path
-delivers their data at the window's end at the latest. State changes are events at once.
+``session_push_interval_seconds`` (``SessionMetered``: the running meter's first reading of a window;
+``SessionUpdated`` for a Session item rewritten in a new window, a transaction from before the
+running meter); the other writes of the window yield nothing, and the push path delivers their data
+at the window's end at the latest. State changes are events at once.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Any
 from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.models import dump_ocpi
 from mobie_hub.core.settings import get_settings
+from mobie_hub.core.types import parse_datetime
 from mobie_hub.events.envelope import DomainEvent
 from mobie_hub.sessions.models import Session, SessionStatus
 
@@ -38,6 +44,7 @@ SESSION_STARTED = "SessionStarted"
 SESSION_UPDATED = "SessionUpdated"
 SESSION_COMPLETED = "SessionCompleted"
 SESSION_RESYNC = "SessionResync"
+SESSION_METERED = "SessionMetered"
 NAMES = (SESSION_STARTED, SESSION_UPDATED, SESSION_COMPLETED)
 PATCHED_FIELDS = ("kwh", "charging_periods", "status", "end_date_time", "total_cost")
 # Statuses after which a session may still change only by an operator's correction: never coalesced.
@@ -131,6 +138,20 @@ def session_events(
         name = SESSION_COMPLETED
     changes = {"patch": _changed(dump_ocpi(old), dump_ocpi(new)), "coalescible": metered_only(old, new)}
     return [DomainEvent.of(name, _detail(new, to, **changes), new.last_updated) for to in recipients]
+
+
+def reading_events(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[DomainEvent]:
+    """The events of one write of a TX item (``sessions.transaction_repository``): a reading that
+    opened a push window (``window_opened``, set only by that write) → one ``SessionMetered`` per
+    recipient (kept on the TX item: ``owner``, ``station_cpo``), its state read when pushed."""
+    if not new or new.get("sk") != "TX" or "window_opened" not in new or not new.get("session_id"):
+        return []
+    if old is not None and old.get("meter_seq") == new.get("meter_seq"):
+        return []  # not a reading's write (the mark left from the last one)
+    at = parse_datetime(str(new["meter_updated"]))
+    detail = {"session_id": str(new["session_id"]), "version": sortable_time(at), "coalescible": True}
+    return [DomainEvent.of(SESSION_METERED, {"owner": to, **detail}, at)
+            for to in recipients_of(new.get("owner"), new.get("station_cpo"))]
 
 
 def resync_event(session_id: str, owner: dict[str, str]) -> DomainEvent:

@@ -2,17 +2,20 @@
 
 | item | pk | sk | gsi1 | gsi2 | gsi3 |
 |---|---|---|---|---|---|
-| Session | ``SESSION#<id>`` | ``SESSION`` | ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>`` (only with an owner) | ``EVSE#<location id>#<evse uid>`` / ``<start_date_time>#<id>`` | ``cpo`` / ``gsi1sk`` (only with an owner and a CPO) |
+| Session | ``SESSION#<id>`` | ``SESSION`` | ``PARTY#<emsp cc>#<emsp pid>`` / ``<last_updated>#<id>`` (only with an owner; ACTIVE: ``…#ACTIVE`` / ``<last_updated>#<id>#TX#<transaction id>``) | ``EVSE#<location id>#<evse uid>`` / ``<start_date_time>#<id>`` | ``cpo`` / ``gsi1sk`` (only with an owner and a CPO; ACTIVE: ``<cc>#<pid>#ACTIVE``) |
 
 Beside ``doc`` (the Session) an item keeps ``status``, ``revision`` (every write is conditional on
 the revision read: two messages cannot lose each other's update), ``meter`` (the periods so far, exact
 Wh and seconds), ``transaction_id``, ``station_id``, ``invalid_reason``, ``max_power_w`` (the
 EVSE's most power at the start: meter plausibility), ``owner`` (``<cc>#<pid>`` of the token's EMSP)
 and ``cpo`` (``<cc>#<pid>`` of the station's CPO when the session was created; none on the hub's own
-stations). Every index is keys-only: a session is rewritten while it charges, and a keys-only entry
-costs nothing when its keys stay and 2 WRU when they move, where an ALL one costs the session's size
-on every rewrite (twice when its key moves). A list (an EMSP's on gsi1, a CPO's on gsi3) is one Query
-of keys that counts and pages plus one BatchGetItem of the page (``core.listing``); the EVSE lookups
+stations). Every index is keys-only: a keys-only entry costs nothing when its keys stay and 2 WRU
+when they move, where an ALL one costs the session's size on every rewrite (twice when its key
+moves). An ACTIVE session's readings are on its TX item (``transaction_repository``): it is served
+with them, and listed from partitions of its own (``LIVE``) by the ``last_updated`` it is served
+with, so its keys move only at state changes. A list (an EMSP's on gsi1, a CPO's on gsi3) is one
+Query of keys that counts and pages merged with the party's ACTIVE sessions (a Query of their keys,
+one BatchGetItem of their TX items), plus one BatchGetItem of the page (``core.listing``); the EVSE lookups
 (gsi2) are one Query of keys plus one BatchGetItem of the sessions they need to look at. gsi3's keys
 are ``cpo`` and gsi1's sort key, so the index adds no attribute to the item.
 
@@ -27,13 +30,14 @@ from datetime import datetime
 from typing import Any
 
 from mobie_hub.core import documents, retry, transact
-from mobie_hub.core.dynamodb import table
-from mobie_hub.core.keys import sortable_time
-from mobie_hub.core.listing import ListIndex, query_page, read_back
+from mobie_hub.core.dynamodb import batch_get, table
+from mobie_hub.core.keys import sortable_time, time_range_bounds
+from mobie_hub.core.listing import ListIndex, LiveEntry, query_merged_page, read_back
 from mobie_hub.core.observability import logger
 from mobie_hub.core.paging import Page, PageRequest
 from mobie_hub.core.settings import get_settings
-from mobie_hub.core.types import utcnow
+from mobie_hub.core.tables import TABLES_BY_KEY
+from mobie_hub.core.types import parse_datetime, utcnow
 from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.sessions import lifecycle
 from mobie_hub.sessions import transaction_repository as transactions
@@ -45,6 +49,8 @@ TABLE = "sessions"
 SK = "SESSION"
 SESSION_ACTION = "session"  # the Session's name in a transaction (``put_action``)
 _EVSE_LOOKBACK = 5  # newest sessions read on an EVSE: an ACTIVE one is among the last few
+LIVE = "#ACTIVE"  # the list partitions (gsi1pk, gsi3's ``cpo``) of ACTIVE sessions end with it
+_TX_MARK = "#TX#"  # an ACTIVE session's list sort key ends with its transaction: ``#TX#<id>``
 
 
 def new_session_id() -> str:
@@ -80,12 +86,16 @@ def session_item(record: SessionRecord, revision: int) -> dict[str, Any]:
         "gsi2pk": _evse_partition(session.location_id, session.evse_uid),
         "gsi2sk": f"{sortable_time(session.start_date_time)}#{session.id}",
     }
+    # An ACTIVE session is served with its running meter (its last_updated moves with every reading
+    # while the item stays): it is listed from partitions of its own, read whole (``_live``).
+    live = session.status is SessionStatus.ACTIVE and record.transaction_id is not None
+    suffix = LIVE if live else ""
     if record.owner is not None:
         index = party_index(*record.owner)
-        list_key = f"{item['last_updated']}#{session.id}"
-        item.update(owner="#".join(record.owner), gsi1pk=index.partition, gsi1sk=list_key)
+        list_key = f"{item['last_updated']}#{session.id}" + (f"{_TX_MARK}{record.transaction_id}" if live else "")
+        item.update(owner="#".join(record.owner), gsi1pk=index.partition + suffix, gsi1sk=list_key)
     if record.cpo is not None:  # on gsi3 (cpo / gsi1sk) only with an owner: a valid CdrToken
-        item["cpo"] = cpo_index(*record.cpo).partition
+        item["cpo"] = cpo_index(*record.cpo).partition + suffix
     if record.meter is not None:
         item["meter"] = record.meter.to_json()
     for name in ("transaction_id", "station_id", "invalid_reason", "max_power_w"):
@@ -94,11 +104,18 @@ def session_item(record: SessionRecord, revision: int) -> dict[str, Any]:
     return item
 
 
+def party_attribute(value: object) -> str | None:
+    """An item's ``owner`` or ``cpo`` as the party's ``PT#EDP`` (``cpo`` of an ACTIVE session: its
+    list partition, ``PT#EDP#ACTIVE``)."""
+    return str(value).removesuffix(LIVE) if value else None
+
+
 def _party_of(value: object) -> tuple[str, str] | None:
     """``PT#EDP`` (an item's ``owner`` or ``cpo``) → ("PT", "EDP")."""
-    if not value:
+    party = party_attribute(value)
+    if not party:
         return None
-    country_code, party_id = str(value).split("#", 1)
+    country_code, party_id = party.split("#", 1)
     return country_code, party_id
 
 
@@ -229,6 +246,52 @@ def cpo_sessions_page(country_code: str, party_id: str, page: PageRequest) -> Pa
     return _page(cpo_index(country_code, party_id), page)
 
 
+def _live(index: ListIndex, page: PageRequest) -> tuple[list[LiveEntry], dict[str, dict[str, Any]]]:
+    """The party's ACTIVE sessions served inside the page's range (by their running meter's time),
+    and their TX items by Session pk: the ACTIVE partition's keys (a Query; stored keys after the
+    range cannot be served inside it: a running meter only moves a session later) and one
+    BatchGetItem (per 100) of their TX items."""
+    low, high = time_range_bounds(page.date_from, page.date_to)
+    live = ListIndex(index.table_key, index.partition + LIVE, index.keys_index, index.page_index)
+    partition, sort = _list_keys(live)
+    query: dict[str, Any] = {
+        "IndexName": live.page_index, "KeyConditionExpression": f"{partition} = :p AND {sort} <= :high",
+        "ExpressionAttributeValues": {":p": live.partition, ":high": high},
+    }
+    entries: list[dict[str, Any]] = []
+    while True:
+        response = table(TABLE).query(**query)
+        entries.extend(response["Items"])
+        if "LastEvaluatedKey" not in response:
+            break
+        query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    marked = [(entry, entry[sort].rsplit(_TX_MARK, 1)) for entry in entries if _TX_MARK in entry[sort]]
+    txs = {item["pk"]: item for item in batch_get(TABLE, [transactions.tx_key(int(tx)) for _, (_, tx) in marked])}
+    found, served = [], {}
+    for entry, (stored, transaction_id) in marked:
+        stored_at, session_id = stored.split("#", 1)
+        tx = txs.get(transactions.tx_key(int(transaction_id))["pk"])
+        at = transactions.served_time(parse_datetime(stored_at), tx) if tx else parse_datetime(stored_at)
+        sort_key = f"{sortable_time(at)}#{session_id}"
+        if low <= sort_key <= high:
+            found.append(LiveEntry(sort_key, {"pk": entry["pk"], "sk": entry["sk"]}))
+            if tx:
+                served[entry["pk"]] = tx
+    return found, served
+
+
+def _list_keys(index: ListIndex) -> tuple[str, str]:
+    spec = next(i for i in TABLES_BY_KEY[index.table_key].indexes if i.name == index.page_index)
+    return spec.partition_key, spec.sort_key
+
+
 def _page(index: ListIndex, page: PageRequest) -> Page[Session]:
-    raw = query_page(index, page)
-    return Page([documents.decode(i, Session) for i in raw.items], raw.total, raw.next_cursor)
+    """A list page: the party's sessions by their stored ``last_updated`` (ended or PENDING) merged
+    with its ACTIVE ones by their served one (``core.listing.query_merged_page``), each served with
+    its running meter."""
+    live, txs = _live(index, page)
+    raw = query_merged_page(index, page, live)
+    records = [record_of(item) for item in raw.items]
+    served = [transactions.current(r, txs[item["pk"]]) if item["pk"] in txs else r
+              for r, item in zip(records, raw.items, strict=True)]
+    return Page([r.session for r in served], raw.total, raw.next_cursor)

@@ -1,9 +1,10 @@
 """Sessions module, sender interface (OCPI 2.2.1 mod_sessions §9.2.1; profile §7).
 
 GET list by ``last_updated`` (``date_from`` mandatory, §9.2.1.1; inclusive; ``date_to`` exclusive),
-paginated. By the caller's role (issue #16): an EMSP sees only the sessions of its own tokens (one
-Query a page on its partition), a CPO only the sessions on its own stations (one keys-only Query and
-one BatchGetItem a page); nobody sees another party's. Charging preferences are not supported by MOBI.E (profile §7), so there is no PUT.
+paginated. By the caller's role (issue #16): an EMSP sees only the sessions of its own tokens, a CPO
+only the sessions on its own stations (a page: a keys-only Query of its partition merged with its
+ACTIVE sessions, served with their running meters, and one BatchGetItem: ``repository._page``);
+nobody sees another party's. Charging preferences are not supported by MOBI.E (profile §7), so there is no PUT.
 """
 
 from __future__ import annotations

@@ -5,18 +5,18 @@ for a transaction no session can be found for).
 | item | pk | sk |
 |---|---|---|
 | the hub's transactionId counter | ``COUNTER#TRANSACTION`` | ``COUNTER`` |
-| a transaction: start, stop, its session's running meter (or the latest energy reading without one) | ``TX#<transactionId>`` | ``TX`` |
+| a transaction: start, stop, its session's running meter and recipients (or the latest energy reading without a session) | ``TX#<transactionId>`` | ``TX`` |
 | one MeterValues message (or StopTransaction's transactionData) | ``TX#<transactionId>`` | ``METER#<timestamp>#<message id>`` |
 
 Query ``pk = TX#<id> AND begins_with(sk, "METER#")`` gives a transaction's meter values in time order.
 A METER item's key holds the message id, so a retransmitted MeterValues cannot be stored twice.
 
-The running meter (``RunningMeter``): when a push window holds several readings
-(``sessions.transactions.running_meter_pays`` at the start), a transaction with a Session keeps the
-meter state every reading updates on its small TX item (``meter``, ``meter_seq``, ``meter_updated``), and
-when the Session was last written for a reading (``session_window``, the push window it fell in) and
-its status. The Session itself is then rewritten at most once a push window (``sessions.transactions``):
-``current`` gives a Session with the newer meter of its TX item. Otherwise the Session holds the meter.
+The running meter (``RunningMeter``): a transaction with a Session keeps the meter state every
+reading updates on its small TX item (``meter``, ``meter_seq``, ``meter_updated``), the push window
+of its latest pushed write (``meter_window``; ``WINDOW_OPENED`` only in the write of a window's first
+reading, which the Pipe lets through), the Session's status and recipients (``owner``,
+``station_cpo``). The Session itself is rewritten only at state changes (``sessions.transactions``):
+``current`` gives a Session with the newer meter of its TX item, ``served_time`` its ``last_updated``.
 
 METER items expire (``expires_at``, the table's TTL): ``meter_facts_retention_days`` after the latest
 time their transaction's CDR can exist (the transaction's longest plausible duration after the
@@ -132,53 +132,93 @@ def push_window(at: datetime, seconds: int) -> int:
     return int(at.timestamp()) // seconds * seconds
 
 
+WINDOW_OPENED = "window_opened"  # on the TX item only in the write of a push window's first reading
+
+
 @dataclass(frozen=True)
 class RunningMeter:
     """A session's meter as its TX item keeps it: ``seq`` counts the writes (each conditional on the
-    one read), ``updated_at`` is the hub's time of the latest (the Session's ``last_updated`` once it
-    has that meter), ``session_window`` the push window the Session was last written in (epoch s),
-    ``session_status`` the Session's status then."""
+    one read), ``updated_at`` is the hub's time of the latest (the served ``last_updated`` of the
+    Session), ``window`` the push window of the latest write that was pushed (epoch s: a reading in
+    another window opens one, ``WINDOW_OPENED``; without coalescing every reading's ``seq``),
+    ``session_status`` the Session's status."""
 
     meter: MeterState
     seq: int
     updated_at: datetime
-    session_window: int
+    window: int
     session_status: str
 
     def attributes(self) -> dict[str, Any]:
         return {"meter": self.meter.to_json(), "meter_seq": self.seq, "meter_updated": format_datetime(self.updated_at),
-                "session_window": self.session_window, "session_status": self.session_status}
+                "meter_window": self.window, "session_status": self.session_status}
 
 
 def running_meter(tx: dict[str, Any]) -> RunningMeter | None:
-    """The TX item's running meter; None for a transaction without a Session, or one whose Session
-    holds its meter (``sessions.transactions.running_meter_pays`` was false at its start, or it
-    started before the TX item kept one)."""
+    """The TX item's running meter; None for a transaction without a Session, or one started before
+    the TX item kept it (its Session holds the meter)."""
     if "meter_seq" not in tx:
         return None
+    window = tx.get("meter_window", tx.get("session_window"))  # session_window: before issue #18's last cut
     return RunningMeter(
         MeterState.from_json(tx["meter"]), int(tx["meter_seq"]), parse_datetime(tx["meter_updated"]),
-        int(tx["session_window"]), str(tx["session_status"]),
+        int(window), str(tx["session_status"]),
     )
 
 
-def meter_update_action(transaction_id: int, read: RunningMeter, running: RunningMeter) -> transact.Action:
+def pushes_readings(tx: dict[str, Any]) -> bool:
+    """Whether the TX item's readings are pushed from its own stream records (its running meter and
+    the Session's recipients on it, since issue #18's last cut); an older one's go through the Session."""
+    return "meter_window" in tx
+
+
+def recipients_attributes(record: SessionRecord) -> dict[str, str]:
+    """Who the Session's pushes go to, kept on its TX item (the push of a reading names them from
+    there): ``owner`` (the token's EMSP, ``PT#EDP``) and ``station_cpo`` (the station's CPO)."""
+    attributes = {}
+    if record.owner is not None:
+        attributes["owner"] = "#".join(record.owner)
+    if record.cpo is not None:
+        attributes["station_cpo"] = "#".join(record.cpo)
+    return attributes
+
+
+def meter_update_action(
+    transaction_id: int, read: RunningMeter, running: RunningMeter, *, opened: bool = False,
+    recipients: dict[str, str] | None = None,
+) -> transact.Action:
     """Write ``running`` on the TX item (``TX_ACTION``): only if no reading was applied since ``read``
-    and the transaction is not stopped."""
-    names = {f"#{name}": name for name in running.attributes()}
-    values: dict[str, Any] = {f":{name}": value for name, value in running.attributes().items()}
+    and the transaction is not stopped. ``opened``: the reading opened a push window
+    (``WINDOW_OPENED``, which lets its stream record through to the push path); else that mark goes.
+    ``recipients``: set them too (a TX item from before they were kept on it)."""
+    attributes = {**running.attributes(), **(recipients or {})}
+    names = {f"#{name}": name for name in attributes}
+    values: dict[str, Any] = {f":{name}": value for name, value in attributes.items()}
     values[":read"] = read.seq
+    expression = "SET " + ", ".join(f"#{n} = :{n}" for n in attributes)
+    if opened:
+        expression += f", {WINDOW_OPENED} = :meter_window"
+    else:
+        expression += f" REMOVE {WINDOW_OPENED}"
     condition = "attribute_not_exists(stopped_at) AND #meter_seq = :read"
     return transact.update(
-        TABLE, tx_key(transaction_id), "SET " + ", ".join(f"#{n} = :{n}" for n in running.attributes()),
+        TABLE, tx_key(transaction_id), expression,
         condition, name=TX_ACTION, ExpressionAttributeNames=names, ExpressionAttributeValues=values,
     )
 
 
+def served_time(stored: datetime, tx: dict[str, Any] | None) -> datetime:
+    """The ``last_updated`` a Session stored at ``stored`` is served with: its running meter's time
+    when that is newer (``current``; the meter and its time are written together, so a newer time is a
+    newer meter)."""
+    running = running_meter(tx) if tx and not tx.get("stopped_at") else None
+    return max(stored, running.updated_at) if running else stored
+
+
 def current(record: SessionRecord, tx: dict[str, Any] | None = None) -> SessionRecord:
     """``record`` with its transaction's running meter when that is newer than the Session's: the
-    readings of a push window after the one that wrote the Session (one GetItem of the TX item unless
-    ``tx`` is given). A Session that ended, or has no transaction, is returned as it is."""
+    readings since the Session was written (one GetItem of the TX item unless ``tx`` is given). A
+    Session that ended, or has no transaction, is returned as it is."""
     if record.transaction_id is None or record.meter is None or record.session.end_date_time is not None:
         return record
     if tx is None:
@@ -280,6 +320,7 @@ def stop_actions(
         assignments.append(f"{name} = :{name}")
         values[f":{name}"] = value
     condition = "(attribute_not_exists(station_id) OR station_id = :station) AND attribute_not_exists(stopped_at)"
+    expression = "SET " + ", ".join(assignments) + f" REMOVE {WINDOW_OPENED}"  # the stop is the Session's
     if read is not None:
         condition += " AND meter_seq = :read"
         values[":read"] = read.seq
@@ -287,7 +328,7 @@ def stop_actions(
         transact.update(
             TABLE,
             tx_key(stopped.transaction_id),
-            "SET " + ", ".join(assignments),
+            expression,
             condition,
             name=TX_ACTION,
             return_old=True,

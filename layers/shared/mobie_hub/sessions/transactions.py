@@ -6,23 +6,19 @@ a crash leaves nothing half-written. Writes are conditional on what was read (th
 the TX item's ``meter_seq``); a lost race (two messages of one transaction at once) is re-read and
 re-applied.
 
-When a push window holds several readings of a station as the hub configures it (``running_meter_pays``:
-``session_push_interval_seconds`` longer than ``ocpp_meter_sample_interval``, or stations left at their
-own interval), a transaction's running meter lives on its small TX item
-(``transaction_repository.RunningMeter``): a reading updates it, and the Session (larger, in three list
-indexes) is rewritten only for the first reading of each push window (the windows the pushes coalesce
-on, so its list keys move at most once a window), for a state change (INVALID), for an INVALID
-session's readings, and at the stop; ``transaction_repository.current`` gives the Session with the
-newer meter. Otherwise every reading is a window's first: the Session holds the meter and the TX item
-is not written (2 write units fewer a reading). The choice is made at the start, for the transaction.
+A transaction's running meter lives on its small TX item (``transaction_repository.RunningMeter``): a
+plausible reading of an ACTIVE session updates it alone, and the Session (larger, in three list
+indexes) is rewritten only at the start, at a state change (INVALID), for an INVALID session's
+readings and at the stop; ``transaction_repository.current`` gives the Session with the newer meter.
+The first reading of a push window (the windows the pushes coalesce on) marks its TX write
+(``WINDOW_OPENED``): its stream record is the push (``events.sessions.reading_events``).
 
 | message | reads | writes |
 |---|---|---|
 | StartTransaction | 1 (PENDING session on the EVSE, only for an Accepted token) | 1 transaction: TX (with the running meter) + receipt + Session |
-| MeterValues, a push window's later readings | 1 (TX) | 1 transaction: METER + TX |
-| MeterValues, a window's first reading, or a state change | 2 (TX, Session) | 1 transaction: METER + TX + Session |
-| MeterValues of a transaction without a running meter | 2 (TX, Session) | 1 transaction: METER + Session |
-| MeterValues changing nothing for the Session (no energy reading, after the stop; with a running meter: an older reading) | 1 (TX) | a PutItem of METER alone |
+| MeterValues, an ACTIVE session's plausible reading | 1 (TX) | 1 transaction: METER + TX (no index) |
+| MeterValues, a state change or an INVALID session's reading | 2 (TX, Session) | 1 transaction: METER + TX + Session |
+| MeterValues changing nothing for the Session (no energy reading, after the stop, an older reading) | 1 (TX) | a PutItem of METER alone |
 | StopTransaction | 2 (TX, Session) | 1 transaction: TX + receipt (+ METER) + Session |
 
 Meter plausibility (``plausibility``) costs no call: the EVSE's max power is read with the Location
@@ -78,15 +74,6 @@ def _limits(record: SessionRecord) -> Limits:
     return record.limits(_max_duration())
 
 
-def running_meter_pays() -> bool:
-    """Whether a push window holds more than one reading of a station as the hub configures it: then
-    a new transaction keeps its running meter on its TX item (1 GetItem and 4 write units for the
-    window's later readings, the Session once a window); otherwise the Session takes every reading."""
-    settings = get_settings()
-    push, sample = settings.session_push_interval_seconds, settings.ocpp_meter_sample_interval
-    return push > 0 and (sample == 0 or sample < push)  # 0: the stations keep their own interval
-
-
 def _tx_limits(tx: dict) -> Limits:
     """The limits of a transaction from its TX item (the EVSE's power kept at the start)."""
     power = tx.get("max_power_w")
@@ -139,12 +126,11 @@ class SessionTransactions(TransactionEvents):
                 started.connector or adopting_connector(adopting, started), adopting,
             )
             record = applied.record
-            tx = {**transactions.start_item(started), "session_id": session_id}
-            if running_meter_pays():
-                running = RunningMeter(
-                    record.meter, 0, started.received_at, _window(started.received_at), record.status.value,
-                )
-                tx.update(running.attributes())
+            running = RunningMeter(
+                record.meter, 0, started.received_at, _window(started.received_at, 0), record.status.value,
+            )
+            tx = {**transactions.start_item(started), "session_id": session_id, **running.attributes(),
+                  **transactions.recipients_attributes(record)}
             actions = [
                 transact.put(transactions.TABLE, tx, "attribute_not_exists(pk)", name=transactions.TX_ACTION),
                 stations.receipt_action(receipt, started.received_at),
@@ -185,7 +171,9 @@ class SessionTransactions(TransactionEvents):
                 transactions.put_meter(reported)
                 return
             running = transactions.running_meter(tx)
-            if running is None or not self._on_transaction(tx, running, reported, readings):
+            if running is None or not transactions.pushes_readings(tx) or not self._on_transaction(
+                tx, running, reported, readings
+            ):
                 self._through_session(tx, running, reported, readings)
 
         retry.optimistic(meter, gave_up=_kept_changing(reported.transaction_id))
@@ -194,24 +182,27 @@ class SessionTransactions(TransactionEvents):
     def _on_transaction(
         tx: dict, running: RunningMeter, reported: MeterValuesReported, readings: list
     ) -> bool:
-        """A plausible reading of an ACTIVE session inside the push window its Session was last written
-        in: the running meter on the TX item alone (one transaction: METER + TX). False when the
-        Session must be written too (a new window, a state change, an INVALID session)."""
-        seconds = get_settings().session_push_interval_seconds
-        if not seconds or running.session_status != SessionStatus.ACTIVE.value:
-            return False  # every update pushed at once (0), or an INVALID session: each change is its event
+        """A plausible reading of an ACTIVE session: the running meter on the TX item alone (one
+        transaction: METER + TX; the first reading of a push window marks the write, which the push
+        path follows). False when the Session must be written too (a state change, an INVALID session)."""
+        if running.session_status != SessionStatus.ACTIVE.value:
+            return False  # an INVALID session: each change is its own write and event
         start_at = parse_datetime(str(tx["started_at"]))
         meter, implausible = lifecycle.apply_checked(running.meter, start_at, readings, _tx_limits(tx))
-        if implausible is None and meter == running.meter:  # nothing for the Session: the facts only
+        if implausible is not None:
+            return False
+        if meter == running.meter:  # nothing for the Session: the facts only
             transactions.put_meter(reported)
             return True
-        if implausible is not None or running.session_window != _window(reported.received_at):
-            return False
-        updated = RunningMeter(meter, running.seq + 1, reported.received_at, running.session_window, running.session_status)
+        seq = running.seq + 1
+        window = _window(reported.received_at, seq)
+        updated = RunningMeter(meter, seq, reported.received_at, window, running.session_status)
         try:
             transact.write([
                 transactions.meter_action(reported),
-                transactions.meter_update_action(reported.transaction_id, running, updated),
+                transactions.meter_update_action(
+                    reported.transaction_id, running, updated, opened=window != running.window
+                ),
             ])
         except transact.Cancelled as cancelled:
             if cancelled.condition_failed(transactions.METER_ACTION):  # a retransmission: stored already
@@ -226,7 +217,9 @@ class SessionTransactions(TransactionEvents):
         tx: dict, running: RunningMeter | None, reported: MeterValuesReported, readings: list
     ) -> None:
         """The reading applied to the Session (read now, with the TX item's newer meter) and written
-        with the METER fact and the TX item's running meter, if it has one, in one transaction."""
+        with the METER fact and the TX item's running meter, if it has one, in one transaction: a state
+        change (INVALID), an INVALID session's readings, a transaction from before its TX item pushed
+        its readings (then written as one that does from now on)."""
         record = sessions.get_stored_record(str(tx["session_id"]))
         if record is None:
             raise retry.ReadAgain  # cannot be: the Session is written with its TX item
@@ -238,11 +231,14 @@ class SessionTransactions(TransactionEvents):
         updated = applied.record
         actions = [transactions.meter_action(reported), sessions.put_action(updated)]
         if running is not None:
+            seq = running.seq + 1
             after = RunningMeter(
-                updated.meter, running.seq + 1, reported.received_at, _window(reported.received_at),
+                updated.meter, seq, reported.received_at, _window(reported.received_at, seq),
                 updated.status.value,
             )
-            actions.append(transactions.meter_update_action(reported.transaction_id, running, after))
+            actions.append(transactions.meter_update_action(
+                reported.transaction_id, running, after, recipients=transactions.recipients_attributes(updated),
+            ))
         try:
             transact.write(actions)
         except transact.Cancelled as cancelled:
@@ -291,10 +287,11 @@ class SessionTransactions(TransactionEvents):
         retry.optimistic(stop, gave_up=_kept_changing(stopped.transaction_id))
 
 
-def _window(at: datetime) -> int:
-    """The push window of ``at`` (every update its own window when pushes are not coalesced)."""
+def _window(at: datetime, seq: int) -> int:
+    """The push window of the reading ``seq`` at ``at``: its clock window of the push interval, or,
+    with pushes not coalesced (0), a window of its own."""
     seconds = get_settings().session_push_interval_seconds
-    return transactions.push_window(at, seconds) if seconds else int(at.timestamp())
+    return transactions.push_window(at, seconds) if seconds else seq
 
 
 def adopting_connector(adopting: SessionRecord | None, started: TransactionStarted) -> str:
