@@ -28,18 +28,39 @@ Use it like this (``party`` is a ``mobie_hub.parties.party.Party`` read from the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from mobie_hub.core.composition import Port
-from mobie_hub.outbound.client import (
-    RECEIVER,
-    SENDER,
-    Addressee,
-    CallObserver,
-    OcpiClient,
-    OcpiReply,
-    OutboundCallFailed,
-    Peer,
-    correlation_scope,
-)
+
+if TYPE_CHECKING:
+    from mobie_hub.outbound.client import (
+        RECEIVER,
+        SENDER,
+        Addressee,
+        CallObserver,
+        OcpiClient,
+        OcpiReply,
+        OutboundCallFailed,
+        Peer,
+        correlation_scope,
+    )
+
+# The client's names load with the client, on first use: a module that only needs the URL policy
+# (``outbound.url_policy``, e.g. the commands Lambda checking a response_url) does not pay for the
+# client in its cold start by importing this package.
+_CLIENT_NAMES = frozenset({
+    "RECEIVER", "SENDER", "Addressee", "CallObserver", "OcpiClient", "OcpiReply", "OutboundCallFailed",
+    "Peer", "correlation_scope",
+})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLIENT_NAMES:
+        from mobie_hub.outbound import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "RECEIVER",
