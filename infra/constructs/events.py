@@ -1,11 +1,11 @@
 """The event pipeline (docs/events.md): table streams → domain events → pushes to the parties.
 
-- **Pipes**: one EventBridge Pipe per table that produces domain events. The source filter keeps only
-  records a converter can turn into events (``mobie_hub.events.stream.STREAM_FILTERS``: key prefixes;
-  a TX item only in the write of a push window's first reading), so METER facts and the other TX
-  writes never cost an invocation; the enrichment (``functions/stream_events``) turns one stream record into
-  the versioned envelopes, which the Pipe puts on the bus. A record whose enrichment keeps failing
-  goes to a dead-letter queue instead of blocking its shard.
+This construct owns the pipeline's functions, its bus and its rules; the pieces with a shape of their
+own are made in its scope by their modules (so their construct ids, hence logical IDs, are its):
+
+- **Pipes** (``infra/constructs/event_pipes.py``): one EventBridge Pipe per table that produces domain
+  events, filtered at the source, enriched by ``functions/stream_events`` into the versioned envelopes
+  it puts on the bus; a record whose enrichment keeps failing goes to the dead-letter queue.
 - **Bus and rules**: the hub's own event bus, named after the stack (two stacks in one account and
   region never share one). Location events (many recipients) go to the fan-out workflow; session and
   CDR events (one recipient, the token's owner) to the owner workflow
@@ -15,14 +15,8 @@
   (the CPO's copy of the same completion is filtered out by the rule, on the recipient's role), which
   prices the session and stores its CDR once (a conditional put: a redelivered event is harmless, so
   this target, unlike a push, is retried); the cdrs table's own Pipe then pushes the CDR.
-- **Fan-out**: a Step Functions *Express* state machine (``push_fanout.asl.json``): the Location
-  event's claimed fan-out (recipients in batches) → Map → one push task per batch, its parties at
-  once; a push task that fails has its batch reported by the workflow (a DynamoDB UpdateItem of the
-  claim), so the Location's next fan-out does not wait for the claim's lease. **Owner push**: an
-  Express state machine with one task (``push_owner.asl.json``): no recipients Lambda, no Map.
-  Express, not Standard: they run for every push (millions a month at national scale), and Standard
-  bills each state transition. Both log errors only (level ERROR, no execution data): a successful
-  run leaves no log bytes.
+- **Fan-out and owner push** (``infra/constructs/push_workflows.py``): Express state machines, the
+  Location fan-out (recipients in batches → Map → one push task per batch) and the one-task owner push.
 - **Push sweep**: pushes of one session reach its owner in order and coalesced (docs/events.md);
   a push that could not go at once leaves a recheck, and ``functions/push`` ``handler.resync`` runs
   every minute and puts a ``SessionResync`` event on the bus for each due one whose session changed.
@@ -34,20 +28,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from pathlib import Path
 
-from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, Stack, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
-from aws_cdk import aws_pipes as pipes
 from aws_cdk import aws_sqs as sqs
-from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constants import (
@@ -55,21 +43,16 @@ from infra.constants import (
     CDR_CREATION_RETRIES,
     CDR_CREATION_TIMEOUT,
     EVENT_DLQ_RETENTION,
-    FANOUT_WORKFLOW_TIMEOUT,
-    LOG_RETENTION,
     PUSH_TIMEOUT,
     STREAM_EVENTS_TIMEOUT,
-    STREAM_MAX_RECORD_AGE_SECONDS,
-    STREAM_RETRY_ATTEMPTS,
 )
+from infra.constructs.event_pipes import stream_pipe
 from infra.constructs.function_factory import FunctionFactory
-from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE
+from infra.constructs.push_workflows import FANOUT_DEFINITION, OWNER_DEFINITION, push_workflow
 from mobie_hub.events.location_push import BATCH  # a thread per party of a batch
 from mobie_hub.events.rules import CDR_CREATION_PATTERN, FANOUT_PATTERN, OWNER_PATTERN, Pattern
-from mobie_hub.events.stream import SOURCE_TABLES, STREAM_FILTERS
+from mobie_hub.events.stream import SOURCE_TABLES
 
-FANOUT_DEFINITION = Path(__file__).with_name("push_fanout.asl.json")
-OWNER_DEFINITION = Path(__file__).with_name("push_owner.asl.json")
 # The push sweep: a recheck waits at most this long past its due time (docs/events.md "Coalescing").
 RESYNC_INTERVAL = Duration.minutes(1)
 RESYNC_TIMEOUT = Duration.seconds(50)  # shorter than the interval: sweeps never overlap
@@ -79,13 +62,6 @@ CDR_REDELIVERY_TIMEOUT = Duration.minutes(4)
 
 
 SESSION_PUSH_INTERVAL_ENV = "MOBIE_SESSION_PUSH_INTERVAL_SECONDS"  # core.settings.session_push_interval_seconds
-
-
-def stream_filters() -> list[dict]:
-    """The Pipes source filter (any pattern matches): only the records a converter can turn into
-    events (``mobie_hub.events.stream.STREAM_FILTERS``: by key prefix; a TX item only when a reading
-    opened a push window)."""
-    return [dict(pattern) for pattern in STREAM_FILTERS]
 
 
 class Events(Construct):
@@ -101,7 +77,6 @@ class Events(Construct):
         session_push_interval_seconds: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        self._retain_logs = retain_logs
         # Named after the stack (issue #14: no fixed names), so stacks side by side never share a bus.
         self.bus = events.EventBus(self, "Bus", event_bus_name=f"{Stack.of(self).stack_name}-events")
         self.converter = factory.create(
@@ -119,7 +94,12 @@ class Events(Construct):
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
-        self.pipes = {key: self._pipe(key, tables[key]) for key in SOURCE_TABLES}
+        self.pipes = {
+            key: stream_pipe(
+                self, key, tables[key], enrichment=self.converter, bus=self.bus, dead_letters=self.dead_letters
+            )
+            for key in SOURCE_TABLES
+        }
 
         environment = {"MOBIE_PUBLIC_URL": public_url}
         self.recipients_function = factory.create(
@@ -199,10 +179,11 @@ class Events(Construct):
             "CdrRedeliverySchedule", self.cdr_redelivery, CDR_REDELIVERY_INTERVAL,
             "Every 5 minutes: retry the CDR deliveries that are due (docs/events.md)",
         )
-        self.fanout = self._state_machine(
-            "PushFanout", FANOUT_DEFINITION, "FanoutLogs",
+        self.fanout = push_workflow(
+            self, "PushFanout", FANOUT_DEFINITION, "FanoutLogs",
             {"RecipientsFunctionArn": self.recipients_function, "PushFunctionArn": self.push_function},
             {"EphemeralTableName": tables["ephemeral"].table_name},
+            retain_logs=retain_logs,
         )
         # ReleaseBatch: a failed push task's batch reported by the workflow itself (one UpdateItem of
         # the Location's claim), so the Location's next fan-out need not wait for the lease.
@@ -215,8 +196,9 @@ class Events(Construct):
             event_pattern=_event_pattern(FANOUT_PATTERN),
             targets=[targets.SfnStateMachine(self.fanout, retry_attempts=2)],
         )
-        self.owner_push = self._state_machine(
-            "PushOwner", OWNER_DEFINITION, "OwnerLogs", {"OwnerPushFunctionArn": self.owner_push_function}
+        self.owner_push = push_workflow(
+            self, "PushOwner", OWNER_DEFINITION, "OwnerLogs", {"OwnerPushFunctionArn": self.owner_push_function},
+            retain_logs=retain_logs,
         )
         self.owner_rule = events.Rule(
             self,
@@ -254,59 +236,6 @@ class Events(Construct):
         self._acknowledge()
         CfnOutput(self, "EventBusName", value=self.bus.event_bus_name).override_logical_id("EventBusName")
 
-    def _pipe(self, key: str, table: dynamodb.Table) -> pipes.CfnPipe:
-        role = iam.Role(
-            self,
-            f"{key.title()}PipeRole",
-            assumed_by=iam.ServicePrincipal("pipes.amazonaws.com"),
-            description=f"mobie-hub {key} pipe: read its table's stream, enrich, put events on the hub's bus",
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "dynamodb:DescribeStream",
-                    "dynamodb:GetRecords",
-                    "dynamodb:GetShardIterator",
-                    "dynamodb:ListStreams",
-                ],
-                resources=[table.table_stream_arn],
-            )
-        )
-        self.converter.grant_invoke(role)
-        self.bus.grant_put_events_to(role)
-        self.dead_letters.grant_send_messages(role)
-        Validations.of(role).acknowledge(_invoke_acknowledgment(self.converter))
-        return pipes.CfnPipe(
-            self,
-            f"{key.title()}Pipe",
-            description=f"{key} table stream → domain events → the hub's event bus",
-            role_arn=role.role_arn,
-            source=table.table_stream_arn,
-            source_parameters=pipes.CfnPipe.PipeSourceParametersProperty(
-                filter_criteria=pipes.CfnPipe.FilterCriteriaProperty(
-                    filters=[pipes.CfnPipe.FilterProperty(pattern=json.dumps(p)) for p in stream_filters()]
-                ),
-                dynamo_db_stream_parameters=pipes.CfnPipe.PipeSourceDynamoDBStreamParametersProperty(
-                    starting_position="LATEST",
-                    # One record a batch: a record yields at most 10 events (events.stream), which is
-                    # what one PutEvents to an event bus target takes.
-                    batch_size=1,
-                    maximum_retry_attempts=STREAM_RETRY_ATTEMPTS,
-                    maximum_record_age_in_seconds=STREAM_MAX_RECORD_AGE_SECONDS,
-                    dead_letter_config=pipes.CfnPipe.DeadLetterConfigProperty(
-                        arn=self.dead_letters.queue_arn
-                    ),
-                ),
-            ),
-            enrichment=self.converter.function_arn,
-            target=self.bus.event_bus_arn,
-            target_parameters=pipes.CfnPipe.PipeTargetParametersProperty(
-                event_bridge_event_bus_parameters=pipes.CfnPipe.PipeTargetEventBridgeEventBusParametersProperty(
-                    source=SOURCE, detail_type=DETAIL_TYPE
-                )
-            ),
-        )
-
     def _sweep_schedule(self, id_: str, function: lambda_.IFunction, interval: Duration, description: str) -> events.Rule:
         """A rule that starts a sweep function at a fixed rate; a missed sweep is made up by the next
         one, so its start needs no retry of its own."""
@@ -315,52 +244,7 @@ class Events(Construct):
             targets=[targets.LambdaFunction(function, retry_attempts=0)],
         )
 
-    def _state_machine(
-        self, construct_id: str, definition: Path, logs_id: str, functions: Mapping[str, lambda_.Function],
-        values: Mapping[str, str] | None = None,
-    ) -> sfn.StateMachine:
-        log_group = logs.LogGroup(
-            self,
-            logs_id,
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN if self._retain_logs else RemovalPolicy.DESTROY,
-        )
-        machine = sfn.StateMachine(
-            self,
-            construct_id,
-            state_machine_type=sfn.StateMachineType.EXPRESS,
-            definition_body=sfn.DefinitionBody.from_string(definition.read_text(encoding="utf-8")),
-            definition_substitutions={**{name: fn.function_arn for name, fn in functions.items()}, **(values or {})},
-            timeout=FANOUT_WORKFLOW_TIMEOUT,
-            tracing_enabled=True,
-            # Errors only: a successful run is in the push Lambda's own metrics (PushSent/PushFailed),
-            # and ALL with execution data cost ~2 KB of CloudWatch Logs ingestion per session push.
-            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ERROR, include_execution_data=False),
-        )
-        for fn in functions.values():
-            fn.grant_invoke(machine)
-        return machine
-
     def _acknowledge(self) -> None:
-        log_delivery = Acknowledgment(
-            id="AwsSolutions-IAM5[Resource::*]",
-            reason="Step Functions' log delivery (logs:CreateLogDelivery & co.) and X-Ray tracing support no "
-            "resource-level permissions; CDK adds exactly those actions on '*'.",
-        )
-        errors_only = Acknowledgment(
-            id="AwsSolutions-SF1",
-            reason="The push workflows run for every push (millions a month): they log errors only (issue #18). "
-            "A successful run is counted by its push Lambda (PushSent/PushFailed metrics, one log line per "
-            "outbound call) and traced in X-Ray; logging ALL with execution data cost ~2 KB of CloudWatch "
-            "Logs ingestion per push.",
-        )
-        Validations.of(self.fanout).acknowledge(
-            *(_invoke_acknowledgment(fn) for fn in (self.recipients_function, self.push_function)),
-            log_delivery, errors_only,
-        )
-        Validations.of(self.owner_push).acknowledge(
-            _invoke_acknowledgment(self.owner_push_function), log_delivery, errors_only
-        )
         Validations.of(self.dead_letters).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-SQS3",
@@ -374,13 +258,4 @@ def _event_pattern(pattern: Pattern) -> events.EventPattern:
     """A rule's pattern (``mobie_hub.events.rules``, which the local pipeline matches too) as CDK takes it."""
     return events.EventPattern(
         source=pattern["source"], detail_type=pattern["detail-type"], detail=pattern["detail"]
-    )
-
-
-def _invoke_acknowledgment(function: lambda_.Function) -> Acknowledgment:
-    logical_id = Stack.of(function).resolve(function.node.default_child.logical_id)
-    return Acknowledgment(
-        id=f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>:*]",
-        reason="grant_invoke allows the function's versions and aliases (ARN + ':*') beside the function "
-        "itself; it is still this one function.",
     )

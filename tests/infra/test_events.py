@@ -8,7 +8,8 @@ import json
 import pytest
 
 from cost.stack import Pipe
-from infra.constructs.events import FANOUT_DEFINITION, OWNER_DEFINITION, stream_filters
+from infra.constructs.event_pipes import stream_filters
+from infra.constructs.push_workflows import FANOUT_DEFINITION, OWNER_DEFINITION
 from mobie_hub.events import location_push
 from mobie_hub.events.envelope import DETAIL_TYPE, SOURCE
 from mobie_hub.events.fanout import FANOUT_EVENTS, OWNER_EVENTS, ROUTES
