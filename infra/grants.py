@@ -8,13 +8,15 @@ BatchWriteItem, DescribeTable, …) whether or not anything calls it. The Functi
 - to a function that writes it: also PutItem and UpdateItem (TransactWriteItems needs the action of
   each of its items), plus DeleteItem / BatchWriteItem if some code deletes from / batch-writes that table.
 
-"Some code" is found here by reading the package the functions run (``layers/shared/mobie_hub``, not the
-local-only parts): the boto3 calls of each Python function (``.scan(``, ``.delete_item(``,
-``.batch_writer(``, a transaction item ``{"Delete": …}``) apply to the tables that function names
-(``table("locations")``, ``table(TABLE)`` with a module constant ``TABLE = "stations"``); a function naming
-none falls back to its module's tables, and a module naming none to every table (none does today). The
-table is the unit: a Lambda that writes ``parties`` may delete from it because the parties code does,
-even if that Lambda's own path never deletes.
+"Some code" is the code the function can load: its import closure (``infra/import_closure.py``: the
+handler's imports, nested ones included, the admin operations and OCPI routers it loads by name, the
+adapters of the ports it uses). In each module of it (``layers/shared/mobie_hub``, not the local-only
+parts) the boto3 calls of each Python function (``.scan(``, ``.delete_item(``, ``.batch_writer(``, a
+transaction item ``{"Delete": …}``) apply to the tables that function names (``table("locations")``,
+``table(TABLE)`` with a module constant ``TABLE = "stations"``); a function naming none falls back to its
+module's tables, and a module naming none to every table (none does today). So the locations Lambda,
+which writes the ephemeral table for its rate windows, may not delete there, although the push code
+(which it cannot load) does.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
-from infra.constants import SHARED_LAYER_SOURCE, SHARED_PACKAGE
+from infra.constants import SHARED_LAYER_SOURCE
+from infra.import_closure import function_closure, package_modules
 from mobie_hub.core.tables import TABLES_BY_KEY
 
 READ_ACTIONS = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query")
@@ -76,45 +79,63 @@ def _actions(source: str) -> set[str]:
     return actions
 
 
-def _lambda_modules(root: Path) -> Iterable[Path]:
-    package = root / SHARED_PACKAGE
-    for path in sorted(package.rglob("*.py")):
-        if path.relative_to(package).parts[0] not in LOCAL_ONLY:
-            yield path
-
-
 @cache
-def conditional_actions(root: Path = SHARED_LAYER_SOURCE) -> Mapping[str, frozenset[str]]:
-    """Per table key, the Scan / DeleteItem / BatchWriteItem actions some Lambda code calls on it."""
-    found: dict[str, set[str]] = {key: set() for key in TABLES_BY_KEY}
-    for path in _lambda_modules(root):
-        source = path.read_text(encoding="utf-8")
-        if not _actions(source):
+def module_actions(root: Path = SHARED_LAYER_SOURCE) -> Mapping[str, Mapping[str, frozenset[str]]]:
+    """Per module of the Lambda code (dotted name), per table key: the Scan / DeleteItem / BatchWriteItem
+    actions the module calls on it (modules that call none are left out)."""
+    found: dict[str, dict[str, frozenset[str]]] = {}
+    for name, path in package_modules(root).items():
+        if name.split(".")[1:2] and name.split(".")[1] in LOCAL_ONLY:
             continue
-        tree = ast.parse(source)
-        constants = _constants(tree)
-        module_tables = _tables_named(tree, constants) or set(TABLES_BY_KEY)
-        functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        # Innermost first: a call belongs to the smallest function around it.
-        functions.sort(key=lambda n: (n.end_lineno or n.lineno) - n.lineno)
-        lines = source.splitlines()
-        claimed: set[int] = set()
-        for function in functions:
-            span = [i for i in range(function.lineno - 1, function.end_lineno or function.lineno) if i not in claimed]
-            actions = _actions("\n".join(lines[i] for i in span))
-            claimed.update(span)
-            if actions:
-                for key in _tables_named(function, constants) or module_tables:
-                    found[key] |= actions
-        outside = _actions("\n".join(line for i, line in enumerate(lines) if i not in claimed))
-        for key in module_tables if outside else ():
-            found[key] |= outside
+        tables = _module_actions(path.read_text(encoding="utf-8"))
+        if tables:
+            found[name] = tables
+    return found
+
+
+def _module_actions(source: str) -> dict[str, frozenset[str]]:
+    if not _actions(source):
+        return {}
+    found: dict[str, set[str]] = {}
+    tree = ast.parse(source)
+    constants = _constants(tree)
+    module_tables = _tables_named(tree, constants) or set(TABLES_BY_KEY)
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    # Innermost first: a call belongs to the smallest function around it.
+    functions.sort(key=lambda n: (n.end_lineno or n.lineno) - n.lineno)
+    lines = source.splitlines()
+    claimed: set[int] = set()
+    for function in functions:
+        span = [i for i in range(function.lineno - 1, function.end_lineno or function.lineno) if i not in claimed]
+        actions = _actions("\n".join(lines[i] for i in span))
+        claimed.update(span)
+        if actions:
+            for key in _tables_named(function, constants) or module_tables:
+                found.setdefault(key, set()).update(actions)
+    outside = _actions("\n".join(line for i, line in enumerate(lines) if i not in claimed))
+    for key in module_tables if outside else ():
+        found.setdefault(key, set()).update(outside)
     return {key: frozenset(actions) for key, actions in found.items()}
 
 
-def table_actions(key: str, *, write: bool) -> tuple[str, ...]:
-    """The actions a function that reads (or writes) table ``key`` is granted on it."""
-    extra = conditional_actions()[key]
+def conditional_actions(
+    modules: Iterable[str] | None = None, root: Path = SHARED_LAYER_SOURCE
+) -> Mapping[str, frozenset[str]]:
+    """Per table key, the Scan / DeleteItem / BatchWriteItem actions ``modules`` call on it (None: any
+    module of the Lambda code)."""
+    per_module = module_actions(root)
+    chosen = per_module.keys() if modules is None else set(modules) & per_module.keys()
+    found: dict[str, set[str]] = {key: set() for key in TABLES_BY_KEY}
+    for name in chosen:
+        for key, actions in per_module[name].items():
+            found[key] |= actions
+    return {key: frozenset(actions) for key, actions in found.items()}
+
+
+def table_actions(key: str, *, write: bool, source: str) -> tuple[str, ...]:
+    """The actions the function made from ``functions/<source>/`` is granted on table ``key``, which it
+    reads (or writes): the point reads (and writes), and what the modules it can load call on it."""
+    extra = conditional_actions(function_closure(source))[key]
     actions = {*READ_ACTIONS, *(extra & CONDITIONAL_READS)}
     if write:
         actions |= {*WRITE_ACTIONS, *extra}

@@ -3,7 +3,7 @@
 Every function gets its own role (no managed policies), its own log group with a retention, active
 tracing, and the environment variable of exactly the tables it may touch, so the grants and the
 configuration come from the same ``reads``/``writes`` and cannot disagree. The DynamoDB actions on each
-table are those the code calls on it (``infra/grants.py``), not CDK's read / read-write groups.
+table are those the function's own code calls on it (``infra/grants.py``), not CDK's read / read-write groups.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ class FunctionFactory:
     tables: Mapping[str, dynamodb.Table]
     environment: Mapping[str, str] = field(default_factory=dict)
     retain_logs: bool = True
+    # Each function's ``functions/<source>/`` by its construct path: its grants follow that code.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def create(
         self,
@@ -117,6 +119,7 @@ class FunctionFactory:
                 **(environment or {}),
             },
         )
+        self.sources[function.node.path] = source
         self._grant_tables(function, reads, writes)
         _acknowledge(group, {key: self.tables[key] for key in (*reads, *writes)})
         return function
@@ -124,7 +127,7 @@ class FunctionFactory:
     def grant_tables(
         self, function: lambda_.Function, *, reads: Iterable[str] = (), writes: Iterable[str] = ()
     ) -> None:
-        """Let a function made elsewhere use more tables: the grants of ``create``, and the variables."""
+        """Let a function this factory made use more tables: the grants of ``create``, and the variables."""
         writes = tuple(dict.fromkeys(writes))
         reads = tuple(key for key in dict.fromkeys(reads) if key not in writes)
         for key in (*reads, *writes):
@@ -133,14 +136,16 @@ class FunctionFactory:
         _acknowledge(function.node.scope, {key: self.tables[key] for key in (*reads, *writes)}, base=False)
 
     def _grant_tables(self, function: lambda_.Function, reads: Sequence[str], writes: Sequence[str]) -> None:
-        """Only the actions the code calls on each table (infra/grants.py), on the table and its GSIs."""
+        """Only the actions the function's code calls on each table (infra/grants.py), on the table and
+        its GSIs."""
+        source = self.sources[function.node.path]
         for key in (*reads, *writes):
             table = self.tables[key]
             resources = [table.table_arn]
             if TABLES_BY_KEY[key].indexes:
                 resources.append(f"{table.table_arn}/index/*")
             function.add_to_role_policy(
-                iam.PolicyStatement(actions=list(table_actions(key, write=key in writes)), resources=resources)
+                iam.PolicyStatement(actions=list(table_actions(key, write=key in writes, source=source)), resources=resources)
             )
 
 
@@ -168,8 +173,8 @@ def _acknowledge(group: Construct, tables: Mapping[str, dynamodb.Table], *, base
         acks.append(
             Acknowledgment(
                 id=f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>/index/*]",
-                reason="Query on this table's own GSIs (gsi1/gsi2, from its TableSpec) needs the index ARNs; "
-                "the wildcard stays under this one table's ARN.",
+                reason=f"Query on this table's own GSIs ({', '.join(i.name for i in TABLES_BY_KEY[key].indexes)}, "
+                "from its TableSpec) needs the index ARNs; the wildcard stays under this one table's ARN.",
             )
         )
     Validations.of(group).acknowledge(*acks)
