@@ -20,8 +20,8 @@ from typing import Any
 
 import boto3
 
+from cost.facts import Pipe, StackFacts, StateMachine
 from cost.recorder import Recorder
-from cost.stack import Pipe, StackFacts, StateMachine
 from mobie_hub.core.settings import get_settings
 from tests.support.handlers import lambda_module
 

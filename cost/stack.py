@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cost.facts import Function, Pipe, Rule, Schedule, StackFacts, StateMachine
 from mobie_hub.core.tables import ALL_TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,120 +20,6 @@ SERVICE_PREFIX = "mobie-hub-"
 _OWN_ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME", "MOBIE_PUBLIC_URL", "MOBIE_OCPP_MANAGEMENT_URL", "MOBIE_COMMAND_STATE_MACHINE_ARN",
 }
-
-
-@dataclass(frozen=True)
-class Function:
-    service: str  # POWERTOOLS_SERVICE_NAME without the prefix: "ocpp-message", "push-recipients"
-    source: str  # functions/<source>/handler.py
-    handler: str  # the attribute of handler.py
-    memory_mb: int
-    arm64: bool
-    tracing: bool
-    log_class: str = "STANDARD"  # its log group's class: STANDARD | INFREQUENT_ACCESS
-    # Lambda's START/END/REPORT lines: written unless the JSON log format filters system logs below WARN
-    platform_logs: bool = True
-    # calls an invocation makes at once (MOBIE_PUSH_THREADS: a Location push batch, a thread a party)
-    parallel_calls: int = 1
-
-
-@dataclass(frozen=True)
-class StateMachine:
-    logical_id: str
-    express: bool
-    log_level: str  # ALL | ERROR | FATAL | OFF
-    include_data: bool
-    definition: str  # the ASL with ``${Name}`` substitutions
-    substitutions: dict[str, str]  # substitution → function service
-
-
-@dataclass(frozen=True)
-class Pipe:
-    table: str  # table key
-    patterns: tuple[dict, ...]  # the filter's patterns (any one matches); empty: every record
-    enrichment: str | None  # function service
-    source: str = ""  # the events' source and detail type on the bus (the Pipe's target parameters)
-    detail_type: str = ""
-
-    def passes(self, record: dict) -> bool:
-        """Whether the Pipe's filter lets a stream record through (one billed request)."""
-        return not self.patterns or any(_matches(p, record) for p in self.patterns)
-
-
-@dataclass(frozen=True)
-class Rule:
-    pattern: dict[str, Any]  # the EventBridge event pattern
-    targets: tuple[tuple[str, str], ...]  # ("function", service) | ("state_machine", logical id) | ("unmodeled", …)
-
-    def matches(self, event: dict[str, Any]) -> bool:
-        return _matches(self.pattern, event)
-
-
-def _matches(pattern: dict[str, Any], event: Any) -> bool:
-    """EventBridge pattern matching: exact values, ``prefix``, ``anything-but``, ``exists``, nesting,
-    ``$or`` (any of its patterns, at the level it stands)."""
-    for field_name, expected in pattern.items():
-        if field_name == "$or":
-            if not any(_matches(alternative, event) for alternative in expected):
-                return False
-            continue
-        value = event.get(field_name) if isinstance(event, dict) else None
-        if isinstance(expected, dict):
-            if not _matches(expected, value):
-                return False
-        elif not any(_matches_one(rule, value, field_name in (event or {})) for rule in expected):
-            return False
-    return True
-
-
-def _matches_one(rule: Any, value: Any, present: bool) -> bool:
-    if not isinstance(rule, dict):
-        return value == rule or (isinstance(value, list) and rule in value)
-    if "prefix" in rule:
-        return isinstance(value, str) and value.startswith(rule["prefix"])
-    if "exists" in rule:
-        return present is rule["exists"]
-    if "anything-but" in rule:
-        excluded = rule["anything-but"]  # like every value filter, only on a field that is there
-        return present and value not in (excluded if isinstance(excluded, list) else [excluded])
-    raise ValueError(f"an event pattern the model does not know: {rule}")
-
-
-@dataclass(frozen=True)
-class Schedule:
-    target: tuple[str, str]
-    per_month: float
-    payload: Any
-
-
-@dataclass
-class StackFacts:
-    functions: dict[str, Function] = field(default_factory=dict)
-    state_machines: dict[str, StateMachine] = field(default_factory=dict)
-    pipes: list[Pipe] = field(default_factory=list)
-    rules: list[Rule] = field(default_factory=list)
-    schedules: list[Schedule] = field(default_factory=list)
-    websocket_access_log: str | None = None
-    rest_access_log: str | None = None
-    log_groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # logical id → retention, class
-    audit_to_firehose: bool = False
-    alarms: int = 0
-    dashboards: int = 0
-    ttl_tables: tuple[str, ...] = ()
-
-    websocket_access_log_group: str | None = None
-    environment: dict[str, str] = field(default_factory=dict)  # the functions' settings (union)
-    delivery_streams: tuple[str, ...] = ()  # Firehose streams to create under moto
-    event_buses: tuple[str, ...] = ()
-
-    def log_retention_days(self) -> dict[str, int]:
-        """Retention of the API access logs, and the longest of the other log groups (Lambda, Step Functions)."""
-        access = self.log_groups.get(self.websocket_access_log_group or "", {}).get("retention_days") or 0
-        others = [g["retention_days"] or 0 for lid, g in self.log_groups.items() if "AccessLogs" not in lid]
-        return {"access": access, "other": max(others, default=0)}
-
-    def memory_mb(self) -> dict[str, int]:
-        return {service: f.memory_mb for service, f in self.functions.items()}
 
 
 def synthesize() -> dict[str, Any]:

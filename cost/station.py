@@ -8,6 +8,8 @@ import os
 from typing import Any
 from urllib.parse import quote
 
+from cost.facts import StateMachine
+
 STATION = "LSB-00175"
 CONNECTION = "Lq3kVeCfjoECFsQ="
 PASSWORD = "cost-model-station-password"
@@ -140,8 +142,6 @@ class Command:
     (SendTaskSuccess) and the decide task POSTs the CommandResult to the EMSP."""
 
     def __init__(self, harness: Any, station: Station, access_log: int) -> None:
-        from cost.stack import StateMachine
-
         self.harness, self.station, self.access_log = harness, station, access_log
         machines = [m for m in harness.facts.state_machines.values() if "command_id" in m.definition]
         self.machine: StateMachine | None = machines[0] if machines else None

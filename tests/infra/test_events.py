@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from cost.stack import Pipe
+from cost.facts import Pipe
 from infra.constructs.event_pipes import stream_filters
 from infra.constructs.push_workflows import FANOUT_DEFINITION, OWNER_DEFINITION
 from mobie_hub.events import location_push

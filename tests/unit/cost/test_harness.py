@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from cost.facts import Function, Rule, StackFacts
 from cost.harness import Harness
 from cost.recorder import Recorder
-from cost.stack import Function, Rule, StackFacts
 
 FACTS = StackFacts(
     functions={"cdr-creation": Function("cdr-creation", "cdr_creation", "handler", 512, True, True)},

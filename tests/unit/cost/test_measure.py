@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import boto3
 
+from cost.facts import Function, StackFacts
 from cost.harness import Harness
 from cost.output import split_output
 from cost.recorder import Recorder
-from cost.stack import Function, StackFacts
 from cost.station import CONNECTION, STATION, Station, access_log_bytes
 from mobie_hub.core.dynamodb import dynamodb_resource
 from mobie_hub.core.settings import get_settings

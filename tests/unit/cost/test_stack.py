@@ -73,7 +73,7 @@ def test_a_rule_matches_as_eventbridge_does():
 
 
 def test_an_or_pattern_matches_when_any_of_its_alternatives_does():
-    from cost.stack import Rule
+    from cost.facts import Rule
     from mobie_hub.events.rules import CDR_CREATION_PATTERN
 
     rule = Rule(CDR_CREATION_PATTERN, (("function", "cdr-creation"),))
