@@ -4,9 +4,8 @@ A ``Usage`` is a counter of billable quantities under flat keys (``"lambda.reque
 ``"ddb.wru|sessions/gsi1"`` …), so usages add up and scale. The ``Recorder`` fills the innermost
 open usage:
 
-- DynamoDB: a botocore hook on the hub's own client sees every request and its answer; the items
-  before and after a write are read back through a second client (not hooked), and ``capacity``
-  turns them into read/write units per table and per index, and storage bytes;
+- DynamoDB: a botocore hook on the hub's own client sees every request and its answer, which
+  ``cost.dynamodb_meter`` turns into read/write units per table and per index, and storage bytes;
 - other AWS calls (API Gateway Management API, EventBridge, Step Functions, Firehose, SQS): hooks on
   the default boto3 session, which every client the hub creates afterwards copies;
 - a Lambda invocation (``invoke``): requests, milliseconds, and every byte the handler wrote to
@@ -24,14 +23,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from cost import capacity
+from cost.dynamodb_meter import DynamoDBMeter, raw_client
 from cost.output import captured_output, split_output
-from mobie_hub.core.tables import TABLES_BY_KEY
 
 Usage = Counter  # key → quantity; see the module docstring
-
-WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
-READS = {"GetItem", "BatchGetItem", "TransactGetItems", "Query", "Scan"}
 OTHER_SERVICES = ("apigatewaymanagementapi", "eventbridge", "sfn", "firehose", "sqs", "cloudwatch-logs")
 
 
@@ -53,11 +48,10 @@ class Recorder:
     def __init__(
         self, table_names: dict[str, str], platform_log_bytes: int | dict[str, int], memory_mb: dict[str, int]
     ) -> None:
-        self._tables = {name: TABLES_BY_KEY[key] for key, name in table_names.items()}
+        self._dynamodb = DynamoDBMeter(table_names, self.add)
         self._platform_log_bytes = platform_log_bytes
         self._memory_mb = memory_mb
         self._open: list[Usage] = []
-        self._reader: Any = None
         self.timings: dict[str, list[float]] = {}
         self.metrics: set[tuple] = set()
         self.bus: list[dict[str, Any]] = []  # entries the code put on EventBridge itself
@@ -148,7 +142,7 @@ class Recorder:
         for service in OTHER_SERVICES:
             session_events.register(f"before-call.{service}", self._other_call, unique_id=f"{uid}-{service}")
             session_events.register(f"after-call.{service}", self._after_any, unique_id=f"{uid}-{service}-after")
-        self._reader_factory = lambda: _raw_client(dynamodb_client)
+        self._dynamodb.read_through(lambda: raw_client(dynamodb_client))
         try:
             yield
         finally:
@@ -188,38 +182,6 @@ class Recorder:
             self.add("firehose.records", len(records))
             self.add("firehose.bytes", sum(len(r.get("Data", "")) * 3 // 4 for r in records))
 
-    def _reader_client(self) -> Any:
-        if self._reader is None:
-            self._reader = self._reader_factory()
-        return self._reader
-
-    def _get(self, table_name: str, key: dict) -> dict | None:
-        return self._reader_client().get_item(TableName=table_name, Key=key, ConsistentRead=True).get("Item")
-
-    def _key(self, table_name: str, item: dict) -> dict:
-        spec = self._tables[table_name]
-        return {spec.partition_key: item[spec.partition_key], spec.sort_key: item[spec.sort_key]}
-
-    def _writes_of(self, operation: str, request: dict) -> list[tuple[str, dict, bool, bool]]:
-        """(table name, key, transactional, condition check only) of each item a write touches."""
-        if operation == "PutItem":
-            return [(request["TableName"], self._key(request["TableName"], request["Item"]), False, False)]
-        if operation in ("UpdateItem", "DeleteItem"):
-            return [(request["TableName"], request["Key"], False, False)]
-        if operation == "BatchWriteItem":
-            return [
-                (name, self._key(name, r["PutRequest"]["Item"]) if "PutRequest" in r else r["DeleteRequest"]["Key"],
-                 False, False)
-                for name, requests in request["RequestItems"].items()
-                for r in requests
-            ]
-        touched = []
-        for action in request["TransactItems"]:
-            (kind, detail), = action.items()
-            key = self._key(detail["TableName"], detail["Item"]) if kind == "Put" else detail["Key"]
-            touched.append((detail["TableName"], key, True, kind == "ConditionCheck"))
-        return touched
-
     def _before_dynamodb(self, model: Any, params: dict, context: dict, **_: Any) -> None:
         if not self._open:
             return
@@ -245,79 +207,9 @@ class Recorder:
             self._count_outside(time.thread_time() - started)
 
     def _before(self, model: Any, params: dict, context: dict) -> None:
-        operation = model.name
-        self.add(f"ddb.calls|{operation}")
-        request = json.loads(params.get("body") or b"{}")
-        context["cost"] = {"operation": operation, "request": request}
-        if operation in WRITES:
-            context["cost"]["old"] = [
-                (table, key, transactional, check, self._get(table, key))
-                for table, key, transactional, check in self._writes_of(operation, request)
-            ]
+        context["cost"] = self._dynamodb.before(model.name, json.loads(params.get("body") or b"{}"))
 
     def _after(self, http_response: Any, context: dict) -> None:
         pending = context.pop("cost", None)
-        if pending is None or not self._open:
-            return
-        operation, request = pending["operation"], pending["request"]
-        succeeded = http_response.status_code < 300
-        if operation in WRITES:
-            for table, key, transactional, check, old in pending["old"]:
-                spec = self._tables[table]
-                if check or not succeeded:  # a condition check, or a refused write: the item's size
-                    factor = 2 if transactional else 1
-                    self.add(f"ddb.wru|{spec.key}", factor * max(1, -(-capacity.item_size(old) // capacity.KB)))
-                    continue
-                new = self._get(table, key)
-                units = capacity.write_units(spec, old, new, transactional=transactional)
-                for where, quantity in units.write.items():
-                    self.add(f"ddb.wru|{where}", quantity)
-                # bytes that expire (the table's TTL set on the item) are kept apart, by months to live
-                expiry = (new or {}).get(spec.ttl_attribute or "", {}).get("N")
-                kind = "ddb.storage" if expiry is None else "ddb.expiring"
-                lives = "" if expiry is None else f"|{max(0.0, (float(expiry) - time.time()) / 86_400 / 30.4):.0f}"
-                for where, quantity in units.storage.items():
-                    self.add(f"{kind}|{where}{lives}", quantity)
-        elif operation in READS:
-            answer = json.loads(http_response.content or b"{}") if succeeded else {}
-            self._reads(operation, request, answer)
-
-    def _reads(self, operation: str, request: dict, answer: dict) -> None:
-        if operation == "GetItem":
-            spec = self._tables[request["TableName"]]
-            size = capacity.item_size(self._get(request["TableName"], request["Key"]))
-            self.add(f"ddb.rru|{spec.key}", capacity.read_units([size], consistent=bool(request.get("ConsistentRead"))))
-        elif operation in ("BatchGetItem", "TransactGetItems"):
-            wanted = (
-                [(name, key, bool(r.get("ConsistentRead"))) for name, r in request["RequestItems"].items() for key in r["Keys"]]
-                if operation == "BatchGetItem"
-                else [(g["Get"]["TableName"], g["Get"]["Key"], True) for g in request["TransactItems"]]
-            )
-            for name, key, consistent in wanted:
-                size = capacity.item_size(self._get(name, key))
-                units = capacity.read_units(
-                    [size], consistent=consistent, transactional=operation == "TransactGetItems", rounded_once=False
-                )
-                self.add(f"ddb.rru|{self._tables[name].key}", units)
-        else:  # Query, Scan: the items read, full size (a projection does not reduce what is read)
-            name, index = request["TableName"], request.get("IndexName")
-            spec = self._tables[name]
-            sizes = []
-            for returned in answer.get("Items", []):
-                full = self._get(name, self._key(name, returned)) if spec.partition_key in returned else returned
-                entry = capacity.index_entry(spec, index, full) if index else full
-                sizes.append(capacity.item_size(entry))
-            skipped = answer.get("ScannedCount", len(sizes)) - answer.get("Count", len(sizes))
-            if skipped > 0 and sizes:
-                sizes.extend([sum(sizes) // len(sizes)] * skipped)
-            where = f"{spec.key}/{index}" if index else spec.key
-            self.add(f"ddb.rru|{where}", capacity.read_units(sizes, consistent=bool(request.get("ConsistentRead"))))
-
-
-def _raw_client(hub_client: Any) -> Any:
-    """A plain DynamoDB client beside the hub's (same region and endpoint), without the hooks."""
-    import boto3
-
-    return boto3.client(
-        "dynamodb", region_name=hub_client.meta.region_name, endpoint_url=hub_client.meta.endpoint_url
-    )
+        if pending is not None and self._open:
+            self._dynamodb.after(pending, http_response)
