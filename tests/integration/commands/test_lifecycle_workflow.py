@@ -27,7 +27,7 @@ from mobie_hub.local.demo import load_demo_data
 from mobie_hub.ocpi.app import create_app
 from mobie_hub.ocpp import runtime as ocpp_runtime
 from mobie_hub.ocpp.central_system import CentralSystem
-from mobie_hub.sessions.transaction_repository import RecordedTransactions
+from mobie_hub.sessions.recorded_transactions import RecordedTransactions
 from mobie_hub.tokens import repository as tokens
 from mobie_hub.tokens.models import Token
 from tests.integration.commands.conftest import EVSE, STATION

@@ -13,7 +13,7 @@ from mobie_hub.locations.enums import Status
 from mobie_hub.locations.models import Location
 from mobie_hub.locations.repository import put_location
 from mobie_hub.ocpp.central_system import CentralSystem
-from mobie_hub.sessions.transaction_repository import RecordedTransactions
+from mobie_hub.sessions.recorded_transactions import RecordedTransactions
 from tests.support.ocpp_data import STATION_ID, station_location
 from tests.support.ocpp_fakes import FakeAuthority, FakeConnections, RecordingListener
 

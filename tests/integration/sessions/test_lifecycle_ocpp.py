@@ -9,6 +9,7 @@ import pytest
 from mobie_hub.core.dynamodb import counting_calls, table
 from mobie_hub.core.models import dump_ocpi
 from mobie_hub.sessions import repository as sessions
+from mobie_hub.sessions import running_meter
 from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.sessions.models import SessionStatus
 from tests.integration.sessions.conftest import RFID, charge, meter
@@ -166,7 +167,7 @@ def test_two_meter_values_racing_on_the_running_meter_lose_no_update(
     record = session_of(transaction_id)
     assert [(p.charging, p.wh) for p in record.meter.periods] == [(False, Decimal(0)), (True, Decimal(4000))]
     assert record.session.kwh == Decimal(4)
-    assert transactions.running_meter(real_read(transaction_id)).seq == 2
+    assert running_meter.from_item(real_read(transaction_id)).seq == 2
 
 
 def test_a_stop_racing_a_reading_keeps_the_reading(station, clock, monkeypatch, sampled_every_minute):

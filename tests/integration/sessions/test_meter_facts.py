@@ -19,6 +19,7 @@ from mobie_hub.core.dynamodb import counting_calls as dynamodb_calls
 from mobie_hub.core.dynamodb import table
 from mobie_hub.core.tables import SESSIONS
 from mobie_hub.sessions import repository as sessions
+from mobie_hub.sessions import running_meter
 from mobie_hub.sessions import transaction_repository as transactions
 from tests.integration.sessions.conftest import RFID, charge, meter
 
@@ -65,7 +66,7 @@ def test_a_reading_of_an_active_session_updates_only_the_tx_item(station, clock)
     assert stored(session_id) == written and written.session.kwh == 0
     assert len(transactions.meter_items(transaction_id)) == 1
     tx = transactions.get_transaction(transaction_id)
-    running = transactions.running_meter(tx)
+    running = running_meter.from_item(tx)
     assert (running.seq, running.meter.last_wh, running.updated_at) == (1, 2400, clock.now)
     assert tx[transactions.WINDOW_OPENED] == running.window == NINE + 300  # the push path follows this write
     # And the Session as read now has it, last_updated the time of that reading
@@ -98,7 +99,7 @@ def test_a_retransmitted_reading_is_applied_once(station, clock, sampled_every_m
     clock.advance(60)
     reading(station, transaction_id, 1500, "2026-11-23T09:01:00Z", message_id="mv-1")
     reading(station, transaction_id, 1500, "2026-11-23T09:01:00Z", message_id="mv-1")  # no CALLRESULT seen
-    running = transactions.running_meter(transactions.get_transaction(transaction_id))
+    running = running_meter.from_item(transactions.get_transaction(transaction_id))
     assert running.seq == 1 and len(transactions.meter_items(transaction_id)) == 1
 
 
@@ -133,7 +134,7 @@ def test_an_implausible_reading_makes_the_session_invalid_at_once(station, clock
     reading(station, transaction_id, 2_000_000_000, "2026-11-23T09:01:00Z")  # far beyond the connector
     record = stored(session_id)
     assert record.session.status.value == "INVALID" and record.session.kwh == 0
-    assert transactions.running_meter(transactions.get_transaction(transaction_id)).session_status == "INVALID"
+    assert running_meter.from_item(transactions.get_transaction(transaction_id)).session_status == "INVALID"
     # And the INVALID session's later readings are written to it at once (each is pushed at once)
     clock.advance(30)
     reading(station, transaction_id, 1500, "2026-11-23T09:01:30Z")
@@ -188,7 +189,7 @@ def test_a_running_meter_from_before_the_tx_item_pushed_its_readings_moves_there
     reading(station, transaction_id, 1600, "2026-11-23T09:01:00Z")
     assert stored(session_id).meter.last_wh == 1600
     tx = transactions.get_transaction(transaction_id)
-    assert transactions.pushes_readings(tx) and tx["owner"] == "PT#EDP"
+    assert running_meter.pushes_readings(tx) and tx["owner"] == "PT#EDP"
     # Then the next reading is the TX item's alone
     clock.advance(60)
     reading(station, transaction_id, 2200, "2026-11-23T09:02:00Z")

@@ -11,7 +11,7 @@ EVSE's most power at the start: meter plausibility), ``owner`` (``<cc>#<pid>`` o
 and ``cpo`` (``<cc>#<pid>`` of the station's CPO when the session was created; none on the hub's own
 stations). Every index is keys-only: a keys-only entry costs nothing when its keys stay and 2 WRU
 when they move, where an ALL one costs the session's size on every rewrite (twice when its key
-moves). An ACTIVE session's readings are on its TX item (``transaction_repository``): it is served
+moves). An ACTIVE session's readings are on its TX item (``running_meter``): it is served
 with them, and listed from partitions of its own (``LIVE``) by the ``last_updated`` it is served
 with, so its keys move only at state changes. A list (an EMSP's on gsi1, a CPO's on gsi3) is one
 Query of keys that counts and pages merged with the party's ACTIVE sessions (a Query of their keys,
@@ -39,7 +39,7 @@ from mobie_hub.core.settings import get_settings
 from mobie_hub.core.tables import TABLES_BY_KEY
 from mobie_hub.core.types import parse_datetime, utcnow
 from mobie_hub.ocpp.ports import TokenRef
-from mobie_hub.sessions import lifecycle
+from mobie_hub.sessions import lifecycle, running_meter
 from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.sessions.lifecycle import SessionRecord
 from mobie_hub.sessions.models import Session, SessionStatus
@@ -152,7 +152,7 @@ def get_record(session_id: str) -> SessionRecord | None:
     """The Session as it is now: an ACTIVE one with its transaction's running meter when newer (the
     readings since its latest write: one more GetItem, of the TX item)."""
     record = get_stored_record(session_id)
-    return transactions.current(record) if record else None
+    return running_meter.current(record) if record else None
 
 
 def get_session(session_id: str) -> Session | None:
@@ -271,7 +271,7 @@ def _live(index: ListIndex, page: PageRequest) -> tuple[list[LiveEntry], dict[st
     for entry, (stored, transaction_id) in marked:
         stored_at, session_id = stored.split("#", 1)
         tx = txs.get(transactions.tx_key(int(transaction_id))["pk"])
-        at = transactions.served_time(parse_datetime(stored_at), tx) if tx else parse_datetime(stored_at)
+        at = running_meter.served_time(parse_datetime(stored_at), tx) if tx else parse_datetime(stored_at)
         sort_key = f"{sortable_time(at)}#{session_id}"
         if low <= sort_key <= high:
             found.append(LiveEntry(sort_key, {"pk": entry["pk"], "sk": entry["sk"]}))
@@ -292,6 +292,6 @@ def _page(index: ListIndex, page: PageRequest) -> Page[Session]:
     live, txs = _live(index, page)
     raw = query_merged_page(index, page, live)
     records = [record_of(item) for item in raw.items]
-    served = [transactions.current(r, txs[item["pk"]]) if item["pk"] in txs else r
+    served = [running_meter.current(r, txs[item["pk"]]) if item["pk"] in txs else r
               for r, item in zip(records, raw.items, strict=True)]
     return Page([r.session for r in served], raw.total, raw.next_cursor)

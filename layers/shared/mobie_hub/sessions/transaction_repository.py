@@ -1,6 +1,6 @@
 """OCPP transactions in the ``sessions`` table (docs/dynamodb.md): the facts OCPI Sessions and CDRs
-are built from, written by ``sessions.transactions.SessionTransactions`` (through ``RecordedTransactions``
-for a transaction no session can be found for).
+are built from, written by ``sessions.transactions.SessionTransactions`` (through
+``recorded_transactions.RecordedTransactions`` for a transaction no session can be found for).
 
 | item | pk | sk |
 |---|---|---|
@@ -11,12 +11,8 @@ for a transaction no session can be found for).
 Query ``pk = TX#<id> AND begins_with(sk, "METER#")`` gives a transaction's meter values in time order.
 A METER item's key holds the message id, so a retransmitted MeterValues cannot be stored twice.
 
-The running meter (``RunningMeter``): a transaction with a Session keeps the meter state every
-reading updates on its small TX item (``meter``, ``meter_seq``, ``meter_updated``), the push window
-of its latest pushed write (``meter_window``; ``WINDOW_OPENED`` only in the write of a window's first
-reading, which the Pipe lets through), the Session's status and recipients (``owner``,
-``station_cpo``). The Session itself is rewritten only at state changes (``sessions.transactions``):
-``current`` gives a Session with the newer meter of its TX item, ``served_time`` its ``last_updated``.
+A transaction with a Session keeps its running meter on its TX item: how it is written and how every
+read that serves a Session merges it in is ``running_meter``.
 
 METER items expire (``expires_at``, the table's TTL): ``meter_facts_retention_days`` after the latest
 time their transaction's CDR can exist (the transaction's longest plausible duration after the
@@ -27,16 +23,15 @@ from its Session (its meter state), a credit CDR from its CDR; the audit trail k
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from mobie_hub.core import transact
 from mobie_hub.core.dynamodb import table
 from mobie_hub.core.keys import sortable_time
-from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
-from mobie_hub.core.types import format_datetime, parse_datetime
+from mobie_hub.core.types import format_datetime
 from mobie_hub.ocpp import api as stations
 from mobie_hub.ocpp.meter import energy_register_wh, sample_dict
 from mobie_hub.ocpp.ports import (
@@ -45,14 +40,10 @@ from mobie_hub.ocpp.ports import (
     MeterSample,
     MeterValuesReported,
     Receipt,
-    TransactionEvents,
     TransactionStarted,
     TransactionStopped,
     UnknownTransaction,
 )
-from mobie_hub.sessions import lifecycle
-from mobie_hub.sessions.lifecycle import SessionRecord
-from mobie_hub.sessions.periods import MeterState
 
 TABLE = "sessions"
 TX = "TX"
@@ -123,110 +114,7 @@ def start_item(started: TransactionStarted) -> dict[str, Any]:
 
 
 TX_ACTION, METER_ACTION = "transaction", "meter"  # their names in a transaction
-
-
-def push_window(at: datetime, seconds: int) -> int:
-    """The start (epoch s) of the clock window of ``seconds`` > 0 that ``at`` falls in: the windows the
-    session push coalescing uses (``events.sessions.window_of``), so one Session write a window is one
-    push a window."""
-    return int(at.timestamp()) // seconds * seconds
-
-
-WINDOW_OPENED = "window_opened"  # on the TX item only in the write of a push window's first reading
-
-
-@dataclass(frozen=True)
-class RunningMeter:
-    """A session's meter as its TX item keeps it: ``seq`` counts the writes (each conditional on the
-    one read), ``updated_at`` is the hub's time of the latest (the served ``last_updated`` of the
-    Session), ``window`` the push window of the latest write that was pushed (epoch s: a reading in
-    another window opens one, ``WINDOW_OPENED``; without coalescing every reading's ``seq``),
-    ``session_status`` the Session's status."""
-
-    meter: MeterState
-    seq: int
-    updated_at: datetime
-    window: int
-    session_status: str
-
-    def attributes(self) -> dict[str, Any]:
-        return {"meter": self.meter.to_json(), "meter_seq": self.seq, "meter_updated": format_datetime(self.updated_at),
-                "meter_window": self.window, "session_status": self.session_status}
-
-
-def running_meter(tx: dict[str, Any]) -> RunningMeter | None:
-    """The TX item's running meter; None for a transaction without a Session, or one started before
-    the TX item kept it (its Session holds the meter)."""
-    if "meter_seq" not in tx:
-        return None
-    window = tx.get("meter_window", tx.get("session_window"))  # session_window: before issue #18's last cut
-    return RunningMeter(
-        MeterState.from_json(tx["meter"]), int(tx["meter_seq"]), parse_datetime(tx["meter_updated"]),
-        int(window), str(tx["session_status"]),
-    )
-
-
-def pushes_readings(tx: dict[str, Any]) -> bool:
-    """Whether the TX item's readings are pushed from its own stream records (its running meter and
-    the Session's recipients on it, since issue #18's last cut); an older one's go through the Session."""
-    return "meter_window" in tx
-
-
-def recipients_attributes(record: SessionRecord) -> dict[str, str]:
-    """Who the Session's pushes go to, kept on its TX item (the push of a reading names them from
-    there): ``owner`` (the token's EMSP, ``PT#EDP``) and ``station_cpo`` (the station's CPO)."""
-    attributes = {}
-    if record.owner is not None:
-        attributes["owner"] = "#".join(record.owner)
-    if record.cpo is not None:
-        attributes["station_cpo"] = "#".join(record.cpo)
-    return attributes
-
-
-def meter_update_action(
-    transaction_id: int, read: RunningMeter, running: RunningMeter, *, opened: bool = False,
-    recipients: dict[str, str] | None = None,
-) -> transact.Action:
-    """Write ``running`` on the TX item (``TX_ACTION``): only if no reading was applied since ``read``
-    and the transaction is not stopped. ``opened``: the reading opened a push window
-    (``WINDOW_OPENED``, which lets its stream record through to the push path); else that mark goes.
-    ``recipients``: set them too (a TX item from before they were kept on it)."""
-    attributes = {**running.attributes(), **(recipients or {})}
-    names = {f"#{name}": name for name in attributes}
-    values: dict[str, Any] = {f":{name}": value for name, value in attributes.items()}
-    values[":read"] = read.seq
-    expression = "SET " + ", ".join(f"#{n} = :{n}" for n in attributes)
-    if opened:
-        expression += f", {WINDOW_OPENED} = :meter_window"
-    else:
-        expression += f" REMOVE {WINDOW_OPENED}"
-    condition = "attribute_not_exists(stopped_at) AND #meter_seq = :read"
-    return transact.update(
-        TABLE, tx_key(transaction_id), expression,
-        condition, name=TX_ACTION, ExpressionAttributeNames=names, ExpressionAttributeValues=values,
-    )
-
-
-def served_time(stored: datetime, tx: dict[str, Any] | None) -> datetime:
-    """The ``last_updated`` a Session stored at ``stored`` is served with: its running meter's time
-    when that is newer (``current``; the meter and its time are written together, so a newer time is a
-    newer meter)."""
-    running = running_meter(tx) if tx and not tx.get("stopped_at") else None
-    return max(stored, running.updated_at) if running else stored
-
-
-def current(record: SessionRecord, tx: dict[str, Any] | None = None) -> SessionRecord:
-    """``record`` with its transaction's running meter when that is newer than the Session's: the
-    readings since the Session was written (one GetItem of the TX item unless ``tx`` is given). A
-    Session that ended, or has no transaction, is returned as it is."""
-    if record.transaction_id is None or record.meter is None or record.session.end_date_time is not None:
-        return record
-    if tx is None:
-        tx = get_transaction(record.transaction_id)
-    running = running_meter(tx) if tx and not tx.get("stopped_at") else None
-    if running is None or running.meter == record.meter:
-        return record
-    return lifecycle.with_meter(record, running.meter, running.updated_at)
+WINDOW_OPENED = "window_opened"  # on the TX item only in the write of a push window's first reading (running_meter)
 
 
 def meter_actions(reported: MeterValuesReported) -> list[transact.Action]:
@@ -289,12 +177,21 @@ def meter_write_retransmitted(cancelled: transact.Cancelled, reported: MeterValu
     return False
 
 
+def raise_if_retransmitted(cancelled: transact.Cancelled, receipt: Receipt) -> None:
+    """Read a cancelled write that carried ``receipt`` (``stations.receipt_action``): when the receipt
+    is stored already the station retransmitted, and ``AlreadyHandled`` answers as before."""
+    if cancelled.condition_failed(stations.RECEIPT_ACTION):
+        raise AlreadyHandled(
+            stations.stored_response(cancelled.item(stations.RECEIPT_ACTION), receipt.station_id, receipt.message_id)
+        ) from None
+
+
 def stop_actions(
-    stopped: TransactionStopped, receipt: Receipt, read: RunningMeter | None = None
+    stopped: TransactionStopped, receipt: Receipt, meter_seq: int | None = None
 ) -> list[transact.Action]:
     """Update TX with the stop facts (once, by the station that started it: ``TX_ACTION``; with
-    ``read``, only if no reading was applied to its running meter since), the receipt and the
-    transactionData's METER item."""
+    ``meter_seq``, the ``RunningMeter.seq`` read, only if no reading was applied to its running meter
+    since), the receipt and the transactionData's METER item."""
     values: dict[str, Any] = {
         ":station": stopped.station_id,
         ":stopped": STOPPED,
@@ -321,9 +218,9 @@ def stop_actions(
         values[f":{name}"] = value
     condition = "(attribute_not_exists(station_id) OR station_id = :station) AND attribute_not_exists(stopped_at)"
     expression = "SET " + ", ".join(assignments) + f" REMOVE {WINDOW_OPENED}"  # the stop is the Session's
-    if read is not None:
+    if meter_seq is not None:
         condition += " AND meter_seq = :read"
-        values[":read"] = read.seq
+        values[":read"] = meter_seq
     actions = [
         transact.update(
             TABLE,
@@ -352,57 +249,6 @@ def stop_actions(
             )
         )
     return actions
-
-
-class RecordedTransactions(TransactionEvents):
-    """Records the facts of every transaction (start, meter values, stop) — nothing more."""
-
-    def on_start(self, started: TransactionStarted, receipt: Receipt) -> None:
-        actions = [
-            transact.put(TABLE, start_item(started), "attribute_not_exists(pk)", name=TX_ACTION),
-            stations.receipt_action(receipt, started.received_at),
-        ]
-        try:
-            transact.write(actions)
-        except transact.Cancelled as cancelled:
-            if cancelled.condition_failed(stations.RECEIPT_ACTION):
-                raise AlreadyHandled(
-                    stations.stored_response(
-                        cancelled.item(stations.RECEIPT_ACTION), receipt.station_id, receipt.message_id
-                    )
-                ) from None
-            raise
-
-    def on_meter_values(self, reported: MeterValuesReported) -> None:
-        actions = meter_actions(reported)
-        try:
-            transact.write(actions)
-        except transact.Cancelled as cancelled:
-            if not meter_write_retransmitted(cancelled, reported):
-                raise
-
-    def on_stop(self, stopped: TransactionStopped, receipt: Receipt) -> None:
-        actions = stop_actions(stopped, receipt)
-        try:
-            transact.write(actions)
-        except transact.Cancelled as cancelled:
-            if cancelled.condition_failed(stations.RECEIPT_ACTION):
-                raise AlreadyHandled(
-                    stations.stored_response(
-                        cancelled.item(stations.RECEIPT_ACTION), receipt.station_id, receipt.message_id
-                    )
-                ) from None
-            if cancelled.condition_failed(TX_ACTION):
-                found = cancelled.item(TX_ACTION) or {}
-                logger.warning(
-                    "StopTransaction not recorded",
-                    transaction_id=stopped.transaction_id,
-                    station_id=stopped.station_id,
-                    recorded_station=found.get("station_id"),
-                    already_stopped_at=found.get("stopped_at"),
-                )
-                return
-            raise
 
 
 def get_transaction(transaction_id: int) -> dict[str, Any] | None:

@@ -6,10 +6,10 @@ a crash leaves nothing half-written. Writes are conditional on what was read (th
 the TX item's ``meter_seq``); a lost race (two messages of one transaction at once) is re-read and
 re-applied.
 
-A transaction's running meter lives on its small TX item (``transaction_repository.RunningMeter``): a
+A transaction's running meter lives on its small TX item (``running_meter.RunningMeter``): a
 plausible reading of an ACTIVE session updates it alone, and the Session (larger, in three list
 indexes) is rewritten only at the start, at a state change (INVALID), for an INVALID session's
-readings and at the stop; ``transaction_repository.current`` gives the Session with the newer meter.
+readings and at the stop; ``running_meter.current`` gives the Session with the newer meter.
 The first reading of a push window (the windows the pushes coalesce on) marks its TX write
 (``WINDOW_OPENED``): its stream record is the push (``events.sessions.reading_events``).
 
@@ -40,7 +40,6 @@ from mobie_hub.core.types import parse_datetime
 from mobie_hub.ocpp import api as stations
 from mobie_hub.ocpp.meter import energy_register_wh
 from mobie_hub.ocpp.ports import (
-    AlreadyHandled,
     MeterSample,
     MeterValuesReported,
     Receipt,
@@ -48,13 +47,14 @@ from mobie_hub.ocpp.ports import (
     TransactionStarted,
     TransactionStopped,
 )
-from mobie_hub.sessions import lifecycle, plausibility
+from mobie_hub.sessions import lifecycle, plausibility, running_meter
 from mobie_hub.sessions import repository as sessions
 from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.sessions.lifecycle import Applied, SessionRecord
 from mobie_hub.sessions.models import SessionStatus
 from mobie_hub.sessions.plausibility import Limits
-from mobie_hub.sessions.transaction_repository import RunningMeter
+from mobie_hub.sessions.recorded_transactions import RecordedTransactions
+from mobie_hub.sessions.running_meter import RunningMeter
 
 
 def energy_readings(samples: tuple[MeterSample, ...]) -> list[tuple[Decimal, datetime]]:
@@ -97,20 +97,11 @@ def _kept_changing(transaction_id: int) -> str:
     return f"the session of transaction {transaction_id} kept changing"
 
 
-def _receipt_failed(cancelled: transact.Cancelled, receipt: Receipt) -> None:
-    if cancelled.condition_failed(stations.RECEIPT_ACTION):  # a retransmission: answer as before
-        raise AlreadyHandled(
-            stations.stored_response(
-                cancelled.item(stations.RECEIPT_ACTION), receipt.station_id, receipt.message_id
-            )
-        ) from None
-
-
 class SessionTransactions(TransactionEvents):
     """Every transaction gets a session, whatever started it (profile §7)."""
 
-    def __init__(self, facts: transactions.RecordedTransactions | None = None) -> None:
-        self._facts = facts or transactions.RecordedTransactions()  # transactions no session can be found for
+    def __init__(self, facts: RecordedTransactions | None = None) -> None:
+        self._facts = facts or RecordedTransactions()  # transactions no session can be found for
 
     def on_start(self, started: TransactionStarted, receipt: Receipt) -> None:
         hub = get_settings().hub
@@ -130,7 +121,7 @@ class SessionTransactions(TransactionEvents):
                 record.meter, 0, started.received_at, _window(started.received_at, 0), record.status.value,
             )
             tx = {**transactions.start_item(started), "session_id": session_id, **running.attributes(),
-                  **transactions.recipients_attributes(record)}
+                  **running_meter.recipients_attributes(record)}
             actions = [
                 transact.put(transactions.TABLE, tx, "attribute_not_exists(pk)", name=transactions.TX_ACTION),
                 stations.receipt_action(receipt, started.received_at),
@@ -139,7 +130,7 @@ class SessionTransactions(TransactionEvents):
             try:
                 transact.write(actions)
             except transact.Cancelled as cancelled:
-                _receipt_failed(cancelled, receipt)
+                transactions.raise_if_retransmitted(cancelled, receipt)
                 if cancelled.condition_failed(sessions.SESSION_ACTION) or cancelled.conflict:
                     raise retry.ReadAgain from None  # the PENDING session changed (e.g. invalidated)
                 raise
@@ -170,8 +161,8 @@ class SessionTransactions(TransactionEvents):
             if tx.get("stopped_at") or not readings:  # ended, or no energy reading: nothing for the Session
                 transactions.put_meter(reported)
                 return
-            running = transactions.running_meter(tx)
-            if running is None or not transactions.pushes_readings(tx) or not self._on_transaction(
+            running = running_meter.from_item(tx)
+            if running is None or not running_meter.pushes_readings(tx) or not self._on_transaction(
                 tx, running, reported, readings
             ):
                 self._through_session(tx, running, reported, readings)
@@ -200,7 +191,7 @@ class SessionTransactions(TransactionEvents):
         try:
             transact.write([
                 transactions.meter_action(reported),
-                transactions.meter_update_action(
+                running_meter.update_action(
                     reported.transaction_id, running, updated, opened=window != running.window
                 ),
             ])
@@ -223,7 +214,7 @@ class SessionTransactions(TransactionEvents):
         record = sessions.get_stored_record(str(tx["session_id"]))
         if record is None:
             raise retry.ReadAgain  # cannot be: the Session is written with its TX item
-        record = transactions.current(record, tx)
+        record = running_meter.current(record, tx)
         applied = lifecycle.metered(record, readings, reported.received_at, _limits(record))
         if applied is None:  # nothing for the Session (no energy reading, or ended): the facts only
             transactions.put_meter(reported)
@@ -236,8 +227,8 @@ class SessionTransactions(TransactionEvents):
                 updated.meter, seq, reported.received_at, _window(reported.received_at, seq),
                 updated.status.value,
             )
-            actions.append(transactions.meter_update_action(
-                reported.transaction_id, running, after, recipients=transactions.recipients_attributes(updated),
+            actions.append(running_meter.update_action(
+                reported.transaction_id, running, after, recipients=running_meter.recipients_attributes(updated),
             ))
         try:
             transact.write(actions)
@@ -261,15 +252,16 @@ class SessionTransactions(TransactionEvents):
                 # A stop of an unknown (or another station's, or stopped) transaction: facts only.
                 self._facts.on_stop(stopped, receipt)
                 return
-            record = transactions.current(record, tx)  # with the readings since the Session was written
-            actions = transactions.stop_actions(stopped, receipt, transactions.running_meter(tx))
+            record = running_meter.current(record, tx)  # with the readings since the Session was written
+            running = running_meter.from_item(tx)
+            actions = transactions.stop_actions(stopped, receipt, running.seq if running else None)
             applied = lifecycle.stopped(record, stopped, readings, _limits(record))
             updated = applied.record
             actions.append(sessions.put_action(updated))
             try:
                 transact.write(actions)
             except transact.Cancelled as cancelled:
-                _receipt_failed(cancelled, receipt)
+                transactions.raise_if_retransmitted(cancelled, receipt)
                 if cancelled.condition_failed(sessions.SESSION_ACTION) or cancelled.conflict:
                     raise retry.ReadAgain from None
                 if cancelled.condition_failed(transactions.TX_ACTION):
@@ -291,7 +283,7 @@ def _window(at: datetime, seq: int) -> int:
     """The push window of the reading ``seq`` at ``at``: its clock window of the push interval, or,
     with pushes not coalesced (0), a window of its own."""
     seconds = get_settings().session_push_interval_seconds
-    return transactions.push_window(at, seconds) if seconds else seq
+    return running_meter.push_window(at, seconds) if seconds else seq
 
 
 def adopting_connector(adopting: SessionRecord | None, started: TransactionStarted) -> str:
