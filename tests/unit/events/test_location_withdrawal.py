@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from mobie_hub.events.fanout import ROUTES
 from mobie_hub.events.locations import location_events
+from mobie_hub.events.push_routes import ROUTES
 from mobie_hub.locations.enums import Status
 from mobie_hub.locations.models import MobieLocation
 from tests.support.stations import T0, location

@@ -7,7 +7,8 @@ readings, the stop and the METER facts are none. An ACTIVE Session's ``cpo`` (it
 from __future__ import annotations
 
 from mobie_hub.core import documents
-from mobie_hub.events.fanout import OWNER_EVENTS, ROUTES, SESSION_PUSHES, _patch_session
+from mobie_hub.events.fanout import OWNER_EVENTS, SESSION_PUSHES
+from mobie_hub.events.push_routes import ROUTES, _patch_session
 from mobie_hub.events.sessions import SESSION_METERED, reading_events
 from mobie_hub.events.stream import events_from_records
 from tests.unit.sessions.test_lifecycle import opened

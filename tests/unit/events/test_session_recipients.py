@@ -13,7 +13,8 @@ from pathlib import Path
 from mobie_hub.cdrs.models import MobieCdr
 from mobie_hub.events.cdrs import cdr_events
 from mobie_hub.events.envelope import DomainEvent
-from mobie_hub.events.fanout import Route, _addressed, owner_key
+from mobie_hub.events.fanout import _addressed, owner_key
+from mobie_hub.events.push_routes import Route
 from mobie_hub.events.sessions import SESSION_COMPLETED, SESSION_STARTED, bills, session_events
 from mobie_hub.events.stream import events_from_records
 from mobie_hub.parties.models import ConnectionStatus
