@@ -30,9 +30,10 @@ from infra.config_domains import (
     placeholder_domain,
     station_domain,
 )
-from infra.config_values import ConfigError, flag, whole_number
+from infra.config_values import ConfigError, flag, whole_number, whole_number_between
 from infra.constants import (
     ACCOUNT_CONCURRENCY,
+    AUDIT_RETENTION,
     DEFAULT_REGION,
     DEPLOY_CONFIG_ENV,
     DEPLOY_CONFIG_FILE,
@@ -78,6 +79,9 @@ class DeployConfig:
     # At most one meter PATCH a charging session per this many seconds: the environment of every
     # function that coalesces or throttles session pushes (infra/constructs/events.py).
     session_push_interval_seconds: int = SESSION_PUSH_INTERVAL_DEFAULT
+    # Days S3 Object Lock keeps each audit record version (infra/constructs/audit.py); by default the
+    # records' retention, 0 on a stack that does not retain its data (it must stay deletable).
+    audit_lock_days: int = AUDIT_RETENTION.to_days()
 
     @property
     def retain_data(self) -> bool:
@@ -127,6 +131,7 @@ class DeployConfig:
             station_concurrency=_station_concurrency(get, dev),
             station_domain=station_domain(get),
             session_push_interval_seconds=_session_push_interval(get(Context.SESSION_PUSH_INTERVAL_SECONDS)),
+            audit_lock_days=_audit_lock_days(get(Context.AUDIT_LOCK_DAYS), retain=not dev),
         )
 
 
@@ -202,17 +207,23 @@ def _session_push_interval(value: str | None) -> int:
     """The session push interval in whole seconds, within ``SESSION_PUSH_INTERVAL_BOUNDS``."""
     if value is None:
         return SESSION_PUSH_INTERVAL_DEFAULT
-    low, high = SESSION_PUSH_INTERVAL_BOUNDS
-    try:
-        seconds = int(value)
-    except ValueError:
-        seconds = None
-    if seconds is None or not low <= seconds <= high:
-        raise ConfigError(
-            f"{Context.SESSION_PUSH_INTERVAL_SECONDS} must be a whole number of seconds from {low} to {high} "
-            f"(how often at most an EMSP gets a charging session's kWh: docs/deploy.md), got {value!r}"
-        )
-    return seconds
+    return whole_number_between(
+        value, Context.SESSION_PUSH_INTERVAL_SECONDS, *SESSION_PUSH_INTERVAL_BOUNDS, unit="seconds",
+        meaning="how often at most an EMSP gets a charging session's kWh: docs/deploy.md",
+    )
+
+
+def _audit_lock_days(value: str | None, retain: bool) -> int:
+    """Days Object Lock keeps each audit record version: at most the records' retention (a longer lock
+    would keep them from ever expiring). Unset: the retention, or 0 on a stack that does not retain
+    its data (a throwaway stack must stay deletable)."""
+    retention = AUDIT_RETENTION.to_days()
+    if value is None:
+        return retention if retain else 0
+    return whole_number_between(
+        value, Context.AUDIT_LOCK_DAYS, 0, retention, unit="days",
+        meaning="how long each audit record stays locked, at most the records' retention: docs/deploy.md",
+    )
 
 
 

@@ -30,3 +30,18 @@ def flag(value: object, key: str) -> bool:
         return False
     raise ConfigError(f"context '{key}' must be true or false, got {value!r}")
 
+
+
+def whole_number_between(value: object, key: str, low: int, high: int, *, unit: str, meaning: str) -> int:
+    """``value`` as a whole number of ``unit`` from ``low`` to ``high``. Anything else (text, a
+    fraction, a flag, out of bounds) is refused naming the key, the bounds and ``meaning`` (what the
+    value does, and where it is documented)."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise ConfigError(
+            f"{key} must be a whole number of {unit} from {low} to {high} ({meaning}), got {value!r}"
+        )
+    return number

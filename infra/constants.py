@@ -143,6 +143,7 @@ class Context:
     # At most one meter PATCH of a charging session per this many seconds (docs/events.md "Coalesced
     # session pushes"): the stream converter and the owner push must agree on it (infra/config.py).
     SESSION_PUSH_INTERVAL_SECONDS = "session_push_interval_seconds"
+    AUDIT_LOCK_DAYS = "audit_lock_days"  # days Object Lock keeps each audit record (infra/config.py)
 
 # The event pipeline (infra/constructs/events.py, docs/events.md): streams → Pipes → bus → fan-out.
 EVENTS_ID = "Events"

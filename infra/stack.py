@@ -103,7 +103,7 @@ class MobieHubStack(Stack):
         self.ocpp_gateway.grant_send_calls(self.admin.function)  # `mobie-hub stations call … --stack`
         # Last: they watch every function the constructs above made (docs/operations.md).
         functions = factory_functions(self)
-        self.audit = Audit(self, AUDIT_ID, retain=config.retain_data)
+        self.audit = Audit(self, AUDIT_ID, retain=config.retain_data, lock_days=config.audit_lock_days)
         self.audit.subscribe(functions)
         self.audit.grant_query(self.admin.function)  # `mobie-hub audit … --stack`
         self.monitoring = Monitoring(

@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from infra.config import ConfigError
 from infra.constants import AUDIT_TABLE
 from infra.constructs.audit import STREAM_ENV, factory_functions
 from mobie_hub.audit.record import AuditRecord
@@ -71,33 +70,33 @@ def test_the_records_are_versioned_under_object_lock_in_governance_mode_for_thei
     assert dev_bucket["VersioningConfiguration"] == {"Status": "Enabled"} and "ObjectLockConfiguration" not in dev_bucket
 
 
-def test_the_lock_is_configurable_and_never_outlives_the_retention(tmp_path):
+def _bucket(retain: bool, lock_days: int) -> dict:
+    """The records bucket an Audit alone in a stack synthesizes."""
     from aws_cdk import App, Stack
+    from aws_cdk.assertions import Template
 
-    from infra.constructs.audit import lock_days
+    from infra.constructs.audit import Audit
 
-    app = App(context={"audit_lock_days": "30"})
-    assert lock_days(Stack(app, "A"), retain=True) == 30
-    with pytest.raises(ValueError, match="audit_lock_days"):
-        lock_days(Stack(App(context={"audit_lock_days": str(6 * 365)}), "B"), retain=True)
-    # A value that is not a number of days is a configuration error `cdk synth` prints, not a traceback.
-    for wrong in ("thirty", "-1", "1.5"):
-        with pytest.raises(ConfigError, match="audit_lock_days"):
-            lock_days(Stack(App(context={"audit_lock_days": wrong}), "C"), retain=True)
+    stack = Stack(App(), "Hub")
+    audit = Audit(stack, "Audit", retain=retain, lock_days=lock_days)
+    return Template.from_stack(stack).to_json()["Resources"][stack.resolve(audit.bucket.node.default_child.logical_id)]
+
+
+def test_the_lock_lasts_the_configured_days():
+    # Given audit_lock_days=30 (infra/config.py reads and bounds it: tests/infra/test_config.py)
+    bucket = _bucket(retain=True, lock_days=30)
+
+    assert bucket["Properties"]["ObjectLockConfiguration"] == {
+        "ObjectLockEnabled": "Enabled",
+        "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 30}},
+    }
 
 
 def test_no_lock_days_keep_object_lock_enabled_on_a_retained_bucket():
     # Object Lock cannot be switched off on a bucket: audit_lock_days=0 on a production stack drops the
     # default retention only, it must not turn ObjectLockEnabled off (CloudFormation would replace the
     # bucket holding years of records by an empty one).
-    from aws_cdk import App, Stack
-    from aws_cdk.assertions import Template
-
-    from infra.constructs.audit import Audit
-
-    stack = Stack(App(context={"audit_lock_days": "0"}), "Hub")
-    audit = Audit(stack, "Audit", retain=True)
-    bucket = Template.from_stack(stack).to_json()["Resources"][stack.resolve(audit.bucket.node.default_child.logical_id)]
+    bucket = _bucket(retain=True, lock_days=0)
 
     assert bucket["Properties"]["ObjectLockEnabled"] is True
     assert "Rule" not in bucket["Properties"].get("ObjectLockConfiguration", {})

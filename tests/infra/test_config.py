@@ -16,7 +16,7 @@ from infra.config import (
     DeployConfig,
     read_deploy_settings,
 )
-from infra.constants import PLACEHOLDER_DOMAIN, STATION_RESERVED_CONCURRENCY
+from infra.constants import AUDIT_RETENTION, PLACEHOLDER_DOMAIN, STATION_RESERVED_CONCURRENCY
 from infra.constructs.events import SESSION_PUSH_INTERVAL_ENV
 
 from .conftest import DOMAIN
@@ -212,3 +212,57 @@ def test_the_session_push_interval_sets_every_function_that_windows_session_push
         if SESSION_PUSH_INTERVAL_ENV in resource["Properties"].get("Environment", {}).get("Variables", {})
     }
     assert others == readers
+
+
+def test_the_audit_lock_defaults_to_the_records_retention_and_none_on_a_throwaway_stack():
+    assert _config().audit_lock_days == AUDIT_RETENTION.to_days() == 1825
+    assert _config(dev="true").audit_lock_days == 0  # a dev stack must stay deletable
+
+
+def test_the_audit_lock_is_a_deploy_value_like_the_others(tmp_path):
+    # Given the days in deploy.json, in the environment and on the command line (-c)
+    config_file = tmp_path / "deploy.json"
+    config_file.write_text(json.dumps({"audit_lock_days": 365}))
+    from_file = read_deploy_settings({"MOBIE_DEPLOY_CONFIG": str(config_file)})
+    from_env = read_deploy_settings(
+        {"MOBIE_DEPLOY_CONFIG": str(config_file), "MOBIE_DEPLOY_AUDIT_LOCK_DAYS": "90"}
+    )
+
+    # Then each is read, the environment over the file and the context over both, as for every key
+    assert _config(from_file).audit_lock_days == 365
+    assert _config(from_env).audit_lock_days == 90
+    assert _config(from_env, audit_lock_days="30").audit_lock_days == 30
+    assert _config(audit_lock_days=0).audit_lock_days == 0  # cdk.json: a number; 0 keeps the bucket's lock
+    assert _config(from_file, dev="true").audit_lock_days == 365  # given, a dev stack locks too
+    # And `make deploy`'s check reads it the same way
+    assert check_deploy({**from_env, **DOMAIN}).audit_lock_days == 90
+
+
+@pytest.mark.parametrize("value", ["-1", "1826", "thirty", "1.5", "true", "5y"])
+def test_audit_lock_days_that_are_not_whole_days_within_the_retention_are_refused(tmp_path, value):
+    config_file = tmp_path / "deploy.json"
+    config_file.write_text(json.dumps({"audit_lock_days": value}))
+    from_file = read_deploy_settings({"MOBIE_DEPLOY_CONFIG": str(config_file)})
+    for settings, context in (({}, {"audit_lock_days": value}), (from_file, {})):
+        with pytest.raises(ConfigError) as refused:
+            _config(settings, **context)
+        message = str(refused.value)
+        assert "audit_lock_days" in message and "from 0 to 1825" in message
+        assert repr(value) in message and "docs/deploy.md" in message
+
+
+def test_the_audit_lock_from_the_deploy_settings_reaches_the_records_bucket():
+    from aws_cdk.assertions import Template
+
+    from infra.app import build_app
+
+    from .conftest import NO_BUNDLING
+
+    # Given audit_lock_days only in the deployment settings (deploy.json or MOBIE_DEPLOY_AUDIT_LOCK_DAYS)
+    _, stack = build_app({**NO_BUNDLING, **DOMAIN}, settings={"audit_lock_days": "30"})
+
+    resources = Template.from_stack(stack).to_json()["Resources"]
+    bucket = resources[stack.resolve(stack.audit.bucket.node.default_child.logical_id)]
+    assert bucket["Properties"]["ObjectLockConfiguration"]["Rule"] == {
+        "DefaultRetention": {"Mode": "GOVERNANCE", "Days": 30}
+    }
