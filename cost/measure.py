@@ -1,15 +1,15 @@
-"""The measured profile: one station's life through the real handlers, under moto, on a clock that
-moves as the station's would.
+"""One station's life through the real handlers, under moto, on a clock that moves as the station's
+would; measured, it is the profile (``cost.profile``) the model prices.
 
 A station connects (authorizer + $connect), boots and answers the hub's calls (TriggerMessage and
 the statuses it asks for, ChangeConfiguration), sends Heartbeats, and charges one session on
 connector 1: Preparing, Authorize, StartTransaction, Charging, a MeterValues every ``meter_interval``
 seconds for ``session_minutes``, StopTransaction, Finishing, Available. An EMSP sends it a command
 (``station.Command``), then API Gateway's 2-hour limit makes it reconnect. ``emsps`` EMSPs are
-registered: the token's owner receives locations, sessions, CDRs and command results, the others
-locations (so an EVSE status is pushed to every one of them). Each message is one Lambda invocation
-of the template's functions with a real-shaped API Gateway event, followed by everything AWS would
-do after it (``Harness.settle``). The scheduled targets run once each. The EMSPs answer every push
+registered (``cost.world``): the token's owner receives locations, sessions, CDRs and command
+results, the others locations (so an EVSE status is pushed to every one of them). Each message is one
+Lambda invocation of the template's functions with a real-shaped API Gateway event, followed by
+everything AWS would do after it (``Harness.settle``). The scheduled targets run once each. The EMSPs answer every push
 with OCPI 1000 (httpx MockTransport: no socket), so a push's cost is the hub's, not a network's.
 
 The life runs twice: first a warm-up with a short session, not in the profile, where each function's
@@ -21,34 +21,17 @@ and their mean usage, a function's CPU time its median warm invocation's.
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
+from cost.facts import StackFacts
 from cost.output import captured_output
+from cost.profile import Profile, build_profile
 from cost.recorder import Recorder, Usage
-from cost.stack import ROOT, StackFacts
-from cost.station import PASSWORD, STATION, Command, Station, access_log_bytes, status_frame
+from cost.station import Command, Station, access_log_bytes, status_frame
+from cost.world import configure, create_resources, register_fixtures
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "cost",
-    "AWS_SECRET_ACCESS_KEY": "cost",
-    "AWS_SESSION_TOKEN": "cost",
-    "AWS_DEFAULT_REGION": "eu-west-1",
-    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-    "MOBIE_PUBLIC_URL": "https://hub.mobie.example",
-    "MOBIE_OCPP_MANAGEMENT_URL": "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/ocpp",
-    # The measured EMSP calls without a client certificate (checking one costs no AWS request).
-    "MOBIE_REQUIRE_CLIENT_CERT": "false",
-    # A Location push batch calls its parties one after another here, so each call's CPU is on the
-    # invocation's clock; the model overlaps their network time by the template's MOBIE_PUSH_THREADS.
-    "MOBIE_PUSH_THREADS": "1",
-}
 WARM_UP_SAMPLES = 2  # MeterValues of the warm-up life's session (cost.measure.measure)
 
 
@@ -65,91 +48,8 @@ class Scenario:
     platform_log_bytes: int = 300  # Lambda's START/END/REPORT (+ XRAY) lines per invocation
 
 
-class Profile(dict):
-    """{"work": {name: {"count": n, "usage": {key: mean}}}, "meta": {...}} (JSON as is)."""
-
-
-def _environment(facts: StackFacts) -> None:
-    os.environ.update(facts.environment)  # the deployed functions' settings (the audit stream, …)
-    os.environ.update(ENVIRONMENT)
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO")  # what the deployed functions run with
-    for name in [n for n in os.environ if n.startswith("MOBIE_TABLE_") or n == "MOBIE_DYNAMODB_ENDPOINT"]:
-        del os.environ[name]
-
-
-def _fixtures(emsps: int, recorder: Recorder) -> None:
-    import httpx
-
-    from mobie_hub.locations.registry import import_locations, import_tariffs
-    from mobie_hub.locations.repository import DynamoLocationStore
-    from mobie_hub.outbound import use_client
-    from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
-    from mobie_hub.parties.connection import ConnectionTracker
-    from mobie_hub.tariffs.repository import DynamoTariffStore
-    from mobie_hub.tokens import repository as tokens
-    from mobie_hub.tokens.models import Token
-    from tests.support.parties import register_receiver
-    from tests.support.stations import location, station_password, tariff
-    from tests.support.tokens import rfid_token
-
-    import_tariffs([tariff()], DynamoTariffStore())
-    import_locations([location(STATION)], DynamoLocationStore(), DynamoTariffStore())
-    station_password(STATION, PASSWORD)
-    register_receiver("https://emsp-edp.example", "EDP", modules=("locations", "sessions", "cdrs", "commands"))
-    for n in range(1, emsps):
-        register_receiver(f"https://emsp-{n:02d}.example", f"E{n:02d}", modules=("locations",))
-    tokens.put_token(Token.model_validate(rfid_token()))
-    answer = {"status_code": 1000, "status_message": "Success", "timestamp": "2026-11-23T09:00:00Z"}
-    use_client(
-        HttpxOcpiClient(
-            transport=httpx.MockTransport(lambda request: _answered(recorder, request, answer)),
-            observer=ConnectionTracker(),
-        )
-    )
-
-
-def _answered(recorder: Recorder, request: Any, answer: dict[str, Any]) -> Any:
-    import httpx
-
-    recorder.add("http.requests")
-    recorder.add("http.bytes_out", len(request.content))
-    return httpx.Response(200, json=answer)
-
-
-def _git_commit() -> str:
-    """HEAD, with "+ uncommitted changes" when the measured code (layers, functions, infra) differs from it."""
-    def git(*arguments: str) -> str:
-        return subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-
-    try:
-        commit = git("rev-parse", "--short", "HEAD").strip()
-        dirty = git("status", "--porcelain", "--", "layers", "functions", "infra").strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return f"{commit} + uncommitted changes" if dirty else commit
-
-
-def _deployed_resources(facts: StackFacts) -> None:
-    """Under moto, the resources the functions name in their settings: the audit delivery stream, the bus."""
-    import boto3
-
-    if facts.delivery_streams:
-        boto3.client("s3").create_bucket(
-            Bucket="cost-audit", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
-        )
-    for name in facts.delivery_streams:
-        boto3.client("firehose").create_delivery_stream(
-            DeliveryStreamName=name, DeliveryStreamType="DirectPut",
-            ExtendedS3DestinationConfiguration={
-                "RoleARN": "arn:aws:iam::123456789012:role/cost", "BucketARN": "arn:aws:s3:::cost-audit",
-            },
-        )
-    for name in facts.event_buses:
-        boto3.client("events").create_event_bus(Name=name)
-
-
 def measure(facts: StackFacts, scenario: Scenario) -> Profile:
-    _environment(facts)
+    configure(facts)
     import boto3
     import time_machine
     from moto import mock_aws
@@ -175,8 +75,8 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
         recorder = Recorder(get_settings().tables.names, platform, facts.memory_mb())
         with captured_output():  # the fixtures' own logs are no part of the measure
             ensure_tables(dynamodb_resource().meta.client)
-            _deployed_resources(facts)
-            _fixtures(scenario.emsps, recorder)
+            create_resources(facts)
+            register_fixtures(scenario.emsps, recorder)
         harness = Harness(facts, recorder)
         harness.start_streams()
         station = Station(harness, access_log_bytes(facts.websocket_access_log))
@@ -254,69 +154,15 @@ def measure(facts: StackFacts, scenario: Scenario) -> Profile:
             events_before = len(harness.events)
             station.disconnect()
             life(measured, samples=scenario.session_minutes * 60 // scenario.meter_interval)
-    first = {function: times[0] for function, times in recorder.timings.items()}
-    warm = {function: times[1:] for function, times in recorder.timings.items()}
-    overall = {function: statistics.median(times or [first[function]]) for function, times in warm.items()}
-    # A function whose warm-up ran it once and the measured life never: its first invocation is all
-    # the model has, priced as warm (an over-count, named in the profile).
-    unwarmed = sorted(function for function, times in warm.items() if not times)
-    cold_start_ms = {function: max(0.0, first[function] - overall[function]) for function in first}
     del harness.events[:events_before]
-
-    def typical(name: str) -> dict[str, float]:
-        """A function's median warm CPU time in this work (over all the work when measured fewer than 3 times)."""
-        return {
-            function: statistics.median(times) if len(times) >= 3 else overall[function]
-            for function, times in timings.get(name, {}).items()
-        }
-
-    profile = Profile(
-        work={name: {"count": len(usages), "usage": _mean(usages, typical(name))} for name, usages in work.items()},
-        meta={
-            "commit": _git_commit(),
-            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    return build_profile(
+        work, timings, recorder=recorder, facts=facts, events=harness.events, unmodeled=harness.unmodeled,
+        measured_with={
             "emsps": scenario.emsps,
             "meter_interval": scenario.meter_interval,
             "session_minutes": scenario.session_minutes,
             "heartbeat_interval": get_settings().ocpp_heartbeat_interval,
             "session_push_interval": getattr(get_settings(), "session_push_interval_seconds", None),
             "platform_log_bytes": scenario.platform_log_bytes,
-            "events": dict(Counter(e.get("event_name") for e in harness.events)),
-            "custom_metrics": len(recorder.metrics),
-            "cold_start_ms": cold_start_ms,
-            "unwarmed": unwarmed,
-            "unmodeled_targets": sorted(harness.unmodeled),
-            "schedules": {
-                f"schedule: {schedule.target[1]}": schedule.per_month for schedule in facts.schedules
-            },
-            "functions": {
-                service: {"memory_mb": f.memory_mb, "arm64": f.arm64, "tracing": f.tracing, "log_class": f.log_class,
-                          "platform_logs": f.platform_logs, "parallel_calls": f.parallel_calls}
-                for service, f in facts.functions.items()
-            },
-            "state_machines": {
-                m.logical_id: {"express": m.express, "log_level": m.log_level, "include_data": m.include_data}
-                for m in facts.state_machines.values()
-            },
-            "pipes": len(facts.pipes),
-            "alarms": facts.alarms,
-            "dashboards": facts.dashboards,
-            "audit_to_firehose": facts.audit_to_firehose,
-            "log_retention_days": facts.log_retention_days(),
-            "websocket_access_log_bytes": access_log_bytes(facts.websocket_access_log),
         },
     )
-    return profile
-
-
-def _mean(usages: list[Usage], typical_ms: dict[str, float]) -> dict[str, float]:
-    """The mean usage; a function's milliseconds are its median warm invocation's CPU time (its first
-    invocation pays imports and client creation: that is ``cold_start_ms``, priced per cold start)."""
-    total: Counter = Counter()
-    for usage in usages:
-        total.update(usage)
-    mean = {key: value / len(usages) for key, value in sorted(total.items())}
-    for key in [k for k in mean if k.startswith("lambda.ms|")]:
-        function = key.split("|", 1)[1]
-        mean[key] = mean[f"lambda.requests|{function}"] * typical_ms[function]
-    return mean
