@@ -1,6 +1,7 @@
-"""The AWS push path, executed: a stream record through the Pipe's enrichment Lambda, then moto runs
-the real fan-out (infra/constructs/push_fanout.asl.json) and owner (push_owner.asl.json) state
-machines, whose tasks run the real functions/push handlers in-process against fake EMSPs on loopback."""
+"""The AWS push path of Location events, executed: a stream record through the Pipe's enrichment
+Lambda, then moto runs the real fan-out state machine (infra/constructs/push_fanout.asl.json), whose
+tasks run the real functions/push handlers in-process against fake EMSPs on loopback. The owner
+workflow (sessions, CDRs) is in test_push_owner_workflow.py."""
 
 from __future__ import annotations
 
@@ -17,14 +18,13 @@ from mobie_hub.locations.enums import Status
 from mobie_hub.locations.registry import import_locations, import_tariffs
 from mobie_hub.locations.repository import DynamoLocationStore, get_location, put_location
 from mobie_hub.tariffs.repository import DynamoTariffStore
+from tests.integration.events.push_workflows import PUSH, RECIPIENTS, run
 from tests.support.events import load_event
 from tests.support.fake_party import fake_party
 from tests.support.handlers import FakeContext, lambda_module
-from tests.support.lambda_runtime import execute, executing_aws, state_machine_of
+from tests.support.lambda_runtime import executing_aws, state_machine_of
 from tests.support.parties import register_receiver
 from tests.support.stations import location, tariff
-
-RECIPIENTS, PUSH, OWNER = "mobie-hub-push-recipients", "mobie-hub-push", "mobie-hub-owner-push"
 
 
 @pytest.fixture
@@ -40,21 +40,6 @@ def fanout(aws) -> str:
         "push_fanout.asl.json", {"RecipientsFunctionArn": RECIPIENTS, "PushFunctionArn": PUSH},
         values={"EphemeralTableName": get_settings().tables["ephemeral"]},
     )
-
-
-@pytest.fixture
-def owner_push(aws) -> str:
-    return state_machine_of("push_owner.asl.json", {"OwnerPushFunctionArn": OWNER})
-
-
-def run(machine: str, event: dict, push=None) -> tuple[dict, list]:
-    module = lambda_module("push")
-    return execute(machine, event, {RECIPIENTS: module.recipients, PUSH: push or module.push,
-                                    OWNER: push or module.owner})
-
-
-def bus_event(envelope) -> dict:
-    return {"detail-type": "DomainEvent", "source": "mobie-hub", "detail": envelope.as_json()}
 
 
 def test_an_evse_status_event_is_patched_to_each_receiver_and_a_down_emsp_is_reported(fanout):
@@ -189,16 +174,24 @@ def test_an_event_that_must_follow_a_fanout_under_way_waits_in_the_workflow_then
     event = load_event("eventbridge/evse_status_changed.json")
     earlier = DomainEvent.model_validate(event["detail"]).model_copy(deep=True)
     earlier.detail["last_updated"] = "2026-12-01T10:41:00Z"
+    module, planned = lambda_module("push"), []
+
+    def recipients(task, context):
+        planned.append(module.recipients(task, context))
+        if len(planned) == 1:
+            # The earlier fan-out ends only once this one has been told to wait: no race with a timer
+            location_claims.report(lease)
+        return planned[-1]
+
     with fake_party() as edp:
         register_receiver(edp.base_url, "EDP")
-        # Given an earlier status of the EVSE whose fan-out is under way (one batch), done in a moment
+        # Given an earlier status of the EVSE whose fan-out is under way (one batch)
         lease = location_claims.claim(location_push.target_of(earlier), 1, now=utcnow()).lease
-        threading.Timer(1.5, location_claims.report, (lease,)).start()
-        # When the later status arrives
-        _, calls = run(fanout, event)
-    # Then its workflow planned it again after a Wait, and pushed it once the earlier one was done
-    names = [name for name, _ in calls]
-    assert names.count(RECIPIENTS) >= 2 and names[-1] == PUSH
+        # When the later status arrives, and the earlier fan-out reports its batch while it waits
+        _, calls = run(fanout, event, recipients=recipients)
+    # Then its workflow was told to wait, planned it again after the Wait, and pushed it
+    assert [step["next"] for step in planned] == ["wait", "push"]
+    assert [name for name, _ in calls] == [RECIPIENTS, RECIPIENTS, PUSH]
     assert [r.body["status"] for r in edp.received] == ["CHARGING"]
 
 
@@ -229,86 +222,6 @@ def test_the_pipe_enrichment_turns_a_real_stream_record_into_envelopes(aws):
     [envelope] = envelopes
     assert envelope["event_name"] == "EvseStatusChanged" and envelope["event_version"] == 1
     assert envelope["detail"]["evse_uid"] == "LSB-00175-01" and envelope["detail"]["status"] == "CHARGING"
-
-
-def test_a_cdr_the_emsp_refused_in_the_workflow_is_left_due_for_the_redelivery_sweep(owner_push):
-    # Issue #17 item 12: the AWS path records a CDR's delivery, so the scheduled sweep retries it.
-    from datetime import timedelta
-
-    from mobie_hub.cdrs import delivery
-    from mobie_hub.cdrs.models import MobieCdr
-    from mobie_hub.cdrs.repository import create_cdr
-    from mobie_hub.core.types import utcnow
-    from mobie_hub.events.cdrs import cdr_events
-    from tests.integration.cdrs.test_delivery import CDR
-
-    cdr = MobieCdr.model_validate(json.loads(CDR.read_text()))  # owned by PT/EDP
-    assert create_cdr(cdr)
-    envelope = cdr_events(None, cdr)[0]
-    with fake_party() as edp:
-        register_receiver(edp.base_url, "EDP", modules=("cdrs",))
-        edp.fail_with = 503
-        outcome, calls = run(owner_push, bus_event(envelope))
-    # One task, no recipients Lambda (issue #18)
-    assert [name for name, _ in calls] == [OWNER]
-    assert (outcome["ok"], outcome["delivery"], outcome["attempts"]) == (False, "PENDING", 1)
-    assert [r.path for r in edp.received] == ["/ocpi/emsp/2.2.1/cdrs"]
-    due = delivery.due(utcnow() + timedelta(minutes=1))
-    assert [(d.cdr_id, d.party, d.attempts) for d in due] == [(cdr.id, "PARTY#EMSP#PT#EDP", 1)]
-
-
-def test_a_session_event_is_pushed_to_its_owner_alone_by_one_task(owner_push):
-    from mobie_hub.events.sessions import session_events
-    from tests.unit.sessions.test_lifecycle import opened
-
-    [started] = session_events(None, opened().session, "PT#EDP")
-    with fake_party() as edp, fake_party() as glp:
-        register_receiver(edp.base_url, "EDP", modules=("sessions",))
-        register_receiver(glp.base_url, "GLP", modules=("sessions",))  # exposes sessions, owns nothing here
-        outcome, calls = run(owner_push, bus_event(started))
-        # The same event again (EventBridge is at least once; moto runs one execution a test): dropped
-        again = lambda_module("push").owner(bus_event(started), FakeContext())
-    assert [name for name, _ in calls] == [OWNER]
-    assert outcome["ok"] and outcome["party"] == "PARTY#EMSP#PT#EDP"
-    assert [(r.method, r.path) for r in edp.received] == [("PUT", "/ocpi/emsp/2.2.1/sessions/PT/MOB/S1")]
-    assert glp.received == [] and again["skipped"] == "stale"
-
-
-def test_an_owner_push_that_crashes_is_reported_and_the_run_still_succeeds(owner_push):
-    def crashing(event, context):
-        raise RuntimeError("the Lambda ran out of time")
-
-    output, _ = run(owner_push, load_event("eventbridge/session_completed.json", session_id="S1"), push=crashing)
-    assert output == {"event_name": "SessionCompleted", "ok": False, "error": "RuntimeError"}
-
-
-def test_an_owner_without_a_receiver_is_an_empty_successful_run(owner_push):
-    output, calls = run(owner_push, load_event("eventbridge/session_completed.json", session_id="S1"))
-    assert output == {"event_name": "SessionCompleted", "party": "PARTY#EMSP#PT#EDP", "ok": True,
-                      "skipped": "no registered receiver"}
-    assert [name for name, _ in calls] == [OWNER]
-
-
-def test_the_push_sweep_lambda_puts_a_resync_on_the_stacks_bus_for_a_changed_session(aws, monkeypatch):
-    # functions/push handler.resync, on its schedule: one due recheck of a session that changed since
-    # its owner's last push → one SessionResync event on the bus named in MOBIE_EVENT_BUS_NAME.
-    from mobie_hub.core.settings import get_settings
-    from mobie_hub.events import push_state
-    from tests.integration.events.test_session_push_order import at, states, store
-
-    boto3.client("events").create_event_bus(Name="MobieHub-events")
-    monkeypatch.setenv("MOBIE_EVENT_BUS_NAME", "MobieHub-events")
-    get_settings.cache_clear()
-    store(states((4, "4.5"))[-1])
-    push_state.claim("SESSION#S1", "PARTY#EMSP#PT#EDP", "2026-11-23T09:00:00.000Z", now=at(0))
-    push_state.recheck("SESSION#S1", "PARTY#EMSP#PT#EDP", {"country_code": "PT", "party_id": "EDP"}, at(5))
-
-    class Context(FakeContext):
-        def get_remaining_time_in_millis(self) -> int:
-            return 50_000
-
-    assert lambda_module("push").resync({}, Context()) == {"due": 1, "published": 1}
-    assert lambda_module("push").resync({}, Context()) == {"due": 0, "published": 0}  # done
 
 
 def test_a_push_batch_logs_its_failures_only_and_counts_what_it_sent_once(aws):
