@@ -79,8 +79,18 @@ def _per_month(expression: str) -> float:
 
 
 def facts_from(template: dict[str, Any]) -> StackFacts:
+    """What the model needs of a synthesized template (see the module docstring)."""
     resources = template["Resources"]
     facts = StackFacts()
+    logical_to_service = _functions(resources, facts)
+    _environment(resources, facts)
+    _resources(resources, logical_to_service, facts)
+    _triggers(resources, logical_to_service, facts)
+    return facts
+
+
+def _functions(resources: dict[str, Any], facts: StackFacts) -> dict[str, str]:
+    """The hub's functions (not CDK's helpers) into ``facts``; returns logical id → service."""
     logical_to_service: dict[str, str] = {}
     sources = _sources()
     for logical_id, resource in resources.items():
@@ -108,6 +118,11 @@ def facts_from(template: dict[str, Any]) -> StackFacts:
             ).get("Properties", {}).get("LogGroupClass", "STANDARD"),
             parallel_calls=int(properties.get("Environment", {}).get("Variables", {}).get("MOBIE_PUSH_THREADS", 1)),
         )
+    return logical_to_service
+
+
+def _environment(resources: dict[str, Any], facts: StackFacts) -> None:
+    """The functions' settings the measurement runs with, and the resources they name (created under moto)."""
 
     def name_of(reference: Any) -> str | None:
         """A Ref's physical name where the template gives one (a bus's Name, a stream's name)."""
@@ -134,6 +149,10 @@ def facts_from(template: dict[str, Any]) -> StackFacts:
     facts.event_buses = tuple(
         r["Properties"]["Name"] for r in resources.values() if r["Type"] == "AWS::Events::EventBus"
     )
+
+
+def _resources(resources: dict[str, Any], logical_to_service: dict[str, str], facts: StackFacts) -> None:
+    """State machines, Pipes, TTLs, log groups, the audit subscription, alarms, dashboards, access logs."""
 
     def function_of(reference: Any) -> str | None:
         return logical_to_service.get(reference.get("Fn::GetAtt", [None])[0]) if isinstance(reference, dict) else None
@@ -185,6 +204,10 @@ def facts_from(template: dict[str, Any]) -> StackFacts:
             facts.websocket_access_log_group = destination.get("Fn::GetAtt", [None])[0] if isinstance(destination, dict) else None
         elif kind == "AWS::ApiGateway::Stage":
             facts.rest_access_log = properties.get("AccessLogSetting", {}).get("Format")
+
+
+def _triggers(resources: dict[str, Any], logical_to_service: dict[str, str], facts: StackFacts) -> None:
+    """Event rules and schedules (after ``_resources``: a target may be one of its state machines)."""
     for resource in resources.values():
         kind, properties = resource["Type"], resource.get("Properties", {})
         if kind == "AWS::Events::Rule":
@@ -201,7 +224,6 @@ def facts_from(template: dict[str, Any]) -> StackFacts:
             facts.schedules.append(
                 Schedule(_target(target["Arn"], logical_to_service, facts), _per_month(properties["ScheduleExpression"]), payload)
             )
-    return facts
 
 
 def _definition(value: Any) -> str:
