@@ -8,7 +8,9 @@ may only address its own country_code / party_id (else HTTP 403); the rules live
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query
+from typing import Annotated, NewType
+
+from fastapi import APIRouter, Body, Depends, Path, Query
 
 from mobie_hub.core.context import Caller
 from mobie_hub.core.models import TokenType, partial_model
@@ -23,6 +25,13 @@ from mobie_hub.tokens.repository import TokenKey
 caller = caller_for("tokens")
 router = APIRouter(dependencies=[Depends(caller)])  # authenticate first; the same dependency is reused below
 TokenPatch = partial_model(Token)
+# The bodies' types, validated and documented as the models themselves. FastAPI builds a body's
+# validator when an app includes the route, ignoring pydantic's UnsupportedFieldAttributeWarning about
+# the alias it attaches (the parameter's name, which it reads itself). A model class with defer_build
+# (every OcpiModel) would put that build off to the first request, outside FastAPI's filter, where
+# pydantic warns once an app; a NewType of the model carries no model config, so it is built at once.
+TokenBody = NewType("TokenBody", Token)
+TokenPatchBody = NewType("TokenPatchBody", TokenPatch)  # type: ignore[valid-type] - built by partial_model
 TOKEN_PATH = "/ocpi/{version}/tokens/{country_code}/{party_id}/{uid}"
 
 
@@ -51,7 +60,9 @@ def get_token(
 
 @router.put(TOKEN_PATH)
 def put_token(
-    token: Token, version: OcpiVersion = Depends(request_version), key: TokenKey = Depends(addressed_token)
+    token: Annotated[TokenBody, Body()],
+    version: OcpiVersion = Depends(request_version),
+    key: TokenKey = Depends(addressed_token),
 ) -> OcpiResponse:
     created = token_receiver.put(token, key)
     return ocpi_response(http_status=201 if created else 200)
@@ -59,7 +70,7 @@ def put_token(
 
 @router.patch(TOKEN_PATH)
 def patch_token(
-    body: TokenPatch,  # type: ignore[valid-type] - a class built by partial_model
+    body: Annotated[TokenPatchBody, Body()],
     version: OcpiVersion = Depends(request_version),
     key: TokenKey = Depends(addressed_token),
 ) -> OcpiResponse:
