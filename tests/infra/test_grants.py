@@ -89,6 +89,11 @@ def test_grants_are_per_function_not_per_table(prod):
     for key, action in (("tokens", "dynamodb:Scan"), ("locations", "dynamodb:Scan"), ("locations", "dynamodb:BatchWriteItem")):
         assert {source for source, tables in by_source.items() if action in tables.get(key, ())} == {"admin"}, (key, action)
     assert "dynamodb:PutItem" in by_source["ocpp_message"]["locations"]  # it writes the table, one item at a time
+    # Token items of the parties table are deleted by the credentials flows only
+    # (parties.credentials_repository); the push Lambdas record connection statuses but cannot delete.
+    parties_deleters = {s for s, tables in by_source.items() if "dynamodb:DeleteItem" in tables.get("parties", ())}
+    assert parties_deleters == {"admin", "credentials", "credentials_renewal"}
+    assert "dynamodb:PutItem" in by_source["push"]["parties"]
     assert ephemeral_deletes <= by_source["push"]["ephemeral"]
     for source in ("locations", "tariffs"):
         assert "dynamodb:PutItem" in by_source[source]["ephemeral"], source
