@@ -50,8 +50,8 @@ def _table_grants(synth) -> dict[str, dict[str, set[str]]]:
 def test_the_code_scans_deletes_and_batch_writes_only_these_tables():
     # What the repositories call today (a change there changes the grants, and this list).
     found = conditional_actions()
-    assert found["locations"] == {"dynamodb:Scan", "dynamodb:BatchWriteItem"}  # location_ids(), put_locations()
-    assert found["tokens"] == {"dynamodb:Scan"}  # shared_id_tags(): `mobie-hub tokens conflicts`
+    assert found["locations"] == {"dynamodb:Scan", "dynamodb:BatchWriteItem"}  # locations.inventory: location_parties(), put_locations()
+    assert found["tokens"] == {"dynamodb:Scan"}  # tokens.inventory.shared_id_tags(): `mobie-hub tokens conflicts`
     assert found["tariffs"] == {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem"}  # release_references()
     assert found["parties"] == {"dynamodb:DeleteItem"}  # credentials tokens, a registration's token rotation
     assert found["stations"] == {"dynamodb:DeleteItem"}  # a connection, a pending call
@@ -84,6 +84,16 @@ def test_grants_are_per_function_not_per_table(prod):
         for key, granted in tables.items():
             by_source.setdefault(source, {}).setdefault(key, set()).update(granted)
     ephemeral_deletes = {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    # Only the operator's commands (the admin Lambda) scan the tokens and locations tables and batch-write
+    # Locations (tokens.inventory, locations.inventory); every Lambda serving stations or EMSPs cannot.
+    for key, action in (("tokens", "dynamodb:Scan"), ("locations", "dynamodb:Scan"), ("locations", "dynamodb:BatchWriteItem")):
+        assert {source for source, tables in by_source.items() if action in tables.get(key, ())} == {"admin"}, (key, action)
+    assert "dynamodb:PutItem" in by_source["ocpp_message"]["locations"]  # it writes the table, one item at a time
+    # Token items of the parties table are deleted by the credentials flows only
+    # (parties.credentials_repository); the push Lambdas record connection statuses but cannot delete.
+    parties_deleters = {s for s, tables in by_source.items() if "dynamodb:DeleteItem" in tables.get("parties", ())}
+    assert parties_deleters == {"admin", "credentials", "credentials_renewal"}
+    assert "dynamodb:PutItem" in by_source["push"]["parties"]
     assert ephemeral_deletes <= by_source["push"]["ephemeral"]
     for source in ("locations", "tariffs"):
         assert "dynamodb:PutItem" in by_source[source]["ephemeral"], source

@@ -15,6 +15,8 @@ import pytest
 from infra.constants import FUNCTIONS_DIR, ROOT, SHARED_LAYER_SOURCE
 from infra.import_closure import UnresolvedImport, closure, function_closure
 
+pytestmark = pytest.mark.infra
+
 SOURCES = sorted(path.parent.name for path in FUNCTIONS_DIR.glob("*/handler.py"))
 
 # A fresh interpreter imports one handler as Lambda does (the handler's folder and the layer on the

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from mobie_hub.core.settings import get_settings
+from mobie_hub.locations.inventory import DynamoLocationStore
 from mobie_hub.locations.registry import import_locations
-from mobie_hub.locations.repository import DynamoLocationStore
 from mobie_hub.parties.party import Registration
 from mobie_hub.parties.repository import save
 from mobie_hub.tariffs.repository import DynamoTariffStore

@@ -9,9 +9,9 @@ import pytest
 from mobie_hub.events.stream import events_from_records
 from mobie_hub.local.pipeline import fan_out
 from mobie_hub.local.streams import StreamPoller
+from mobie_hub.locations.inventory import put_locations
 from mobie_hub.locations.models import MobieLocation
 from mobie_hub.locations.registry import import_tariffs
-from mobie_hub.locations.repository import put_locations
 from mobie_hub.tariffs.repository import DynamoTariffStore
 from tests.support.stations import T0, hourly_locations, location, tariff
 

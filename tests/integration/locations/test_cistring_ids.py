@@ -6,15 +6,15 @@ from __future__ import annotations
 import pytest
 
 from mobie_hub.locations import api as locations_api
+from mobie_hub.locations import inventory
 from mobie_hub.locations.models import MobieLocation
-from mobie_hub.locations.repository import put_locations
 from tests.support.stations import location
 
 
 @pytest.fixture
 def stored(aws):
     """One station issued in upper case and one whose id mixes cases (its case must survive)."""
-    put_locations([MobieLocation.model_validate(location(i)) for i in ("LSB-00003", "Fun-Ab1")])
+    inventory.put_locations([MobieLocation.model_validate(location(i)) for i in ("LSB-00003", "Fun-Ab1")])
 
 
 @pytest.mark.parametrize("written", ["lsb-00003", "Lsb-00003", "LSB-00003"])
@@ -41,7 +41,7 @@ def test_a_mixed_case_id_keeps_its_case_in_documents_and_listings(client, emsp, 
     assert response.status_code == 200, response.text
     assert response.json()["data"]["uid"] == "Fun-Ab1-01"
     assert client.get("/ocpi/2.2.1/locations/fun-ab1", headers=emsp.headers).json()["data"]["id"] == "Fun-Ab1"
-    assert locations_api.location_ids() == ["Fun-Ab1", "LSB-00003"]
+    assert inventory.location_ids() == ["Fun-Ab1", "LSB-00003"]
     assert locations_api.get_location("FUN-AB1").id == "Fun-Ab1"
 
 

@@ -13,8 +13,9 @@ from mobie_hub.core.errors import InvalidRequest, NotFound
 from mobie_hub.core.models import BusinessDetails, Role
 from mobie_hub.locations import station_repository
 from mobie_hub.locations.enums import Status
+from mobie_hub.locations.inventory import DynamoLocationStore
 from mobie_hub.locations.registry import import_locations, import_tariffs
-from mobie_hub.locations.repository import DynamoLocationStore, get_location
+from mobie_hub.locations.repository import get_location
 from mobie_hub.parties import repository as parties
 from mobie_hub.parties.models import ConnectionStatus
 from mobie_hub.parties.party import Party, Registration

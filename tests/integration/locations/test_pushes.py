@@ -6,9 +6,10 @@ from __future__ import annotations
 import base64
 
 from mobie_hub.locations.enums import Status
+from mobie_hub.locations.inventory import DynamoLocationStore
 from mobie_hub.locations.models import MobieLocation
 from mobie_hub.locations.registry import import_locations
-from mobie_hub.locations.repository import DynamoLocationStore, get_location, put_location
+from mobie_hub.locations.repository import get_location, put_location
 from mobie_hub.tariffs.repository import DynamoTariffStore
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver

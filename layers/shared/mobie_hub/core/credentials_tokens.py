@@ -95,29 +95,3 @@ def find_caller(token: str) -> Caller | None:
         cert_fingerprints=frozenset(item.get("cert_fingerprints") or ()),
         token=token,
     )
-
-
-def revoke_token(token: str) -> None:
-    table("parties").delete_item(Key={"pk": token_pk(token), "sk": SK})
-
-
-def record_failed_registration(token: str) -> int | None:
-    """Count one failed credentials POST with token A; at ``MAX_FAILED_REGISTRATIONS`` the token is
-    deleted. Returns the failures counted, or None when the token is no (longer a) token A."""
-    parties = table("parties")
-    key = {"pk": token_pk(token), "sk": SK}
-    try:
-        answer = parties.update_item(
-            Key=key,
-            UpdateExpression="ADD failed_registrations :one",
-            ConditionExpression="attribute_exists(pk) AND #kind = :a",
-            ExpressionAttributeNames={"#kind": "kind"},
-            ExpressionAttributeValues={":one": 1, ":a": "A"},
-            ReturnValues="UPDATED_NEW",
-        )
-    except parties.meta.client.exceptions.ConditionalCheckFailedException:
-        return None
-    failures = int(answer["Attributes"]["failed_registrations"])
-    if failures >= MAX_FAILED_REGISTRATIONS:
-        parties.delete_item(Key=key)
-    return failures

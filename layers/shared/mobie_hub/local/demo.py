@@ -18,8 +18,8 @@ from typing import Any
 from mobie_hub.admin.registry import operation
 from mobie_hub.core.errors import NotFound
 from mobie_hub.core.types import utcnow
+from mobie_hub.locations.inventory import DynamoLocationStore
 from mobie_hub.locations.registry import import_locations, import_tariffs
-from mobie_hub.locations.repository import DynamoLocationStore
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.admin import StationRequest
 from mobie_hub.ocpp.station_auth import hash_password

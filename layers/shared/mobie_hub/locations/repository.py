@@ -60,44 +60,7 @@ def get_locations(ids: Iterable[str]) -> dict[str, MobieLocation]:
     return {location.id: location for location in locations}
 
 
-def location_ids() -> list[str]:
-    """Every Location id, private ones included (operator bulk operations)."""
-    return [location_id for location_id, _, _ in location_parties()]
-
-
-def location_parties() -> list[tuple[str, str, str]]:
-    """Every Location's (id, country_code, party_id), private ones included, by id: a Scan of those
-    attributes only (operator listings: which CPO operates which station)."""
-    locations, found, start = table("locations"), [], {}
-    while True:
-        page = locations.scan(
-            ProjectionExpression="pk, sk, location_id, country_code, party_id", **start
-        )
-        # location_id keeps the id's case (the key is upper-cased); items written before it had none
-        found += [
-            (item.get("location_id") or item["pk"].removeprefix("LOC#"), item.get("country_code", ""),
-             item.get("party_id", ""))
-            for item in page["Items"] if item["sk"] == SK
-        ]
-        if "LastEvaluatedKey" not in page:
-            return sorted(found)
-        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
-
-
-def put_locations(locations: list[Location]) -> None:
-    with table("locations").batch_writer() as batch:
-        for location in locations:
-            batch.put_item(Item=location_item(location))
-
-
 def published_page(page: PageRequest) -> Page[MobieLocation]:
     """A page of published Locations by last_updated (date_from inclusive, date_to exclusive)."""
     raw = query_page(PUBLISHED, page)
     return Page([documents.decode(i, MobieLocation) for i in raw.items], raw.total, raw.next_cursor)
-
-
-class DynamoLocationStore:
-    """The station registry's LocationStore port on DynamoDB."""
-
-    get_many = staticmethod(get_locations)
-    put_many = staticmethod(put_locations)

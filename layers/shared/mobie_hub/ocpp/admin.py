@@ -23,7 +23,8 @@ from pydantic import BaseModel, Field
 from mobie_hub.admin.registry import operation
 from mobie_hub.core.errors import InvalidRequest, UnknownLocation
 from mobie_hub.core.types import format_datetime, utcnow
-from mobie_hub.locations.api import get_location, get_locations, location_ids
+from mobie_hub.locations.api import get_location, get_locations
+from mobie_hub.locations.inventory import location_ids
 from mobie_hub.ocpp import liveness_repository, runtime
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.station_auth import hash_password, password_bytes

@@ -20,7 +20,7 @@ from mobie_hub.core.observability import logger
 from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import Addressee, OcpiClient, correlation_scope
 from mobie_hub.outbound.url_policy import check_party_url
-from mobie_hub.parties import discovery, repository
+from mobie_hub.parties import credentials_repository, discovery, repository
 from mobie_hub.parties.exchange import hub_credentials, party_role, token_item
 from mobie_hub.parties.models import ConnectionStatus, Credentials
 from mobie_hub.parties.party import Party, Registration
@@ -82,7 +82,7 @@ def accept_registration(
         token_c = credentials_tokens.new_token()
         registered = _connected(party, credentials, peer, credentials_tokens.hash_token(token_c))
         registered.registered_at = registered.credentials_changed_at
-        saved = repository.save(
+        saved = credentials_repository.save(
             registered,
             expected_revision=party.revision,
             new_tokens=[token_item(registered, registered.hub_token_hash)],
@@ -97,7 +97,7 @@ def accept_registration(
 
 
 def _count_failure(caller: Caller, party: Party, error: HubError) -> None:
-    failures = credentials_tokens.record_failed_registration(caller.token)
+    failures = credentials_repository.record_failed_registration(caller.token)
     if failures is None:
         return
     revoked = failures >= credentials_tokens.MAX_FAILED_REGISTRATIONS
@@ -122,7 +122,7 @@ def accept_update(caller: Caller, credentials: Credentials, version: str, client
         peer = _read_peer(credentials, version, party.label, client, party)
     token_c = credentials_tokens.new_token()
     updated = _connected(party, credentials, peer, credentials_tokens.hash_token(token_c))
-    saved = repository.save(
+    saved = credentials_repository.save(
         updated,
         expected_revision=party.revision,
         new_tokens=[token_item(updated, updated.hub_token_hash)],

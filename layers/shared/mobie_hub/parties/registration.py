@@ -20,7 +20,7 @@ from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import Addressee, OcpiClient, correlation_scope
 from mobie_hub.outbound.client import dump_body
 from mobie_hub.outbound.url_policy import check_party_url
-from mobie_hub.parties import discovery, repository
+from mobie_hub.parties import credentials_repository, discovery, repository
 from mobie_hub.parties.connection import notify_status_changed
 from mobie_hub.parties.exchange import hub_credentials, party_role, ref_of, token_item
 from mobie_hub.parties.models import ConnectionStatus, Credentials
@@ -75,7 +75,7 @@ def invite(ref: PartyRef, *, cert: CertificateIdentity | None = None) -> tuple[P
             "last_updated": now,
         }
     )
-    saved = repository.save(
+    saved = credentials_repository.save(
         party,
         expected_revision=existing.revision if existing else None,
         new_tokens=[token_item(party, party.hub_token_hash)],
@@ -114,7 +114,7 @@ def register(
         hub_hash = credentials_tokens.hash_token(hub_token)
         # The party may read the hub's versions with the new token while handling the POST, so it must
         # work now; until the party's identity is known it opens versions and credentials only.
-        repository.put_token(
+        credentials_repository.put_token(
             credentials_tokens.token_item_for_hash(
                 hub_hash,
                 role=role.value,
@@ -146,7 +146,7 @@ def register(
                 )
             saved, existing = _store_registration(ref_of(answered), answer, peer, hub_hash, cert)
         except BaseException:
-            repository.delete_token(hub_hash)
+            credentials_repository.delete_token(hub_hash)
             if accepted:  # the party registered the hub on its side: undo that too
                 _best_effort_delete(client, credentials_url, _token_in(reply.data) or token_a, to)
             raise
@@ -201,7 +201,7 @@ def _store_registration(
             "last_updated": now,
         }
     )
-    saved = repository.save(
+    saved = credentials_repository.save(
         party,
         expected_revision=existing.revision if existing else None,
         replaced_tokens=[token_item(party, hub_hash)],  # the pending token item, now bound to the party
@@ -228,7 +228,7 @@ def update_endpoints(ref: PartyRef, client: OcpiClient) -> Party:
             version=party.version,
         )
     updated = party.model_copy(update={"endpoints": peer.endpoints})
-    saved = repository.save(updated, expected_revision=party.revision)
+    saved = credentials_repository.save(updated, expected_revision=party.revision)
     logger.info("party endpoints updated", party=saved.label, endpoints=len(saved.endpoints))
     return saved
 
@@ -269,7 +269,7 @@ def forget(party: Party) -> Party:
             "last_updated": utcnow(),
         }
     )
-    saved = repository.save(
+    saved = credentials_repository.save(
         updated, expected_revision=party.revision, deleted_token_hashes=party.hub_token_hashes()
     )
     logger.info("party unregistered", party=saved.label)
@@ -289,7 +289,7 @@ def bind_certificate(ref: PartyRef, cert: CertificateIdentity, *, add: bool = Fa
             "cert_issuer": cert.issuer,
         }
     )
-    saved = repository.save(
+    saved = credentials_repository.save(
         updated,
         expected_revision=party.revision,
         replaced_tokens=[token_item(updated, h) for h in party.hub_token_hashes()],

@@ -24,7 +24,7 @@ from mobie_hub.core.observability import logger, metrics_namespace
 from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import utcnow
 from mobie_hub.outbound import OcpiClient, OutboundCallFailed, correlation_scope
-from mobie_hub.parties import discovery, repository
+from mobie_hub.parties import credentials_repository, discovery, repository
 from mobie_hub.parties.exchange import hub_credentials, party_role, token_item
 from mobie_hub.parties.models import Credentials
 from mobie_hub.parties.party import Party, Registration
@@ -60,7 +60,7 @@ def renew(key: str, client: OcpiClient) -> Party:
     new_token = credentials_tokens.new_token()
     new_hash = credentials_tokens.hash_token(new_token)
     staged = party.model_copy(update={"pending_hub_token_hash": new_hash})
-    staged = repository.save(
+    staged = credentials_repository.save(
         staged,
         expected_revision=party.revision,
         new_tokens=[token_item(staged, new_hash)],
@@ -97,7 +97,7 @@ def renew(key: str, client: OcpiClient) -> Party:
             **({"versions_url": peer.versions_url, "endpoints": peer.endpoints} if peer else {}),
         }
     )
-    saved = repository.save(
+    saved = credentials_repository.save(
         renewed, expected_revision=staged.revision, deleted_token_hashes=[party.hub_token_hash]
     )
     logger.info("credentials renewed", party=saved.label)
@@ -127,7 +127,7 @@ def _after_failure(staged: Party, new_hash: str, exc: HubError, *, keep_new_toke
     if not keep_new_token:
         current = repository.get_party(staged.key)
         if current is not None and current.pending_hub_token_hash == new_hash:
-            repository.save(
+            credentials_repository.save(
                 current.model_copy(update={"pending_hub_token_hash": None}),
                 expected_revision=current.revision,
                 deleted_token_hashes=[new_hash],

@@ -5,17 +5,19 @@ Party item: pk=``PARTY#<role>#<cc>#<pid>``, sk=``PARTY``, gsi1pk=``PARTY`` / gsi
 that conditions and the parties stream read: ``registration``, ``connection_status``, ``revision``,
 ``last_updated``. Token items are ``mobie_hub.core.credentials_tokens``'.
 
-Every write is one TransactWriteItems — the party (conditional on the revision it was read at) plus
-the token items that change with it — so a token rotation is never half done and two racing writers
-cannot both win: the loser gets ``ConflictingWrite``.
+Every write is conditional on the revision the party was read at, so two racing writers cannot both
+win: the loser gets ``ConflictingWrite``. A write that changes tokens too (registration, renewal, token
+rotation) is one TransactWriteItems with them, in ``parties.credentials_repository``: the module that
+deletes token items, which only the credentials flows load (a function's DynamoDB grants follow the
+modules it can load, infra/grants.py: the push Lambda, which records connection statuses here, may not
+delete from the table).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from mobie_hub.core import credentials_tokens
 from mobie_hub.core.dynamodb import dynamodb_resource, table
 from mobie_hub.core.errors import ConflictingWrite, NotFound
 from mobie_hub.core.keys import sortable_time
@@ -99,70 +101,32 @@ def registered_keys(keys: Iterable[str], *, consistent: bool = False) -> frozens
     return frozenset(i["pk"] for i in items if i.get("registration") == Registration.REGISTERED.value)
 
 
-def save(
-    party: Party,
-    *,
-    expected_revision: int | None,
-    new_tokens: Sequence[dict[str, Any]] = (),
-    replaced_tokens: Sequence[dict[str, Any]] = (),
-    deleted_token_hashes: Sequence[str] = (),
-    consumed_token_hashes: Sequence[str] = (),
-) -> Party:
-    """Write ``party`` and its token changes atomically; returns the party at its new revision.
-
-    ``expected_revision`` None means the record must not exist yet. ``new_tokens`` must not exist,
-    ``replaced_tokens`` must exist (they are rewritten whole), ``consumed_token_hashes`` must exist
-    and are deleted (a token A used once), ``deleted_token_hashes`` are deleted if present.
-    """
-    stored = party.model_copy(update={"revision": (expected_revision or 0) + 1})
+def revision_condition(expected_revision: int | None) -> dict[str, Any]:
+    """The condition of a party write: the record does not exist yet (None), or is still at the
+    revision it was read at."""
     if expected_revision is None:
-        party_condition = {"ConditionExpression": "attribute_not_exists(pk)"}
-    else:
-        party_condition = {
-            "ConditionExpression": "#rev = :rev",
-            "ExpressionAttributeNames": {"#rev": "revision"},
-            "ExpressionAttributeValues": {":rev": expected_revision},
-        }
-    actions: list[dict[str, Any]] = [{"Put": {"Item": party_item(stored), **party_condition}}]
-    actions += [
-        {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}} for item in new_tokens
-    ]
-    actions += [
-        {"Put": {"Item": item, "ConditionExpression": "attribute_exists(pk)"}} for item in replaced_tokens
-    ]
-    actions += [
-        {"Delete": {"Key": _token_key(h), "ConditionExpression": "attribute_exists(pk)"}}
-        for h in consumed_token_hashes
-    ]
-    actions += [{"Delete": {"Key": _token_key(h)}} for h in deleted_token_hashes]
-    transact(actions, what=f"the credentials of {party.label}")
-    return stored
+        return {"ConditionExpression": "attribute_not_exists(pk)"}
+    return {
+        "ConditionExpression": "#rev = :rev",
+        "ExpressionAttributeNames": {"#rev": "revision"},
+        "ExpressionAttributeValues": {":rev": expected_revision},
+    }
 
 
-def put_token(item: dict[str, Any]) -> None:
-    """A lone token item (a registration in progress, before the party's identity is known)."""
-    transact([{"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}], what="a new token")
-
-
-def delete_token(token_hash: str) -> None:
-    table("parties").delete_item(Key=_token_key(token_hash))
-
-
-def _token_key(token_hash: str) -> dict[str, str]:
-    return {"pk": f"TOKEN#{token_hash}", "sk": credentials_tokens.SK}
-
-
-def transact(actions: list[dict[str, Any]], *, what: str) -> None:
-    """TransactWriteItems on the parties table; a failed condition becomes ``ConflictingWrite``."""
-    name = get_settings().tables["parties"]
-    # The resource's own client serialises Python values itself (boto3 registers its type
-    # transformation on it), so the items stay plain here.
-    items = [{kind: {**body, "TableName": name}} for action in actions for kind, body in action.items()]
-    client = dynamodb_resource().meta.client
+def save(party: Party, *, expected_revision: int | None) -> Party:
+    """Write ``party`` alone (no token changes: ``parties.credentials_repository.save`` writes those
+    with it), conditional on ``expected_revision`` (None: the record must not exist yet); returns the
+    party at its new revision. A lost race is ``ConflictingWrite``."""
+    stored = party.model_copy(update={"revision": (expected_revision or 0) + 1})
+    parties = table("parties")
     try:
-        client.transact_write_items(TransactItems=items)
-    except client.exceptions.TransactionCanceledException as exc:
-        # ConditionalCheckFailed (another writer won) or TransactionConflict (one is writing now).
+        parties.put_item(Item=party_item(stored), **revision_condition(expected_revision))
+    except (
+        parties.meta.client.exceptions.ConditionalCheckFailedException,  # another writer won
+        parties.meta.client.exceptions.TransactionConflictException,  # a credentials change is writing it
+    ) as exc:
         raise ConflictingWrite(
-            f"{what} changed while this request was being handled; nothing was written, try again"
+            f"the record of {party.label} changed while this request was being handled; nothing was written, "
+            "try again"
         ) from exc
+    return stored

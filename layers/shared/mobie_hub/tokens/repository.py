@@ -225,30 +225,6 @@ def registered_owners(owners: Iterable[str], *, consistent: bool = False) -> fro
     return frozenset(keys[key] for key in parties.registered_keys(keys, consistent=consistent))
 
 
-def shared_id_tags() -> dict[str, list[Token]]:
-    """Every idTag that valid tokens of more than one EMSP share, with all its tokens: a Scan of the
-    whole table, page by page (the operator's ``tokens conflicts`` report; never on a request path)."""
-    by_tag: dict[str, list[Token]] = {}
-    scan: dict[str, Any] = {
-        "FilterExpression": "sk = :token",
-        "ExpressionAttributeValues": {":token": SK},
-        "ProjectionExpression": "id_tag, #doc",
-        "ExpressionAttributeNames": {"#doc": "doc"},
-    }
-    while True:
-        page = table(TABLE).scan(**scan)
-        for item in page.get("Items", []):
-            by_tag.setdefault(item["id_tag"], []).append(decode(item["doc"]))
-        if "LastEvaluatedKey" not in page:
-            break
-        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return {
-        tag: tokens
-        for tag, tokens in by_tag.items()
-        if len({owner_of(t) for t in tokens if t.valid}) > 1
-    }
-
-
 def resolve(id_tag: str) -> IdTagResolution:
     """Who an OCPP idTag stands for (``tokens.rules.resolve_id_tag``): one Query on gsi1, plus one
     read of the owners' registration when the idTag is known. The index is eventually consistent:
