@@ -41,7 +41,7 @@ def _run() -> None:
 
     from mobie_hub.core import credentials_tokens
     from mobie_hub.core.dynamodb import counting_calls
-    from mobie_hub.locations.inventory import put_locations
+    from mobie_hub.locations.inventory_repository import put_locations
     from mobie_hub.locations.models import MobieLocation
     from mobie_hub.ocpi.app import create_app
 

@@ -51,11 +51,11 @@ def _run() -> None:
     from mobie_hub.events.stream import events_from_records
     from mobie_hub.local.streams import StreamPoller
     from mobie_hub.locations.enums import Status
-    from mobie_hub.locations.inventory import DynamoLocationStore
+    from mobie_hub.locations.inventory_repository import DynamoLocationStore
     from mobie_hub.locations.registry import import_locations, import_tariffs
     from mobie_hub.locations.repository import get_location, put_location
     from mobie_hub.parties.repository import get_party
-    from mobie_hub.tariffs.repository import DynamoTariffStore
+    from mobie_hub.tariffs.registry_repository import DynamoTariffStore
     from tests.support.fake_party import fake_party
     from tests.support.parties import register_receiver
     from tests.support.stations import location, tariff

@@ -60,12 +60,12 @@ def create_resources(facts: StackFacts) -> None:
 def register_fixtures(emsps: int, recorder: Recorder) -> None:
     import httpx
 
-    from mobie_hub.locations.inventory import DynamoLocationStore
+    from mobie_hub.locations.inventory_repository import DynamoLocationStore
     from mobie_hub.locations.registry import import_locations, import_tariffs
     from mobie_hub.outbound import use_client
     from mobie_hub.outbound.httpx_adapter import HttpxOcpiClient
     from mobie_hub.parties.connection import ConnectionTracker
-    from mobie_hub.tariffs.repository import DynamoTariffStore
+    from mobie_hub.tariffs.registry_repository import DynamoTariffStore
     from mobie_hub.tokens import repository as tokens
     from mobie_hub.tokens.models import Token
     from tests.support.parties import register_receiver

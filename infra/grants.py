@@ -13,8 +13,9 @@ handler's imports, nested ones included, the admin operations and OCPI routers i
 adapters of the ports it uses). In each module of it (``layers/shared/mobie_hub``, not the local-only
 parts) the boto3 calls of each Python function (``.scan(``, ``.delete_item(``, ``.batch_writer(``, a
 transaction item ``{"Delete": …}``) apply to the tables that function names (``table("locations")``,
-``table(TABLE)`` with a module constant ``TABLE = "stations"``); a function naming none falls back to its
-module's tables, and a module naming none to every table (none does today). So the locations Lambda,
+``table(TABLE)`` with a module constant ``TABLE = "stations"``, its own or imported from another module);
+a function naming none falls back to its module's tables, and a module naming none to every table (none
+does today: a test says so). So the locations Lambda,
 which writes the ephemeral table for its rate windows, may not delete there, although the push code
 (which it cannot load) does.
 """
@@ -79,26 +80,41 @@ def _actions(source: str) -> set[str]:
     return actions
 
 
+def _imported_constants(tree: ast.Module, package: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Module-level ``from mobie_hub.x import TABLE [as NAME]`` of another module's string constant."""
+    return {
+        alias.asname or alias.name: package[node.module][alias.name]
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in package
+        for alias in node.names
+        if alias.name in package[node.module]
+    }
+
+
 @cache
 def module_actions(root: Path = SHARED_LAYER_SOURCE) -> Mapping[str, Mapping[str, frozenset[str]]]:
     """Per module of the Lambda code (dotted name), per table key: the Scan / DeleteItem / BatchWriteItem
     actions the module calls on it (modules that call none are left out)."""
+    sources = {
+        name: path.read_text(encoding="utf-8")
+        for name, path in package_modules(root).items()
+        if not (name.split(".")[1:2] and name.split(".")[1] in LOCAL_ONLY)
+    }
+    trees = {name: ast.parse(source) for name, source in sources.items()}
+    package = {name: _constants(tree) for name, tree in trees.items()}
     found: dict[str, dict[str, frozenset[str]]] = {}
-    for name, path in package_modules(root).items():
-        if name.split(".")[1:2] and name.split(".")[1] in LOCAL_ONLY:
-            continue
-        tables = _module_actions(path.read_text(encoding="utf-8"))
+    for name, source in sources.items():
+        constants = {**_imported_constants(trees[name], package), **package[name]}
+        tables = _module_actions(source, trees[name], constants)
         if tables:
             found[name] = tables
     return found
 
 
-def _module_actions(source: str) -> dict[str, frozenset[str]]:
+def _module_actions(source: str, tree: ast.Module, constants: Mapping[str, str]) -> dict[str, frozenset[str]]:
     if not _actions(source):
         return {}
     found: dict[str, set[str]] = {}
-    tree = ast.parse(source)
-    constants = _constants(tree)
     module_tables = _tables_named(tree, constants) or set(TABLES_BY_KEY)
     functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     # Innermost first: a call belongs to the smallest function around it.

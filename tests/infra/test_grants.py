@@ -50,9 +50,9 @@ def _table_grants(synth) -> dict[str, dict[str, set[str]]]:
 def test_the_code_scans_deletes_and_batch_writes_only_these_tables():
     # What the repositories call today (a change there changes the grants, and this list).
     found = conditional_actions()
-    assert found["locations"] == {"dynamodb:Scan", "dynamodb:BatchWriteItem"}  # locations.inventory: location_parties(), put_locations()
-    assert found["tokens"] == {"dynamodb:Scan"}  # tokens.inventory.shared_id_tags(): `mobie-hub tokens conflicts`
-    assert found["tariffs"] == {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem"}  # release_references()
+    assert found["locations"] == {"dynamodb:Scan", "dynamodb:BatchWriteItem"}  # locations.inventory_repository: location_parties(), put_locations()
+    assert found["tokens"] == {"dynamodb:Scan"}  # tokens.inventory_repository.shared_id_tags(): `mobie-hub tokens conflicts`
+    assert found["tariffs"] == {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem"}  # registry_store: release_references()
     assert found["parties"] == {"dynamodb:DeleteItem"}  # credentials tokens, a registration's token rotation
     assert found["stations"] == {"dynamodb:DeleteItem"}  # a connection, a pending call
     for key in ("sessions", "cdrs", "commands"):
@@ -85,7 +85,7 @@ def test_grants_are_per_function_not_per_table(prod):
             by_source.setdefault(source, {}).setdefault(key, set()).update(granted)
     ephemeral_deletes = {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
     # Only the operator's commands (the admin Lambda) scan the tokens and locations tables and batch-write
-    # Locations (tokens.inventory, locations.inventory); every Lambda serving stations or EMSPs cannot.
+    # Locations (tokens.inventory_repository, locations.inventory_repository); every Lambda serving stations or EMSPs cannot.
     for key, action in (("tokens", "dynamodb:Scan"), ("locations", "dynamodb:Scan"), ("locations", "dynamodb:BatchWriteItem")):
         assert {source for source, tables in by_source.items() if action in tables.get(key, ())} == {"admin"}, (key, action)
     assert "dynamodb:PutItem" in by_source["ocpp_message"]["locations"]  # it writes the table, one item at a time
@@ -94,6 +94,16 @@ def test_grants_are_per_function_not_per_table(prod):
     parties_deleters = {s for s, tables in by_source.items() if "dynamodb:DeleteItem" in tables.get("parties", ())}
     assert parties_deleters == {"admin", "credentials", "credentials_renewal"}
     assert "dynamodb:PutItem" in by_source["push"]["parties"]
+    # A station's connection and the call awaiting its answer are deleted on the station path only
+    # (ocpp.connection_repository, ocpp.call_repository); the OCPI, CDR and stream Lambdas, which ask
+    # ocpp.api whether a station is connected, cannot. A tariff reference is released by an import only.
+    station_deleters = {s for s, tables in by_source.items() if "dynamodb:DeleteItem" in tables.get("stations", ())}
+    assert station_deleters == {
+        "admin", "command_send", "ocpp_authorizer", "ocpp_connect", "ocpp_disconnect", "ocpp_message"
+    }
+    tariff_deleters = {s for s, tables in by_source.items() if "dynamodb:DeleteItem" in tables.get("tariffs", ())}
+    assert tariff_deleters == {"admin"}
+    assert "dynamodb:PutItem" in by_source["tariffs"]["tariffs"]  # the receiver writes, never deletes
     assert ephemeral_deletes <= by_source["push"]["ephemeral"]
     for source in ("locations", "tariffs"):
         assert "dynamodb:PutItem" in by_source[source]["ephemeral"], source
@@ -120,6 +130,12 @@ def test_the_grants_follow_the_calls_in_the_code(tmp_path):
         "def get(key):\n"
         '    return table("parties").get_item(Key=key)\n'
     )
+    # A table named by a constant another module defines (``from … import TABLE``) counts as named.
+    (package / "removal.py").write_text(
+        "from mobie_hub.feature.repo import TABLE\n"
+        "def gone(key):\n"
+        "    table(TABLE).delete_item(Key=key)\n"
+    )
     (tmp_path / "mobie_hub" / "local").mkdir()
     (tmp_path / "mobie_hub" / "local" / "tools.py").write_text('table("sessions").scan()\n')  # not in Lambda
 
@@ -130,5 +146,12 @@ def test_the_grants_follow_the_calls_in_the_code(tmp_path):
     assert found["stations"] == {"dynamodb:DeleteItem"}  # remove()
     assert found["parties"] == {"dynamodb:DeleteItem"}  # the transaction's Delete item, by its module
     assert found["cdrs"] == found["sessions"] == frozenset()  # a read; local-only code does not count
-    assert set(per_module) == {"mobie_hub.feature.repo", "mobie_hub.feature.rotation"}  # by module
+    assert set(per_module) == {"mobie_hub.feature.repo", "mobie_hub.feature.rotation", "mobie_hub.feature.removal"}
+    assert per_module["mobie_hub.feature.removal"] == {"stations": {"dynamodb:DeleteItem"}}  # not every table
     assert per_module["mobie_hub.feature.repo"] == {"tokens": {"dynamodb:Scan"}, "stations": {"dynamodb:DeleteItem"}}
+
+
+def test_every_module_that_scans_deletes_or_batch_writes_names_its_tables():
+    # A module whose table the reader cannot name would count for every table: a silent over-grant.
+    for module, tables in module_actions().items():
+        assert set(tables) != set(ALL_KEYS), module

@@ -41,11 +41,11 @@ from mobie_hub.local.demo import load_demo_data
 from mobie_hub.locations.registry import import_tariffs
 from mobie_hub.locations.repository import get_location
 from mobie_hub.ocpi.app import create_app
-from mobie_hub.ocpp import repository as stations
+from mobie_hub.ocpp import connection_repository
 from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.sessions import repository as sessions
 from mobie_hub.sessions.models import SessionStatus
-from mobie_hub.tariffs.api import DynamoTariffStore
+from mobie_hub.tariffs.registry_repository import DynamoTariffStore
 from mobie_hub.tokens import repository as tokens
 from mobie_hub.tokens.models import Token
 from tests.support.parties import Party, issue
@@ -104,7 +104,7 @@ def world(aws) -> World:
     registered_emsp("GLP")
     tokens.put_token(Token.model_validate(rfid_token()))
     tokens.put_token(Token.model_validate(GLP_BODY))
-    stations.put_connection(STATION, "conn-1", utcnow())  # online: commands reach the decision on the token
+    connection_repository.put_connection(STATION, "conn-1", utcnow())  # online: commands reach the decision on the token
     import_tariffs([tariff("IBD-AC", party_id="IBD")], DynamoTariffStore())  # another CPO's tariff
     state = World(issue("C", party_id="EDP"), issue("C", party_id="GLP", role="CPO"))
     fake = FakeSessions()

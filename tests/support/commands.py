@@ -18,6 +18,7 @@ import pytest
 
 from mobie_hub.commands.config import command_settings
 from mobie_hub.core.identifiers import contract_id_for
+from mobie_hub.ocpp import call_repository
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.sessions import repository as sessions
 from mobie_hub.sessions.models import Session
@@ -150,7 +151,7 @@ async def asked_for_statuses(station: SimulatedStation) -> None:
     station answered it, so the one call a station may have outstanding is free for the test's, and
     forget it, so ``station.received`` holds the test's calls only."""
     await until(
-        lambda: station.received and stations.get_pending_call(station.id) is None,
+        lambda: station.received and call_repository.get_pending_call(station.id) is None,
         f"{station.id} answered the hub's TriggerMessage after its boot",
     )
     station.received.clear()

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 import pytest
 
 from mobie_hub.core.settings import get_settings
-from mobie_hub.locations.inventory import DynamoLocationStore
+from mobie_hub.locations.inventory_repository import DynamoLocationStore
 from mobie_hub.locations.registry import import_locations
 from mobie_hub.parties.party import Registration
 from mobie_hub.parties.repository import save
-from mobie_hub.tariffs.repository import DynamoTariffStore
+from mobie_hub.tariffs.registry_repository import DynamoTariffStore
 from tests.support.fake_party import FakeParty, fake_party
 from tests.support.parties import register_receiver
 from tests.support.stations import location

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from mobie_hub.core.types import utcnow
+from mobie_hub.ocpp import connection_repository
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.sessions import repository as sessions
 from mobie_hub.tokens import repository as tokens
@@ -241,7 +242,7 @@ def test_choice_an_app_user_token_starts_with_the_idtag_the_hub_derives(hub, ems
 
 def test_choice_a_station_gone_when_the_call_is_sent_fails_offline(hub, emsp):
     # The hub still holds a connection the station has lost (it answered online, then the socket broke).
-    stations.put_connection(NEVER_CONNECTED, "a-connection-gone", utcnow())
+    connection_repository.put_connection(NEVER_CONNECTED, "a-connection-gone", utcnow())
     body = start(location_id=NEVER_CONNECTED, evse_uid="PRT-00042-01")
 
     response, posted = run(started(hub, emsp, body))

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from mobie_hub.core.types import utcnow
-from mobie_hub.ocpp import repository as stations
+from mobie_hub.ocpp import connection_repository
 from mobie_hub.sessions import repository as sessions
 from tests.support import commands as support
 from tests.support.commands import (
@@ -207,7 +207,7 @@ def test_choice_a_station_gone_when_the_call_is_sent_fails_offline(hub, emsp):
         async with online(hub, STATION) as station:
             session = await charging(station, RFID, 2, EVSE)
         await offline(station)
-        stations.put_connection(STATION, "a-connection-gone", utcnow())
+        connection_repository.put_connection(STATION, "a-connection-gone", utcnow())
         response, posted = await stopped(hub, emsp, session.id)
         async with online(hub, STATION, like=station) as back:
             await back.stop_transaction(2)

@@ -12,6 +12,7 @@ from ocpp.v16 import call as req
 from ocpp.v16 import call_result as res
 
 from mobie_hub.core.types import format_datetime, utcnow
+from mobie_hub.ocpp import call_repository, connection_repository
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.sessions import repository as sessions
 from tests.support import commands as support
@@ -233,7 +234,7 @@ def test_row_no_conf_times_out_and_a_late_answer_is_ignored(hub, emsp):
             station.route_map[UNLOCK] = {"_on_action": unlock_late}  # answers once released
             response, posted = await unlocked(hub, emsp, "LSB-00175", "LSB-00175-01")
             release.set()
-            await until(lambda: stations.get_pending_call("LSB-00175") is None, "the late answer taken")
+            await until(lambda: call_repository.get_pending_call("LSB-00175") is None, "the late answer taken")
             return response, posted
 
     response, posted = run(scenario())
@@ -249,7 +250,7 @@ def test_choice_a_station_gone_when_the_call_is_sent_fails_offline(hub, emsp):
         async with online(hub, "LSB-00175") as station:
             await charged(station, RFID, 1, "LSB-00175-01")
         await offline(station)
-        stations.put_connection("LSB-00175", "a-connection-gone", utcnow())
+        connection_repository.put_connection("LSB-00175", "a-connection-gone", utcnow())
         return await unlocked(hub, emsp, "LSB-00175", "LSB-00175-01")
 
     response, posted = run(scenario())

@@ -16,8 +16,9 @@ from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import utcnow
 from mobie_hub.locations import station_repository as station_locations
 from mobie_hub.locations.enums import Status
+from mobie_hub.ocpp import call_repository
 from mobie_hub.ocpp import repository as stations
-from mobie_hub.ocpp import send_call
+from mobie_hub.ocpp.send import send_call
 from mobie_hub.ocpp.station_auth import basic_header
 from mobie_hub.sessions import transaction_repository as transactions
 from mobie_hub.simulator import station_url
@@ -84,7 +85,7 @@ def test_after_the_first_heartbeat_the_hub_configures_the_simulators_timers_one_
         async with hub.connect_station(STATION, meter_interval=0.2) as station:
             await station.boot()
             # the boot's TriggerMessage arrived and was answered: the hub sends one call at a time
-            await until(lambda: station.received and stations.get_pending_call(STATION) is None)
+            await until(lambda: station.received and call_repository.get_pending_call(STATION) is None)
             await station.heartbeat()
             for _ in range(100):
                 if station.meter_interval != 0.2:
@@ -368,7 +369,7 @@ def test_remote_start_stop_unlock_and_trigger_reach_the_station_and_their_result
 def test_one_outstanding_call_per_station_and_a_gone_station_is_offline(hub):
     async def scenario():
         connection = await raw(hub)  # a station that reads calls but does not answer yet
-        # the package-level API (mobie_hub.ocpp.send_call) goes through this process's gateway
+        # the package-level API (mobie_hub.ocpp.send.send_call) goes through this process's gateway
         first = await asyncio.to_thread(send_call, STATION, "UnlockConnector", {"connectorId": 1})
         call = json.loads(await asyncio.wait_for(connection.recv(), 10))
         with pytest.raises(StationBusy):

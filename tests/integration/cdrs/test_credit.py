@@ -11,8 +11,8 @@ import pytest
 
 from mobie_hub.admin.registry import dispatch
 from mobie_hub.cdrs import repository as cdrs
-from mobie_hub.cdrs.credit import AlreadyCredited, credit_for, new_credit_id
 from mobie_hub.cdrs.creation import Outcome, create_cdr_for
+from mobie_hub.cdrs.credit import AlreadyCredited, credit_for, new_credit_id
 from mobie_hub.core.dynamodb import table
 from mobie_hub.core.errors import InvalidRequest, NotFound
 from mobie_hub.sessions import transaction_repository as transactions

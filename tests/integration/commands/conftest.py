@@ -10,7 +10,7 @@ from mobie_hub.commands.config import command_settings
 from mobie_hub.core.types import utcnow
 from mobie_hub.local.demo import load_demo_data
 from mobie_hub.ocpi.app import create_app
-from mobie_hub.ocpp import repository as stations
+from mobie_hub.ocpp import connection_repository
 from mobie_hub.ocpp.ports import TokenRef
 from mobie_hub.tokens import repository as tokens
 from mobie_hub.tokens.models import Token
@@ -67,4 +67,4 @@ def client(hub) -> TestClient:
 
 
 def online(station_id: str = STATION) -> None:
-    stations.put_connection(station_id, "conn-1", utcnow())
+    connection_repository.put_connection(station_id, "conn-1", utcnow())

@@ -16,8 +16,8 @@ from mobie_hub.core.types import utcnow
 from mobie_hub.locations import station_repository as station_locations
 from mobie_hub.locations.enums import Status
 from mobie_hub.ocpp import runtime as ocpp_runtime
-from mobie_hub.ocpp import send_call
 from mobie_hub.ocpp.central_system import CentralSystem
+from mobie_hub.ocpp.send import send_call
 from mobie_hub.sessions.recorded_transactions import RecordedTransactions
 from tests.integration.commands.conftest import EDP, EVSE, GLP, STATION
 from tests.integration.ocpp.conftest import Station

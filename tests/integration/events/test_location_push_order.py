@@ -16,12 +16,12 @@ from mobie_hub.events import location_claims, location_push
 from mobie_hub.events.location_claims import Claimed, Lease, Target
 from mobie_hub.events.locations import location_events
 from mobie_hub.locations.enums import Status
-from mobie_hub.locations.inventory import DynamoLocationStore
+from mobie_hub.locations.inventory_repository import DynamoLocationStore
 from mobie_hub.locations.models import MobieLocation
 from mobie_hub.locations.registry import import_locations, import_tariffs
 from mobie_hub.locations.repository import get_location, put_location
 from mobie_hub.outbound import OutboundCallFailed
-from mobie_hub.tariffs.repository import DynamoTariffStore
+from mobie_hub.tariffs.registry_repository import DynamoTariffStore
 from tests.support.parties import register_receiver
 from tests.support.stations import location, tariff
 

@@ -15,10 +15,10 @@ import pytest
 
 from mobie_hub.core.settings import get_settings
 from mobie_hub.locations.enums import Status
-from mobie_hub.locations.inventory import DynamoLocationStore
+from mobie_hub.locations.inventory_repository import DynamoLocationStore
 from mobie_hub.locations.registry import import_locations, import_tariffs
 from mobie_hub.locations.repository import get_location, put_location
-from mobie_hub.tariffs.repository import DynamoTariffStore
+from mobie_hub.tariffs.registry_repository import DynamoTariffStore
 from tests.integration.events.push_workflows import PUSH, RECIPIENTS, run
 from tests.support.events import load_event
 from tests.support.fake_party import fake_party

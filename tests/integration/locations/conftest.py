@@ -9,10 +9,10 @@ import pytest
 from mobie_hub.events.stream import events_from_records
 from mobie_hub.local.pipeline import fan_out
 from mobie_hub.local.streams import StreamPoller
-from mobie_hub.locations.inventory import put_locations
+from mobie_hub.locations.inventory_repository import put_locations
 from mobie_hub.locations.models import MobieLocation
 from mobie_hub.locations.registry import import_tariffs
-from mobie_hub.tariffs.repository import DynamoTariffStore
+from mobie_hub.tariffs.registry_repository import DynamoTariffStore
 from tests.support.stations import T0, hourly_locations, location, tariff
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mobie_hub.locations import api as locations_api
-from mobie_hub.locations import inventory
+from mobie_hub.locations import inventory_repository as inventory
 from mobie_hub.locations.models import MobieLocation
 from tests.support.stations import location
 

@@ -13,7 +13,7 @@ from mobie_hub.core.errors import InvalidRequest, NotFound
 from mobie_hub.core.models import BusinessDetails, Role
 from mobie_hub.locations import station_repository
 from mobie_hub.locations.enums import Status
-from mobie_hub.locations.inventory import DynamoLocationStore
+from mobie_hub.locations.inventory_repository import DynamoLocationStore
 from mobie_hub.locations.registry import import_locations, import_tariffs
 from mobie_hub.locations.repository import get_location
 from mobie_hub.parties import repository as parties
@@ -21,7 +21,7 @@ from mobie_hub.parties.models import ConnectionStatus
 from mobie_hub.parties.party import Party, Registration
 from mobie_hub.sessions.models import Session
 from mobie_hub.tariffs import reference_repository
-from mobie_hub.tariffs.repository import DynamoTariffStore
+from mobie_hub.tariffs.registry_repository import DynamoTariffStore
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver
 from tests.support.stations import location, tariff

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from mobie_hub.core.types import format_datetime
-from mobie_hub.locations.inventory import DynamoLocationStore
+from mobie_hub.locations.inventory_repository import DynamoLocationStore
 from mobie_hub.locations.registry import import_locations, import_tariffs
-from mobie_hub.tariffs.repository import DynamoTariffStore
+from mobie_hub.tariffs.registry_repository import DynamoTariffStore
 from tests.support.parties import Party, issue
 from tests.support.stations import T0, location, tariff
 

@@ -5,10 +5,10 @@ the Locations sender then answers it as unknown."""
 from __future__ import annotations
 
 from mobie_hub.core.types import format_datetime
-from mobie_hub.locations.inventory import DynamoLocationStore
+from mobie_hub.locations.inventory_repository import DynamoLocationStore
 from mobie_hub.locations.registry import import_locations
 from mobie_hub.locations.repository import get_location
-from mobie_hub.tariffs.repository import DynamoTariffStore
+from mobie_hub.tariffs.registry_repository import DynamoTariffStore
 from tests.support.fake_party import fake_party
 from tests.support.parties import register_receiver
 from tests.support.stations import location

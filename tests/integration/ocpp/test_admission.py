@@ -11,7 +11,7 @@ from mobie_hub.core.dynamodb import counting_calls
 from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import utcnow
 from mobie_hub.locations.repository import put_location
-from mobie_hub.ocpp import admission
+from mobie_hub.ocpp import admission, connection_repository
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.admission import UNAUTHORIZED, AdmissionRefused, AuthPolicy
 from mobie_hub.ocpp.station_auth import basic_header
@@ -114,7 +114,7 @@ def test_the_insecure_open_mode_admits_a_station_without_password_and_answers_40
 def test_a_refused_authorizer_call_leaves_the_real_stations_connection_alone(location):
     # Given the real station connected (mapped to its connection)
     station_password(STATION_ID, PASSWORD)
-    stations.put_connection(STATION_ID, "real-connection", utcnow())
+    connection_repository.put_connection(STATION_ID, "real-connection", utcnow())
     event = load_event(
         "ocpp/authorizer_connect.json",
         station_id=STATION_ID,

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from mobie_hub.core.errors import InvalidRequest, StationBusy, StationOffline
+from mobie_hub.ocpp import call_repository
 from mobie_hub.ocpp import repository as stations
 from tests.integration.ocpp.conftest import Station
 from tests.support.ocpp_data import STATION_ID
@@ -21,7 +22,7 @@ def test_a_call_goes_down_the_stations_connection_and_its_answer_reaches_the_lis
     message_id = central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK, context={"task_token": "t-1"})
 
     assert connections.frames("conn-1") == [[2, message_id, "UnlockConnector", UNLOCK]]
-    assert stations.get_pending_call(STATION_ID).action == "UnlockConnector"
+    assert call_repository.get_pending_call(STATION_ID).action == "UnlockConnector"
 
     assert station.send([3, message_id, {"status": "Unlocked"}]) is None  # an answer is never answered
 
@@ -32,7 +33,7 @@ def test_a_call_goes_down_the_stations_connection_and_its_answer_reaches_the_lis
         {"status": "Unlocked"},
         {"task_token": "t-1"},
     )
-    assert stations.get_pending_call(STATION_ID) is None
+    assert call_repository.get_pending_call(STATION_ID) is None
 
 
 def test_one_outstanding_call_per_station(station, central_system, listener):
@@ -100,7 +101,7 @@ def test_a_gone_connection_is_unmapped_and_the_caller_told_the_station_is_offlin
         central_system.send_call(STATION_ID, "UnlockConnector", UNLOCK)
 
     assert stations.get_connection(STATION_ID) is None
-    assert stations.get_pending_call(STATION_ID) is None
+    assert call_repository.get_pending_call(STATION_ID) is None
 
 
 @pytest.mark.parametrize(

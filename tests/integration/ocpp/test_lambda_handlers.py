@@ -10,8 +10,8 @@ from botocore.stub import Stubber
 
 from mobie_hub.core.errors import StationOffline
 from mobie_hub.locations.repository import put_location
+from mobie_hub.ocpp import call_repository, runtime
 from mobie_hub.ocpp import repository as stations
-from mobie_hub.ocpp import runtime
 from mobie_hub.ocpp.station_auth import basic_header
 from mobie_hub.tokens import repository as tokens
 from mobie_hub.tokens.models import Token
@@ -146,7 +146,7 @@ def test_a_boot_is_answered_first_and_then_asked_for_the_statuses_through_the_ma
     answer, trigger = json.loads("[" + sent_to("c-7").decode().replace("][", "],[") + "]")
     assert answer[:2] == [3, "boot-1"] and answer[2]["status"] == "Accepted"
     assert trigger[0::2] == [2, "TriggerMessage"] and trigger[3] == {"requestedMessage": "StatusNotification"}
-    assert stations.get_pending_call(STATION_ID).message_id == trigger[1]
+    assert call_repository.get_pending_call(STATION_ID).message_id == trigger[1]
     assert stations.get_station(STATION_ID).boot["chargePointVendor"] == "ABB"
 
 
@@ -182,7 +182,7 @@ def test_an_answer_from_the_station_gets_no_body(location):
     response = invoke("ocpp_message", message_event(json.dumps([3, message_id, {"status": "Unlocked"}])))
 
     assert response == {"statusCode": 200}
-    assert stations.get_pending_call(STATION_ID) is None
+    assert call_repository.get_pending_call(STATION_ID) is None
 
 
 def test_send_call_posts_to_the_connection_through_the_management_api(location, monkeypatch):
@@ -214,7 +214,7 @@ def test_a_gone_connection_unmaps_the_station(location):
             central_system.send_call(STATION_ID, "UnlockConnector", {"connectorId": 1})
 
     assert stations.get_connection(STATION_ID) is None
-    assert stations.get_pending_call(STATION_ID) is None
+    assert call_repository.get_pending_call(STATION_ID) is None
 
 
 def test_a_reconnect_closes_the_old_connection_and_its_late_disconnect_changes_nothing(location):

@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from mobie_hub.core.dynamodb import counting_calls, table
 from mobie_hub.core.errors import ConflictingWrite, InvalidRequest
 from mobie_hub.core.types import parse_datetime, utcnow
-from mobie_hub.locations.inventory import DynamoLocationStore
+from mobie_hub.locations.inventory_repository import DynamoLocationStore
 from mobie_hub.locations.registry import import_locations, import_tariffs
 from mobie_hub.tariffs import reference_repository, repository
-from mobie_hub.tariffs.repository import DynamoTariffStore
+from mobie_hub.tariffs.registry_repository import DynamoTariffStore
 from tests.support.parties import Party, issue
 from tests.support.stations import location, tariff
 

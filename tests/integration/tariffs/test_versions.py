@@ -11,11 +11,11 @@ from mobie_hub.core.dynamodb import counting_calls, table
 from mobie_hub.core.errors import ConflictingWrite
 from mobie_hub.core.keys import sortable_time
 from mobie_hub.core.models import dump_ocpi
-from mobie_hub.locations.inventory import DynamoLocationStore
+from mobie_hub.locations.inventory_repository import DynamoLocationStore
 from mobie_hub.locations.registry import import_locations
 from mobie_hub.tariffs import reference_repository, repository
 from mobie_hub.tariffs.models import Tariff
-from mobie_hub.tariffs.repository import DynamoTariffStore
+from mobie_hub.tariffs.registry_repository import DynamoTariffStore
 from tests.support.stations import T0, location, tariff
 
 KEY = ("PT", "GLP", "GLP-AC")

@@ -17,7 +17,7 @@ from mobie_hub.commands import lifecycle
 from mobie_hub.commands.delivery import ResultPoster
 from mobie_hub.commands.ports import CommandWorkflow, SessionFacts
 from mobie_hub.core.observability import logger
-from mobie_hub.ocpp import send_call
+from mobie_hub.ocpp.send import send_call
 
 
 class LocalCommandRunner(CommandWorkflow):

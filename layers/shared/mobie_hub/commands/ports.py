@@ -5,7 +5,7 @@
 |---|---|---|
 | ``SessionFacts`` | ``sessions.command_facts`` onto ``sessions.repository`` (issue 7) | in-memory fake |
 | ``CommandWorkflow`` | Step Functions (``commands.step_functions``) | ``commands.local_runner`` (asyncio timers) |
-| ``CallSender`` | ``mobie_hub.ocpp.send_call`` (the process's gateway) | the same, over a gateway with fake connections |
+| ``CallSender`` | ``mobie_hub.ocpp.send.send_call`` (the process's gateway) | the same, over a gateway with fake connections |
 
 ``CallSender`` is given to ``lifecycle.send`` by its callers (the Step Functions task, the local runner):
 the OCPP gateway's composition imports the command lifecycle, so the lifecycle must not import the
@@ -25,7 +25,7 @@ ACTIVE, PENDING = "ACTIVE", "PENDING"
 
 class CallSender(Protocol):
     """Sends an OCPP call to a connected station; returns the call's message id. Raises
-    ``StationOffline`` / ``StationBusy`` (the signature of ``mobie_hub.ocpp.send_call``)."""
+    ``StationOffline`` / ``StationBusy`` (the signature of ``mobie_hub.ocpp.send.send_call``)."""
 
     def __call__(
         self,

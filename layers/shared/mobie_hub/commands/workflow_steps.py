@@ -12,7 +12,7 @@ from typing import Any
 
 from mobie_hub.commands import lifecycle, runtime
 from mobie_hub.commands.delivery import ResultPoster
-from mobie_hub.ocpp import send_call
+from mobie_hub.ocpp.send import send_call
 from mobie_hub.outbound import OcpiClient
 
 

@@ -18,12 +18,12 @@ from typing import Any
 from mobie_hub.admin.registry import operation
 from mobie_hub.core.errors import NotFound
 from mobie_hub.core.types import utcnow
-from mobie_hub.locations.inventory import DynamoLocationStore
+from mobie_hub.locations.inventory_repository import DynamoLocationStore
 from mobie_hub.locations.registry import import_locations, import_tariffs
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.admin import StationRequest
 from mobie_hub.ocpp.station_auth import hash_password
-from mobie_hub.tariffs.repository import DynamoTariffStore
+from mobie_hub.tariffs.registry_repository import DynamoTariffStore
 
 DEMO_PASSWORD_BYTES = 16  # hex: 32 characters, inside the 16-40 bytes a password may have
 

@@ -12,11 +12,11 @@ from mobie_hub.core.errors import InvalidRequest
 from mobie_hub.core.models import Role
 from mobie_hub.core.settings import get_settings
 from mobie_hub.locations.assignment import Cpo, Party, assign_cpo
-from mobie_hub.locations.inventory import DynamoLocationStore, location_parties
+from mobie_hub.locations.inventory_repository import DynamoLocationStore, location_parties
 from mobie_hub.locations.registry import import_locations, import_tariffs
 from mobie_hub.parties import api as parties
 from mobie_hub.parties.party import PartyRef, Registration
-from mobie_hub.tariffs.api import DynamoTariffStore
+from mobie_hub.tariffs.operator_api import DynamoTariffStore
 
 
 def _objects(payload: dict[str, Any], key: str) -> Any:

@@ -4,33 +4,16 @@
   CALLERROR codes of OCPP-J 1.6 §4.2.3.
 - ``admission``: who may open a connection (known station, ``ocpp1.6`` subprotocol, Basic auth).
 - ``station_messages``: what the hub answers to each CALL a station sends.
-- ``calls``: CALLs the hub sends (``send_call``) and the routing of their answers.
+- ``calls``: CALLs the hub sends and the routing of their answers; ``send.send_call``: sending one
+  through this process's central system (what the commands feature uses).
 - ``central_system``: ``CentralSystem``, the one object every transport (API Gateway WebSocket, the local
   websocket) drives.
 - ``ports``: the seams other modules plug into (station connections, idTag authority,
   transaction events, call-result listeners).
 
-Nothing here imports boto3 or a web framework; the transports live in ``functions/ocpp_*``,
-``mobie_hub.ocpp.api_gateway`` and ``mobie_hub.local.ocpp``; ``mobie_hub.wiring`` composes them.
+The package itself defines nothing: importing any of its modules (``ocpp.api``, which every feature
+may) must not load the central system, whose modules delete station items (a function's DynamoDB
+grants follow the modules it can load, infra/grants.py). Nothing here imports boto3 or a web
+framework; the transports live in ``functions/ocpp_*``, ``mobie_hub.ocpp.api_gateway`` and
+``mobie_hub.local.ocpp``; ``mobie_hub.wiring`` composes them.
 """
-
-from __future__ import annotations
-
-from datetime import timedelta
-from typing import Any
-
-
-def send_call(
-    station_id: str,
-    action: str,
-    payload: dict[str, Any],
-    *,
-    context: dict[str, Any] | None = None,
-    timeout: timedelta | None = None,
-) -> str:
-    """Send an OCPP call to a connected station through this process's central system; returns the
-    call's message id. The answer reaches its ``CallResultListener`` with ``context``. Raises
-    ``InvalidRequest``, ``StationOffline`` or ``StationBusy`` (docs/ocpp.md, "Calls the hub sends")."""
-    from mobie_hub.ocpp.runtime import central_system  # imported on use: the package stays light to import
-
-    return central_system().send_call(station_id, action, payload, context=context, timeout=timeout)

@@ -24,8 +24,8 @@ from mobie_hub.admin.registry import operation
 from mobie_hub.core.errors import InvalidRequest, UnknownLocation
 from mobie_hub.core.types import format_datetime, utcnow
 from mobie_hub.locations.api import get_location, get_locations
-from mobie_hub.locations.inventory import location_ids
-from mobie_hub.ocpp import liveness_repository, runtime
+from mobie_hub.locations.operator_api import location_ids
+from mobie_hub.ocpp import call_repository, liveness_repository, runtime
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.station_auth import hash_password, password_bytes
 
@@ -134,7 +134,7 @@ def show(payload: dict[str, Any]) -> dict[str, Any]:
     _known(request.station_id)
     record = stations.get_station(request.station_id)
     connection = stations.get_connection(request.station_id)
-    pending = stations.get_pending_call(request.station_id)
+    pending = call_repository.get_pending_call(request.station_id)
     return {
         "station_id": request.station_id,
         "connected": connection is not None,

@@ -18,9 +18,10 @@ from typing import Any
 from mobie_hub.core.errors import InvalidRequest, StationBusy, StationOffline
 from mobie_hub.core.observability import logger
 from mobie_hub.core.types import format_datetime, utcnow
-from mobie_hub.ocpp import frames, schemas
+from mobie_hub.ocpp import call_repository, connection_repository, frames, schemas
 from mobie_hub.ocpp import repository as stations
 from mobie_hub.ocpp.actions import HUB_ACTIONS
+from mobie_hub.ocpp.call_repository import PendingCall
 from mobie_hub.ocpp.frames import ErrorFrame, FrameError, ResultFrame
 from mobie_hub.ocpp.ports import (
     CallFailure,
@@ -29,7 +30,6 @@ from mobie_hub.ocpp.ports import (
     ConnectionGone,
     StationConnections,
 )
-from mobie_hub.ocpp.repository import PendingCall
 
 INVALID_RESULT = "InvalidResult"
 STATION_DISCONNECTED = "StationDisconnected"
@@ -86,7 +86,7 @@ def send_call(
     call = PendingCall(
         station_id, message_id, action, connection.connection_id, now, now + timeout, context or {}
     )
-    in_the_way = stations.put_pending_call(call)
+    in_the_way = call_repository.put_pending_call(call)
     if in_the_way is not None:
         raise StationBusy(
             f"station {station_id} has not answered {in_the_way.action} ({in_the_way.message_id}) yet; "
@@ -95,11 +95,11 @@ def send_call(
     try:
         connections.send(connection.connection_id, frames.call_text(message_id, action, payload))
     except ConnectionGone:
-        stations.take_pending_call(station_id, message_id=message_id)
-        stations.delete_connection(station_id, connection.connection_id)
+        call_repository.take_pending_call(station_id, message_id=message_id)
+        connection_repository.delete_connection(station_id, connection.connection_id)
         raise StationOffline(f"station {station_id} is not connected (its connection is gone)") from None
     except BaseException:
-        stations.take_pending_call(station_id, message_id=message_id)
+        call_repository.take_pending_call(station_id, message_id=message_id)
         raise
     logger.debug("call sent", station_id=station_id, action=action, message_id=message_id)
     return message_id
@@ -114,7 +114,7 @@ def _outcome(call: PendingCall, **answer: Any) -> CallOutcome:
 def route_answer(station_id: str, frame: ResultFrame | ErrorFrame, listener: CallResultListener) -> None:
     """A CALLRESULT / CALLERROR from the station: match it to the pending call and route it.
     An answer nobody awaits (unknown or late message id) is logged and dropped."""
-    call = stations.take_pending_call(station_id, message_id=frame.message_id)
+    call = call_repository.take_pending_call(station_id, message_id=frame.message_id)
     if call is None:
         logger.warning("answer to no pending call", station_id=station_id, message_id=frame.message_id)
         return
@@ -144,6 +144,6 @@ def fail_pending(
     connection_id: str | None = None,
 ) -> None:
     """End a pending call without an answer: a broken answer frame, or its connection closed."""
-    call = stations.take_pending_call(station_id, message_id=message_id, connection_id=connection_id)
+    call = call_repository.take_pending_call(station_id, message_id=message_id, connection_id=connection_id)
     if call is not None:
         listener.on_outcome(_outcome(call, failure=CallFailure(code, description)))

@@ -18,8 +18,16 @@ from mobie_hub.core.errors import HubError, StationBusy, StationOffline
 from mobie_hub.core.observability import logger
 from mobie_hub.core.settings import get_settings
 from mobie_hub.core.types import utcnow
-from mobie_hub.ocpp import admission, calls, configuration, frames, liveness_repository, schemas, watchdog
-from mobie_hub.ocpp import repository as stations
+from mobie_hub.ocpp import (
+    admission,
+    calls,
+    configuration,
+    connection_repository,
+    frames,
+    liveness_repository,
+    schemas,
+    watchdog,
+)
 from mobie_hub.ocpp.actions import ALL_ACTIONS, STATION_ACTIONS
 from mobie_hub.ocpp.audit import audited_handle, audited_send_call
 from mobie_hub.ocpp.evse_status import UnknownConnector
@@ -108,7 +116,7 @@ class CentralSystem:
     def connected(self, station_id: str, connection_id: str) -> None:
         """Map the station to this connection; an older connection it replaces is closed. Only ever
         called after ``admit`` succeeded (both transports): a refused connection changes nothing."""
-        previous = stations.put_connection(station_id, connection_id, self.clock())
+        previous = connection_repository.put_connection(station_id, connection_id, self.clock())
         logger.info(
             "station connected", station_id=station_id, connection_id=connection_id, replaced=previous
         )
@@ -127,7 +135,7 @@ class CentralSystem:
         current connection, record when it left: its EVSEs become UNKNOWN if it does not reconnect within
         ``MOBIE_OCPP_DISCONNECT_GRACE_SECONDS`` (the watchdog sweep; at once when that is 0). A late
         disconnect of a replaced connection changes nothing."""
-        removed = stations.delete_connection(station_id, connection_id)
+        removed = connection_repository.delete_connection(station_id, connection_id)
         logger.info(
             "station disconnected", station_id=station_id, connection_id=connection_id, current=removed
         )

@@ -7,7 +7,8 @@ a referenced tariff cannot be deleted (mod_tariffs §11.2.2 DELETE; ``tariffs.re
 | a Location whose connectors reference it | same | ``REF#<LOCATION ID>`` | ``location_id``, ``connectors`` |
 
 The station registry holds a Location's references before it writes the Location (each hold bumps
-the revision) and releases those it no longer makes after; a DELETE reads the revision with the
+the revision) and releases those it no longer makes after (``tariffs.registry_repository``: the one delete
+of the table, apart so that only the functions that import Locations may delete from it); a DELETE reads the revision with the
 references and is conditional on it (``unchanged_since``), so a reference recorded in between makes
 the DELETE read again.
 """
@@ -99,12 +100,3 @@ def hold_references(held: Mapping[TariffKey, Mapping[str, Iterable[str]]]) -> No
                 if cancelled.condition_failed("tariff"):
                     raise InvalidRequest(f"tariff {key[2]} of {key[0]}/{key[1]} does not exist") from None
                 raise ConflictingWrite(f"the references of tariff {key[2]} kept changing") from cancelled
-
-
-def release_references(released: Mapping[TariffKey, Iterable[str]]) -> None:
-    """Forget references the Locations no longer make (after they were written; a reference left
-    behind only makes a DELETE refuse, naming the Location)."""
-    with table("tariffs").batch_writer() as batch:
-        for key, location_ids in released.items():
-            for location_id in location_ids:
-                batch.delete_item(Key=item_key(key, REF + cistring_key(location_id)))

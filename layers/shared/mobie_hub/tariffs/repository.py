@@ -220,17 +220,3 @@ def put_tariffs(tariffs: list[Tariff]) -> None:
     unless a newer version is there already (then just after it)."""
     for tariff in tariffs:
         accept(tariff, tariff.last_updated)
-
-
-class DynamoTariffStore:
-    """The station registry's TariffStore port on DynamoDB."""
-
-    get_many = staticmethod(get_tariffs)
-    put_many = staticmethod(put_tariffs)
-    hold = staticmethod(reference_repository.hold_references)
-    release = staticmethod(reference_repository.release_references)
-
-    @staticmethod
-    def existing(keys: Iterable[TariffKey]) -> set[TariffKey]:
-        return set(get_tariffs(keys))
-

@@ -20,7 +20,7 @@ from mobie_hub.core.types import format_datetime
 from mobie_hub.outbound import OcpiClient, correlation_scope, get_client
 from mobie_hub.parties import api as parties
 from mobie_hub.parties.party import PartyRef, Registration
-from mobie_hub.tokens import inventory
+from mobie_hub.tokens import inventory_repository
 from mobie_hub.tokens import repository as token_repository
 from mobie_hub.tokens.rules import owner_of, resolve_id_tag
 from mobie_hub.tokens.sync import SyncReport, SyncStore, reconcile
@@ -81,7 +81,7 @@ def tokens_conflicts(payload: dict[str, Any]) -> dict[str, Any]:
     """The ambiguous idTags: valid tokens of several registered EMSPs share them, so every station
     answers Invalid for them (issue #12) until the operator settles who holds the card (one EMSP
     invalidates its token). Stored before the PUT check existed, or a legacy import."""
-    shared = inventory.shared_id_tags()
+    shared = inventory_repository.shared_id_tags()
     registered = token_repository.registered_owners({owner_of(t) for ts in shared.values() for t in ts})
     conflicts = []
     for id_tag, tokens in sorted(shared.items()):
