@@ -43,7 +43,7 @@ openapi: $(STAMP)
 	$(BIN)/python -m mobie_hub.local.openapi docs/openapi
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(ARGS)
 
 # The monthly cost at national scale, measured by running the handlers under moto (docs/operations.md
 # "Cost"). ARGS passes flags, e.g. ARGS="--stations 20000 --json"; ARGS=--help lists them. The
