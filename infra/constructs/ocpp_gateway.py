@@ -20,16 +20,14 @@ Scheduler schedule runs ``station_watchdog`` every minute for the stations that 
 (``grant_send_calls``): after a BootNotification it posts the answer, then a TriggerMessage.
 
 Stations authenticate unless ``insecure_open_stations`` (context ``insecure_open_stations=true``),
-which also adds the ``OcppInsecureOpenStations`` warning output. The edge rate-limits connection
-attempts per client address with a WAF web ACL on the distribution: CloudFront web ACLs exist only
-in us-east-1, so a stack there makes its own, and a stack elsewhere attaches the one whose ARN it is
-given (context ``ocpp_web_acl_arn``, docs/deploy.md) or outputs ``OcppEdgeWarning`` saying it has none.
+which also adds the ``OcppInsecureOpenStations`` warning output. The edge (``ocpp_edge``: CloudFront,
+its path function, certificate and WAF rate limit per client address) is made here too; without a
+web ACL the gateway outputs ``OcppEdgeWarning``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import jsii
 from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations
@@ -37,9 +35,6 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
-from aws_cdk import aws_certificatemanager as acm
-from aws_cdk import aws_cloudfront as cloudfront
-from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -47,7 +42,6 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as route53_targets
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
-from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra.config import StationDomain
@@ -58,27 +52,10 @@ from infra.constants import (
     OCPP_STAGE_NAME,
     OCPP_THROTTLE_BURST_LIMIT,
     OCPP_THROTTLE_RATE_LIMIT,
-    OCPP_WAF_RATE_LIMIT,
 )
+from infra.constructs import ocpp_edge
 from infra.constructs.function_factory import FunctionFactory
 from mobie_hub.ocpp.lambda_entry import STATION_PARAMETER as OCPP_STATION_PARAMETER
-
-# CloudFront Functions (JavaScript 2.0). Anything but /ocpp/{id} is refused here, before API Gateway.
-_PATH_TO_QUERY = (
-    """
-function handler(event) {
-  var request = event.request;
-  var match = /^\\/ocpp\\/([^\\/]+)\\/?$/.exec(request.uri);
-  if (!match) {
-    return { statusCode: 404, statusDescription: 'Not Found' };
-  }
-  request.querystring = { %s: { value: match[1] } };
-  request.uri = '/';
-  return request;
-}
-""".strip()
-    % OCPP_STATION_PARAMETER
-)
 
 # The heartbeat watchdog's period: a station is marked offline at most this long after its grace ended.
 # Each run is one Query of the stations' liveness partition (~0.5 read unit per 4 KB: ~190 for 10,000
@@ -263,13 +240,15 @@ class OcppGateway(Construct):
                 "(ARN + ':*') beside the function itself; it is still this one function.",
             )
         )
-        self.web_acl = self._web_acl() if web_acl_arn is None else None
+        self.web_acl = ocpp_edge.web_acl(self) if web_acl_arn is None else None
         self.web_acl_arn = web_acl_arn or (self.web_acl.attr_arn if self.web_acl else None)
         self.station_domain = station_domain
-        self.distribution = self._distribution()
+        self.distribution = ocpp_edge.distribution(
+            self, self.api, station_domain=station_domain, web_acl_arn=self.web_acl_arn
+        )
         host = station_domain.name if station_domain else self.distribution.distribution_domain_name
         self.url = f"wss://{host}/ocpp"
-        if station_domain and hosted_zone and _in_zone(station_domain.name, hosted_zone.zone_name):
+        if station_domain and hosted_zone and ocpp_edge.in_zone(station_domain.name, hosted_zone.zone_name):
             route53.ARecord(
                 self,
                 "StationAlias",
@@ -277,7 +256,13 @@ class OcppGateway(Construct):
                 record_name=station_domain.name,
                 target=route53.RecordTarget.from_alias(route53_targets.CloudFrontTarget(self.distribution)),
             )
-        self._acknowledge(insecure_open_stations)
+        self._acknowledge()
+        ocpp_edge.acknowledge(
+            self.distribution,
+            station_domain=station_domain,
+            web_acl_arn=self.web_acl_arn,
+            insecure_open_stations=insecure_open_stations,
+        )
         CfnOutput(self, "StationUrl", value=self.url + "/{charge_point_id}").override_logical_id(
             "OcppStationUrl"
         )
@@ -307,13 +292,6 @@ class OcppGateway(Construct):
                 f"{CLOUDFRONT_WAF_REGION}; create one there and deploy with -c ocpp_web_acl_arn=ARN "
                 "(docs/deploy.md). Failed station logins are still throttled per station id.",
             ).override_logical_id("OcppEdgeWarning")
-
-    def _web_acl(self) -> wafv2.CfnWebACL | None:
-        """The edge's rate limit, made here when the stack is in us-east-1 (else None)."""
-        region = Stack.of(self).region
-        if Token.is_unresolved(region) or region != CLOUDFRONT_WAF_REGION:
-            return None
-        return wafv2.CfnWebACL(self, "EdgeAcl", **station_web_acl_properties(Stack.of(self).stack_name))
 
     @property
     def management_url(self) -> str:
@@ -354,59 +332,7 @@ class OcppGateway(Construct):
             )
         )
 
-    def _distribution(self) -> cloudfront.Distribution:
-        stack = Stack.of(self)
-        path_to_query = cloudfront.Function(
-            self,
-            "PathToQuery",
-            code=cloudfront.FunctionCode.from_inline(_PATH_TO_QUERY),
-            runtime=cloudfront.FunctionRuntime.JS_2_0,
-            comment="OCPP: /ocpp/{charge_point_id} -> /?station={charge_point_id}",
-        )
-        origin = origins.HttpOrigin(
-            f"{self.api.api_id}.execute-api.{stack.region}.{stack.url_suffix}",
-            origin_path=f"/{OCPP_STAGE_NAME}",
-            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
-        )
-        return cloudfront.Distribution(
-            self,
-            "Distribution",
-            comment="MOBI.E OCPP 1.6-J endpoint for charging stations",
-            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
-            web_acl_id=self.web_acl_arn,  # CloudFront takes the web ACL's ARN here (WAFv2)
-            **self._viewer_certificate(),
-            default_behavior=cloudfront.BehaviorOptions(
-                origin=origin,
-                # wss only: HTTP Basic credentials never travel in clear (security profile 2).
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-                # Nothing is cached; with caching disabled the AllViewer policies forward
-                # Authorization and Sec-WebSocket-* (Host must not reach execute-api).
-                cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
-                origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-                function_associations=[
-                    cloudfront.FunctionAssociation(
-                        function=path_to_query,
-                        event_type=cloudfront.FunctionEventType.VIEWER_REQUEST,
-                    )
-                ],
-            ),
-        )
-
-    def _viewer_certificate(self) -> dict[str, Any]:
-        """The station domain's certificate and TLS 1.2 minimum; nothing (the default certificate) without."""
-        if self.station_domain is None:
-            return {}
-        return {
-            "domain_names": [self.station_domain.name],
-            "certificate": acm.Certificate.from_certificate_arn(
-                self, "StationCertificate", self.station_domain.certificate_arn
-            ),
-            "minimum_protocol_version": cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-        }
-
-    def _acknowledge(self, insecure_open_stations: bool) -> None:
+    def _acknowledge(self) -> None:
         Validations.of(self.api).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-APIG4",
@@ -414,82 +340,3 @@ class OcppGateway(Construct):
                 "security profiles 1/2); $default and $disconnect belong to an authorized connection.",
             ),
         )
-        Validations.of(self.distribution).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-CFR1",
-                reason="Stations are in Portugal, but roaming operators' test stations and support tools may not "
-                "be; admission is per station (a known station id"
-                + (", without password: insecure_open_stations)" if insecure_open_stations else " and its password)")
-                + ", not by country.",
-            ),
-            Acknowledgment(
-                id="AwsSolutions-CFR3",
-                reason="CloudFront logs only the upgrade request of a WebSocket; the API stage's access log "
-                "records every connect, message and disconnect with the station id, which is what is needed.",
-            ),
-        )
-        if self.station_domain is None:
-            Validations.of(self.distribution).acknowledge(
-                Acknowledgment(
-                    id="AwsSolutions-CFR4",
-                    reason="No station domain is configured, so the distribution serves the default "
-                    "*.cloudfront.net certificate, whose viewer TLS policy CloudFront fixes at TLSv1 (it cannot "
-                    "be raised). Setting station_domain_name and station_certificate_arn (docs/deploy.md) gives "
-                    "the distribution its own certificate with TLS 1.2 minimum, and this finding goes away.",
-                ),
-            )
-        if self.web_acl_arn is None:
-            Validations.of(self.distribution).acknowledge(
-                Acknowledgment(
-                    id="AwsSolutions-CFR2",
-                    reason=f"No web ACL: a CloudFront web ACL can only be made in {CLOUDFRONT_WAF_REGION} and this "
-                    "stack is elsewhere, and none was given (-c ocpp_web_acl_arn); the stack outputs "
-                    "OcppEdgeWarning saying so. Meanwhile the WebSocket stage is throttled"
-                    + (
-                        " and INSECURE: stations without a password connect unauthenticated "
-                        "(insecure_open_stations, output OcppInsecureOpenStations)."
-                        if insecure_open_stations
-                        else " and the authorizer refuses a station id after repeated failed logins."
-                    ),
-                ),
-            )
-
-
-def _in_zone(name: str, zone: str) -> bool:
-    zone = zone.rstrip(".")
-    return name == zone or name.endswith(f".{zone}")
-
-
-def station_web_acl_properties(stack_name: str) -> dict[str, Any]:
-    """A CLOUDFRONT-scope web ACL: allow, except an address making more than OCPP_WAF_RATE_LIMIT
-    connection attempts in 5 minutes (blocked with 429 until its rate falls back). Its metrics are named
-    after the stack, so two stacks' edges are told apart."""
-
-    def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-        return wafv2.CfnWebACL.VisibilityConfigProperty(
-            cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
-        )
-
-    return {
-        "scope": "CLOUDFRONT",
-        "description": "MOBI.E OCPP stations: connection attempts per client address",
-        "default_action": wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-        "visibility_config": visibility(f"{stack_name}-ocpp-edge"),
-        "rules": [
-            wafv2.CfnWebACL.RuleProperty(
-                name="ConnectionAttemptsPerAddress",
-                priority=0,
-                action=wafv2.CfnWebACL.RuleActionProperty(
-                    block=wafv2.CfnWebACL.BlockActionProperty(
-                        custom_response=wafv2.CfnWebACL.CustomResponseProperty(response_code=429)
-                    )
-                ),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        limit=OCPP_WAF_RATE_LIMIT, aggregate_key_type="IP", evaluation_window_sec=300
-                    )
-                ),
-                visibility_config=visibility(f"{stack_name}-ocpp-connection-attempts"),
-            )
-        ],
-    }

@@ -105,7 +105,7 @@ def test_each_stack_counts_and_alarms_in_its_own_metrics_namespace(two_stacks):
 
 
 def test_the_station_edge_metrics_are_named_after_the_stack():
-    from infra.constructs.ocpp_gateway import station_web_acl_properties
+    from infra.constructs.ocpp_edge import station_web_acl_properties
 
     properties = station_web_acl_properties("MobieHubStaging")
     assert properties["visibility_config"].metric_name == "MobieHubStaging-ocpp-edge"

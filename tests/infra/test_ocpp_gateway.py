@@ -17,7 +17,8 @@ from infra.config import ConfigError, DeployConfig
 from infra.constants import OCPP_WAF_RATE_LIMIT
 from infra.constructs.data import Data
 from infra.constructs.function_factory import FunctionFactory
-from infra.constructs.ocpp_gateway import _PATH_TO_QUERY, OcppGateway
+from infra.constructs.ocpp_edge import PATH_TO_QUERY
+from infra.constructs.ocpp_gateway import OcppGateway
 
 pytestmark = pytest.mark.infra
 
@@ -144,7 +145,7 @@ def test_cloudfront_forwards_wss_to_the_stage_uncached_with_the_viewers_headers(
 )
 def test_the_cloudfront_function_rewrites_the_station_path_to_the_query(uri, expected):
     event = {"request": {"uri": uri, "querystring": {"station": {"value": "SPOOFED"}}, "headers": {}}}
-    script = f"{_PATH_TO_QUERY}\nconsole.log(JSON.stringify(handler({json.dumps(event)})));"
+    script = f"{PATH_TO_QUERY}\nconsole.log(JSON.stringify(handler({json.dumps(event)})));"
 
     result = json.loads(
         subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout
