@@ -19,11 +19,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, NewType, TypeVar
 
+from fastapi import Body
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, create_model
+from pydantic.fields import FieldInfo
 
 from mobie_hub.core.models import OcpiModel
 from mobie_hub.core.modules import MODULES
@@ -182,7 +184,16 @@ def _with_body(endpoint: Callable, selector: str, body: type[BaseModel]) -> Call
     """``endpoint`` as FastAPI would read it if the body were declared as ``body`` and ``selector`` (a path
     parameter) were not a parameter: only for describing, never called."""
     signature = inspect.signature(endpoint)
-    parameters = [p.replace(annotation=body) if p.name == "body" else p
+    # A NewType of the model, as the routers declare their bodies (tokens/router.py says why); a body
+    # parameter whose default is Body(…) keeps it.
+    declared = NewType(f"{body.__name__}Body", body)
+
+    def as_body(parameter: inspect.Parameter) -> inspect.Parameter:
+        if isinstance(parameter.default, FieldInfo):
+            return parameter.replace(annotation=declared)
+        return parameter.replace(annotation=Annotated[declared, Body()])
+
+    parameters = [as_body(p) if p.name == "body" else p
                   for p in signature.parameters.values() if p.name != selector]
 
     def described(*args: Any, **kwargs: Any) -> Any:  # pragma: no cover - never routed

@@ -6,7 +6,9 @@ The logic is ``mobie_hub.parties.incoming``; this router only binds it to HTTP. 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Annotated, NewType
+
+from fastapi import APIRouter, Body, Depends
 
 from mobie_hub.core.context import Caller
 from mobie_hub.core.modules import OcpiVersion
@@ -20,6 +22,9 @@ from mobie_hub.parties.models import Credentials
 router = APIRouter()
 PATH = "/ocpi/{version}/credentials"
 authenticated = caller_for("credentials")
+# A NewType, so FastAPI builds the body's validator with the app, not at the first request (where
+# pydantic would warn about the alias FastAPI attaches; tokens/router.py says why).
+CredentialsBody = NewType("CredentialsBody", Credentials)
 
 
 def outbound_client() -> OcpiClient:
@@ -35,7 +40,7 @@ def get_credentials(
 
 @router.post(PATH)
 def post_credentials(
-    credentials: Credentials,
+    credentials: Annotated[CredentialsBody, Body()],
     version: OcpiVersion = Depends(request_version),
     caller: Caller = Depends(authenticated),
     client: OcpiClient = Depends(outbound_client),
@@ -45,7 +50,7 @@ def post_credentials(
 
 @router.put(PATH)
 def put_credentials(
-    credentials: Credentials,
+    credentials: Annotated[CredentialsBody, Body()],
     version: OcpiVersion = Depends(request_version),
     caller: Caller = Depends(authenticated),
     client: OcpiClient = Depends(outbound_client),

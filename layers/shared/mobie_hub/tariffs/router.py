@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Request
+from typing import Annotated, NewType
+
+from fastapi import APIRouter, Body, Depends, Path, Request
 
 from mobie_hub.core.context import Caller
 from mobie_hub.core.models import partial_model
@@ -33,6 +35,10 @@ router = APIRouter()
 TARIFFS = SenderList("tariffs", tariffs.tariffs_page)
 TARIFF_PATH = "/ocpi/{version}/tariffs/{country_code}/{party_id}/{tariff_id}"
 TariffPatch = partial_model(Tariff)
+# The bodies as NewTypes, so FastAPI builds their validators with the app rather than at the first
+# request, where pydantic would warn about the alias FastAPI attaches (tokens/router.py says why).
+TariffBody = NewType("TariffBody", Tariff)
+TariffPatchBody = NewType("TariffPatchBody", TariffPatch)  # type: ignore[valid-type] - built by partial_model
 
 
 @router.get("/ocpi/{version}/tariffs")
@@ -67,7 +73,9 @@ def get_tariff(
 
 @router.put(TARIFF_PATH)
 def put_tariff(
-    tariff: Tariff, version: OcpiVersion = Depends(request_version), key: TariffKey = Depends(addressed_tariff)
+    tariff: Annotated[TariffBody, Body()],
+    version: OcpiVersion = Depends(request_version),
+    key: TariffKey = Depends(addressed_tariff),
 ) -> OcpiResponse:
     created = receiver.put(tariff, key)
     return ocpi_response(http_status=201 if created else 200)
@@ -75,7 +83,7 @@ def put_tariff(
 
 @router.patch(TARIFF_PATH)
 def patch_tariff(
-    body: TariffPatch,  # type: ignore[valid-type] - a class built by partial_model
+    body: Annotated[TariffPatchBody, Body()],
     version: OcpiVersion = Depends(request_version),
     key: TariffKey = Depends(addressed_tariff),
 ) -> OcpiResponse:
