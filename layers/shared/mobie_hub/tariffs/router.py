@@ -38,7 +38,8 @@ TariffPatch = partial_model(Tariff)
 # The bodies as NewTypes, so FastAPI builds their validators with the app rather than at the first
 # request, where pydantic would warn about the alias FastAPI attaches (tokens/router.py says why).
 TariffBody = NewType("TariffBody", Tariff)
-TariffPatchBody = NewType("TariffPatchBody", TariffPatch)  # type: ignore[valid-type] - built by partial_model
+# TariffPatch is a class partial_model makes at run time: to a type checker a variable, not a type.
+TariffPatchBody = NewType("TariffPatchBody", TariffPatch)  # type: ignore[valid-type]
 
 
 @router.get("/ocpi/{version}/tariffs")

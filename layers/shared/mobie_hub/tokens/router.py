@@ -31,7 +31,8 @@ TokenPatch = partial_model(Token)
 # (every OcpiModel) would put that build off to the first request, outside FastAPI's filter, where
 # pydantic warns once an app; a NewType of the model carries no model config, so it is built at once.
 TokenBody = NewType("TokenBody", Token)
-TokenPatchBody = NewType("TokenPatchBody", TokenPatch)  # type: ignore[valid-type] - built by partial_model
+# TokenPatch is a class partial_model makes at run time: to a type checker a variable, not a type.
+TokenPatchBody = NewType("TokenPatchBody", TokenPatch)  # type: ignore[valid-type]
 TOKEN_PATH = "/ocpi/{version}/tokens/{country_code}/{party_id}/{uid}"
 
 
