@@ -13,11 +13,10 @@ header itself, differently from the authorizer's one 401 for every refusal, and 
 station without a password must reach the authorizer. Functions that send calls to stations get
 ``execute-api:ManageConnections`` on this API only (``grant_send_calls``).
 
-A station that goes offline is not shown AVAILABLE (issue #17 item 4, ``mobie_hub.ocpp.watchdog``):
-``$disconnect`` marks its EVSEs UNKNOWN when its current connection ends, and an EventBridge
-Scheduler schedule runs ``station_watchdog`` every minute for the stations that missed heartbeats
-(lost ``$disconnect``, silent open connection). The message function may send calls
-(``grant_send_calls``): after a BootNotification it posts the answer, then a TriggerMessage.
+A station that goes offline is not shown AVAILABLE (issue #17 item 4): ``$disconnect`` marks its EVSEs
+UNKNOWN when its current connection ends, and the watchdog (``ocpp_watchdog``, made here) those that
+missed heartbeats. The message function may send calls (``grant_send_calls``): after a
+BootNotification it posts the answer, then a TriggerMessage.
 
 Stations authenticate unless ``insecure_open_stations`` (context ``insecure_open_stations=true``),
 which also adds the ``OcppInsecureOpenStations`` warning output. The edge (``ocpp_edge``: CloudFront,
@@ -30,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import jsii
-from aws_cdk import Acknowledgment, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
@@ -41,7 +40,6 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as route53_targets
 from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as scheduler_targets
 from constructs import Construct
 
 from infra.config import StationDomain
@@ -53,14 +51,9 @@ from infra.constants import (
     OCPP_THROTTLE_BURST_LIMIT,
     OCPP_THROTTLE_RATE_LIMIT,
 )
-from infra.constructs import ocpp_edge
+from infra.constructs import ocpp_edge, ocpp_watchdog
 from infra.constructs.function_factory import FunctionFactory
 from mobie_hub.ocpp.lambda_entry import STATION_PARAMETER as OCPP_STATION_PARAMETER
-
-# The heartbeat watchdog's period: a station is marked offline at most this long after its grace ended.
-# Each run is one Query of the stations' liveness partition (~0.5 read unit per 4 KB: ~190 for 10,000
-# stations), 1,440 runs a day.
-WATCHDOG_RATE = Duration.minutes(1)
 
 # One JSON line per event: connections, disconnections (with their status) and messages.
 _ACCESS_LOG = {
@@ -149,15 +142,7 @@ class OcppGateway(Construct):
             "then its EVSEs become UNKNOWN",
             writes=("stations", "locations"),
         )
-        self.watchdog_function = factory.create(
-            self,
-            "Watchdog",
-            reserved_concurrency=reserved.get("Watchdog"),
-            source="station_watchdog",
-            service="ocpp-watchdog",
-            description="OCPP heartbeat watchdog: stations not heard for the grace become UNKNOWN",
-            writes=("stations", "locations"),
-        )
+        self.watchdog_function = ocpp_watchdog.watchdog_function(self, factory, reserved.get("Watchdog"))
         self.message_function = factory.create(
             self,
             "Message",
@@ -212,34 +197,7 @@ class OcppGateway(Construct):
         self.grant_send_calls(self.connect_function)  # closes a connection its station replaced
         # posts a BootNotification's answer, then the TriggerMessage StatusNotification after it
         self.grant_send_calls(self.message_function)
-        schedule_role = iam.Role(
-            self,
-            "WatchdogScheduleRole",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
-            description="EventBridge Scheduler: invoke the OCPP heartbeat watchdog, nothing else",
-        )
-        self.watchdog_schedule = scheduler.Schedule(
-            self,
-            "WatchdogSchedule",
-            description="OCPP heartbeat watchdog: marks stations that missed heartbeats offline (issue #17)",
-            schedule_group=schedule_group,
-            schedule=scheduler.ScheduleExpression.rate(WATCHDOG_RATE),
-            target=scheduler_targets.LambdaInvoke(
-                self.watchdog_function,
-                role=schedule_role,
-                input=scheduler.ScheduleTargetInput.from_object({"source": "schedule"}),
-                retry_attempts=0,  # the next run, a minute later, does the same work
-                max_event_age=Duration.minutes(1),
-            ),
-        )
-        watchdog_id = Stack.of(self).resolve(self.watchdog_function.node.default_child.logical_id)
-        Validations.of(schedule_role).acknowledge(
-            Acknowledgment(
-                id=f"AwsSolutions-IAM5[Resource::<{watchdog_id}.Arn>:*]",
-                reason="The scheduler target's grant allows the watchdog function's versions and aliases "
-                "(ARN + ':*') beside the function itself; it is still this one function.",
-            )
-        )
+        self.watchdog_schedule = ocpp_watchdog.watchdog_schedule(self, self.watchdog_function, schedule_group)
         self.web_acl = ocpp_edge.web_acl(self) if web_acl_arn is None else None
         self.web_acl_arn = web_acl_arn or (self.web_acl.attr_arn if self.web_acl else None)
         self.station_domain = station_domain

@@ -19,6 +19,7 @@ from aws_cdk.assertions import Template
 from infra.app import build_app
 from infra.constants import ROOT
 from infra.stack import MobieHubStack
+from tests.infra import ocpp_templates
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -76,3 +77,19 @@ def prod(tmp_path_factory) -> Iterator[Synthesized]:
 def dev(tmp_path_factory) -> Iterator[Synthesized]:
     """`-c dev=true` without domain: execute-api endpoint on, no mTLS, throwaway data."""
     yield synthesize({"dev": "true"}, tmp_path_factory.mktemp("cdk-dev"))
+
+
+# The OCPP gateway construct alone, in the shapes test_ocpp_gateway.py and test_ocpp_edge.py read.
+@pytest.fixture(scope="session")
+def ocpp_template() -> Template:
+    return ocpp_templates.default_gateway()
+
+
+@pytest.fixture(scope="session")
+def ocpp_us_east_1_open() -> Template:
+    return ocpp_templates.us_east_1_open_gateway()
+
+
+@pytest.fixture(scope="session")
+def ocpp_station_domain() -> Template:
+    return ocpp_templates.station_domain_gateway()
