@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-# Beside the repository, as for the models' conformance suite (tests/unit/conformance/test_conformance.py).
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "ocpi-examples"
+from tests.support.ocpi_examples import EXAMPLES
+
 CONTRACT_ID = "PT-EDP-C-1234ABCD-J"  # identifiers.contract_id_for("EDP", "1234ABCD")
 APP_UID = "bdf21bce-fc97-11e8-8eb2-f2801f1b9fd1"
 

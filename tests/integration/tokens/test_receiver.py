@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from mobie_hub.core.dynamodb import counting_calls, table
 from tests.support.parties import Party, issue
-from tests.support.tokens import APP_UID, EXAMPLES, adapted_to_mobie, app_token, official_example, rfid_token
+from tests.support.tokens import APP_UID, adapted_to_mobie, app_token, official_example, rfid_token
 
 RFID_URL = "/ocpi/2.2.1/tokens/PT/EDP/04A1B2C3D4E5F6"
 APP_URL = f"/ocpi/2.2.1/tokens/PT/EDP/{APP_UID}?type=APP_USER"
@@ -86,7 +86,6 @@ def test_an_invalid_token_is_one_plain_write_without_a_claim(client: TestClient,
 # --- the official OCPI examples, made MOBI.E tokens ----------------------------------------------
 # Only these tests need ../shared/ocpi-examples (a module-level skip would also skip every other test
 # of this file, silently).
-@pytest.mark.skipif(not EXAMPLES.is_dir(), reason=f"OCPI examples not found at {EXAMPLES}")
 @pytest.mark.parametrize("version", ["2.2", "2.2.1"])
 @pytest.mark.parametrize(
     "name", ["token_example_1_app_user.json", "token_example_2_full_rfid.json", "token_put_example.json"]

@@ -27,15 +27,13 @@ from mobie_hub.parties.models import Credentials
 from mobie_hub.sessions.models import Session
 from mobie_hub.tariffs.models import Tariff
 from mobie_hub.tokens.models import Token
+from tests.support.ocpi_examples import EXAMPLES
 from tests.unit.conformance.errata import ERRATA
 from tests.unit.conformance.ocpi_json import assert_equivalent
 
-EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "ocpi-examples"
 VERSIONS = ("2.2", "2.2.1")
 ENVELOPE_KEYS = {"data", "status_code", "status_message", "timestamp"}
 
-if not EXAMPLES.is_dir():
-    pytest.skip(f"OCPI examples not found at {EXAMPLES}", allow_module_level=True)
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from mobie_hub.core.models import ChargingPeriod
 from mobie_hub.pricing import PricedSession, price_session
 from mobie_hub.tariffs.models import Tariff
+from tests.support.ocpi_examples import EXAMPLES
 from tests.unit.conformance.errata import ERRATA
 
-EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "ocpi-examples"
 LISBON = "Europe/Lisbon"
 
 
